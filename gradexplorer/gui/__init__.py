@@ -1,8 +1,10 @@
 """The Qt front end: main window, control panel, plots, worker thread, sessions.
 
-Importing this package applies :func:`_guard_bool_refcount` (see there): with PySide6 6.12.0 on
-Python < 3.12 every ``Signal.emit()`` from Python drops one reference to ``True`` it never took,
-and after a few hundred emissions Python aborts with "bool_dealloc: deallocating True or False".
+Importing this package applies :func:`_guard_singleton_refcounts` (see there): PySide6 6.12.0 on
+Python < 3.12 returns ``None`` from every void method and ``True`` from ``Signal.emit()``
+without taking a reference (as if they were immortal, which they are only from Python 3.12 on).
+After a few thousand calls Python aborts with "none_dealloc: deallocating None" or
+"bool_dealloc: deallocating True or False".
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ import sys
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 
-def _guard_bool_refcount() -> bool:
-    """Work around the PySide6 6.12 ``emit()`` refcount bug; return True if it was needed.
+def _guard_singleton_refcounts() -> bool:
+    """Work around PySide6 6.12's lost references to singletons; return True if it was needed.
 
-    Measures whether one ``emit()`` lowers the reference count of ``True`` or ``False``; if so,
-    adds 2**40 references to that singleton (it can never be deallocated legitimately, and from
-    Python 3.12 on both are immortal anyway), which outlasts any session's emissions.
+    Measures whether a void call (``setObjectName``) or an ``emit()`` lowers the reference count
+    of ``None`` or ``True``; if so, adds 2**40 references to each of ``None``, ``True``,
+    ``False``, ``NotImplemented`` and ``Ellipsis``. They can never be deallocated legitimately
+    (and from Python 3.12 on are immortal), so this only outlasts the leak, by years of calls.
     """
     if sys.version_info >= (3, 12):
         return False
@@ -30,16 +33,16 @@ def _guard_bool_refcount() -> bool:
         sig = Signal()
 
     probe = _Probe()
-    before = sys.getrefcount(True), sys.getrefcount(False)
+    before = sys.getrefcount(None), sys.getrefcount(True)
     for _ in range(8):
         probe.sig.emit()
-    after = sys.getrefcount(True), sys.getrefcount(False)
-    fixed = False
-    for obj, b, a in ((True, before[0], after[0]), (False, before[1], after[1])):
-        if a < b:
-            ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40
-            fixed = True
-    return fixed
+        probe.setObjectName("probe")
+    after = sys.getrefcount(None), sys.getrefcount(True)
+    if after[0] >= before[0] and after[1] >= before[1]:
+        return False
+    for obj in (None, True, False, NotImplemented, Ellipsis):
+        ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40
+    return True
 
 
-_BOOL_REFCOUNT_GUARDED = _guard_bool_refcount()
+_SINGLETON_REFCOUNTS_GUARDED = _guard_singleton_refcounts()
