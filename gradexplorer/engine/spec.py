@@ -65,7 +65,8 @@ class NetworkSpec:
     bias_std : σ_b, the std of the biases (not the variance).
     input : ``normal`` (N(input_mean, input_std²)), ``uniform`` (mean input_mean, std input_std),
         ``digits`` (UCI optical digits, 64 features) or ``file`` (.npy / .csv at ``input_path``).
-    standardize : for ``digits``/``file``: scale every feature to mean 0, std 1 over the batch.
+    standardize : for ``digits``/``file``: scale every feature to mean 0, std 1 using the
+        statistics of the whole data set (constant features become 0).
     batch : number of input rows B.
     loss : source of ∂L/∂a_L: ``random`` (L = Σ G ⊙ a_L, G ~ N(0,1) fixed by the seed),
         ``mse`` to random N(0,1) targets, ``cross_entropy`` through a linear readout to class labels.
