@@ -149,3 +149,21 @@ def gated_engine():
     import threading
 
     return FakeEngine(gate=threading.Event())
+
+
+def _wait_for_run(qtbot, window, spec, timeout=15000):
+    """Wait until ``window``'s dashboard shows a finished run of ``spec``; return its result."""
+
+    def shown():
+        result = window.dashboard.result()
+        assert result is not None and result.complete and not window.is_running()
+        assert result.start.config == spec.to_dict()
+
+    qtbot.waitUntil(shown, timeout=timeout)
+    return window.dashboard.result()
+
+
+@pytest.fixture
+def wait_for_run():
+    """``wait_for_run(qtbot, window, spec)``: block until the window shows that finished run."""
+    return _wait_for_run

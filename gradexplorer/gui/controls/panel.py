@@ -1,0 +1,178 @@
+"""The control panel: all sections in collapsible groups, turned into one validated spec."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
+from superqt import QCollapsible
+from superqt.utils import qthrottled
+
+from gradexplorer.engine.records import RunStart
+from gradexplorer.engine.spec import NetworkSpec, SpecError
+
+from .data import DataSection
+from .init import InitSection
+from .network import NetworkSection
+from .presets import PresetBox
+from .run import RunSection
+from .section import Section
+from .widgets import clear_error, mark_error
+
+#: While a slider is dragged, at most one spec per this many milliseconds.
+THROTTLE_MS = 40
+
+
+class ControlPanel(QScrollArea):
+    """Scrollable panel of every setting.
+
+    Parameters
+    ----------
+    presets : list, optional
+        Presets to offer (default: ``gradexplorer.presets.list_presets()`` if available).
+
+    Signals
+    -------
+    sigSpecChanged(object)
+        A new valid :class:`NetworkSpec` after user edits (throttled to one per
+        :data:`THROTTLE_MS` while dragging; the last value always follows).
+    sigSpecError(str, str)
+        The edited settings are invalid: spec field (``""`` if none) and the message.
+    """
+
+    sigSpecChanged = Signal(object)
+    sigSpecError = Signal(str, str)
+
+    def __init__(self, presets: list[Any] | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.presets = PresetBox(presets)
+        self.network = NetworkSection()
+        self.init = InitSection()
+        self.data = DataSection()
+        self.run = RunSection()
+        self.sections: list[Section] = [self.network, self.init, self.data, self.run]
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.presets)
+        self.collapsibles: dict[str, QCollapsible] = {}
+        for title, section in (("Network", self.network), ("Initialization", self.init),
+                               ("Input data", self.data), ("Loss, seed, precision", self.run)):
+            box = QCollapsible(title)
+            box.setDuration(0)
+            box.addWidget(section)
+            box.expand(animate=False)
+            layout.addWidget(box)
+            self.collapsibles[title] = box
+        layout.addStretch(1)
+        self.setWidget(body)
+
+        self._spec = NetworkSpec()
+        self._emit_throttled = qthrottled(self._emit_spec, timeout=THROTTLE_MS, leading=True)
+        for section in self.sections:
+            section.sigEdited.connect(self._emit_throttled)
+        self.init.sigRecommendGain.connect(self.recommend_gain)
+        self.presets.sigPresetChosen.connect(self._preset_chosen)
+        self.set_spec(self._spec)
+
+    # --- the spec --------------------------------------------------------------------------------
+    def spec(self) -> NetworkSpec:
+        """The spec the widgets show; raises :class:`SpecError` (and marks the field) if invalid."""
+        values: dict[str, Any] = {}
+        for section in self.sections:
+            values.update(section.values())
+        try:
+            spec = NetworkSpec.from_dict(values)
+        except SpecError as exc:
+            self.clear_errors()
+            self.mark_error(exc.field, str(exc))
+            raise
+        self.clear_errors()
+        self._spec = spec
+        return spec
+
+    def last_valid_spec(self) -> NetworkSpec:
+        """The last spec that passed validation (what the plots show or are about to)."""
+        return self._spec
+
+    def set_spec(self, spec: NetworkSpec) -> None:
+        """Show ``spec`` in every widget without emitting anything."""
+        for section in self.sections:
+            section.blockSignals(True)
+            try:
+                section.set_values(spec)
+            finally:
+                section.blockSignals(False)
+        self._spec = spec
+        self.clear_errors()
+
+    def flush(self) -> None:
+        """Emit a pending throttled spec now (tests, and before saving)."""
+        self._emit_throttled.flush()
+
+    def cancel_pending(self) -> None:
+        """Drop a pending throttled emission (on close)."""
+        self._emit_throttled.cancel()
+
+    def _emit_spec(self) -> None:
+        try:
+            spec = self.spec()
+        except SpecError as exc:
+            self.sigSpecError.emit(exc.field or "", str(exc))
+            return
+        self.sigSpecChanged.emit(spec)
+
+    def _preset_chosen(self, spec: NetworkSpec) -> None:
+        self.set_spec(spec)
+        self.sigSpecChanged.emit(spec)
+
+    # --- errors ----------------------------------------------------------------------------------
+    def field_widget(self, field: str | None) -> QWidget | None:
+        """The widget that shows spec ``field`` (None if no widget does)."""
+        for section in self.sections:
+            if field in section.fields:
+                return section.fields[field]
+        return None
+
+    def mark_error(self, field: str | None, message: str) -> None:
+        """Paint the widget of ``field`` red with ``message`` as its tool tip; open its section."""
+        widget = self.field_widget(field)
+        if widget is None:
+            return
+        mark_error(widget, message)
+        for box in self.collapsibles.values():
+            if box.isAncestorOf(widget) and not box.isExpanded():
+                box.expand(animate=False)
+        self.ensureWidgetVisible(widget)
+
+    def clear_errors(self) -> None:
+        """Remove every red mark."""
+        for section in self.sections:
+            for widget in section.fields.values():
+                clear_error(widget)
+
+    # --- engine feedback ---------------------------------------------------------------------
+    def show_run_start(self, start: RunStart) -> None:
+        """Show what the engine resolved for the run that just started (σ_w²)."""
+        self.init.show_run_start(start)
+
+    def recommend_gain(self) -> None:
+        """Set the engine's recommended gain for the current activation and initializer."""
+        try:
+            from gradexplorer.engine.initializers import recommended_gain
+        except ImportError:
+            self.sigSpecError.emit("gain", "recommended gain is not available in this version")
+            return
+        net = self.network.values()
+        widths = self.last_valid_spec().layer_widths()
+        fan_in = widths[1] if len(widths) > 2 else widths[0]
+        try:
+            gain = recommended_gain(net["activation"], self.init.values()["init"],
+                                    negative_slope=net["negative_slope"], fan_in=fan_in)
+        except (SpecError, ValueError) as exc:
+            self.sigSpecError.emit("gain", str(exc))
+            return
+        self.init.gain.setValue(float(gain))

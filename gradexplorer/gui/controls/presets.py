@@ -1,0 +1,69 @@
+"""Preset chooser: a combo of named experiments and a word-wrapped explanation of the chosen one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout, QWidget
+
+
+def load_presets() -> list[Any]:
+    """``gradexplorer.presets.list_presets()``, or an empty list while that module is missing."""
+    try:
+        from gradexplorer.presets import list_presets
+    except ImportError:
+        return []
+    try:
+        return list(list_presets())
+    except Exception:  # noqa: BLE001 - a broken preset file must not stop the app
+        return []
+
+
+class PresetBox(QWidget):
+    """Choose a preset; its two-sentence explanation stays visible below the combo.
+
+    Signals
+    -------
+    sigPresetChosen(object)
+        The chosen preset's :class:`~gradexplorer.engine.spec.NetworkSpec`.
+    """
+
+    sigPresetChosen = Signal(object)
+
+    def __init__(self, presets: list[Any] | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.presets = load_presets() if presets is None else list(presets)
+        self.combo = QComboBox()
+        self.combo.setToolTip("Ready-made experiments that show one effect each; choosing one "
+                              "replaces all settings.")
+        self.combo.addItem("Presets…", None)
+        for preset in self.presets:
+            self.combo.addItem(preset.title, preset.name)
+        self.combo.setEnabled(bool(self.presets))
+        self.explanation = QLabel("Choose a preset to load a classic experiment."
+                                  if self.presets else "No presets available.")
+        self.explanation.setWordWrap(True)
+        self.explanation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.explanation.setStyleSheet("color: palette(window-text); padding: 2px;")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 2, 4, 2)
+        layout.addWidget(self.combo)
+        layout.addWidget(self.explanation)
+        self.combo.activated.connect(self._chosen)
+
+    def _chosen(self, index: int) -> None:
+        name = self.combo.itemData(index)
+        preset = next((p for p in self.presets if p.name == name), None)
+        if preset is None:
+            return
+        self.explanation.setText(f"<b>{preset.title}.</b> {preset.explanation}")
+        self.sigPresetChosen.emit(preset.spec)
+
+    def choose(self, name: str) -> None:
+        """Select the preset called ``name`` as if the user had picked it."""
+        index = self.combo.findData(name)
+        if index < 0:
+            raise KeyError(f"no preset named {name!r}")
+        self.combo.setCurrentIndex(index)
+        self._chosen(index)

@@ -1,0 +1,59 @@
+"""Base of the control panel's sections: a form of labelled fields bound to spec fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
+
+from gradexplorer.engine.spec import NetworkSpec
+
+
+class Section(QWidget):
+    """One group of settings (network, initialization, data, run).
+
+    Subclasses add rows with :meth:`add_row`, fill :attr:`fields` (spec field → the widget that
+    shows it, painted red when the engine rejects that field), and implement :meth:`values` and
+    :meth:`set_values`. Any user edit emits :attr:`sigEdited`; the panel turns that into a spec.
+    """
+
+    sigEdited = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.form = QFormLayout(self)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form.setContentsMargins(4, 2, 4, 2)
+        self.fields: dict[str, QWidget] = {}
+
+    def add_row(self, label: str, widget: QWidget, tip: str, field: str | None = None) -> QWidget:
+        """Add ``widget`` under ``label`` with tool tip ``tip``; bind it to spec ``field``."""
+        widget.setToolTip(tip)
+        caption = QLabel(label)
+        caption.setToolTip(tip)
+        caption.setBuddy(widget)
+        self.form.addRow(caption, widget)
+        if field is not None:
+            self.fields[field] = widget
+        return widget
+
+    def set_row_visible(self, widget: QWidget, visible: bool) -> None:
+        """Show or hide the row holding ``widget`` (its label too)."""
+        self.form.setRowVisible(widget, visible)
+
+    def edited(self, *_: Any) -> None:
+        """Slot for every widget's change signal: update visibility, then tell the panel."""
+        self.update_visibility()
+        self.sigEdited.emit()
+
+    def update_visibility(self) -> None:
+        """Hide rows that do not apply to the current choices (override)."""
+
+    def values(self) -> dict[str, Any]:
+        """This section's spec fields as a dict for :meth:`NetworkSpec.from_dict` (override)."""
+        raise NotImplementedError
+
+    def set_values(self, spec: NetworkSpec) -> None:
+        """Show ``spec``'s fields; called with this section's signals blocked (override)."""
+        raise NotImplementedError

@@ -1,0 +1,295 @@
+"""The main window: control panel (dock), dashboard (centre), status bar, run plumbing.
+
+Records arrive from :class:`~gradexplorer.gui.worker.RunController` in batches and are queued;
+a QTimer flushes the queue into the dashboard at most :data:`FLUSH_MS` apart, so the GUI stays
+responsive however fast the engine streams. Menus and file actions live in ``window_actions``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QProgressBar, QWidget
+
+from gradexplorer.engine.records import BackwardLayer, ForwardLayer, RunEnd, RunStart
+from gradexplorer.engine.spec import NetworkSpec, SpecError
+
+from .controls import ControlPanel
+from .session import Pin
+from .window_actions import WindowActions
+from .worker import Propagate, RunController
+
+#: Redraw interval: ≤ 60 Hz.
+FLUSH_MS = 16
+DEFAULT_SIZE = (1400, 900)
+ERROR_STYLE = "color: #b71c1c; font-weight: bold;"
+
+
+class MainWindow(QMainWindow):
+    """gradexplorer's window.
+
+    Parameters
+    ----------
+    settings : QSettings, optional
+        Where geometry and the last spec are remembered (default: ``QSettings()``, i.e. the
+        application's organization and name).
+    propagate : callable, optional
+        The engine (``spec -> Iterator[Record]``); tests inject a fake.
+    dashboard : QWidget, optional
+        A :class:`~gradexplorer.gui.dashboard.Dashboard` (default: a new one).
+    presets : list, optional
+        Presets for the panel (default: ``gradexplorer.presets.list_presets()``).
+    restore : bool
+        Restore geometry and the last spec from ``settings``.
+    """
+
+    def __init__(self, settings: QSettings | None = None, propagate: Propagate | None = None,
+                 dashboard: QWidget | None = None, presets: list[Any] | None = None,
+                 restore: bool = True):
+        super().__init__()
+        self.setWindowTitle("gradexplorer — vanishing and exploding gradients")
+        self.settings = settings if settings is not None else QSettings()
+        if dashboard is None:
+            from .dashboard import Dashboard
+
+            dashboard = Dashboard()
+        self.dashboard = dashboard
+        self.setCentralWidget(dashboard)
+        self.panel = ControlPanel(presets)
+        self.dock = QDockWidget("Settings", self)
+        self.dock.setObjectName("settings-dock")
+        self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                              | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.dock.setWidget(self.panel)
+        self.dock.setMinimumWidth(390)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
+        self._build_status_bar()
+
+        self.controller = RunController(propagate, parent=self)
+        self.controller.sigRecords.connect(self._on_records)
+        self.controller.sigFailed.connect(self._on_failed)
+        self.controller.sigDone.connect(self._on_done)
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setInterval(FLUSH_MS)
+        self._flush_timer.timeout.connect(self.flush)
+        self._pending: list = []
+        self._layers_done = 0
+        self._run_spec: NetworkSpec | None = None
+        self._replay: list[Pin] = []
+        self._replay_label: str | None = None
+        self._replay_final: NetworkSpec | None = None
+        self.pin_specs: dict[str, NetworkSpec] = {}
+        self._font_points = 10
+        self._closed = False
+
+        self.panel.sigSpecChanged.connect(self.request_run)
+        self.panel.sigSpecError.connect(lambda field, message: self.show_error(message))
+        self.actions_ = WindowActions(self)
+        self.resize(*DEFAULT_SIZE)
+        if restore:
+            self.actions_.restore_settings()
+        self.request_run(self.panel.last_valid_spec())
+
+    # --- status bar ---------------------------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.message = QLabel("")
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.progress = QProgressBar()
+        self.progress.setFixedWidth(220)
+        self.progress.setFormat("%v / %m layers")
+        self.progress.setToolTip("Layers done in this run: forward 1..L, then backward L..1.")
+        self.run_time = QLabel("")
+        self.run_time.setMinimumWidth(90)
+        self.verdict = QLabel("")
+        self.verdict.setStyleSheet("font-weight: bold;")
+        self.verdict.setToolTip("Gradient at layer 1 relative to layer L, in decades.")
+        bar.addWidget(self.message, 1)
+        bar.addPermanentWidget(self.verdict)
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.run_time)
+
+    def show_message(self, text: str) -> None:
+        """Show ``text`` in the status bar."""
+        self.message.setStyleSheet("")
+        self.message.setText(text)
+
+    def show_error(self, text: str) -> None:
+        """Show ``text`` in the status bar, in red; the plots keep the last good run."""
+        self.message.setStyleSheet(ERROR_STYLE)
+        self.message.setText(text)
+        self.message.setToolTip(text)
+
+    def status_text(self) -> str:
+        """The status bar's message (for tests and accessibility)."""
+        return self.message.text()
+
+    # --- runs ---------------------------------------------------------------------------------
+    def request_run(self, spec: NetworkSpec | None = None) -> int:
+        """Start a run of ``spec`` (default: the panel's); cancels any run and pin replay."""
+        self._replay = []
+        self._replay_label = None
+        return self._start(spec if spec is not None else self.panel.last_valid_spec())
+
+    def rerun(self) -> None:
+        """Run the panel's current settings again (F5)."""
+        try:
+            spec = self.panel.spec()
+        except SpecError as exc:
+            self.show_error(str(exc))
+            return
+        self.request_run(spec)
+
+    def _start(self, spec: NetworkSpec) -> int:
+        if self._closed:
+            return self.controller.current_id
+        self._pending = []
+        self._run_spec = spec
+        self._layers_done = 0
+        self.progress.setRange(0, 2 * spec.depth)
+        self.progress.setValue(0)
+        self.run_time.setText("running…")
+        run_id = self.controller.request(spec)
+        self._flush_timer.start()
+        return run_id
+
+    def is_running(self) -> bool:
+        """True while a run is computing or its records are not all shown yet."""
+        return self.controller.is_running() or bool(self._pending)
+
+    def _on_records(self, run_id: int, records: list) -> None:
+        if run_id == self.controller.current_id:
+            self._pending.extend(records)
+
+    def _on_failed(self, run_id: int, field: str, message: str) -> None:
+        self._pending = []
+        self._replay = []
+        self._replay_label = None
+        self.panel.mark_error(field or None, message)
+        self.show_error(message)
+        self.run_time.setText("failed")
+        self.progress.setValue(0)
+
+    def _on_done(self, run_id: int, completed: bool) -> None:
+        if not self._pending:
+            self.flush()
+
+    def flush(self) -> None:
+        """Hand the queued records to the dashboard (called by the ≤ 60 Hz timer)."""
+        records, self._pending = self._pending, []
+        chunk: list = []
+        ended: RunEnd | None = None
+        for rec in records:
+            if isinstance(rec, RunStart):
+                chunk = []
+                self.dashboard.begin_run(rec)
+                self.panel.show_run_start(rec)
+                self.panel.clear_errors()
+                self.progress.setRange(0, 2 * (len(rec.widths) - 1))
+                self.show_message(rec.data_description)
+            elif isinstance(rec, RunEnd):
+                if chunk:
+                    self.dashboard.add_records(chunk)
+                    chunk = []
+                self.dashboard.finish_run(rec)
+                ended = rec
+            else:
+                chunk.append(rec)
+                if isinstance(rec, (ForwardLayer, BackwardLayer)):
+                    self._layers_done += 1
+        if chunk:
+            self.dashboard.add_records(chunk)
+        self.progress.setValue(min(self._layers_done, self.progress.maximum()))
+        if ended is not None:
+            self._run_ended(ended)
+        if not self.controller.is_running() and not self._pending:
+            self._flush_timer.stop()
+
+    def _run_ended(self, end: RunEnd) -> None:
+        self.run_time.setText(f"{end.seconds:.2f} s")
+        self.verdict.setText(self.dashboard.verdict_text())
+        if end.warnings:
+            self.show_message("; ".join(end.warnings))
+        if self._replay_label is not None:
+            self.dashboard.pin_current(self._replay_label)
+            self.pin_specs[self._replay_label] = self._run_spec
+            self._next_replay()
+
+    # --- pins ---------------------------------------------------------------------------------
+    def pin_current(self, label: str | None = None) -> str | None:
+        """Pin the current run under ``label`` (default: its settings in a few words)."""
+        result = self.dashboard.result()
+        if result is None or result.start is None or self._run_spec is None:
+            self.show_error("nothing to pin yet")
+            return None
+        spec = NetworkSpec.from_dict(result.start.config)
+        label = label or (f"{spec.activation}, {spec.init} ×{spec.gain:g}, L={spec.depth}, "
+                          f"seed {spec.seed}")
+        base, n = label, 2
+        while label in self.dashboard.pin_labels():
+            label, n = f"{base} ({n})", n + 1
+        self.dashboard.pin_current(label)
+        self.pin_specs[label] = spec
+        self.show_message(f"pinned: {label}")
+        return label
+
+    def clear_pins(self) -> None:
+        """Remove every pinned run."""
+        self.dashboard.clear_pins()
+        self.pin_specs.clear()
+
+    def pins(self) -> list[Pin]:
+        """The pinned runs still shown, with the specs that reproduce them."""
+        return [Pin(label, self.pin_specs[label]) for label in self.dashboard.pin_labels()
+                if label in self.pin_specs]
+
+    def replay(self, pins: list[Pin], spec: NetworkSpec) -> None:
+        """Re-run and pin each of ``pins`` in turn, then run ``spec`` (loading a session)."""
+        self.clear_pins()
+        self.panel.set_spec(spec)
+        self._replay = list(pins)
+        self._replay_final = spec
+        self._next_replay()
+
+    def _next_replay(self) -> None:
+        if self._replay:
+            pin = self._replay.pop(0)
+            self._replay_label = pin.label
+            self._start(pin.spec)
+        else:
+            self._replay_label = None
+            final, self._replay_final = self._replay_final, None
+            if final is not None:
+                self._start(final)
+
+    # --- appearance -----------------------------------------------------------------------------
+    def set_font_size(self, points: int) -> None:
+        """Font size of the plots and the panel, in points (6..32)."""
+        points = max(6, min(32, int(points)))
+        self._font_points = points
+        font = self.font()
+        font.setPointSize(points)
+        self.panel.setFont(font)
+        self.dashboard.set_font_size(points)
+
+    def font_size(self) -> int:
+        """Current font size in points."""
+        return self._font_points
+
+    # --- shutdown -----------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        """Stop the run and the thread, remember geometry and settings, then close."""
+        if not self._closed:
+            self._closed = True
+            self.panel.cancel_pending()
+            self._flush_timer.stop()
+            self.controller.shutdown()
+            self.actions_.save_settings()
+        super().closeEvent(event)
+
+    def spec_json(self) -> str:
+        """The panel's last valid spec as JSON (what QSettings stores)."""
+        return json.dumps(self.panel.last_valid_spec().to_dict())

@@ -1,0 +1,205 @@
+"""The main window's menus, shortcuts, file actions (sessions, exports) and QSettings.
+
+Kept apart from ``main_window`` so that file stays about the run plumbing. Every file action
+takes an optional path so tests (and scripts) can skip the file dialog.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+
+import gradexplorer
+from gradexplorer.engine.spec import NetworkSpec
+
+from .dialogs import DATA_FILTER, IMAGE_FILTER, ImageSizeDialog, with_suffix
+from .session import FILE_FILTER, Session, SessionError, load_session, save_session
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+ABOUT = """<h3>gradexplorer {version}</h3>
+<p>See the vanishing and exploding gradient problem: layer-wise signal and gradient statistics
+of deep fully connected networks, live.</p>
+<p>Bundled data set: UCI Optical Recognition of Handwritten Digits, E. Alpaydin &amp;
+C. Kaynak (1998), CC BY 4.0.</p>"""
+
+
+class WindowActions(QObject):
+    """Builds the menu bar of ``window`` and implements its actions."""
+
+    def __init__(self, window: MainWindow):
+        super().__init__(window)
+        self.w = window
+        self.actions: dict[str, QAction] = {}
+        bar = window.menuBar()
+        file_menu = bar.addMenu("&File")
+        self._add(file_menu, "open", "&Open session…", QKeySequence.StandardKey.Open,
+                  lambda: self.open_session())
+        self._add(file_menu, "save", "&Save session…", QKeySequence.StandardKey.Save,
+                  lambda: self.save_session())
+        file_menu.addSeparator()
+        self._add(file_menu, "export_image", "&Export dashboard image…", "Ctrl+E",
+                  lambda: self.export_image())
+        self._add(file_menu, "export_data", "Export &data (CSV/JSON)…", None,
+                  lambda: self.export_data())
+        self._add(file_menu, "copy_image", "&Copy image to clipboard", "Ctrl+Shift+C",
+                  self.copy_image)
+        file_menu.addSeparator()
+        self._add(file_menu, "quit", "&Quit", QKeySequence.StandardKey.Quit, window.close)
+        run_menu = bar.addMenu("&Run")
+        self._add(run_menu, "rerun", "&Rerun", "F5", window.rerun)
+        self._add(run_menu, "pin", "&Pin current run", "Ctrl+P", lambda: window.pin_current())
+        self._add(run_menu, "clear_pins", "&Clear pins", None, window.clear_pins)
+        self._add(run_menu, "new_seed", "&New seed", "Ctrl+N", window.panel.run.draw_seed)
+        view_menu = bar.addMenu("&View")
+        self._add(view_menu, "fullscreen", "&Full screen", "F11", self.toggle_full_screen)
+        self._add(view_menu, "bigger", "Font &bigger", QKeySequence.StandardKey.ZoomIn,
+                  lambda: window.set_font_size(window.font_size() + 1))
+        self._add(view_menu, "smaller", "Font &smaller", QKeySequence.StandardKey.ZoomOut,
+                  lambda: window.set_font_size(window.font_size() - 1))
+        view_menu.addSeparator()
+        view_menu.addAction(window.dock.toggleViewAction())
+        help_menu = bar.addMenu("&Help")
+        self._add(help_menu, "about", "&About gradexplorer", None, self.about)
+
+    def _add(self, menu, key, text, shortcut, slot) -> QAction:
+        action = QAction(text, self.w)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        self.actions[key] = action
+        return action
+
+    # --- sessions -------------------------------------------------------------------------------
+    def save_session(self, path: str | None = None) -> bool:
+        """Write the current spec and pins to ``path`` (asks when None); True on success."""
+        if path is None:
+            path, chosen = QFileDialog.getSaveFileName(self.w, "Save session", "session.gxs.json",
+                                                       FILE_FILTER)
+            if not path:
+                return False
+        session = Session(self.w.panel.last_valid_spec(), tuple(self.w.pins()))
+        try:
+            save_session(path, session)
+        except SessionError as exc:
+            self.w.show_error(str(exc))
+            return False
+        self.w.show_message(f"session saved to {path}")
+        return True
+
+    def open_session(self, path: str | None = None) -> bool:
+        """Load a session (asks when None); on any problem nothing changes and a message shows."""
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self.w, "Open session", "", FILE_FILTER)
+            if not path:
+                return False
+        try:
+            session = load_session(path)
+        except SessionError as exc:
+            self.w.show_error(f"could not open session: {exc}")
+            return False
+        self.w.replay(list(session.pins), session.spec)
+        self.w.show_message(f"session loaded from {path}")
+        return True
+
+    # --- exports --------------------------------------------------------------------------------
+    def export_image(self, path: str | None = None, size: tuple[int, int] | None = None) -> bool:
+        """Write the whole dashboard as PNG or SVG; a PNG's pixel size is asked for."""
+        if path is None:
+            path, chosen = QFileDialog.getSaveFileName(self.w, "Export dashboard image",
+                                                       "gradexplorer.png", IMAGE_FILTER)
+            if not path:
+                return False
+            path = with_suffix(path, chosen)
+            if path.lower().endswith(".png"):
+                dash = self.w.dashboard
+                dialog = ImageSizeDialog(dash.width(), dash.height(), self.w)
+                if dialog.exec() != QDialog.DialogCode.Accepted:
+                    return False
+                size = dialog.size_chosen()
+        try:
+            self.w.dashboard.export_image(path, size)
+        except (OSError, ValueError) as exc:
+            self.w.show_error(f"could not export image: {exc}")
+            return False
+        self.w.show_message(f"image written to {path}")
+        return True
+
+    def export_data(self, path: str | None = None) -> bool:
+        """Write the current run's per-layer numbers as CSV or strict JSON (the CLI's schema)."""
+        result = self.w.dashboard.result()
+        if result is None or result.start is None or not result.complete:
+            self.w.show_error("no finished run to export yet")
+            return False
+        if path is None:
+            path, chosen = QFileDialog.getSaveFileName(self.w, "Export data",
+                                                       "gradexplorer.json", DATA_FILTER)
+            if not path:
+                return False
+            path = with_suffix(path, chosen)
+        from .export import write_data
+
+        try:
+            write_data(result, NetworkSpec.from_dict(result.start.config), path)
+        except (OSError, ValueError) as exc:
+            self.w.show_error(f"could not export data: {exc}")
+            return False
+        self.w.show_message(f"data written to {path}")
+        return True
+
+    def copy_image(self) -> None:
+        """Put an image of the dashboard on the clipboard."""
+        QGuiApplication.clipboard().setPixmap(self.w.dashboard.grab())
+        self.w.show_message("dashboard image copied to the clipboard")
+
+    # --- view / help ----------------------------------------------------------------------------
+    def toggle_full_screen(self) -> None:
+        """Switch between full screen and the normal window."""
+        if self.w.isFullScreen():
+            self.w.showNormal()
+        else:
+            self.w.showFullScreen()
+
+    def about(self) -> None:
+        """Version and data attribution."""
+        QMessageBox.about(self.w, "About gradexplorer",
+                          ABOUT.format(version=gradexplorer.__version__))
+
+    # --- settings -------------------------------------------------------------------------------
+    def save_settings(self) -> None:
+        """Remember geometry, dock layout, font size and the last valid spec."""
+        s = self.w.settings
+        s.setValue("window/geometry", self.w.saveGeometry())
+        s.setValue("window/state", self.w.saveState())
+        s.setValue("view/font_points", self.w.font_size())
+        s.setValue("spec", self.w.spec_json())
+        s.sync()
+
+    def restore_settings(self) -> None:
+        """Restore what :meth:`save_settings` stored; anything unreadable falls back silently."""
+        s = self.w.settings
+        geometry = s.value("window/geometry")
+        if geometry is not None:
+            self.w.restoreGeometry(geometry)
+        state = s.value("window/state")
+        if state is not None:
+            self.w.restoreState(state)
+        try:
+            points = int(s.value("view/font_points", 0) or 0)
+        except (TypeError, ValueError):
+            points = 0
+        if points:
+            self.w.set_font_size(points)
+        text = s.value("spec")
+        if text:
+            try:
+                spec = NetworkSpec.from_dict(json.loads(str(text)))
+            except Exception:  # noqa: BLE001 - a corrupt stored spec means: use defaults
+                return
+            self.w.panel.set_spec(spec)
