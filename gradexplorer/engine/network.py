@@ -73,7 +73,8 @@ def build_network(spec: NetworkSpec, widths: tuple[int, ...], x: np.ndarray,
                   activation: Activation) -> Network:
     """Draw every layer for ``widths`` = (n_0, ..., n_L) per the spec's initializer and gain.
 
-    ``x`` (B, n_0) is used only by LSUV, which rescales an orthogonal start on that batch so
+    Weights and biases are drawn in float64 and cast to the spec's dtype, so float32 and
+    float64 runs of one spec share the same network. ``x`` (B, n_0) is used only by LSUV, which rescales an orthogonal start on that batch so
     Var(h_l) = gain² (Mishkin & Matas 2015, Alg. 1). σ_w² is the initializer's definition
     (:func:`initializers.sigma_w2`), except for LSUV where it is measured, fan_in · mean(W²).
     """
@@ -85,11 +86,10 @@ def build_network(spec: NetworkSpec, widths: tuple[int, ...], x: np.ndarray,
         fan_in, fan_out = widths[idx - 1], widths[idx]
         gain = 1.0 if spec.init == "lsuv" else spec.gain
         weights.append(init_weight(base_init, fan_out, fan_in, gain=gain, mode=spec.mode,
-                                   negative_slope=slope, rng=stream(spec.seed, STREAM_WEIGHTS, idx),
-                                   dtype=dtype))
+                                   negative_slope=slope, rng=stream(spec.seed, STREAM_WEIGHTS, idx)))
         std = spec.bias_std if spec.bias_init == "normal" else 0.0
         biases.append(init_bias(spec.bias_init, fan_out, std=std,
-                                rng=stream(spec.seed, STREAM_BIASES, idx), dtype=dtype))
+                                rng=stream(spec.seed, STREAM_BIASES, idx)))
     if spec.init == "lsuv":
         from .lsuv import lsuv_rescale
 
@@ -99,5 +99,7 @@ def build_network(spec: NetworkSpec, widths: tuple[int, ...], x: np.ndarray,
         sw2 = tuple(sigma_w2(spec.init, widths[i], widths[i - 1], gain=spec.gain, mode=spec.mode,
                              negative_slope=slope) for i in range(1, len(widths)))
     zero_bias = spec.bias_init == "zeros" or spec.bias_std == 0.0
-    layers = [DenseLayer(w, b) for w, b in zip(weights, biases, strict=True)]
+    # drawn in float64 and cast, so switching dtype changes the precision, not the network
+    layers = [DenseLayer(w.astype(dtype, copy=False), b.astype(dtype, copy=False))
+              for w, b in zip(weights, biases, strict=True)]
     return Network(layers=layers, sigma_w2=sw2, zero_bias=zero_bias)

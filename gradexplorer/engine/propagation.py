@@ -92,7 +92,7 @@ def propagate(spec: NetworkSpec, arrays: dict | None = None) -> Iterator[Record]
                 s += k
         a, deriv = activation.forward_and_derivative(h)
         kept.append((a_prev, s_prev, deriv))
-        yield _forward_record(idx, layer, h, a, s, activation)
+        yield _forward_record(idx, layer, h, a, deriv, s, activation)
         a_prev, s_prev = a, s
 
     top = _top_gradient(spec, a_prev, s_prev, inputs)
@@ -134,7 +134,7 @@ def _top_gradient(spec: NetworkSpec, a_s: np.ndarray, s: int, inputs) -> losses.
     return losses.cross_entropy(a_s, s, readout, labels)
 
 
-def _forward_record(idx: int, layer, h: np.ndarray, a: np.ndarray, s: int,
+def _forward_record(idx: int, layer, h: np.ndarray, a: np.ndarray, deriv: np.ndarray, s: int,
                     activation: Activation) -> ForwardLayer:
     h_mean, h_std, h_sq = moments(h)
     a_mean, a_std, _ = moments(a)
@@ -155,7 +155,8 @@ def _forward_record(idx: int, layer, h: np.ndarray, a: np.ndarray, s: int,
         log10_preact_std=log10_scaled(h_std, s), preact_second_moment=unscale(h_sq, 2 * s),
         act_mean=unscale(a_mean, s), act_std=unscale(a_std, s),
         log10_act_std=log10_scaled(a_std, s),
-        saturated_fraction=float(np.count_nonzero(activation.saturated(h))) / h.size,
+        saturated_fraction=float(np.count_nonzero(activation.saturated(h, derivative=deriv)))
+        / h.size,
         weight_norm=float(np.linalg.norm(layer.weight)),
         bias_norm=float(np.linalg.norm(layer.bias)),
         log10_act_scale=log10_scaled(1.0, s), preact_hist=preact_hist, act_hist=act_hist,
