@@ -21,7 +21,8 @@ def add_render_parser(sub) -> None:
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="change one setting, e.g. --set gain=1.5 (repeatable)")
     p.add_argument("-o", "--output", required=True, help="output file, .png or .svg")
-    p.add_argument("--size", default="1600x1000", help="pixel size WIDTHxHEIGHT (default 1600x1000)")
+    p.add_argument("--size", default="1600x1000",
+                   help="pixel size WIDTHxHEIGHT (default 1600x1000)")
     p.add_argument("--font-size", type=int, default=None, help="font size in points (lectures: 16)")
     add_network_arguments(p)
     p.set_defaults(handler=render_command)

@@ -74,9 +74,10 @@ def build_network(spec: NetworkSpec, widths: tuple[int, ...], x: np.ndarray,
     """Draw every layer for ``widths`` = (n_0, ..., n_L) per the spec's initializer and gain.
 
     Weights and biases are drawn in float64 and cast to the spec's dtype, so float32 and
-    float64 runs of one spec share the same network. ``x`` (B, n_0) is used only by LSUV, which rescales an orthogonal start on that batch so
-    Var(h_l) = gain² (Mishkin & Matas 2015, Alg. 1). σ_w² is the initializer's definition
-    (:func:`initializers.sigma_w2`), except for LSUV where it is measured, fan_in · mean(W²).
+    float64 runs of one spec share the same network. ``x`` (B, n_0) is used only by LSUV, which
+    rescales an orthogonal start on that batch so Var(h_l) = gain² (Mishkin & Matas 2015,
+    Alg. 1). σ_w² is the initializer's definition (:func:`initializers.sigma_w2`), except for
+    LSUV where it is measured, fan_in · mean(W²).
     """
     dtype = np.dtype(spec.dtype)
     slope = spec.negative_slope if spec.activation == "leaky_relu" else 0.0
@@ -86,7 +87,8 @@ def build_network(spec: NetworkSpec, widths: tuple[int, ...], x: np.ndarray,
         fan_in, fan_out = widths[idx - 1], widths[idx]
         gain = 1.0 if spec.init == "lsuv" else spec.gain
         weights.append(init_weight(base_init, fan_out, fan_in, gain=gain, mode=spec.mode,
-                                   negative_slope=slope, rng=stream(spec.seed, STREAM_WEIGHTS, idx)))
+                                   negative_slope=slope,
+                                   rng=stream(spec.seed, STREAM_WEIGHTS, idx)))
         std = spec.bias_std if spec.bias_init == "normal" else 0.0
         biases.append(init_bias(spec.bias_init, fan_out, std=std,
                                 rng=stream(spec.seed, STREAM_BIASES, idx)))

@@ -69,7 +69,8 @@ class NetworkSpec:
         statistics of the whole data set (constant features become 0).
     batch : number of input rows B.
     loss : source of ∂L/∂a_L: ``random`` (L = Σ G ⊙ a_L, G ~ N(0,1) fixed by the seed),
-        ``mse`` to random N(0,1) targets, ``cross_entropy`` through a linear readout to class labels.
+        ``mse`` to random N(0,1) targets, ``cross_entropy`` through a linear readout to class
+        labels.
     seed : seeds every random draw; the same spec gives bit-for-bit the same result.
     dtype : ``float32`` or ``float64``.
     """
@@ -202,7 +203,8 @@ def parse_widths(value: Any) -> tuple[int, ...] | None:
     out = []
     for p in parts:
         if isinstance(p, bool):
-            raise SpecError("widths", f"widths must be whole numbers separated by commas, got {p!r}")
+            raise SpecError("widths",
+                            f"widths must be whole numbers separated by commas, got {p!r}")
         try:
             w = int(str(p).strip()) if not isinstance(p, int) else p
         except ValueError:
@@ -267,4 +269,5 @@ def validate(spec: NetworkSpec) -> None:
     if spec.input == "file" and not spec.input_path:
         raise SpecError("input_path", "input 'file' needs a path to a .npy or .csv file")
     if not isinstance(spec.standardize, bool):
-        raise SpecError("standardize", f"standardize must be true or false, got {spec.standardize!r}")
+        raise SpecError("standardize",
+                        f"standardize must be true or false, got {spec.standardize!r}")
