@@ -64,7 +64,8 @@ class MainWindow(QMainWindow):
         self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                               | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.dock.setWidget(self.panel)
-        self.dock.setMinimumWidth(390)
+        scrollbar = self.panel.verticalScrollBar().sizeHint().width()
+        self.dock.setMinimumWidth(self.panel.widget().minimumSizeHint().width() + scrollbar + 6)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
         self._build_status_bar()
 
@@ -97,6 +98,7 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         self.message = QLabel("")
+        self._error_shown = False
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.progress = QProgressBar()
         self.progress.setFixedWidth(220)
@@ -114,11 +116,18 @@ class MainWindow(QMainWindow):
 
     def show_message(self, text: str) -> None:
         """Show ``text`` in the status bar."""
+        self._error_shown = False
         self.message.setStyleSheet("")
         self.message.setText(text)
+        self.message.setToolTip("")
 
     def show_error(self, text: str) -> None:
-        """Show ``text`` in the status bar, in red; the plots keep the last good run."""
+        """Show ``text`` in the status bar, in red; the plots keep the last good run.
+
+        The message stays until the next valid request (a run of older settings that is still
+        streaming does not hide it).
+        """
+        self._error_shown = True
         self.message.setStyleSheet(ERROR_STYLE)
         self.message.setText(text)
         self.message.setToolTip(text)
@@ -149,6 +158,7 @@ class MainWindow(QMainWindow):
         self._pending = []
         self._run_spec = spec
         self._layers_done = 0
+        self.show_message("")
         self.progress.setRange(0, 2 * spec.depth)
         self.progress.setValue(0)
         self.run_time.setText("running…")
@@ -186,10 +196,11 @@ class MainWindow(QMainWindow):
             if isinstance(rec, RunStart):
                 chunk = []
                 self.dashboard.begin_run(rec)
+                self._layers_done = 0
                 self.panel.show_run_start(rec)
-                self.panel.clear_errors()
                 self.progress.setRange(0, 2 * (len(rec.widths) - 1))
-                self.show_message(rec.data_description)
+                if not self._error_shown:
+                    self.show_message(rec.data_description)
             elif isinstance(rec, RunEnd):
                 if chunk:
                     self.dashboard.add_records(chunk)

@@ -246,3 +246,20 @@ def test_recommended_gain_button(qtbot, window, wait_for_run):
     spec = panel.spec()
     wait_for_run(qtbot, window, spec)
     assert "σ_w² = fan_in·Var(W)" in panel.init.sigma.text()
+
+
+def test_error_stays_visible_while_an_older_run_finishes(qtbot, window):
+    panel = window.panel
+    panel.network.activation.setCurrentIndex(panel.network.activation.findData("relu"))
+    panel.data.input.setCurrentIndex(panel.data.input.findData("file"))  # no path: invalid
+    path_widget = panel.field_widget("input_path")
+    qtbot.waitUntil(lambda: has_error(path_widget) and not window.is_running(), timeout=10000)
+    assert "needs a path" in window.status_text()
+    assert window.dashboard.result().complete
+
+
+def test_copy_image_to_clipboard(qtbot, window):
+    from PySide6.QtWidgets import QApplication
+
+    window.actions_.actions["copy_image"].trigger()
+    assert not QApplication.clipboard().pixmap().isNull()

@@ -41,7 +41,7 @@ class DataSection(Section):
                      "data set, or your own table.", "input")
         self.in_features = QSpinBox()
         self.in_features.setRange(1, MAX_WIDTH)
-        self.add_row("Input features n₀", self.in_features,
+        self.add_row("Features n₀", self.in_features,
                      "Number of input features n_0, the fan_in of layer 1 (the data decide it "
                      "for digits and files).", "in_features")
         self.mean = QDoubleSpinBox()

@@ -9,6 +9,9 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
 from gradexplorer.engine.spec import NetworkSpec
 
+#: The widest field label; every section's label column is at least this wide.
+LABEL_WIDTH_TEXT = "Bias std σ_b"
+
 
 class Section(QWidget):
     """One group of settings (network, initialization, data, run).
@@ -32,6 +35,8 @@ class Section(QWidget):
         widget.setToolTip(tip)
         caption = QLabel(label)
         caption.setToolTip(tip)
+        # one label column width for every section, so the fields line up across sections
+        caption.setMinimumWidth(caption.fontMetrics().horizontalAdvance(LABEL_WIDTH_TEXT) + 8)
         caption.setBuddy(widget)
         self.form.addRow(caption, widget)
         if field is not None:

@@ -99,7 +99,13 @@ class LogSlider(QWidget):
 
 
 def fill_combo(combo: QComboBox, items: dict[str, str]) -> None:
-    """Fill ``combo`` with human titles; the engine name is each item's data."""
+    """Fill ``combo`` with human titles; the engine name is each item's data.
+
+    The combo may shrink below its longest title (the panel stays narrow); the popup still
+    shows full titles.
+    """
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(14)
     for name, title in items.items():
         combo.addItem(title, name)
 
