@@ -1,0 +1,171 @@
+"""The length map of mean-field signal propagation and the gradient factor χ(q).
+
+A layer ``h_l = W_l φ(h_{l-1}) + b_l`` with ``W_l`` entries of variance ``σ_w²/fan_in`` and biases
+of variance ``σ_b²`` maps the per-unit pre-activation variance ``q_{l-1}`` (wide-network limit) to
+
+    q_l = σ_w² E_z[φ(√q_{l-1} z)²] + σ_b²,   z ~ N(0, 1)
+
+(Poole et al. 2016, eq. 3; Schoenholz et al. 2017, eq. 1), and the mean squared gradient is
+multiplied, per layer going down, by
+
+    χ(q) = σ_w² E_z[φ'(√q z)²]
+
+(Schoenholz et al. 2017, eqs. 6 and 14; at the fixed point it is χ1 of Poole et al. 2016, eq. 7).
+Every variance here is a variance (not a std) on a linear scale.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gradexplorer.engine.activations import Activation
+from gradexplorer.engine.theory._activation import resolve
+from gradexplorer.engine.theory.quadrature import DEFAULT_NODES, _check_variance, half_line_rule
+
+#: Variance below which :func:`length_map_slope` evaluates at this value instead (the slope's
+#: Stein form divides by √q; the slope changes by O(q) between 0 and this floor).
+SLOPE_Q_FLOOR = 1e-12
+
+
+def _moments(act: Activation, q: np.ndarray, n_nodes: int, *, slope: bool = False):
+    """(E[φ²], E[φ'²]) and optionally E[z φ φ']/√q at variance q, one activation pass."""
+    t, w = half_line_rule(n_nodes)
+    s = np.sqrt(np.maximum(q, 1e-300))[..., None] * t
+    fp, dp = act.forward_and_derivative(s)
+    fm, dm = act.forward_and_derivative(-s)
+    v = (fp * fp + fm * fm) @ w
+    d = (dp * dp + dm * dm) @ w
+    if not slope:
+        return v, d
+    small = q < SLOPE_Q_FLOOR
+    with np.errstate(invalid="ignore", divide="ignore"):
+        k = ((fp * dp - fm * dm) @ (w * t)) / np.sqrt(q)
+    if np.any(small):
+        sf = np.sqrt(SLOPE_Q_FLOOR) * t
+        (fp, dp), (fm, dm) = act.forward_and_derivative(sf), act.forward_and_derivative(-sf)
+        k = np.where(small, ((fp * dp - fm * dm) @ (w * t)) / np.sqrt(SLOPE_Q_FLOOR), k)
+    return v, d, k
+
+
+def second_moment(activation: str | Activation, q, *, negative_slope: float = 0.01,
+                  n_nodes: int = DEFAULT_NODES) -> np.ndarray:
+    """``E_z[φ(√q z)²]``: the mean square of the post-activation at pre-activation variance q.
+
+    Parameters
+    ----------
+    activation : str or Activation
+        A name from ``spec.ACTIVATION_NAMES`` or an :class:`Activation`.
+    q : array_like, any shape
+        Pre-activation variance (≥ 0; +inf gives the limit).
+    negative_slope : float
+        leaky_relu's slope (ignored by the other activations).
+    n_nodes : int
+        Quadrature nodes per half-line (see :func:`~.quadrature.gaussian_expectation`).
+
+    Returns
+    -------
+    ndarray, shape of ``q``
+
+    Raises
+    ------
+    ValueError
+        Unknown activation, or q negative or NaN.
+    """
+    q = _check_variance(q)
+    return _moments(resolve(activation, negative_slope), q, n_nodes)[0]
+
+
+def derivative_second_moment(activation: str | Activation, q, *, negative_slope: float = 0.01,
+                             n_nodes: int = DEFAULT_NODES) -> np.ndarray:
+    """``E_z[φ'(√q z)²]``, shape of ``q``; arguments and errors as :func:`second_moment`.
+
+    At q = 0 this is the mean of the one-sided limits (ReLU: 1/2), the q → 0 limit.
+    """
+    q = _check_variance(q)
+    return _moments(resolve(activation, negative_slope), q, n_nodes)[1]
+
+
+def length_map(activation: str | Activation, q, sigma_w2, sigma_b2, *,
+               negative_slope: float = 0.01, n_nodes: int = DEFAULT_NODES) -> np.ndarray:
+    """One step of the length map, ``σ_w² E[φ(√q z)²] + σ_b²`` (Poole et al. 2016, eq. 3).
+
+    Parameters
+    ----------
+    activation : str or Activation
+    q : array_like
+        Variance of the previous layer's pre-activations.
+    sigma_w2, sigma_b2 : array_like
+        Weight variance times fan_in, and bias variance; broadcast against ``q``.
+    negative_slope, n_nodes
+        As in :func:`second_moment`.
+
+    Returns
+    -------
+    ndarray, broadcast shape: the next layer's pre-activation variance.
+    """
+    return np.asarray(sigma_w2, float) * second_moment(
+        activation, q, negative_slope=negative_slope, n_nodes=n_nodes) + np.asarray(sigma_b2, float)
+
+
+def chi(activation: str | Activation, q, sigma_w2, *, negative_slope: float = 0.01,
+        n_nodes: int = DEFAULT_NODES) -> np.ndarray:
+    """``χ(q) = σ_w² E[φ'(√q z)²]``, the per-layer factor of the mean squared gradient.
+
+    Schoenholz et al. 2017, eq. 6 (χ1 at q = q*) and eq. 14 (backward recursion). For ReLU it
+    is σ_w²/2 for every q, for linear σ_w².
+
+    Parameters
+    ----------
+    activation : str or Activation
+    q : array_like
+        Pre-activation variance (≥ 0; +inf gives the q → ∞ limit).
+    sigma_w2 : array_like
+        Weight variance times fan_in (broadcast against ``q``).
+    negative_slope, n_nodes
+        As in :func:`second_moment`.
+
+    Returns
+    -------
+    ndarray, broadcast shape; a ratio of mean squares (linear scale, not log).
+    """
+    return np.asarray(sigma_w2, float) * derivative_second_moment(
+        activation, q, negative_slope=negative_slope, n_nodes=n_nodes)
+
+
+def length_map_slope(activation: str | Activation, q, sigma_w2, *, negative_slope: float = 0.01,
+                     n_nodes: int = DEFAULT_NODES) -> np.ndarray:
+    """``∂q_l/∂q_{l−1} = χ(q) + σ_w² E[φ(√q z) φ''(√q z)]``, the slope of the length map.
+
+    Its value at q* sets the depth scale of the length map, ``ξ_q = −1/ln(slope)``
+    (Schoenholz et al. 2017, eq. 5). Computed without φ'' by Gaussian integration by parts
+    (Stein's lemma, valid because φφ' is continuous for every activation here):
+    ``E[φ'² + φφ''] = E[z φ(√q z) φ'(√q z)]/√q``. Variances below ``SLOPE_Q_FLOOR`` = 1e-12 are
+    evaluated at the floor (the slope is smooth in q, so the error is O(1e-12)).
+
+    Parameters
+    ----------
+    activation : str or Activation
+    q : array_like
+        Pre-activation variance (≥ 0, finite).
+    sigma_w2 : array_like
+        Broadcast against ``q``.
+    negative_slope, n_nodes
+        As in :func:`second_moment`.
+
+    Returns
+    -------
+    ndarray, broadcast shape (dimensionless; 1 means marginal stability).
+    """
+    q = _check_variance(q)
+    k = _moments(resolve(activation, negative_slope), q, n_nodes, slope=True)[2]
+    return np.asarray(sigma_w2, float) * k
+
+
+def input_length(sigma_w2, sigma_b2, input_second_moment) -> np.ndarray:
+    """``q_1 = σ_w² E[x²] + σ_b²``: the first layer's pre-activation variance.
+
+    ``E[x²]`` is the mean of the squared input entries (not their variance: a mean shifts it).
+    Poole et al. 2016, eq. 3 with the input in place of φ(h_0).
+    """
+    return (np.asarray(sigma_w2, float) * np.asarray(input_second_moment, float)
+            + np.asarray(sigma_b2, float))
