@@ -56,6 +56,17 @@ def test_per_layer_sigma_w2_multiplies_the_layer_above_and_widths_enter():
     np.testing.assert_array_equal(alias.preact_var, p.q)
 
 
+def test_edge_cases_zero_input_and_overflow():
+    p = layerwise_prediction("tanh", 1.0, 0.0, depth=4, input_second_moment=0.0)
+    np.testing.assert_array_equal(p.q, 0.0)  # exactly: φ(0) = 0
+    p = layerwise_prediction("sigmoid", 1.0, 0.0, depth=2, input_second_moment=0.0)
+    assert p.q[1] == 0.25  # σ_w² φ(0)²
+    # ReLU with σ_w² = 100 overflows q after ~150 layers; the gradient prediction stays exact
+    p = layerwise_prediction("relu", 100.0, 0.0, depth=1000)
+    assert np.isinf(p.q[-1]) and np.all(np.isfinite(p.log10_grad_rms_rel))
+    assert p.log10_grad_rms_rel[0] == pytest.approx(999 * 0.5 * math.log10(50.0), rel=1e-12)
+
+
 def test_errors():
     with pytest.raises(ValueError):
         layerwise_prediction("tanh", 1.0, 0.0)  # no depth

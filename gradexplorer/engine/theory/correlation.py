@@ -4,11 +4,11 @@ Two inputs whose pre-activations have variance q* and correlation c map to corre
 
     C(c) = (σ_w² E[φ(u1) φ(u2)] + σ_b²) / q*,   (u1, u2) ~ N(0, q* [[1, c], [c, 1]])
 
-(Poole et al. 2016, eq. 5; Schoenholz et al. 2017, eq. 4). c = 1 is always a fixed point; it is
-stable in the ordered phase (χ1 ≤ 1), where c* = 1. In the chaotic phase (χ1 > 1) the stable
-fixed point is c* < 1. The slope of the map at c* is
+(Poole et al. 2016, the correlation map; Schoenholz et al. 2017, §2). c = 1 is always a fixed
+point; it is stable in the ordered phase (χ1 ≤ 1), where c* = 1. In the chaotic phase (χ1 > 1)
+the stable fixed point is c* < 1. The slope of the map at c* is
 
-    χ_c = σ_w² E[φ'(u1) φ'(u2)]   (Schoenholz et al. 2017, eq. 8),
+    χ_c = σ_w² E[φ'(u1) φ'(u2)]   (Schoenholz et al. 2017, §3, the correlation depth scale),
 
 which equals χ1 at c* = 1 and sets the correlation depth scale ξ_c = −1/ln χ_c.
 """
@@ -28,7 +28,7 @@ _BISECTIONS = 60
 
 def correlation_map(activation: str | Activation, c, q_star, sigma_w2, sigma_b2, *,
                     negative_slope: float = 0.01) -> np.ndarray:
-    """``C(c) = (σ_w² E[φ(u1)φ(u2)] + σ_b²)/q*`` (Poole et al. 2016, eq. 5), vectorized.
+    """``C(c) = (σ_w² E[φ(u1)φ(u2)] + σ_b²)/q*`` (Poole et al. 2016, correlation map), vectorized.
 
     Parameters
     ----------
@@ -60,7 +60,7 @@ def correlation_map(activation: str | Activation, c, q_star, sigma_w2, sigma_b2,
 
 def chi_c(activation: str | Activation, c, q_star, sigma_w2, *,
           negative_slope: float = 0.01) -> np.ndarray:
-    """``χ_c = σ_w² E[φ'(u1)φ'(u2)]`` at correlation c (Schoenholz et al. 2017, eq. 8).
+    """``χ_c = σ_w² E[φ'(u1)φ'(u2)]`` at correlation c (Schoenholz et al. 2017, §3).
 
     Arguments and errors as :func:`correlation_map` (``q_star`` may be 0 here: the q → 0 limit).
 

@@ -1,6 +1,6 @@
 """The order-to-chaos critical line: σ_w²(σ_b²) where χ1 = 1 (edge of chaos).
 
-Poole et al. 2016 (§3, Fig. 2) and Schoenholz et al. 2017 (§3, Fig. 1): χ1 = σ_w² E[φ'(√q* z)²]
+Poole et al. 2016 and Schoenholz et al. 2017 (their phase diagrams): χ1 = σ_w² E[φ'(√q* z)²]
 equals 1 on a curve in the (σ_b², σ_w²) plane. Eliminating σ_w² with the fixed-point equation
 ``q* = σ_w² V(q*) + σ_b²`` (V(q) = E[φ(√q z)²], D(q) = E[φ'(√q z)²]) leaves one equation in q*:
 

@@ -1,9 +1,10 @@
 """Depth scales of signal propagation at one (σ_w², σ_b²): ξ_q, ξ_c, ξ_∇ and trainable depth.
 
 Schoenholz et al. 2017: the length map approaches q* like e^{−l/ξ_q} with
-ξ_q^{-1} = −ln[χ1 + σ_w² ∫Dz φ''(√q* z) φ(√q* z)] (eq. 5), correlations approach c* like
-e^{−l/ξ_c} with ξ_c^{-1} = −ln χ_c (eq. 9), and the mean squared gradient changes like
-e^{−(L−l)/ξ_∇} with ξ_∇^{-1} = −ln χ1 (eq. 15). Networks train when L ≲ 6 ξ_c (their Fig. 5).
+ξ_q^{-1} = −ln[χ1 + σ_w² ∫Dz φ''(√q* z) φ(√q* z)] (§3), correlations approach c* like
+e^{−l/ξ_c} with ξ_c^{-1} = −ln χ_c (§3), and the mean squared gradient changes like
+e^{−(L−l)/ξ_∇} with ξ_∇^{-1} = −ln χ1 (§5, backpropagation). Networks train when L ≲ 6 ξ_c
+(their trainability experiments).
 """
 
 from __future__ import annotations

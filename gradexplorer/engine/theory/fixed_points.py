@@ -1,9 +1,9 @@
 """The fixed point q* of the length map and χ1 = χ(q*), vectorized for phase diagrams.
 
 q* is where the iterated length map ``q_l = σ_w² E[φ(√q_{l−1} z)²] + σ_b²`` settles when started
-from ``q_start`` (Poole et al. 2016, eq. 4; Schoenholz et al. 2017, eq. 3); χ1 = σ_w² E[φ'(√q* z)²]
-(Poole et al. 2016, eq. 7) separates the ordered phase (χ1 < 1: gradients vanish) from the
-chaotic one (χ1 > 1: gradients explode).
+from ``q_start`` (Poole et al. 2016; Schoenholz et al. 2017, §2); χ1 = σ_w² E[φ'(√q* z)²]
+separates the ordered phase (χ1 < 1: gradients vanish) from the chaotic one (χ1 > 1: gradients
+explode).
 """
 
 from __future__ import annotations
@@ -140,7 +140,7 @@ def chi1(activation: str | Activation, sigma_w2, sigma_b2, *, q_start=1.0,
          ) -> tuple[np.ndarray, np.ndarray]:
     """(q*, χ1) on a grid of (σ_w², σ_b²): the order-to-chaos phase diagram.
 
-    χ1 = σ_w² E[φ'(√q* z)²] (Poole et al. 2016, eq. 7; Schoenholz et al. 2017, eq. 6); where
+    χ1 = σ_w² E[φ'(√q* z)²] (Poole et al. 2016; Schoenholz et al. 2017, §2); where
     q* = inf, χ1 is the q → ∞ limit σ_w² (φ'(+∞)² + φ'(−∞)²)/2 (ReLU: σ_w²/2).
 
     Parameters

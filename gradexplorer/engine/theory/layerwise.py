@@ -102,8 +102,10 @@ def layerwise_prediction(activation: str | Activation, sigma_w2, sigma_b2, *, de
     Returns
     -------
     LayerwisePrediction
-        Arrays of shape (L,). log10 values are −inf where a factor is exactly 0 and +inf/NaN if
-        q overflows (σ_w² huge for an unbounded φ over many layers).
+        Arrays of shape (L,). log10 values are −inf where a factor is exactly 0. If q overflows
+        float64 (σ_w² huge for an unbounded φ over many layers) q and E[a²] are +inf from there
+        on and E[φ'²] is its q → ∞ limit (φ'(+∞)² + φ'(−∞)²)/2, so the gradient predictions
+        stay finite in log10.
 
     Raises
     ------
@@ -139,9 +141,9 @@ def layerwise_prediction(activation: str | Activation, sigma_w2, sigma_b2, *, de
     with np.errstate(over="ignore", invalid="ignore"):
         for layer in range(depth):
             q[layer] = w2[layer] * q_prev_moment + b2[layer]
-            if not np.isfinite(q[layer]):
-                q[layer:] = np.inf if np.isinf(q[layer]) else np.nan
-                v[layer:] = d[layer:] = np.nan
+            if not np.isfinite(q[layer]):  # overflow: the q -> ∞ limits from here on
+                q[layer:] = v[layer:] = np.inf
+                d[layer:] = _moments(act, np.array([np.inf]), n_nodes)[1][0]
                 break
             vl, dl = _moments(act, np.array([q[layer]]), n_nodes)
             v[layer], d[layer] = vl[0], dl[0]

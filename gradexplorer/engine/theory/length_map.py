@@ -5,12 +5,12 @@ of variance ``σ_b²`` maps the per-unit pre-activation variance ``q_{l-1}`` (wi
 
     q_l = σ_w² E_z[φ(√q_{l-1} z)²] + σ_b²,   z ~ N(0, 1)
 
-(Poole et al. 2016, eq. 3; Schoenholz et al. 2017, eq. 1), and the mean squared gradient is
+(Poole et al. 2016, the length map; Schoenholz et al. 2017, §2), and the mean squared gradient is
 multiplied, per layer going down, by
 
     χ(q) = σ_w² E_z[φ'(√q z)²]
 
-(Schoenholz et al. 2017, eqs. 6 and 14; at the fixed point it is χ1 of Poole et al. 2016, eq. 7).
+(Schoenholz et al. 2017, §5; at the fixed point it is χ1 of Poole et al. 2016).
 Every variance here is a variance (not a std) on a linear scale.
 """
 
@@ -35,6 +35,8 @@ def _moments(act: Activation, q: np.ndarray, n_nodes: int, *, slope: bool = Fals
     fm, dm = act.forward_and_derivative(-s)
     v = (fp * fp + fm * fm) @ w
     d = (dp * dp + dm * dm) @ w
+    if np.any(q == 0):  # exactly φ(0)² (the floor would leave ~1e-300 where φ(0) = 0)
+        v = np.where(q == 0, float(act.forward(np.zeros(1))[0]) ** 2, v)
     if not slope:
         return v, d
     small = q < SLOPE_Q_FLOOR
@@ -87,7 +89,7 @@ def derivative_second_moment(activation: str | Activation, q, *, negative_slope:
 
 def length_map(activation: str | Activation, q, sigma_w2, sigma_b2, *,
                negative_slope: float = 0.01, n_nodes: int = DEFAULT_NODES) -> np.ndarray:
-    """One step of the length map, ``σ_w² E[φ(√q z)²] + σ_b²`` (Poole et al. 2016, eq. 3).
+    """One step of the length map, ``σ_w² E[φ(√q z)²] + σ_b²`` (Poole et al. 2016, length map).
 
     Parameters
     ----------
@@ -111,7 +113,7 @@ def chi(activation: str | Activation, q, sigma_w2, *, negative_slope: float = 0.
         n_nodes: int = DEFAULT_NODES) -> np.ndarray:
     """``χ(q) = σ_w² E[φ'(√q z)²]``, the per-layer factor of the mean squared gradient.
 
-    Schoenholz et al. 2017, eq. 6 (χ1 at q = q*) and eq. 14 (backward recursion). For ReLU it
+    Schoenholz et al. 2017, §2 (χ1 at q = q*) and §5 (backward recursion). For ReLU it
     is σ_w²/2 for every q, for linear σ_w².
 
     Parameters
@@ -137,7 +139,7 @@ def length_map_slope(activation: str | Activation, q, sigma_w2, *, negative_slop
     """``∂q_l/∂q_{l−1} = χ(q) + σ_w² E[φ(√q z) φ''(√q z)]``, the slope of the length map.
 
     Its value at q* sets the depth scale of the length map, ``ξ_q = −1/ln(slope)``
-    (Schoenholz et al. 2017, eq. 5). Computed without φ'' by Gaussian integration by parts
+    (Schoenholz et al. 2017, §3). Computed without φ'' by Gaussian integration by parts
     (Stein's lemma, valid because φφ' is continuous for every activation here):
     ``E[φ'² + φφ''] = E[z φ(√q z) φ'(√q z)]/√q``. Variances below ``SLOPE_Q_FLOOR`` = 1e-12 are
     evaluated at the floor (the slope is smooth in q, so the error is O(1e-12)).
@@ -165,7 +167,7 @@ def input_length(sigma_w2, sigma_b2, input_second_moment) -> np.ndarray:
     """``q_1 = σ_w² E[x²] + σ_b²``: the first layer's pre-activation variance.
 
     ``E[x²]`` is the mean of the squared input entries (not their variance: a mean shifts it).
-    Poole et al. 2016, eq. 3 with the input in place of φ(h_0).
+    Poole et al. 2016, the length map with the input in place of φ(h_0).
     """
     return (np.asarray(sigma_w2, float) * np.asarray(input_second_moment, float)
             + np.asarray(sigma_b2, float))
