@@ -1,0 +1,283 @@
+"""The dashboard: every plot panel of one run in a single exportable GraphicsLayoutWidget.
+
+Layout (4 columns)::
+
+    verdict in plain words (big)
+    the run's configuration (small)
+    gradient size (headline, 2 cols)        | activation mean/std | saturated fraction
+    gradient heatmap | activation heatmap   | selected layer: h | a | ∂L/∂h histograms
+    hover readout
+
+The window feeds records (:meth:`Dashboard.add_records`, batched at ≤ 60 Hz); the dashboard
+stores them in a :class:`~gradexplorer.engine.result.RunResult` and copies numbers into the
+plots with ``setData``. It computes nothing beyond display.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gradexplorer.engine.records import BackwardLayer, ForwardLayer, Record, RunEnd, RunStart
+from gradexplorer.engine.result import RunResult
+from gradexplorer.engine.verdict import gradient_verdict
+
+from .export import IMAGE_SUFFIXES, export_scene
+from .plots import ActivationPlot, GradientPlot, HeatmapPlot, LayerDetail, SaturationPlot
+from .plots.style import DEFAULT_FONT_POINTS, pg, pin_colour
+
+QtCore, QtWidgets = pg.QtCore, pg.QtWidgets
+
+VERDICT_COLOURS = {"vanishing": "#7fb2ff", "exploding": "#ff7a6b", "stable": "#8fe08f",
+                   "undefined": "#dddddd"}
+
+
+def describe(config: dict) -> str:
+    """One line naming the run's settings (from ``RunStart.config``, the spec's dict)."""
+    g = config.get
+    widths = g("widths")
+    width = f"widths {widths[0]}…{widths[-1]}" if widths else f"width {g('width', '?')}"
+    return (f"{g('activation', '?')} · {g('depth', '?')} layers · {width} · init {g('init', '?')}"
+            f" (gain {g('gain', '?')}) · input {g('input', '?')} · batch {g('batch', '?')} · "
+            f"loss {g('loss', '?')} · seed {g('seed', '?')}")
+
+
+class Dashboard(QtWidgets.QWidget):
+    """All plot panels of the current run, pinned runs, the verdict and exports.
+
+    Signals
+    -------
+    sigLayerClicked(int) : the user clicked layer l (1-based) on any per-layer plot.
+    """
+
+    sigLayerClicked = QtCore.Signal(int)
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None):
+        super().__init__(parent)
+        self.view = pg.GraphicsLayoutWidget()
+        box = QtWidgets.QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.view)
+        ci = self.view.ci
+        ci.setContentsMargins(6, 4, 6, 4)
+        self._verdict = ci.addLabel("", row=0, col=0, colspan=4)
+        self._subtitle = ci.addLabel("", row=1, col=0, colspan=4, color="#aaaaaa")
+        self.gradient = GradientPlot(ci.addPlot(row=2, col=0, colspan=2))
+        self.activation = ActivationPlot(ci.addPlot(row=2, col=2))
+        self.saturation = SaturationPlot(ci.addPlot(row=2, col=3))
+        self.grad_heatmap = HeatmapPlot(ci.addPlot(row=3, col=0), "Gradient distribution",
+                                        "grad_hist", "∂L/∂h", "log10 |value|")
+        self.act_heatmap = HeatmapPlot(ci.addPlot(row=3, col=1), "Activation distribution",
+                                       "act_hist", "a")
+        self.detail = LayerDetail(ci.addLayout(row=3, col=2, colspan=2))
+        self._readout = ci.addLabel("", row=4, col=0, colspan=4, justify="left",
+                                    color="#cccccc")
+        for row, stretch in ((0, 0), (1, 0), (2, 5), (3, 5), (4, 0)):
+            ci.layout.setRowStretchFactor(row, stretch)
+        self.line_plots = [self.gradient, self.activation, self.saturation]
+        self.panels = [*self.line_plots, self.grad_heatmap, self.act_heatmap]
+        self._result: RunResult | None = None
+        self._selected: int | None = None
+        self._pins: dict[str, tuple[int, int, int]] = {}
+        self._pin_count = 0
+        self._points: int | None = None
+        self.view.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.view.scene().sigMouseClicked.connect(self._on_mouse_clicked)
+        self.set_font_size(DEFAULT_FONT_POINTS)
+        self._show_verdict()
+
+    # --- the run -------------------------------------------------------------------------------
+    def begin_run(self, start: RunStart) -> None:
+        """Start showing a new run: clear the current curves (pins stay), x range 1..L."""
+        self._result = RunResult()
+        self._result.add(start)
+        depth = self._result.depth
+        for panel in self.line_plots:
+            panel.set_depth(depth)
+        for panel in (self.grad_heatmap, self.act_heatmap):
+            panel.set_depth(depth)
+        if self._selected is None or self._selected > depth:
+            self._selected = 1 if depth else None
+        for panel in self.panels:
+            panel.set_cursor(self._selected)
+        self.detail.clear()
+        self.detail.show_layer(self._selected, self._result)
+        self._subtitle.setText(describe(start.config))
+        self._show_verdict()
+
+    def add_records(self, records: list[Record]) -> None:
+        """Store ``records`` (in stream order) and update the plots they touch."""
+        forward = backward = False
+        for rec in records:
+            if isinstance(rec, RunStart):
+                self.begin_run(rec)
+                forward = backward = False
+                continue
+            if self._result is None:
+                continue
+            if isinstance(rec, RunEnd):
+                self._result.add(rec)
+                continue
+            self._result.add(rec)
+            forward |= isinstance(rec, ForwardLayer)
+            backward |= isinstance(rec, BackwardLayer)
+        if self._result is None:
+            return
+        if forward:
+            for panel in (self.activation, self.saturation, self.act_heatmap):
+                panel.update(self._result)
+        if backward:
+            for panel in (self.gradient, self.grad_heatmap):
+                panel.update(self._result)
+            self._show_verdict()
+        if forward or backward:
+            self.detail.show_layer(self._selected, self._result)
+
+    def finish_run(self, end: RunEnd) -> None:
+        """The run ended: store ``end`` and show the verdict."""
+        if self._result is None:
+            return
+        self._result.add(end)
+        self._show_verdict()
+
+    def result(self) -> RunResult | None:
+        """The current run's records so far (None before the first run)."""
+        return self._result
+
+    def _backward_done(self) -> bool:
+        r = self._result
+        return bool(r and r.depth and all(b is not None for b in r.backward))
+
+    def verdict_text(self) -> str:
+        """The gradient verdict in plain words once the backward pass is done, "" before."""
+        if not self._backward_done():
+            return ""
+        return gradient_verdict(self._result.series("log10_grad_preact_rms")).text
+
+    def _show_verdict(self) -> None:
+        points = (self._points or DEFAULT_FONT_POINTS) * 1.8
+        if self._backward_done():
+            verdict = gradient_verdict(self._result.series("log10_grad_preact_rms"))
+            text, colour = verdict.text, VERDICT_COLOURS.get(verdict.kind, "#dddddd")
+        elif self._result is not None:
+            text, colour = "running…", "#888888"
+        else:
+            text, colour = "no run yet", "#888888"
+        self._verdict.setText(text, size=f"{points:.0f}pt", color=colour, bold=True)
+
+    # --- pins ----------------------------------------------------------------------------------
+    def pin_current(self, label: str) -> None:
+        """Keep the current run's curves as faint lines named ``label`` (replaces a same-named pin).
+
+        Raises ValueError before the first run.
+        """
+        if self._result is None:
+            raise ValueError("no run to pin yet")
+        self.remove_pin(label)
+        colour = pin_colour(self._pin_count)
+        self._pin_count += 1
+        self._pins[label] = colour
+        for panel in self.line_plots:
+            data = {f: self._result.series(f) for f in panel.fields()}
+            panel.add_pin(label, data, colour, in_legend=panel is self.gradient)
+
+    def remove_pin(self, label: str) -> None:
+        """Remove pin ``label``'s curves and legend entry (no-op if there is none)."""
+        self._pins.pop(label, None)
+        for panel in self.line_plots:
+            panel.remove_pin(label)
+
+    def clear_pins(self) -> None:
+        """Remove every pin."""
+        for label in list(self._pins):
+            self.remove_pin(label)
+
+    def pin_labels(self) -> list[str]:
+        """Labels of the pinned runs, oldest first."""
+        return list(self._pins)
+
+    # --- display -------------------------------------------------------------------------------
+    def set_font_size(self, points: int) -> None:
+        """Tick, label, title and legend fonts of every plot in ``points`` (verdict 1.8×)."""
+        self._points = int(points)
+        for panel in self.panels:
+            panel.set_font(self._points)
+        self.detail.set_font(self._points)
+        self._subtitle.setText(self._subtitle.text, size=f"{self._points}pt")
+        self._readout.setText(self._readout.text, size=f"{self._points}pt")
+        self._show_verdict()
+
+    def set_std_log(self, on: bool | None) -> None:
+        """Activation std on a log10 scale (True), linear (False) or chosen from the data (None)."""
+        self.activation.set_std_log(on)
+        if self._result is not None:
+            self.activation.update(self._result)
+
+    def select_layer(self, layer: int | None) -> None:
+        """Show layer ``layer``'s histograms and mark it on every plot (no signal emitted)."""
+        self._selected = layer
+        for panel in self.panels:
+            panel.set_cursor(layer)
+        self.detail.show_layer(layer, self._result)
+
+    def selected_layer(self) -> int | None:
+        return self._selected
+
+    def readout_text(self) -> str:
+        """The hover readout currently shown."""
+        return self._readout.text
+
+    def plot_items(self) -> dict[str, pg.PlotItem]:
+        """Every plot by panel name, for per-plot export."""
+        return {"gradient": self.gradient.plot, "activation": self.activation.plot,
+                "saturation": self.saturation.plot, "gradient_heatmap": self.grad_heatmap.plot,
+                "activation_heatmap": self.act_heatmap.plot, **self.detail.plots()}
+
+    # --- interaction ---------------------------------------------------------------------------
+    def _panel_at(self, scene_pos):
+        for panel in self.panels:
+            if panel.contains(scene_pos):
+                layer = panel.layer_at(scene_pos)
+                if layer is not None:
+                    return panel, layer
+        return None, None
+
+    def _on_mouse_moved(self, scene_pos) -> None:
+        panel, layer = self._panel_at(scene_pos)
+        text = panel.readout(layer, scene_pos) if panel is not None else ""
+        self._readout.setText(text, size=f"{self._points}pt")
+
+    def _on_mouse_clicked(self, event) -> None:
+        if event.button() != QtCore.Qt.MouseButton.LeftButton:
+            return
+        panel, layer = self._panel_at(event.scenePos())
+        if panel is None:
+            return
+        self.select_layer(layer)
+        self.sigLayerClicked.emit(layer)
+
+    # --- export --------------------------------------------------------------------------------
+    def export_image(self, path: str, size: tuple[int, int] | None = None) -> None:
+        """Write the whole dashboard to ``path``: .png (``size`` in pixels, default the current
+        size) or .svg. The layout is redone at ``size`` for the export, so text stays sharp and
+        nothing is stretched. Raises ValueError for other extensions.
+        """
+        if Path(path).suffix.lower() not in IMAGE_SUFFIXES:
+            raise ValueError(f"cannot export {Path(path).name!r}: use .png or .svg")
+        readout = self._readout.text
+        self._readout.setText("", size=f"{self._points}pt")
+        old = self.view.size()
+        relayout = size is not None and (int(size[0]), int(size[1])) != (old.width(), old.height())
+        try:
+            if relayout:
+                self._layout_at(QtCore.QSize(int(size[0]), int(size[1])))
+            export_scene(self.view, path, size)
+        finally:
+            if relayout:
+                self._layout_at(old)
+            self._readout.setText(readout, size=f"{self._points}pt")
+
+    def _layout_at(self, size) -> None:
+        """Lay the scene out at ``size`` now, without waiting for the event loop."""
+        self.view.resize(size)  # a hidden widget gets its resize event only when shown
+        pg.GraphicsView.resizeEvent(self.view, None)
+        self.view.ci.layout.activate()

@@ -1,0 +1,149 @@
+"""Write what the dashboard shows: images (PNG, SVG) through pyqtgraph's exporters, and data.
+
+Images: :func:`export_plot` writes one plot, :func:`export_scene` a whole
+:class:`pyqtgraph.GraphicsView` (e.g. the dashboard's layout). Data: :func:`write_data` writes a
+run's per-layer rows as CSV or strict JSON (the CLI's schema).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import sys
+from pathlib import Path
+
+from gradexplorer.engine.result import LAYER_FIELDS, RunResult
+from gradexplorer.engine.spec import NetworkSpec
+
+from .plots.style import pg  # first: binds pyqtgraph to PySide6, imports pg.exporters
+
+QApplication = pg.QtWidgets.QApplication
+
+IMAGE_SUFFIXES = (".png", ".svg")
+DATA_SUFFIXES = (".csv", ".json")
+
+
+def _suffix(path: str, allowed: tuple[str, ...]) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix not in allowed:
+        raise ValueError(f"cannot write {Path(path).name!r}: use one of {', '.join(allowed)}")
+    return suffix
+
+
+def _close_paths_explicitly(node) -> None:
+    """Rewrite every "Z" (close path) in ``node``'s <path>s as a line back to the subpath start.
+
+    pyqtgraph 0.14.0's SVG exporter parses path data as "x,y" pairs only and fails on "Z",
+    which Qt 6.12 writes for every closed rectangle (pyqtgraph issue #3495, fixed after 0.14.0).
+    A line to the start draws the same outline and fill.
+    """
+    for element in node.getElementsByTagName("path"):
+        tokens = element.getAttribute("d").split()
+        if not any(t in ("Z", "z") for t in tokens):
+            continue
+        out, start = [], None
+        for t in tokens:
+            if t in ("Z", "z"):
+                if start is not None:
+                    out.append("L" + start)
+                continue
+            if t.startswith("M"):
+                start = t[1:]
+            out.append(t)
+        element.setAttribute("d", " ".join(out))
+
+
+@contextlib.contextmanager
+def _svg_close_path_workaround():
+    """While exporting SVG, pre-process paths for pyqtgraph's coordinate correction."""
+    module = sys.modules[pg.exporters.SVGExporter.__module__]
+    original = getattr(module, "correctCoordinates", None)
+    if original is None:  # a pyqtgraph without the function: nothing to work around
+        yield
+        return
+
+    def correct(node, defs, item, options):
+        _close_paths_explicitly(node)
+        return original(node, defs, item, options)
+
+    module.correctCoordinates = correct
+    try:
+        yield
+    finally:
+        module.correctCoordinates = original
+
+
+def _export(target, path: str, size: tuple[int, int] | None) -> None:
+    """Export ``target`` (a QGraphicsScene or a QGraphicsItem) to ``path``."""
+    suffix = _suffix(path, IMAGE_SUFFIXES)
+    if suffix == ".png":
+        exporter = pg.exporters.ImageExporter(target)
+        if size is not None:
+            w, h = (int(v) for v in size)
+            if w < 1 or h < 1:
+                raise ValueError(f"image size must be positive, got {w}×{h}")
+            # Set both without the exporter's aspect-ratio coupling: exact pixels.
+            params = exporter.parameters()
+            params.param("width").setValue(w, blockSignal=exporter.widthChanged)
+            params.param("height").setValue(h, blockSignal=exporter.heightChanged)
+    else:
+        exporter = pg.exporters.SVGExporter(target)
+        if size is not None:
+            params = exporter.parameters()
+            params.param("width").setValue(float(size[0]), blockSignal=exporter.widthChanged)
+            params.param("height").setValue(float(size[1]), blockSignal=exporter.heightChanged)
+    if suffix == ".png":
+        if exporter.export(str(path)) is False:
+            raise OSError(f"could not write {path}")
+    else:
+        with _svg_close_path_workaround():
+            exporter.export(str(path))
+
+
+def export_plot(plot_item: pg.PlotItem, path: str, size: tuple[int, int] | None = None) -> None:
+    """Write one plot (axes, legend and colour bar included) to ``path`` (.png or .svg).
+
+    ``size`` is (width, height) in pixels for PNG (default: as on screen); the plot is scaled
+    to it. Raises ValueError for other extensions.
+    """
+    if not isinstance(plot_item, pg.QtWidgets.QGraphicsItem) or plot_item.scene() is None:
+        raise ValueError("the plot must be in a scene (shown in a widget) to export it")
+    _export(plot_item, path, size)
+
+
+def export_scene(widget: pg.GraphicsView, path: str, size: tuple[int, int] | None = None) -> None:
+    """Write everything ``widget`` (a GraphicsView / GraphicsLayoutWidget) shows to ``path``.
+
+    ``size`` is (width, height) in pixels for PNG (default: the widget's size); the scene is
+    scaled to it, keeping its aspect ratio (a differing aspect ratio leaves background margins).
+    Raises ValueError for other extensions.
+    """
+    _export(widget.scene(), path, size)
+
+
+def copy_to_clipboard(widget: pg.QtWidgets.QWidget) -> None:
+    """Put an image of ``widget`` (everything it shows, as on screen) on the clipboard."""
+    QApplication.clipboard().setPixmap(widget.grab())
+
+
+def write_data(result: RunResult, spec: NetworkSpec, path: str) -> None:
+    """Write a run's per-layer statistics to ``path``.
+
+    ``.csv``: header :data:`~gradexplorer.engine.result.LAYER_FIELDS`, one row per layer, empty
+    cells for non-finite or missing values. ``.json``: ``{"config": spec.to_dict(), "layers":
+    result.rows()}``, strict JSON (non-finite numbers are null). Raises ValueError for other
+    extensions.
+    """
+    suffix = _suffix(path, DATA_SUFFIXES)
+    rows = result.rows()
+    if suffix == ".csv":
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=LAYER_FIELDS)
+            writer.writeheader()
+            for row in rows:
+                writer.writerow({k: "" if row.get(k) is None else row[k] for k in LAYER_FIELDS})
+    else:
+        config = spec.to_dict() if hasattr(spec, "to_dict") else dict(spec)
+        text = json.dumps({"config": config, "layers": rows}, allow_nan=False, indent=1)
+        Path(path).write_text(text + "\n", encoding="utf-8")

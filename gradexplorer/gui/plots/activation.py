@@ -1,0 +1,76 @@
+"""Activation mean and standard deviation per layer, with a linear or log10 scale for the std."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gradexplorer.engine.result import RunResult
+
+from .layer_plot import CurveSpec, LayerPlot
+from .style import pg
+
+MEAN = CurveSpec("mean", "act_mean", "mean of a")
+STD = CurveSpec("std", "act_std", "std of a")
+LOG_STD = CurveSpec("std", "log10_act_std", "std of a", log10=True)
+
+#: In automatic mode, use log10 once the finite stds span more than this many decades.
+AUTO_LOG_DECADES = 2.0
+
+
+class ActivationPlot(LayerPlot):
+    """Mean and std of a_l = φ(h_l) over batch and units, against layer l.
+
+    The std can be shown on a log10 scale (:meth:`set_std_log`); the mean, which may be
+    negative, is then hidden. ``None`` (the default) chooses log10 when the std overflows or
+    spans more than :data:`AUTO_LOG_DECADES` decades (in this run and the pinned ones together),
+    as in exploding runs.
+    """
+
+    LINEAR_LABEL = "mean and std of a (value)"
+    LOG_LABEL = "std of a (log10)"
+
+    def __init__(self, plot: pg.PlotItem):
+        self._mode: bool | None = None
+        self._log = False
+        super().__init__(plot, "Activations a = φ(h)", self.LINEAR_LABEL,
+                         [MEAN, STD, LOG_STD], legend=True)
+
+    @property
+    def std_log(self) -> bool:
+        """Whether the std is currently drawn on a log10 scale."""
+        return self._log
+
+    def set_std_log(self, on: bool | None) -> None:
+        """True: log10 std only; False: linear mean and std; None: choose from the data."""
+        self._mode = on
+        if on is not None:
+            self._apply(on)
+
+    def visible_specs(self) -> list[CurveSpec]:
+        return [LOG_STD] if self._log else [MEAN, STD]
+
+    def update(self, result: RunResult) -> None:
+        if self._mode is None:
+            pinned = [d[LOG_STD.field] for d in self._pin_data.values() if LOG_STD.field in d]
+            self._apply(_wants_log(np.concatenate([result.series(LOG_STD.field), *pinned])))
+        super().update(result)
+
+    def add_pin(self, label, data, colour, in_legend) -> None:
+        super().add_pin(label, data, colour, in_legend)
+        if self._mode is None and self._values:
+            self._apply(_wants_log(np.concatenate(
+                [d[LOG_STD.field] for d in self._pin_data.values()])) or self._log)
+
+    def _apply(self, log: bool) -> None:
+        if log != self._log:
+            self._log = log
+            self.y_label = self.LOG_LABEL if log else self.LINEAR_LABEL
+            self.set_font(self._points)
+            self._refresh_pins()
+
+
+def _wants_log(log10_std: np.ndarray) -> bool:
+    if np.isposinf(log10_std).any():
+        return True
+    finite = log10_std[np.isfinite(log10_std)]
+    return finite.size > 1 and float(finite.max() - finite.min()) > AUTO_LOG_DECADES

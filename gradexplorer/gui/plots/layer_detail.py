@@ -1,0 +1,101 @@
+"""The selected layer's histograms: pre-activation h, activation a and gradient ∂L/∂h.
+
+Three small plots side by side, each on its own x axis: h and a may be binned in different
+units (``Histogram.units``), the gradient in log10 |value|.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gradexplorer.engine.records import Histogram
+from gradexplorer.engine.result import RunResult
+
+from .style import MEASURED, pg, set_axis_label, set_title, style_axis, value_label
+
+#: Colour of the pre-activation histogram.
+PREACT = (150, 150, 255)
+
+#: (name, quantity shown in titles and labels, colour) of the three plots.
+PANELS = (
+    ("preact", "h", PREACT),
+    ("act", "a = φ(h)", MEASURED["std"]),
+    ("grad", "∂L/∂h", MEASURED["grad"]),
+)
+
+
+def _step(item: pg.PlotDataItem, h: Histogram | None) -> bool:
+    """Draw ``h`` as a filled step curve (or nothing); return whether something is drawn."""
+    if (h is None or len(h.edges) != len(h.density) + 1 or len(h.edges) < 2
+            or not np.all(np.isfinite(h.edges))):
+        item.setData([], [])
+        return False
+    density = np.nan_to_num(np.asarray(h.density, dtype=float), nan=0.0, posinf=0.0)
+    item.setData(np.asarray(h.edges, dtype=float), density, stepMode="center", fillLevel=0)
+    return True
+
+
+class LayerDetail:
+    """Densities of h_l, a_l and log10 |∂L/∂h_l| for the selected layer l.
+
+    Parameters
+    ----------
+    layout : the GraphicsLayout cell to fill (three plots in a row).
+    """
+
+    def __init__(self, layout: pg.GraphicsLayout):
+        self.layer: int | None = None
+        self._points: int | None = None
+        self._units = {"preact": "value", "act": "value", "grad": "log10 |value|"}
+        self._shown: dict[str, bool] = {}
+        self.plots_: dict[str, pg.PlotItem] = {}
+        self.items: dict[str, pg.PlotDataItem] = {}
+        for col, (name, _quantity, colour) in enumerate(PANELS):
+            plot = layout.addPlot(row=0, col=col)
+            plot.hideButtons()
+            plot.showGrid(x=True, y=True, alpha=0.2)
+            self.plots_[name] = plot
+            self.items[name] = plot.plot(pen=pg.mkPen(colour, width=1.5), brush=(*colour, 70))
+        self.set_font(None)
+
+    def plots(self) -> dict[str, pg.PlotItem]:
+        """The three plots by panel name (``layer_preact``, ``layer_act``, ``layer_grad``)."""
+        return {f"layer_{name}": plot for name, plot in self.plots_.items()}
+
+    def set_font(self, points: int | None) -> None:
+        """Tick, label and title fonts in ``points`` (None = pyqtgraph's default)."""
+        self._points = points
+        where = f"layer {self.layer}" if self.layer else "click a layer"
+        for name, quantity, _colour in PANELS:
+            plot = self.plots_[name]
+            for side in ("left", "bottom"):
+                style_axis(plot.getAxis(side), points)
+            set_axis_label(plot, "left", "density", points)
+            label = value_label(quantity.split(" ")[0], self._units[name])
+            set_axis_label(plot, "bottom", label, points)
+            pending = " (pending)" if self.layer and not self._shown.get(name) else ""
+            set_title(plot, f"{where}: {quantity}{pending}", points)
+
+    def clear(self) -> None:
+        """Forget the shown histograms (the selection is kept)."""
+        for item in self.items.values():
+            item.setData([], [])
+        self._shown = {}
+
+    def show_layer(self, layer: int | None, result: RunResult | None) -> None:
+        """Show layer ``layer``'s histograms from ``result`` (whatever has arrived)."""
+        self.layer = layer
+        fwd = bwd = None
+        if result is not None and layer is not None:
+            if 0 < layer <= len(result.forward):
+                fwd = result.forward[layer - 1]
+            if 0 < layer <= len(result.backward):
+                bwd = result.backward[layer - 1]
+        hists = {"preact": fwd.preact_hist if fwd else None,
+                 "act": fwd.act_hist if fwd else None,
+                 "grad": bwd.grad_hist if bwd else None}
+        for name, h in hists.items():
+            self._shown[name] = _step(self.items[name], h)
+            if self._shown[name]:
+                self._units[name] = h.units
+        self.set_font(self._points)

@@ -1,0 +1,241 @@
+"""A plot of per-layer curves (x = layer 1..L) with pins, non-finite markers and a layer cursor.
+
+The line panels (gradient, activation, saturation) are :class:`LayerPlot` s configured by a list
+of :class:`CurveSpec`; they only copy numbers out of a
+:class:`~gradexplorer.engine.result.RunResult` into ``setData``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gradexplorer.engine.records import ForwardLayer
+from gradexplorer.engine.result import RunResult
+
+from .panel import LayerPanel
+from .style import (
+    NONFINITE,
+    finite_range,
+    format_value,
+    layer_x,
+    measured_pen,
+    nonfinite_marks,
+    pg,
+    pin_pen,
+    set_legend_font,
+)
+
+
+@dataclass(frozen=True)
+class CurveSpec:
+    """One measured curve: ``key`` (colour and id), record ``field``, legend ``name``.
+
+    ``log10`` says the field is a log10 quantity (only changes the hover readout).
+    """
+
+    key: str
+    field: str
+    name: str
+    log10: bool = False
+
+
+class LayerPlot(LayerPanel):
+    """Per-layer curves on one :class:`pyqtgraph.PlotItem`.
+
+    Parameters
+    ----------
+    plot : the PlotItem to draw into (already placed in a layout).
+    title : plot title.
+    y_label : y axis label, naming quantity and scale.
+    curves : the measured curves, drawn solid. Several specs may share a ``key`` (one drawn
+        item), e.g. a linear and a log10 variant; :meth:`visible_specs` picks which is shown.
+    legend : add a legend with the measured curves (and pinned runs when asked).
+    """
+
+    def __init__(self, plot: pg.PlotItem, title: str, y_label: str,
+                 curves: list[CurveSpec], legend: bool = False):
+        super().__init__(plot, title, y_label)
+        self.specs = list(curves)
+        plot.showGrid(x=True, y=True, alpha=0.25)
+        self.legend = plot.addLegend(offset=(-8, 8), brush=(0, 0, 0, 150)) if legend else None
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        for spec in self.specs:
+            if spec.key not in self.curves:
+                item = plot.plot(pen=measured_pen(spec.key), connect="finite", name=spec.name)
+                item.setZValue(10)
+                self.curves[spec.key] = item
+        self._marks = pg.ScatterPlotItem(size=12, pen=pg.mkPen(NONFINITE, width=2),
+                                         brush=pg.mkBrush(NONFINITE))
+        self._marks.setZValue(20)
+        plot.addItem(self._marks)
+        self._marks_in_legend = False
+        self._values: dict[str, np.ndarray] = {}
+        self._pins: dict[str, dict[str, pg.PlotDataItem]] = {}
+        self._pin_data: dict[str, dict[str, np.ndarray]] = {}
+        self.set_font(None)
+
+    # --- configuration -------------------------------------------------------------------------
+    def visible_specs(self) -> list[CurveSpec]:
+        """The curves currently shown (subclasses may switch between linear and log fields)."""
+        return self.specs
+
+    def fields(self) -> list[str]:
+        """Every record field this plot can show (what a pin must keep)."""
+        return list(dict.fromkeys(s.field for s in self.specs))
+
+    def _shown(self) -> dict[str, CurveSpec]:
+        return {s.key: s for s in self.visible_specs()}
+
+    def set_font(self, points: int | None) -> None:
+        """Tick, label, title and legend fonts in ``points`` (None = pyqtgraph's default)."""
+        super().set_font(points)
+        if self.legend is not None:
+            set_legend_font(self.legend, points)
+
+    # --- data ----------------------------------------------------------------------------------
+    def set_depth(self, depth: int) -> None:
+        """Start a run of ``depth`` layers: clear the measured curves, x range 1..L."""
+        self.set_x_range(depth)
+        self._values = {}
+        for item in self.curves.values():
+            item.setData([], [])
+        self._set_marks(np.empty(0), np.empty(0), [])
+        self.plot.enableAutoRange(y=True)
+
+    def update(self, result: RunResult) -> None:
+        """Copy the current values of every shown field from ``result`` into the curves."""
+        x = layer_x(self.depth)
+        forward_arrived = np.arange(self.depth) < len(result.forward)
+        backward_arrived = np.array([b is not None for b in result.backward], dtype=bool)
+        shown = self._shown()
+        self._values = {}
+        for key, item in self.curves.items():
+            spec = shown.get(key)
+            self._show_curve(key, spec is not None)
+            if spec is None:
+                continue
+            y = result.series(spec.field)
+            self._values[key] = y
+            item.setData(x, y, connect="finite")
+        bounds = finite_range(list(self._values.values()))
+        mx, my, msym = [], [], []
+        for key, y in self._values.items():
+            field = shown[key].field
+            arrived = (forward_arrived if field in ForwardLayer.__dataclass_fields__
+                       else backward_arrived)
+            if arrived.size != y.size:
+                continue
+            xs, ys, sym = nonfinite_marks(x, y, arrived, bounds)
+            mx.append(xs)
+            my.append(ys)
+            msym += sym
+        if mx:
+            self._set_marks(np.concatenate(mx), np.concatenate(my), msym)
+        self._refresh_pins()
+        self._place_legend()
+
+    def _place_legend(self) -> None:
+        """Put the legend in the corner with the fewest curve points (right corners first)."""
+        if self.legend is None or not self._values:
+            return
+        x = layer_x(self.depth)
+        points = [(x[np.isfinite(y)], y[np.isfinite(y)]) for y in self._values.values()]
+        xs = np.concatenate([p[0] for p in points])
+        ys = np.concatenate([p[1] for p in points])
+        if ys.size < 2:
+            return
+        lo, hi = float(ys.min()), float(ys.max())
+        span = (hi - lo) or 1.0
+        right = xs > 0.6 * self.depth
+        left = xs < 0.4 * self.depth + 1
+        top = ys > hi - 0.35 * span
+        bottom = ys < lo + 0.35 * span
+        counts = {(1, 0): int(np.sum(right & top)), (1, 1): int(np.sum(right & bottom)),
+                  (0, 0): int(np.sum(left & top)), (0, 1): int(np.sum(left & bottom))}
+        corner = min(counts, key=lambda c: counts[c])  # ties: first in the order above
+        if corner != getattr(self, "_legend_corner", None):
+            self._legend_corner = corner
+            cx, cy = corner
+            self.legend.anchor(itemPos=corner, parentPos=corner,
+                               offset=(8 - 16 * cx, 8 - 16 * cy))
+
+    def _show_curve(self, key: str, visible: bool) -> None:
+        """Show or hide a measured curve together with its legend entry."""
+        item = self.curves[key]
+        item.setVisible(visible)
+        if self.legend is None:
+            return
+        listed = self._in_legend(item)
+        if visible and not listed:
+            self.legend.addItem(item, next(s.name for s in self.specs if s.key == key))
+        elif not visible and listed:
+            self.legend.removeItem(item)
+
+    def _in_legend(self, item) -> bool:
+        return self.legend is not None and any(
+            getattr(sample, "item", None) is item for sample, _ in self.legend.items)
+
+    def _set_marks(self, xs: np.ndarray, ys: np.ndarray, symbols: list[str]) -> None:
+        self._marks.setData(x=xs, y=ys, symbol=symbols if symbols else "x")
+        present = len(symbols) > 0
+        if self.legend is not None and present != self._marks_in_legend:
+            if present:
+                self.legend.addItem(self._marks, "not finite (▲ ∞, ▼ 0/−∞, × NaN)")
+            else:
+                self.legend.removeItem(self._marks)
+            self._marks_in_legend = present
+
+    def nonfinite_count(self) -> int:
+        """Number of non-finite markers currently drawn."""
+        return len(self._marks.data)
+
+    # --- pins ----------------------------------------------------------------------------------
+    def add_pin(self, label: str, data: dict[str, np.ndarray], colour: tuple[int, int, int],
+                in_legend: bool) -> None:
+        """Draw a pinned run: ``data`` maps each of :meth:`fields` to its (L,) series."""
+        self.remove_pin(label)
+        self._pin_data[label] = data
+        items = {}
+        for i, key in enumerate(self.curves):
+            item = self.plot.plot(pen=pin_pen(colour), connect="finite")
+            item.setZValue(5)
+            items[key] = item
+            if in_legend and i == 0 and self.legend is not None:
+                self.legend.addItem(item, label)
+        self._pins[label] = items
+        self._refresh_pins()
+
+    def remove_pin(self, label: str) -> None:
+        """Remove a pinned run's curves and legend entry (no-op when absent)."""
+        for item in self._pins.pop(label, {}).values():
+            if self.legend is not None:
+                self.legend.removeItem(item)
+            self.plot.removeItem(item)
+        self._pin_data.pop(label, None)
+
+    def pin_labels(self) -> list[str]:
+        return list(self._pins)
+
+    def _refresh_pins(self) -> None:
+        shown = self._shown()
+        for label, items in self._pins.items():
+            data = self._pin_data[label]
+            for key, item in items.items():
+                spec = shown.get(key)
+                visible = spec is not None and spec.field in data
+                item.setVisible(visible)
+                if visible:
+                    y = data[spec.field]
+                    item.setData(layer_x(y.size), y, connect="finite")
+
+    # --- interaction ---------------------------------------------------------------------------
+    def readout(self, layer: int, scene_pos=None) -> str:
+        """Hover text: layer and the value of every shown curve there."""
+        parts = [f"layer {layer}"]
+        for spec in self.visible_specs():
+            y = self._values.get(spec.key)
+            if y is not None and 0 < layer <= y.size:
+                parts.append(f"{spec.name} = {format_value(float(y[layer - 1]), spec.log10)}")
+        return " · ".join(parts)

@@ -1,0 +1,61 @@
+"""Base of every panel whose x axis is the layer index: fonts, x range, cursor, hit testing."""
+
+from __future__ import annotations
+
+from .style import CURSOR, pg, set_axis_label, set_title, style_axis
+
+
+class LayerPanel:
+    """A :class:`pyqtgraph.PlotItem` with x = layer l (1..L).
+
+    Parameters
+    ----------
+    plot : the PlotItem to draw into (already placed in a layout).
+    title : plot title.
+    y_label : y axis label, naming quantity and scale.
+    """
+
+    def __init__(self, plot: pg.PlotItem, title: str, y_label: str):
+        self.plot = plot
+        self.title = title
+        self.y_label = y_label
+        self.depth = 0
+        self._points: int | None = None
+        plot.hideButtons()
+        self._cursor = pg.InfiniteLine(angle=90, movable=False,
+                                       pen=pg.mkPen(CURSOR, width=1, style=pg.QtCore.Qt.DashLine))
+        self._cursor.setZValue(30)
+        self._cursor.setVisible(False)
+        plot.addItem(self._cursor, ignoreBounds=True)
+
+    def set_font(self, points: int | None) -> None:
+        """Tick, label and title fonts in ``points`` (None = pyqtgraph's default)."""
+        self._points = points
+        for side in ("left", "bottom"):
+            style_axis(self.plot.getAxis(side), points)
+        set_axis_label(self.plot, "bottom", "layer l", points)
+        set_axis_label(self.plot, "left", self.y_label, points)
+        set_title(self.plot, self.title, points)
+
+    def set_x_range(self, depth: int) -> None:
+        """Show layers 1..``depth``."""
+        self.depth = depth
+        self.plot.enableAutoRange(x=False)
+        self.plot.setXRange(0.5, depth + 0.5, padding=0.02)
+
+    def contains(self, scene_pos) -> bool:
+        """Whether ``scene_pos`` lies in this plot's data area."""
+        return self.plot.vb.sceneBoundingRect().contains(scene_pos)
+
+    def layer_at(self, scene_pos) -> int | None:
+        """Nearest layer 1..L to the x of ``scene_pos`` (None before a run)."""
+        if self.depth < 1:
+            return None
+        x = self.plot.vb.mapSceneToView(scene_pos).x()
+        return int(min(max(round(x), 1), self.depth))
+
+    def set_cursor(self, layer: int | None) -> None:
+        """Mark the selected layer with a dashed vertical line (None hides it)."""
+        self._cursor.setVisible(layer is not None)
+        if layer is not None:
+            self._cursor.setValue(layer)

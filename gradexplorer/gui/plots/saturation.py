@@ -1,0 +1,21 @@
+"""Fraction of saturated units per layer (where φ'(h) is below the activation's threshold)."""
+
+from __future__ import annotations
+
+from .layer_plot import CurveSpec, LayerPlot
+from .style import pg
+
+CURVES = [CurveSpec("saturated", "saturated_fraction", "saturated fraction")]
+
+
+class SaturationPlot(LayerPlot):
+    """Saturated fraction of a_l's entries (0..1, fixed y range) against layer l."""
+
+    def __init__(self, plot: pg.PlotItem):
+        super().__init__(plot, "Saturated units", "fraction with φ'(h) ≈ 0 (0–1)", CURVES)
+        plot.setYRange(0, 1, padding=0.03)
+
+    def set_depth(self, depth: int) -> None:
+        super().set_depth(depth)
+        self.plot.enableAutoRange(y=False)
+        self.plot.setYRange(0, 1, padding=0.03)
