@@ -7,7 +7,7 @@ responsive however fast the engine streams. Menus and file actions live in ``win
 
 from __future__ import annotations
 
-import json
+import time
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -22,8 +22,9 @@ from .session import Pin
 from .window_actions import WindowActions
 from .worker import Propagate, RunController
 
-#: Redraw interval: ≤ 60 Hz.
+#: Shortest redraw interval (≤ 60 Hz) and the longest the adaptive interval may grow to.
 FLUSH_MS = 16
+MAX_FLUSH_MS = 250
 DEFAULT_SIZE = (1400, 900)
 ERROR_STYLE = "color: #b71c1c; font-weight: bold;"
 
@@ -188,7 +189,12 @@ class MainWindow(QMainWindow):
             self.flush()
 
     def flush(self) -> None:
-        """Hand the queued records to the dashboard (called by the ≤ 60 Hz timer)."""
+        """Hand the queued records to the dashboard (called by the ≤ 60 Hz timer).
+
+        The timer's interval adapts: twice the time the last flush took (16..250 ms), so that
+        redrawing a deep net never takes more than about a third of the GUI thread.
+        """
+        started = time.perf_counter()
         records, self._pending = self._pending, []
         chunk: list = []
         ended: RunEnd | None = None
@@ -216,6 +222,8 @@ class MainWindow(QMainWindow):
         self.progress.setValue(min(self._layers_done, self.progress.maximum()))
         if ended is not None:
             self._run_ended(ended)
+        spent_ms = 1000 * (time.perf_counter() - started)
+        self._flush_timer.setInterval(int(min(MAX_FLUSH_MS, max(FLUSH_MS, 2 * spent_ms))))
         if not self.controller.is_running() and not self._pending:
             self._flush_timer.stop()
 
@@ -300,7 +308,3 @@ class MainWindow(QMainWindow):
             self.controller.shutdown()
             self.actions_.save_settings()
         super().closeEvent(event)
-
-    def spec_json(self) -> str:
-        """The panel's last valid spec as JSON (what QSettings stores)."""
-        return json.dumps(self.panel.last_valid_spec().to_dict())

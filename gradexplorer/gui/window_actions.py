@@ -178,7 +178,7 @@ class WindowActions(QObject):
         s.setValue("window/geometry", self.w.saveGeometry())
         s.setValue("window/state", self.w.saveState())
         s.setValue("view/font_points", self.w.font_size())
-        s.setValue("spec", self.w.spec_json())
+        s.setValue("spec", json.dumps(self.w.panel.last_valid_spec().to_dict()))
         s.sync()
 
     def restore_settings(self) -> None:
