@@ -91,7 +91,33 @@ def _edit_dtype(p):
     p.run.dtype.setCurrentIndex(p.run.dtype.findData("float32"))
 
 
-EDITS = [_edit_depth, _edit_width, _edit_widths, _edit_activation, _edit_init, _edit_gain,
+def _edit_slope(p):
+    p.network.activation.setCurrentIndex(p.network.activation.findData("leaky_relu"))
+    p.network.slope.setValue(0.2)
+
+
+def _edit_mode(p):
+    p.init.init.setCurrentIndex(p.init.init.findData("kaiming_uniform"))
+    p.init.mode.setCurrentIndex(p.init.mode.findData("fan_out"))
+
+
+def _edit_in_features(p):
+    p.data.in_features.setValue(33)
+
+
+def _edit_input_moments(p):
+    p.data.input.setCurrentIndex(p.data.input.findData("uniform"))
+    p.data.mean.setValue(0.5)
+    p.data.std.setValue(2.0)
+
+
+def _edit_standardize(p):
+    p.data.input.setCurrentIndex(p.data.input.findData("digits"))
+    p.data.standardize.setChecked(False)
+
+
+EDITS = [_edit_slope, _edit_mode, _edit_in_features, _edit_input_moments, _edit_standardize,
+         _edit_depth, _edit_width, _edit_widths, _edit_activation, _edit_init, _edit_gain,
          _edit_gain_slider, _edit_bias, _edit_input, _edit_batch, _edit_loss, _edit_seed,
          _edit_dtype]
 
