@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import sys
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 import gradexplorer
 
 ORGANIZATION = "gradexplorer"
 APPLICATION = "gradexplorer"
+
+
+def _icon() -> QIcon | None:
+    """The bundled application icon (SVG, else PNG), or None when not installed."""
+    from gradexplorer.resources import resource_path
+
+    for name in ("gradexplorer.svg", "gradexplorer-256.png"):
+        try:
+            return QIcon(str(resource_path("icons", name)))
+        except FileNotFoundError:
+            continue
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,6 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("gradexplorer")
     app.setApplicationVersion(gradexplorer.__version__)
+    app.setDesktopFileName("gradexplorer")  # matches packaging/gradexplorer.desktop
+    icon = _icon()
+    if icon is not None:
+        app.setWindowIcon(icon)
 
     from .main_window import MainWindow
 
