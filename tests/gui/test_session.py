@@ -128,3 +128,25 @@ def test_preset_sets_spec_and_shows_explanation(qtbot, settings, wait_for_run):
     assert w.panel.spec() == OTHER
     assert "He init keeps ReLU signals steady" in w.panel.presets.explanation.text()
     wait_for_run(qtbot, w, OTHER)
+
+
+def test_real_presets_load(qtbot, settings, wait_for_run):
+    presets = pytest.importorskip("gradexplorer.presets").list_presets()
+    w = make_window(qtbot, settings, presets=presets)
+    first = presets[0]
+    w.panel.presets.choose(first.name)
+    assert w.panel.spec() == first.spec
+    assert w.panel.presets.explanation.text().endswith(first.explanation)
+    wait_for_run(qtbot, w, first.spec, timeout=60000)
+
+
+def test_image_size_dialog_and_suffixes(qtbot):
+    from gradexplorer.gui.dialogs import ImageSizeDialog, with_suffix
+
+    dialog = ImageSizeDialog(1000, 700)
+    qtbot.addWidget(dialog)
+    assert dialog.size_chosen() == (1000, 700)
+    dialog.width_box.setValue(2000)
+    assert dialog.size_chosen() == (2000, 700)
+    assert with_suffix("/tmp/a", "SVG vector image (*.svg)") == "/tmp/a.svg"
+    assert with_suffix("/tmp/a.png", "SVG vector image (*.svg)") == "/tmp/a.png"
