@@ -15,6 +15,7 @@ from gradexplorer.engine.theory import (
     depth_scale,
     derivative_second_moment,
     gaussian_expectation,
+    length_map,
     mean_field_point,
 )
 
@@ -92,3 +93,23 @@ def test_depth_scales():
     p = mean_field_point("relu", 3.0, 0.1)  # q diverges
     assert math.isinf(p.q_star) and math.isnan(p.xi_c) and p.chi1 == pytest.approx(1.5)
     assert float(derivative_second_moment("tanh", 0.0)) == pytest.approx(1.0, abs=1e-15)
+
+
+def test_depth_scales_are_the_observed_convergence_rates():
+    # ξ_q: (q_{l+1} − q*)/(q_l − q*) → length-map slope at q* = e^{−1/ξ_q}
+    p = mean_field_point("tanh", 1.5, 0.05)
+    q = 3.0
+    for _ in range(12):
+        q_next = float(length_map("tanh", q, 1.5, 0.05))
+        ratio = (q_next - p.q_star) / (q - p.q_star)
+        q = q_next
+    assert ratio == pytest.approx(math.exp(-1 / p.xi_q), rel=1e-3)
+    # χ_c is the slope of the correlation map at c* (checked by finite differences), both in
+    # the chaotic phase (c* < 1) and at c* = 1 in the ordered phase
+    for w2, b2 in ((2.5, 0.1), (1.5, 0.05)):
+        p = mean_field_point("tanh", w2, b2)
+        h = 1e-5
+        lo, hi = max(p.c_star - h, -1.0), min(p.c_star + h, 1.0)
+        slope = (correlation_map("tanh", hi, p.q_star, w2, b2)
+                 - correlation_map("tanh", lo, p.q_star, w2, b2)) / (hi - lo)
+        assert float(slope) == pytest.approx(p.chi_c, rel=1e-4)
