@@ -23,7 +23,7 @@ from gradexplorer.engine.verdict import gradient_verdict
 
 from .export import IMAGE_SUFFIXES, export_scene
 from .plots import ActivationPlot, GradientPlot, HeatmapPlot, LayerDetail, SaturationPlot
-from .plots.style import DEFAULT_FONT_POINTS, pg, pin_colour
+from .plots.style import DEFAULT_FONT_POINTS, fitted_points, pg, pin_colour, shrinkable
 
 QtCore, QtWidgets = pg.QtCore, pg.QtWidgets
 
@@ -59,8 +59,8 @@ class Dashboard(QtWidgets.QWidget):
         box.addWidget(self.view)
         ci = self.view.ci
         ci.setContentsMargins(6, 4, 6, 4)
-        self._verdict = ci.addLabel("", row=0, col=0, colspan=4)
-        self._subtitle = ci.addLabel("", row=1, col=0, colspan=4, color="#aaaaaa")
+        self._verdict = shrinkable(ci.addLabel("", row=0, col=0, colspan=4))
+        self._subtitle = shrinkable(ci.addLabel("", row=1, col=0, colspan=4, color="#aaaaaa"))
         self.gradient = GradientPlot(ci.addPlot(row=2, col=0, colspan=2))
         self.activation = ActivationPlot(ci.addPlot(row=2, col=2))
         self.saturation = SaturationPlot(ci.addPlot(row=2, col=3))
@@ -69,13 +69,16 @@ class Dashboard(QtWidgets.QWidget):
         self.act_heatmap = HeatmapPlot(ci.addPlot(row=3, col=1), "Activation distribution",
                                        "act_hist", "a")
         self.detail = LayerDetail(ci.addLayout(row=3, col=2, colspan=2))
-        self._readout = ci.addLabel("", row=4, col=0, colspan=4, justify="left",
-                                    color="#cccccc")
+        self._readout = shrinkable(ci.addLabel("", row=4, col=0, colspan=4, justify="left",
+                                               color="#cccccc"))
         for row, stretch in ((0, 0), (1, 0), (2, 5), (3, 5), (4, 0)):
             ci.layout.setRowStretchFactor(row, stretch)
+        for col in range(4):
+            ci.layout.setColumnStretchFactor(col, 1)
         self.line_plots = [self.gradient, self.activation, self.saturation]
         self.panels = [*self.line_plots, self.grad_heatmap, self.act_heatmap]
         self._result: RunResult | None = None
+        self._subtitle_text = ""
         self._selected: int | None = None
         self._pins: dict[str, tuple[int, int, int]] = {}
         self._pin_count = 0
@@ -101,7 +104,7 @@ class Dashboard(QtWidgets.QWidget):
             panel.set_cursor(self._selected)
         self.detail.clear()
         self.detail.show_layer(self._selected, self._result)
-        self._subtitle.setText(describe(start.config))
+        self._subtitle_text = describe(start.config)
         self._show_verdict()
 
     def add_records(self, records: list[Record]) -> None:
@@ -154,7 +157,11 @@ class Dashboard(QtWidgets.QWidget):
         return gradient_verdict(self._result.series("log10_grad_preact_rms")).text
 
     def _show_verdict(self) -> None:
+        """Show the verdict (1.8× the font size, smaller if needed to fit) and the settings."""
         points = (self._points or DEFAULT_FONT_POINTS) * 1.8
+        width = max(100, self.view.width() - 20)
+        small = fitted_points(self._subtitle_text, self._points or DEFAULT_FONT_POINTS, width)
+        self._subtitle.setText(self._subtitle_text, color="#aaaaaa", size=f"{small:.1f}pt")
         if self._backward_done():
             verdict = gradient_verdict(self._result.series("log10_grad_preact_rms"))
             text, colour = verdict.text, VERDICT_COLOURS.get(verdict.kind, "#dddddd")
@@ -162,7 +169,12 @@ class Dashboard(QtWidgets.QWidget):
             text, colour = "running…", "#888888"
         else:
             text, colour = "no run yet", "#888888"
-        self._verdict.setText(text, size=f"{points:.0f}pt", color=colour, bold=True)
+        points = fitted_points(text, points, width, bold=True)
+        self._verdict.setText(text, size=f"{points:.1f}pt", color=colour, bold=True)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._show_verdict()
 
     # --- pins ----------------------------------------------------------------------------------
     def pin_current(self, label: str) -> None:
@@ -202,7 +214,6 @@ class Dashboard(QtWidgets.QWidget):
         for panel in self.panels:
             panel.set_font(self._points)
         self.detail.set_font(self._points)
-        self._subtitle.setText(self._subtitle.text, size=f"{self._points}pt")
         self._readout.setText(self._readout.text, size=f"{self._points}pt")
         self._show_verdict()
 
@@ -280,4 +291,5 @@ class Dashboard(QtWidgets.QWidget):
         """Lay the scene out at ``size`` now, without waiting for the event loop."""
         self.view.resize(size)  # a hidden widget gets its resize event only when shown
         pg.GraphicsView.resizeEvent(self.view, None)
+        self._show_verdict()  # refit the headline to the new width
         self.view.ci.layout.activate()

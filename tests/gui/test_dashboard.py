@@ -274,3 +274,17 @@ def test_font_size_applies_to_every_plot(dash):
         assert font.pointSizeF() == 18, name
     assert set(dash.plot_items()) >= {"gradient", "activation", "saturation",
                                       "gradient_heatmap", "activation_heatmap"}
+
+
+def test_long_titles_and_big_fonts_do_not_force_a_wide_window(dash):
+    from PySide6.QtCore import Qt
+
+    def minimum_width():
+        return dash.view.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize).width()
+
+    feed(dash, fake_run(depth=12))
+    assert minimum_width() < 700  # beside the settings dock on a 1280-pixel screen
+    dash.resize(900, 700)
+    assert dash.view.ci.geometry().width() <= 900
+    dash.set_font_size(20)  # lecture hall: beside the dock on a 1920-pixel screen
+    assert minimum_width() < 1400

@@ -137,24 +137,21 @@ class LayerPlot(LayerPanel):
         self._place_legend()
 
     def _place_legend(self) -> None:
-        """Put the legend in the corner with the fewest curve points (right corners first)."""
+        """Put the legend where the fewest curve points are (right side first, then left)."""
         if self.legend is None or not self._values:
             return
         x = layer_x(self.depth)
-        points = [(x[np.isfinite(y)], y[np.isfinite(y)]) for y in self._values.values()]
-        xs = np.concatenate([p[0] for p in points])
-        ys = np.concatenate([p[1] for p in points])
+        xs = np.concatenate([x[np.isfinite(y)] for y in self._values.values()])
+        ys = np.concatenate([y[np.isfinite(y)] for y in self._values.values()])
         if ys.size < 2:
             return
         lo, hi = float(ys.min()), float(ys.max())
-        span = (hi - lo) or 1.0
-        right = xs > 0.6 * self.depth
-        left = xs < 0.4 * self.depth + 1
-        top = ys > hi - 0.35 * span
-        bottom = ys < lo + 0.35 * span
-        counts = {(1, 0): int(np.sum(right & top)), (1, 1): int(np.sum(right & bottom)),
-                  (0, 0): int(np.sum(left & top)), (0, 1): int(np.sum(left & bottom))}
-        corner = min(counts, key=lambda c: counts[c])  # ties: first in the order above
+        t = (ys - lo) / ((hi - lo) or 1.0)  # 0 at the bottom, 1 at the top
+        sides = {1: xs > 0.6 * self.depth, 0: xs < 0.4 * self.depth + 1}
+        bands = {0: t > 0.65, 1: t < 0.35, 0.5: np.abs(t - 0.5) < 0.2}  # top, bottom, middle
+        order = [(side, band) for side in (1, 0) for band in (0, 1, 0.5)]
+        counts = {c: int(np.sum(sides[c[0]] & bands[c[1]])) for c in order}
+        corner = min(order, key=lambda c: counts[c])  # ties: first in order
         if corner != getattr(self, "_legend_corner", None):
             self._legend_corner = corner
             cx, cy = corner

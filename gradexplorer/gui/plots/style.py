@@ -102,9 +102,49 @@ def set_legend_font(legend: pg.LegendItem, points: int | None) -> None:
 
 
 def set_title(plot: pg.PlotItem, text: str, points: int | None) -> None:
-    """Title of ``plot`` slightly larger than the axis labels."""
+    """Title of ``plot`` slightly larger than the axis labels (never widens the layout)."""
     size = f"{(points or DEFAULT_FONT_POINTS) + 1}pt"
+    shrinkable(plot.titleLabel)
     plot.setTitle(text, size=size)
+
+
+#: Narrowest a text label lets the layout make it (its text may then overflow its cell).
+LABEL_MIN_WIDTH = 20
+
+
+def _shrinkable_update_min(label: pg.LabelItem) -> None:
+    bounds = label.itemRect()
+    label.setMinimumWidth(min(bounds.width(), LABEL_MIN_WIDTH))
+    label.setMinimumHeight(bounds.height())
+    label._sizeHint = {
+        pg.QtCore.Qt.SizeHint.MinimumSize: (min(bounds.width(), LABEL_MIN_WIDTH), bounds.height()),
+        pg.QtCore.Qt.SizeHint.PreferredSize: (LABEL_MIN_WIDTH, bounds.height()),
+        pg.QtCore.Qt.SizeHint.MaximumSize: (-1, -1),
+        pg.QtCore.Qt.SizeHint.MinimumDescent: (0, 0),
+    }
+    label.updateGeometry()
+
+
+def shrinkable(label: pg.LabelItem) -> pg.LabelItem:
+    """Let ``label`` be narrower than its text, so long titles never force the window wider.
+
+    (pyqtgraph makes a LabelItem's minimum width its text's width.)
+    """
+    label.updateMin = lambda: _shrinkable_update_min(label)
+    label.updateMin()
+    return label
+
+
+def fitted_points(text: str, points: float, width: float, bold: bool = False,
+                  smallest: float = 7.0) -> float:
+    """The font size ≤ ``points`` at which ``text`` fits in ``width`` pixels (≥ ``smallest``)."""
+    font = QFont()
+    font.setPointSizeF(points)
+    font.setBold(bold)
+    needed = QFontMetrics(font).horizontalAdvance(text)
+    if needed <= width or needed == 0:
+        return points
+    return max(smallest, points * width / needed * 0.97)
 
 
 def value_label(symbol: str, units: str) -> str:
