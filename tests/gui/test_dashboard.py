@@ -22,7 +22,6 @@ from gradexplorer.engine.verdict import gradient_verdict
 pytest.importorskip("pytestqt")
 
 from gradexplorer.gui.dashboard import Dashboard  # noqa: E402
-from gradexplorer.gui.plots import stack_histograms  # noqa: E402
 from gradexplorer.gui.plots.style import pg  # noqa: E402
 
 ACT_EDGES = np.linspace(-1.0, 1.0, 41)
@@ -196,22 +195,6 @@ def test_heatmap_shape_is_layers_by_bins(dash):
     assert grad.shape == (10, round((hi - lo) / LOG10_BIN_WIDTH))
     assert np.isfinite(grad).all()
     assert dash.grad_heatmap.colorbar.levels()[1] > 0
-
-
-def test_stack_histograms_places_layers_on_the_union_grid():
-    w = LOG10_BIN_WIDTH
-    a = Histogram(np.arange(0, 5) * w, np.array([1.0, 2, 3, 4]), "log10 |value|", 10)
-    b = Histogram(np.arange(-2, 1) * w, np.array([5.0, 6]), "log10 |value|", 10)
-    image, lo, hi = stack_histograms([a, None, b])
-    assert image.shape == (3, 6)
-    assert lo == pytest.approx(-2 * w) and hi == pytest.approx(4 * w)
-    np.testing.assert_array_equal(image[0], [0, 0, 1, 2, 3, 4])
-    assert np.isnan(image[1]).all()
-    np.testing.assert_array_equal(image[2], [5, 6, 0, 0, 0, 0])
-    coarse, lo2, hi2 = stack_histograms([a, None, b], max_bins=3)
-    assert coarse.shape == (3, 3)
-    np.testing.assert_allclose(coarse[0], [0, 1.5, 3.5])
-    assert (lo2, hi2) == pytest.approx((lo, hi))
 
 
 def test_nonfinite_values_are_marked_not_crashing(dash, tmp_path):

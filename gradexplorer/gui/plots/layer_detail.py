@@ -48,12 +48,12 @@ class LayerDetail:
         self._points: int | None = None
         self._units = {"preact": "value", "act": "value", "grad": "log10 |value|"}
         self._shown: dict[str, bool] = {}
+        self._state: tuple = ()
         self.plots_: dict[str, pg.PlotItem] = {}
         self.items: dict[str, pg.PlotDataItem] = {}
         for col, (name, _quantity, colour) in enumerate(PANELS):
             plot = layout.addPlot(row=0, col=col)
             plot.hideButtons()
-            plot.showGrid(x=True, y=True, alpha=0.2)
             self.plots_[name] = plot
             self.items[name] = plot.plot(pen=pg.mkPen(colour, width=1.5), brush=(*colour, 70))
         self.set_font(None)
@@ -81,6 +81,7 @@ class LayerDetail:
         for item in self.items.values():
             item.setData([], [])
         self._shown = {}
+        self._state = ()
 
     def show_layer(self, layer: int | None, result: RunResult | None) -> None:
         """Show layer ``layer``'s histograms from ``result`` (whatever has arrived)."""
@@ -94,6 +95,10 @@ class LayerDetail:
         hists = {"preact": fwd.preact_hist if fwd else None,
                  "act": fwd.act_hist if fwd else None,
                  "grad": bwd.grad_hist if bwd else None}
+        state = (layer, *(id(h) for h in hists.values()))
+        if state == self._state:
+            return  # nothing new for this layer: skip redrawing (called at every flush)
+        self._state = state
         for name, h in hists.items():
             self._shown[name] = _step(self.items[name], h)
             if self._shown[name]:
