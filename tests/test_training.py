@@ -325,3 +325,13 @@ def test_batch_larger_than_training_rows_and_no_holdout():
     start, recs, _ = records(RELU_HE, TrainConfig(steps=10, eval_every=10, holdout=0.0))
     assert start.n_test == 0 and start.n_eval == 512
     assert recs[0].test_accuracy is None and recs[0].test_loss is None
+
+
+def test_stalled_summary_names_layer_ranges():
+    from gradexplorer.engine.training import _stalled, _summary
+
+    assert _stalled(np.array([-12.0, -5.5, -4.9, -3.0, -np.inf, -6.0])) == (1, 2, 5, 6)
+    assert _summary((1, 2, 5, 6), 6, "sgd").startswith("layers 1–2 and 5–6 of 6 hardly learn:")
+    assert _summary((1, 2, 3, 7), 9, "sgd").startswith("layers 1–3 and 7 of 9 hardly learn:")
+    assert _summary((4,), 9, "adam").startswith("layer 4 of 9 hardly learns:")
+    assert _summary((4,), 9, "adam").endswith("despite Adam's per-weight rescaling")

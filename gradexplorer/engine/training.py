@@ -68,12 +68,12 @@ class TrainConfig:
     samples, classes : teacher task only: rows drawn (≥ 2) and classes/outputs C (≥ 2).
     """
 
-    steps: int = 1000
+    steps: int = 500
     lr: float = 0.01
     optimizer: str = "sgd"
     momentum: float = 0.9
     batch_size: int = 64
-    eval_every: int = 50
+    eval_every: int = 25
     task: str = "digits"
     loss: str = "cross_entropy"
     holdout: float = 0.2
@@ -194,7 +194,8 @@ class TrainEnd:
     """How the run ended: ``verdict`` "completed" or "diverged at step N: loss became NaN".
 
     ``steps`` is the number of completed steps; ``stalled_layers`` the layers (1-based) whose
-    last update ratio was below 10^STALLED_LOG10_RATIO; ``summary`` one line about them.
+    update ratio, geometrically averaged over the records, is below 10^STALLED_LOG10_RATIO
+    (100× below the healthy 10⁻³); ``summary`` one line about them. Both empty after divergence.
     """
 
     verdict: str
@@ -211,7 +212,9 @@ def train(spec: NetworkSpec, config: TrainConfig) -> Iterator[TrainStart | Train
     Mini-batches of ``config.batch_size`` rows are consecutive slices of a stream of random
     permutations of the training rows (an epoch boundary may fall inside a batch), drawn from
     ``stream(seed, STREAM_BATCHES)``. ``spec.batch`` rows of the training set are the batch LSUV
-    initializes on; the loss and the batch size of training come from ``config``.
+    initializes on; the loss and the batch size of training come from ``config``. The data
+    come from ``config.task``, not ``spec.input``: ``file`` reads ``spec.input_path``, ``teacher``
+    draws ``spec.in_features`` inputs, digits/file honour ``spec.standardize``.
 
     Raises (on the first ``next()``)
     ------
@@ -253,7 +256,8 @@ def train(spec: NetworkSpec, config: TrainConfig) -> Iterator[TrainStart | Train
 
     rng = stream(spec.seed, STREAM_BATCHES)
     order = np.zeros(0, np.int64)
-    loss_sum, correct, count, last, end = 0.0, 0, 0, None, None
+    loss_sum, correct, count, end = 0.0, 0, 0, None
+    ratio_sum, n_records = np.zeros(len(widths) - 1), 0
     for step in range(1, config.steps + 1):
         if order.size < config.batch_size:
             order = np.concatenate([order, rng.permutation(n_train)])
@@ -278,34 +282,37 @@ def train(spec: NetworkSpec, config: TrainConfig) -> Iterator[TrainStart | Train
                                  held_out=task.x_test.shape[0] > 0)
                 loss_sum, correct, count = 0.0, 0, 0
         if record is not None:
-            last = record
+            ratio_sum += record.log10_update_ratio
+            n_records += 1
             yield record
     if end is None:
-        stalled = _stalled(last)
+        stalled = _stalled(ratio_sum / n_records)
         end = TrainEnd(verdict="completed", diverged=False, steps=config.steps,
                        seconds=time.perf_counter() - t0, stalled_layers=stalled,
                        summary=_summary(stalled, len(widths) - 1, config.optimizer))
     yield end
 
 
-def _stalled(record: TrainRecord) -> tuple[int, ...]:
-    ratio = record.log10_update_ratio
-    return tuple(int(i) + 1 for i in np.flatnonzero(~(ratio >= STALLED_LOG10_RATIO)))
+def _stalled(mean_log10_ratio: np.ndarray) -> tuple[int, ...]:
+    """Layers (1-based) whose log10 update ratio, averaged over the records, is below the mark."""
+    return tuple(int(i) + 1 for i in np.flatnonzero(~(mean_log10_ratio >= STALLED_LOG10_RATIO)))
 
 
 def _summary(stalled: tuple[int, ...], depth: int, optimizer: str) -> str:
     """One line: which layers hardly learn, as ranges ("layers 1–12 and 15 of 20 ...")."""
     if not stalled:
         return (f"every layer learns: update/weight ratio at least 10^{STALLED_LOG10_RATIO:g} "
-                "per step")
+                "per step (geometric mean over the records)")
     runs, start = [], stalled[0]
     for prev, cur in zip(stalled, (*stalled[1:], None), strict=True):
         if cur != prev + 1:
             runs.append(f"{start}" if start == prev else f"{start}–{prev}")
             start = cur
     which = runs[0] if len(runs) == 1 else ", ".join(runs[:-1]) + " and " + runs[-1]
-    text = (f"layer{'s' if len(stalled) > 1 else ''} {which} of {depth} hardly learn: "
-            f"update/weight ratio below 10^{STALLED_LOG10_RATIO:g} per step (healthy ≈ 10^-3)")
+    plural = len(stalled) > 1
+    text = (f"layer{'s' if plural else ''} {which} of {depth} hardly learn{'' if plural else 's'}: "
+            f"update/weight ratio below 10^{STALLED_LOG10_RATIO:g} per step (geometric mean over "
+            "the records; healthy ≈ 10^-3)")
     return text + (" despite Adam's per-weight rescaling" if optimizer == "adam" else "")
 
 
