@@ -7,7 +7,7 @@ import numpy as np
 from gradexplorer.engine.result import RunResult
 
 from .layer_plot import CurveSpec, LayerPlot
-from .style import pg
+from .style import MEASURED, coloured, pg
 
 MEAN = CurveSpec("mean", "act_mean", "mean of a")
 STD = CurveSpec("std", "act_std", "std of a")
@@ -28,12 +28,15 @@ class ActivationPlot(LayerPlot):
 
     LINEAR_LABEL = "mean and std of a (value)"
     LOG_LABEL = "std of a (log10)"
+    #: The title names the curves in their colours (a legend would cover them).
+    LINEAR_TITLE = (f"Activations a = φ(h): {coloured('mean', MEASURED['mean'])}, "
+                    f"{coloured('std', MEASURED['std'])}")
+    LOG_TITLE = f"Activations a = φ(h): {coloured('std', MEASURED['std'])} (log10)"
 
     def __init__(self, plot: pg.PlotItem):
         self._mode: bool | None = None
         self._log = False
-        super().__init__(plot, "Activations a = φ(h)", self.LINEAR_LABEL,
-                         [MEAN, STD, LOG_STD], legend=True)
+        super().__init__(plot, self.LINEAR_TITLE, self.LINEAR_LABEL, [MEAN, STD, LOG_STD])
 
     @property
     def std_log(self) -> bool:
@@ -65,6 +68,7 @@ class ActivationPlot(LayerPlot):
         if log != self._log:
             self._log = log
             self.y_label = self.LOG_LABEL if log else self.LINEAR_LABEL
+            self.title = self.LOG_TITLE if log else self.LINEAR_TITLE
             self.set_font(self._points)
             self._refresh_pins()
 

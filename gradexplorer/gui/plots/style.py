@@ -41,6 +41,11 @@ DEFAULT_FONT_POINTS = 10
 COLORMAP_NAME = "viridis"
 
 
+def coloured(text: str, colour: tuple[int, int, int]) -> str:
+    """``text`` as rich text in ``colour`` (titles name their curves in the curves' colours)."""
+    return f"<span style='color: #{colour[0]:02x}{colour[1]:02x}{colour[2]:02x}'>{text}</span>"
+
+
 def measured_pen(key: str, width: float = 2.5) -> pg.QtGui.QPen:
     """Solid pen of a measured curve."""
     return pg.mkPen(MEASURED[key], width=width)
