@@ -183,7 +183,7 @@ def _pct(v: float | None) -> str:
 
 class _Table:
     def __init__(self, out):
-        self.out, self.depth, self.steps = out, 0, 0
+        self.out, self.depth, self.heads = out, 0, ()
 
     def add(self, rec) -> None:
         w = self.out.write
@@ -196,15 +196,16 @@ class _Table:
               f"{n['activation']}, init {n['init']} × gain {n['gain']:g}, {n['dtype']}\n"
               f"# {rec.task}\n# {opt}, lr {c['lr']:g}, batch {c['batch_size']}, "
               f"{c['steps']} steps, loss {c['loss']}\n")
-            top = str(self.depth)
+            self.heads = ("log10|dL/dW1|", f"log10|dL/dW{self.depth}|", "log10 upd/W1",
+                          f"log10 upd/W{self.depth}")
             w(f"{'step':>7} {'loss':>8} {'train acc':>9} {'test acc':>8} "
-              f"{'log10|dL/dW1|':>13} {'log10|dL/dW' + top + '|':>14} "
-              f"{'log10 upd/W1':>12} {'log10 upd/W' + top:>13}\n")
+              + " ".join(self.heads) + "\n")
         elif isinstance(rec, TrainRecord):
             g, r = rec.log10_grad_norm, rec.log10_update_ratio
             w(f"{rec.step:>7} {rec.train_loss:>8.4f} {_pct(rec.train_accuracy):>9} "
-              f"{_pct(rec.test_accuracy):>8} {_log(g[0]):>13} {_log(g[-1]):>14} "
-              f"{_log(r[0]):>12} {_log(r[-1]):>13}\n")
+              f"{_pct(rec.test_accuracy):>8} "
+              + " ".join(_log(v).rjust(len(h)) for v, h in zip((g[0], g[-1], r[0], r[-1]),
+                                                                self.heads, strict=True)) + "\n")
         elif isinstance(rec, TrainEnd):
             w(f"verdict: {rec.verdict}\n")
             if rec.summary:

@@ -47,13 +47,13 @@ def loss_and_gradients(layers: list[DenseLayer], activation: Activation, x: np.n
     value, dz = head(z, y, loss, classification)
     correct = int(np.count_nonzero(np.argmax(z, axis=1) == y)) if classification else None
     g_a, g_r, g_c = layers[-1].backward(dz, a)
-    grads = [g_r, g_c]
+    top_down = [(g_r, g_c)]
     for i in range(len(layers) - 2, -1, -1):
         a_in, deriv = kept.pop()
-        g_h = np.multiply(g_a, deriv, out=g_a)
+        g_h = np.multiply(g_a, deriv, out=g_a)  # g_a is always a fresh array here
         g_a, g_w, g_b = layers[i].backward(g_h, a_in, need_input_grad=i > 0)
-        grads[:0] = (g_w, g_b)
-    return value, correct, grads
+        top_down.append((g_w, g_b))
+    return value, correct, [g for pair in reversed(top_down) for g in pair]
 
 
 def head(z: np.ndarray, y: np.ndarray, loss: str, classification: bool):
