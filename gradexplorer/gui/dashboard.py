@@ -23,23 +23,10 @@ from gradexplorer.engine.verdict import gradient_verdict
 
 from .export import IMAGE_SUFFIXES, export_scene
 from .plots import ActivationPlot, GradientPlot, HeatmapPlot, LayerDetail, SaturationPlot
-from .plots.style import DEFAULT_FONT_POINTS, fitted_points, pg, pin_colour, shrinkable
+from .plots.headline import Headline
+from .plots.style import DEFAULT_FONT_POINTS, pg, pin_colour, shrinkable
 
 QtCore, QtWidgets = pg.QtCore, pg.QtWidgets
-
-VERDICT_COLOURS = {"vanishing": "#7fb2ff", "exploding": "#ff7a6b", "stable": "#8fe08f",
-                   "undefined": "#dddddd"}
-
-
-def describe(config: dict) -> str:
-    """One line naming the run's settings (from ``RunStart.config``, the spec's dict)."""
-    g = config.get
-    widths = g("widths")
-    width = f"widths {widths[0]}…{widths[-1]}" if widths else f"width {g('width', '?')}"
-    return (f"{g('activation', '?')} · {g('depth', '?')} layers · {width} · init {g('init', '?')}"
-            f" (gain {g('gain', '?')}) · input {g('input', '?')} · batch {g('batch', '?')} · "
-            f"loss {g('loss', '?')} · seed {g('seed', '?')}")
-
 
 class Dashboard(QtWidgets.QWidget):
     """All plot panels of the current run, pinned runs, the verdict and exports.
@@ -59,8 +46,7 @@ class Dashboard(QtWidgets.QWidget):
         box.addWidget(self.view)
         ci = self.view.ci
         ci.setContentsMargins(6, 4, 6, 4)
-        self._verdict = shrinkable(ci.addLabel("", row=0, col=0, colspan=4))
-        self._subtitle = shrinkable(ci.addLabel("", row=1, col=0, colspan=4, color="#aaaaaa"))
+        self.headline = Headline(ci, row=0, colspan=4)
         self.gradient = GradientPlot(ci.addPlot(row=2, col=0, colspan=2))
         self.activation = ActivationPlot(ci.addPlot(row=2, col=2))
         self.saturation = SaturationPlot(ci.addPlot(row=2, col=3))
@@ -78,7 +64,6 @@ class Dashboard(QtWidgets.QWidget):
         self.line_plots = [self.gradient, self.activation, self.saturation]
         self.panels = [*self.line_plots, self.grad_heatmap, self.act_heatmap]
         self._result: RunResult | None = None
-        self._subtitle_text = ""
         self._selected: int | None = None
         self._pins: dict[str, tuple[int, int, int]] = {}
         self._pin_count = 0
@@ -104,7 +89,7 @@ class Dashboard(QtWidgets.QWidget):
             panel.set_cursor(self._selected)
         self.detail.clear()
         self.detail.show_layer(self._selected, self._result)
-        self._subtitle_text = describe(start.config)
+        self.headline.set_settings(start.config)
         self._show_verdict()
 
     def add_records(self, records: list[Record]) -> None:
@@ -157,24 +142,15 @@ class Dashboard(QtWidgets.QWidget):
         return gradient_verdict(self._result.series("log10_grad_preact_rms")).text
 
     def _show_verdict(self) -> None:
-        """Show the verdict (1.8× the font size, smaller if needed to fit) and the settings."""
-        points = (self._points or DEFAULT_FONT_POINTS) * 1.8
-        width = max(100, self.view.width() - 20)
-        small = fitted_points(self._subtitle_text, self._points or DEFAULT_FONT_POINTS, width)
-        self._subtitle.setText(self._subtitle_text, color="#aaaaaa", size=f"{small:.1f}pt")
         if self._backward_done():
             verdict = gradient_verdict(self._result.series("log10_grad_preact_rms"))
-            text, colour = verdict.text, VERDICT_COLOURS.get(verdict.kind, "#dddddd")
-        elif self._result is not None:
-            text, colour = "running…", "#888888"
+            self.headline.set_verdict(verdict.text, verdict.kind)
         else:
-            text, colour = "no run yet", "#888888"
-        points = fitted_points(text, points, width, bold=True)
-        self._verdict.setText(text, size=f"{points:.1f}pt", color=colour, bold=True)
+            self.headline.set_verdict("running…" if self._result else "no run yet", None)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
-        self._show_verdict()
+        self.headline.set_width(self.view.width() - 20)
 
     # --- pins ----------------------------------------------------------------------------------
     def pin_current(self, label: str) -> None:
@@ -215,13 +191,24 @@ class Dashboard(QtWidgets.QWidget):
             panel.set_font(self._points)
         self.detail.set_font(self._points)
         self._readout.setText(self._readout.text, size=f"{self._points}pt")
-        self._show_verdict()
+        self.headline.set_font(self._points)
 
     def set_std_log(self, on: bool | None) -> None:
         """Activation std on a log10 scale (True), linear (False) or chosen from the data (None)."""
         self.activation.set_std_log(on)
         if self._result is not None:
             self.activation.update(self._result)
+
+    def set_theory(self, field: str, values, label: str = "mean-field theory") -> None:
+        """Draw a dashed prediction of per-layer quantity ``field`` beside its measured curve.
+
+        ``field`` is a record field drawn by a line plot, e.g. ``"log10_grad_preact_rms"`` or
+        ``"log10_act_std"``; ``values`` has shape (L,) in that field's scale (NaN = none), or
+        None to remove it. Predictions belong to the current run: :meth:`begin_run` clears
+        them. Raises ValueError for a field no plot draws.
+        """
+        if not any(panel.set_theory(field, values, label) for panel in self.line_plots):
+            raise ValueError(f"no plot draws {field!r}")
 
     def select_layer(self, layer: int | None) -> None:
         """Show layer ``layer``'s histograms and mark it on every plot (no signal emitted)."""
@@ -291,5 +278,5 @@ class Dashboard(QtWidgets.QWidget):
         """Lay the scene out at ``size`` now, without waiting for the event loop."""
         self.view.resize(size)  # a hidden widget gets its resize event only when shown
         pg.GraphicsView.resizeEvent(self.view, None)
-        self._show_verdict()  # refit the headline to the new width
+        self.headline.set_width(size.width() - 20)  # refit the headline to the new width
         self.view.ci.layout.activate()

@@ -242,12 +242,16 @@ def test_click_on_any_plot_selects_the_nearest_layer(dash, qtbot):
 
 
 def test_hover_readout_names_layer_and_value(dash, qtbot):
+    from PySide6.QtTest import QTest
+
     feed(dash, fake_run(depth=12))
-    scene_pos = dash.gradient.plot.vb.mapViewToScene(pg.Point(4, 0))
-    dash.view.scene().sigMouseMoved.emit(scene_pos)
-    text = dash.readout_text()
+    QTest.mouseMove(dash.view.viewport(), _viewport_point(dash, dash.gradient, 4.2))
     value = dash.result().series("log10_grad_preact_rms")[3]
-    assert "layer 4" in text and f"10^{value:.2f}" in text
+    qtbot.waitUntil(lambda: "layer 4" in dash.readout_text(), timeout=2000)
+    assert f"RMS of ∂L/∂h = 10^{value:.2f}" in dash.readout_text()
+    QTest.mouseMove(dash.view.viewport(), _viewport_point(dash, dash.grad_heatmap, 7))
+    qtbot.waitUntil(lambda: "layer 7" in dash.readout_text(), timeout=2000)
+    assert "density" in dash.readout_text()
 
 
 def test_font_size_applies_to_every_plot(dash):
@@ -271,3 +275,28 @@ def test_long_titles_and_big_fonts_do_not_force_a_wide_window(dash):
     assert dash.view.ci.geometry().width() <= 900
     dash.set_font_size(20)  # lecture hall: beside the dock on a 1920-pixel screen
     assert minimum_width() < 1400
+
+
+def test_theory_is_dashed_beside_the_measurement_and_cleared_by_a_new_run(dash):
+    from PySide6.QtCore import Qt
+
+    from gradexplorer.engine.propagation import propagate
+    from gradexplorer.engine.theory.layerwise import predict_layers
+
+    records = list(propagate(NetworkSpec(depth=10, width=32, in_features=32, batch=32)))
+    start = records[0]
+    feed(dash, records)
+    theory = predict_layers("tanh", start.sigma_w2, start.sigma_b2, start.input_second_moment,
+                            widths=start.widths)
+    dash.set_theory("log10_grad_preact_rms", theory.log10_grad_rms_random_loss)
+    item = dash.gradient.theory.items["log10_grad_preact_rms"]
+    assert item.opts["pen"].style() == Qt.PenStyle.DashLine
+    np.testing.assert_allclose(curve_y(item), theory.log10_grad_rms_random_loss)
+    assert "mean-field theory" in legend_labels(dash.gradient)
+    with pytest.raises(ValueError):
+        dash.set_theory("no_such_field", np.zeros(10))
+    dash.set_theory("log10_grad_preact_rms", None)
+    assert "mean-field theory" not in legend_labels(dash.gradient)
+    dash.set_theory("act_std", np.full(10, 0.5), "theory")
+    dash.begin_run(records[0])
+    assert dash.activation.theory.items == {}

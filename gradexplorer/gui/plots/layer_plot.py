@@ -26,6 +26,7 @@ from .style import (
     pin_pen,
     set_legend_font,
 )
+from .theory import TheoryOverlay
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class LayerPlot(LayerPanel):
         self._values: dict[str, np.ndarray] = {}
         self._pins: dict[str, dict[str, pg.PlotDataItem]] = {}
         self._pin_data: dict[str, dict[str, np.ndarray]] = {}
+        self.theory = TheoryOverlay(plot, self.legend)
         self.set_font(None)
 
     # --- configuration -------------------------------------------------------------------------
@@ -102,6 +104,7 @@ class LayerPlot(LayerPanel):
         for item in self.curves.values():
             item.setData([], [])
         self._set_marks(np.empty(0), np.empty(0), [])
+        self.theory.clear()
         self.plot.enableAutoRange(y=True)
 
     def update(self, result: RunResult) -> None:
@@ -135,6 +138,15 @@ class LayerPlot(LayerPanel):
             self._set_marks(np.concatenate(mx), np.concatenate(my), msym)
         self._refresh_pins()
         self._place_legend()
+
+    def set_theory(self, field: str, values: np.ndarray | None, label: str) -> bool:
+        """Draw a dashed prediction of record ``field`` (False if this plot has no such curve)."""
+        spec = next((s for s in self.specs if s.field == field), None)
+        if spec is None:
+            return False
+        self.theory.set(field, values, spec.key, label)
+        self.theory.show_only({s.field for s in self.visible_specs()})
+        return True
 
     def _place_legend(self) -> None:
         """Put the legend where the fewest curve points are (right side first, then left)."""
@@ -216,6 +228,7 @@ class LayerPlot(LayerPanel):
         return list(self._pins)
 
     def _refresh_pins(self) -> None:
+        self.theory.show_only({s.field for s in self.visible_specs()})
         shown = self._shown()
         for label, items in self._pins.items():
             data = self._pin_data[label]

@@ -1,0 +1,71 @@
+"""The dashboard's headline: the gradient verdict in plain words, big, and the run's settings."""
+
+from __future__ import annotations
+
+from .style import DEFAULT_FONT_POINTS, fitted_points, pg, shrinkable
+
+#: Colour of the verdict by ``Verdict.kind``.
+VERDICT_COLOURS = {"vanishing": "#7fb2ff", "exploding": "#ff7a6b", "stable": "#8fe08f",
+                   "undefined": "#dddddd"}
+WAITING_COLOUR = "#888888"
+SETTINGS_COLOUR = "#aaaaaa"
+#: The verdict's size relative to the dashboard's font size.
+VERDICT_SCALE = 1.8
+
+
+def describe(config: dict) -> str:
+    """One line naming the run's settings (from ``RunStart.config``, the spec's dict)."""
+    g = config.get
+    widths = g("widths")
+    width = f"widths {widths[0]}…{widths[-1]}" if widths else f"width {g('width', '?')}"
+    return (f"{g('activation', '?')} · {g('depth', '?')} layers · {width} · init {g('init', '?')}"
+            f" (gain {g('gain', '?')}) · input {g('input', '?')} · batch {g('batch', '?')} · "
+            f"loss {g('loss', '?')} · seed {g('seed', '?')}")
+
+
+class Headline:
+    """Two labels spanning the layout's top: verdict (bold, coloured by kind) and settings.
+
+    Both shrink their font to fit the width (down to 7 pt) rather than widen the window.
+
+    Parameters
+    ----------
+    layout : the GraphicsLayout; rows ``row`` and ``row + 1`` are used, ``colspan`` columns.
+    """
+
+    def __init__(self, layout: pg.GraphicsLayout, row: int, colspan: int):
+        self.verdict = shrinkable(layout.addLabel("", row=row, col=0, colspan=colspan))
+        self.settings = shrinkable(layout.addLabel("", row=row + 1, col=0, colspan=colspan))
+        self._text, self._colour, self._settings = "no run yet", WAITING_COLOUR, ""
+        self._points = DEFAULT_FONT_POINTS
+        self._width = 600.0
+
+    def set_settings(self, config: dict | None) -> None:
+        """Name the run's settings (None: none)."""
+        self._settings = describe(config) if config else ""
+        self._draw()
+
+    def set_verdict(self, text: str, kind: str | None) -> None:
+        """Show ``text``; ``kind`` (a ``Verdict.kind``) colours it, None = grey (waiting)."""
+        self._text = text
+        self._colour = VERDICT_COLOURS.get(kind, "#dddddd") if kind else WAITING_COLOUR
+        self._draw()
+
+    def set_font(self, points: int) -> None:
+        """Base font size in points (the verdict is :data:`VERDICT_SCALE` times it)."""
+        self._points = points
+        self._draw()
+
+    def set_width(self, pixels: float) -> None:
+        """Width available to the labels, to fit their fonts."""
+        self._width = max(100.0, float(pixels))
+        self._draw()
+
+    def verdict_html(self) -> str:
+        return self.verdict.text
+
+    def _draw(self) -> None:
+        big = fitted_points(self._text, self._points * VERDICT_SCALE, self._width, bold=True)
+        self.verdict.setText(self._text, size=f"{big:.1f}pt", color=self._colour, bold=True)
+        small = fitted_points(self._settings, self._points, self._width)
+        self.settings.setText(self._settings, size=f"{small:.1f}pt", color=SETTINGS_COLOUR)

@@ -1,0 +1,67 @@
+"""Dashed curves of a theory's per-layer prediction, drawn beside the measured ones.
+
+The dashboard computes nothing: the caller passes the predicted series (e.g. from
+``gradexplorer.engine.theory.layerwise``) in the same field and scale as the measured curve.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .style import MEASURED, layer_x, pg
+
+QtCore = pg.QtCore
+
+
+class TheoryOverlay:
+    """Dashed prediction curves on one plot, keyed by the record field they predict.
+
+    Parameters
+    ----------
+    plot : the PlotItem.
+    legend : the plot's legend (or None): each curve gets an entry with its label.
+    """
+
+    def __init__(self, plot: pg.PlotItem, legend: pg.LegendItem | None):
+        self.plot = plot
+        self.legend = legend
+        self.items: dict[str, pg.PlotDataItem] = {}
+
+    def set(self, field: str, values: np.ndarray | None, key: str, label: str) -> None:
+        """Draw ``values`` (shape (L,), NaN = no prediction) dashed in curve ``key``'s colour.
+
+        ``values=None`` removes the prediction for ``field``.
+        """
+        self.remove(field)
+        if values is None:
+            return
+        y = np.array(values, dtype=float)  # a copy: the caller may reuse its array
+        pen = pg.mkPen(MEASURED[key], width=2, style=QtCore.Qt.PenStyle.DashLine)
+        item = self.plot.plot(layer_x(y.size), y, pen=pen, connect="finite")
+        item.setZValue(8)
+        self.items[field] = item
+        if self.legend is not None:
+            self.legend.addItem(item, label)
+
+    def remove(self, field: str) -> None:
+        """Remove the prediction for ``field`` (no-op when absent)."""
+        item = self.items.pop(field, None)
+        if item is not None:
+            if self.legend is not None:
+                self.legend.removeItem(item)
+            self.plot.removeItem(item)
+
+    def clear(self) -> None:
+        """Remove every prediction."""
+        for field in list(self.items):
+            self.remove(field)
+
+    def show_only(self, fields: set[str]) -> None:
+        """Show the predictions of ``fields`` (the fields currently drawn), hide the others."""
+        for field, item in self.items.items():
+            item.setVisible(field in fields)
+
+    def data(self, field: str) -> np.ndarray | None:
+        """The drawn prediction for ``field`` (None when there is none)."""
+        item = self.items.get(field)
+        return None if item is None else np.asarray(item.getData()[1], dtype=float)
