@@ -16,6 +16,7 @@ from gradexplorer.engine.result import RunResult
 
 from .panel import LayerPanel
 from .style import (
+    MEASURED,
     NONFINITE,
     finite_range,
     format_value,
@@ -27,6 +28,9 @@ from .style import (
     set_legend_font,
 )
 from .theory import TheoryOverlay
+
+#: Up to this depth the measured curves also mark each layer with a dot.
+SYMBOL_MAX_DEPTH = 40
 
 
 @dataclass(frozen=True)
@@ -101,8 +105,16 @@ class LayerPlot(LayerPanel):
         """Start a run of ``depth`` layers: clear the measured curves, x range 1..L."""
         self.set_x_range(depth)
         self._values = {}
-        for item in self.curves.values():
+        for key, item in self.curves.items():
             item.setData([], [])
+            # Dots on shallow nets: each layer is visible (and a 1-layer "curve" at all).
+            if depth <= SYMBOL_MAX_DEPTH:
+                item.setSymbol("o")
+                item.setSymbolSize(6)
+                item.setSymbolPen(None)
+                item.setSymbolBrush(MEASURED[key])
+            else:
+                item.setSymbol(None)
         self._set_marks(np.empty(0), np.empty(0), [])
         self.theory.clear()
         self.plot.enableAutoRange(y=True)

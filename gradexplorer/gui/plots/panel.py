@@ -42,6 +42,11 @@ class LayerPanel:
         self.depth = depth
         self.plot.enableAutoRange(x=False)
         self.plot.setXRange(0.5, depth + 0.5, padding=0.02)
+        axis = self.plot.getAxis("bottom")
+        if depth <= 12:
+            axis.setTickSpacing(major=1, minor=1)  # whole layers only, no "layer 1.5"
+        else:
+            axis.setTickSpacing()  # automatic
 
     def contains(self, scene_pos) -> bool:
         """Whether ``scene_pos`` lies in this plot's data area."""
