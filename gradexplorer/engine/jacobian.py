@@ -58,8 +58,10 @@ class JacobianSpectrum:
     mean, variance : over the n_L eigenvalues (population variance), true units (inf/0 when out
         of range). log10_mean, log10_variance : exact.
     relative_variance : variance / mean² (scale-free).
-    log10_floor : log10 of an estimated rounding level, L·max(n_0, n_L)·ε·s_max squared:
-        eigenvalues below it are rounding noise (J is an exact product, not exact arithmetic).
+    log10_floor : log10 of the rounding level (max(n_0, n_L)·ε·s_max)²: eigenvalues below it
+        are noise (J is an exact product in float64 arithmetic). Conservative: the forward- and
+        reverse-order products agree to 0.01 decades down to ~15.5 decades below s_max (width
+        200, depth 32–60), this floor is 13.4 decades below s_max there.
     predicted_log10_mean, predicted_mean : Π_l σ_{w,l}² μ_1,l (see module notes).
     predicted_relative_variance, predicted_variance : Σ_l (μ_2,l/μ_1,l² − 1 − s1) and that times
         predicted_mean²; None unless the network is square (or the prediction is not finite).
@@ -275,8 +277,7 @@ def _spectrum(spec, prep: _Prepared, input_index: int, orthogonal) -> JacobianSp
         log_eig = np.log10(eig) + 2 * exp2 * LOG10_2
         mean_s = float(np.mean(eig))
         var_s = float(np.mean(np.square(eig - mean_s)))
-        floor = 2 * math.log10(len(prep.widths) * max(js.shape) * np.finfo(float).eps) \
-            + float(log_eig[0])
+        floor = 2 * math.log10(max(js.shape) * np.finfo(float).eps) + float(log_eig[0])
         rel = var_s / mean_s ** 2 if mean_s > 0 else math.nan
     sb2 = spec.bias_std ** 2 if spec.bias_init == "normal" else 0.0
     q, log_pred, rel_pred = _prediction(prep, sb2, x_row, orth)
