@@ -26,6 +26,7 @@ from .style import (
     pg,
     pin_pen,
     set_legend_font,
+    smooth_lines,
 )
 from .theory import TheoryOverlay
 
@@ -106,6 +107,7 @@ class LayerPlot(LayerPanel):
         self.set_x_range(depth)
         self._values = {}
         for key, item in self.curves.items():
+            item.opts["antialias"] = smooth_lines(depth)  # used by the next setData
             item.setData([], [])
             # Dots on shallow nets: each layer is visible (and a 1-layer "curve" at all).
             if depth <= SYMBOL_MAX_DEPTH:
@@ -220,7 +222,9 @@ class LayerPlot(LayerPanel):
         self._pin_data[label] = data
         items = {}
         for i, key in enumerate(self.curves):
-            item = self.plot.plot(pen=pin_pen(colour), connect="finite")
+            depth = next(iter(data.values())).size if data else self.depth
+            item = self.plot.plot(pen=pin_pen(colour), connect="finite",
+                                  antialias=smooth_lines(depth))
             item.setZValue(5)
             items[key] = item
             if in_legend and i == 0 and self.legend is not None:

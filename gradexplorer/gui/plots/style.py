@@ -46,6 +46,16 @@ def coloured(text: str, colour: tuple[int, int, int]) -> str:
     return f"<span style='color: #{colour[0]:02x}{colour[1]:02x}{colour[2]:02x}'>{text}</span>"
 
 
+#: Curves of at most this many layers are drawn antialiased on screen (deeper ones are dense
+#: enough that it shows little and it doubles their repaint time). Exports always antialias.
+ANTIALIAS_MAX_DEPTH = 200
+
+
+def smooth_lines(depth: int) -> bool:
+    """Whether to antialias a curve of ``depth`` points on screen."""
+    return depth <= ANTIALIAS_MAX_DEPTH
+
+
 def measured_pen(key: str, width: float = 2.5) -> pg.QtGui.QPen:
     """Solid pen of a measured curve."""
     return pg.mkPen(MEASURED[key], width=width)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .style import MEASURED, layer_x, pg
+from .style import MEASURED, layer_x, pg, smooth_lines
 
 QtCore = pg.QtCore
 
@@ -37,7 +37,8 @@ class TheoryOverlay:
             return
         y = np.array(values, dtype=float)  # a copy: the caller may reuse its array
         pen = pg.mkPen(MEASURED[key], width=2, style=QtCore.Qt.PenStyle.DashLine)
-        item = self.plot.plot(layer_x(y.size), y, pen=pen, connect="finite")
+        item = self.plot.plot(layer_x(y.size), y, pen=pen, connect="finite",
+                              antialias=smooth_lines(y.size))
         item.setZValue(8)
         self.items[field] = item
         if self.legend is not None:
