@@ -8,7 +8,12 @@ import math
 import numpy as np
 import pytest
 
-from gradexplorer.engine.jacobian import compare_isometry, jacobian_matrix, jacobian_spectrum
+from gradexplorer.engine.jacobian import (
+    JacobianCancelled,
+    compare_isometry,
+    jacobian_matrix,
+    jacobian_spectrum,
+)
 from gradexplorer.engine.propagation import propagate
 from gradexplorer.engine.spec import NetworkSpec
 
@@ -171,3 +176,7 @@ def test_gaussian_override_of_a_uniform_init_and_errors():
     assert jacobian_spectrum(spec, orthogonal=False).weights == "gaussian"
     with pytest.raises(IndexError, match="input index 2 is outside the batch of 2"):
         jacobian_spectrum(spec, input_index=2)
+    polls = []
+    with pytest.raises(JacobianCancelled):
+        jacobian_spectrum(spec, cancel=lambda: polls.append(1) or len(polls) >= 2)
+    assert len(polls) == 2  # polled per layer, stopped at the second poll

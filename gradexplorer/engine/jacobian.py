@@ -24,6 +24,7 @@ Mean-field predictions (wide limit; q_l the actual sequence of ``theory.layerwis
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -38,8 +39,8 @@ from .spec import NetworkSpec
 from .statistics import LOG10_2, exponent_of, log10_scaled, rms, unscale
 from .theory import gaussian_expectation, layerwise_prediction
 
-__all__ = ["IsometryComparison", "JacobianSpectrum", "compare_isometry", "jacobian_matrix",
-           "jacobian_spectrum"]
+__all__ = ["IsometryComparison", "JacobianCancelled", "JacobianSpectrum", "compare_isometry",
+           "jacobian_matrix", "jacobian_spectrum"]
 
 #: Initializers whose weights are i.i.d. Gaussian (the others are i.i.d. uniform or orthogonal).
 GAUSSIAN_INITS = ("normal", "xavier_normal", "kaiming_normal", "lecun_normal")
@@ -103,6 +104,10 @@ class JacobianSpectrum:
         return 0.5 * self.log10_eigenvalues
 
 
+class JacobianCancelled(Exception):
+    """The ``cancel`` callable returned True; nothing was computed to the end."""
+
+
 class IsometryComparison(NamedTuple):
     """The same spec with i.i.d. Gaussian and with orthogonal weights at the same σ_w² per layer."""
 
@@ -164,7 +169,7 @@ def _derivatives(weights, prep: _Prepared, x_row: np.ndarray) -> list[np.ndarray
     return out
 
 
-def _product(weights, derivs) -> tuple[np.ndarray, int]:
+def _product(weights, derivs, cancel=None) -> tuple[np.ndarray, int]:
     """J_s and exp2 with J = J_s · 2**exp2, accumulated from the narrower end (fewer flops).
 
     Units with φ'(h) = 0 (ReLU: about half) are left out of every product: the forward mode
@@ -174,17 +179,24 @@ def _product(weights, derivs) -> tuple[np.ndarray, int]:
     if weights[0].shape[1] <= weights[-1].shape[0]:  # forward: rows = active units of layer l
         m, exp2 = _renormalize(derivs[0][nz[0], None] * _take(weights[0], nz[0], None), 0)
         for i in range(1, len(weights)):
+            _poll(cancel)
             m = _take(weights[i], nz[i], nz[i - 1]) @ m
             m *= derivs[i][nz[i], None]
             m, exp2 = _renormalize(m, exp2)
     else:  # reverse: rows = active output units, columns = units of layer l − 1
         m, exp2 = _renormalize(derivs[-1][nz[-1], None] * _take(weights[-1], nz[-1], None), 0)
         for i in range(len(weights) - 2, -1, -1):
+            _poll(cancel)
             m = (_take(m, None, nz[i]) * derivs[i][nz[i]]) @ _take(weights[i], nz[i], None)
             m, exp2 = _renormalize(m, exp2)
     out = np.zeros((weights[-1].shape[0], weights[0].shape[1]))
     out[nz[-1]] = m
     return out, exp2
+
+
+def _poll(cancel) -> None:
+    if cancel is not None and cancel():
+        raise JacobianCancelled("Jacobian computation cancelled")
 
 
 def _take(a: np.ndarray, rows, cols) -> np.ndarray:
@@ -201,8 +213,8 @@ def _renormalize(m: np.ndarray, exp2: int) -> tuple[np.ndarray, int]:
     return (np.ldexp(m, -k, out=m), exp2 + k) if k else (m, exp2)
 
 
-def jacobian_matrix(spec: NetworkSpec, *, input_index: int = 0,
-                    orthogonal: bool | None = None) -> tuple[np.ndarray, int]:
+def jacobian_matrix(spec: NetworkSpec, *, input_index: int = 0, orthogonal: bool | None = None,
+                    cancel: Callable[[], bool] | None = None) -> tuple[np.ndarray, int]:
     """The input–output Jacobian at batch row ``input_index`` as (J_s, exp2), J = J_s · 2**exp2.
 
     Parameters
@@ -214,6 +226,8 @@ def jacobian_matrix(spec: NetworkSpec, *, input_index: int = 0,
         None: the spec's own network. True / False: orthogonal / i.i.d. Gaussian weights with
         the spec's per-layer σ_w² (the spec's network is kept when it already is of that kind;
         i.i.d. uniform inits are redrawn Gaussian). Biases are always the spec's.
+    cancel : callable, optional
+        Polled once per layer of the product; True raises :class:`JacobianCancelled`.
 
     Returns
     -------
@@ -226,23 +240,24 @@ def jacobian_matrix(spec: NetworkSpec, *, input_index: int = 0,
 
     Raises
     ------
-    IndexError : input_index outside the batch.
+    IndexError : input_index outside the batch. JacobianCancelled : see ``cancel``.
     DataError, RunTooLargeError : as ``propagate``.
     """
-    return _jacobian(spec, _prepare(spec), input_index, orthogonal)[:2]
+    return _jacobian(spec, _prepare(spec), input_index, orthogonal, cancel)[:2]
 
 
-def _jacobian(spec, prep, input_index, orthogonal):
+def _jacobian(spec, prep, input_index, orthogonal, cancel):
     if not 0 <= input_index < prep.x.shape[0]:
         raise IndexError(f"input index {input_index} is outside the batch of {prep.x.shape[0]}")
     weights, orth, label = _weights(spec, prep, orthogonal)
     x_row = prep.x[input_index].astype(np.float64)
-    js, exp2 = _product(weights, _derivatives(weights, prep, x_row))
+    js, exp2 = _product(weights, _derivatives(weights, prep, x_row), cancel)
     return js, exp2, orth, label, x_row
 
 
 def jacobian_spectrum(spec: NetworkSpec, *, input_index: int = 0,
-                      orthogonal: bool | None = None) -> JacobianSpectrum:
+                      orthogonal: bool | None = None,
+                      cancel: Callable[[], bool] | None = None) -> JacobianSpectrum:
     """Eigenvalues of J Jᵀ at one input row, exact in log10, with the mean-field predictions.
 
     Parameters and errors as :func:`jacobian_matrix`; the SVD (``numpy.linalg.svd``, no vectors)
@@ -252,21 +267,22 @@ def jacobian_spectrum(spec: NetworkSpec, *, input_index: int = 0,
     -------
     JacobianSpectrum
     """
-    return _spectrum(spec, _prepare(spec), input_index, orthogonal)
+    return _spectrum(spec, _prepare(spec), input_index, orthogonal, cancel)
 
 
-def compare_isometry(spec: NetworkSpec, *, input_index: int = 0) -> IsometryComparison:
+def compare_isometry(spec: NetworkSpec, *, input_index: int = 0,
+                     cancel: Callable[[], bool] | None = None) -> IsometryComparison:
     """:func:`jacobian_spectrum` with i.i.d. Gaussian and with orthogonal weights, same σ_w².
 
     The network is built once; each layer's two weight matrices share one Gaussian draw.
     """
     prep = _prepare(spec)
-    return IsometryComparison(_spectrum(spec, prep, input_index, False),
-                              _spectrum(spec, prep, input_index, True))
+    return IsometryComparison(_spectrum(spec, prep, input_index, False, cancel),
+                              _spectrum(spec, prep, input_index, True, cancel))
 
 
-def _spectrum(spec, prep: _Prepared, input_index: int, orthogonal) -> JacobianSpectrum:
-    js, exp2, orth, label, x_row = _jacobian(spec, prep, input_index, orthogonal)
+def _spectrum(spec, prep: _Prepared, input_index: int, orthogonal, cancel) -> JacobianSpectrum:
+    js, exp2, orth, label, x_row = _jacobian(spec, prep, input_index, orthogonal, cancel)
     n_out = js.shape[0]
     eig = np.full(n_out, np.nan)
     if np.all(np.isfinite(js)):
