@@ -12,13 +12,21 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QProgressBar, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QTabWidget,
+    QWidget,
+)
 
 from gradexplorer.engine.records import BackwardLayer, ForwardLayer, RunEnd, RunStart
 from gradexplorer.engine.spec import NetworkSpec, SpecError
 
 from .controls import ControlPanel
 from .session import Pin
+from .views import build_views
 from .window_actions import WindowActions
 from .worker import Propagate, RunController
 
@@ -58,7 +66,10 @@ class MainWindow(QMainWindow):
 
             dashboard = Dashboard()
         self.dashboard = dashboard
-        self.setCentralWidget(dashboard)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(dashboard, "Layers")
+        self.setCentralWidget(self.tabs)
         self.panel = ControlPanel(presets)
         self.dock = QDockWidget("Settings", self)
         self.dock.setObjectName("settings-dock")
@@ -90,6 +101,9 @@ class MainWindow(QMainWindow):
         self.panel.sigSpecChanged.connect(self.request_run)
         self.panel.sigSpecError.connect(lambda field, message: self.show_error(message))
         self.actions_ = WindowActions(self)
+        self.views = build_views(self)
+        for title, view in self.views:
+            self.tabs.addTab(view, title)
         self.resize(*DEFAULT_SIZE)
         if restore:
             self.actions_.restore_settings()
@@ -143,6 +157,11 @@ class MainWindow(QMainWindow):
         self._replay = []
         self._replay_label = None
         return self._start(spec if spec is not None else self.panel.last_valid_spec())
+
+    def apply_spec(self, spec: NetworkSpec) -> int:
+        """Show ``spec`` in the control panel and run it (used by views, e.g. the phase diagram)."""
+        self.panel.set_spec(spec)
+        return self.request_run(spec)
 
     def rerun(self) -> None:
         """Run the panel's current settings again (F5)."""
@@ -306,5 +325,8 @@ class MainWindow(QMainWindow):
             self.panel.cancel_pending()
             self._flush_timer.stop()
             self.controller.shutdown()
+            for _, view in self.views:
+                if hasattr(view, "shutdown"):
+                    view.shutdown()
             self.actions_.save_settings()
         super().closeEvent(event)
