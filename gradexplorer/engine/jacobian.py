@@ -140,7 +140,7 @@ def _weights(spec: NetworkSpec, prep: _Prepared, orthogonal: bool | None):
     spec_orth = spec.init in ORTHOGONAL_INITS
     if orthogonal is None or (orthogonal and spec_orth) or \
             (orthogonal is False and spec.init in GAUSSIAN_INITS):
-        return [la.weight.astype(np.float64) for la in prep.net.layers], spec_orth, "spec"
+        return [np.asarray(la.weight, np.float64) for la in prep.net.layers], spec_orth, "spec"
     out = []
     for idx, s2 in enumerate(prep.net.sigma_w2, 1):
         fan_in, fan_out = prep.widths[idx - 1], prep.widths[idx]
@@ -174,6 +174,7 @@ def _product(weights, derivs, cancel=None) -> tuple[np.ndarray, int]:
 
     Units with φ'(h) = 0 (ReLU: about half) are left out of every product: the forward mode
     keeps only the rows of active units, the reverse mode contracts over active units only.
+    Never writes into ``weights`` (they may be the network's own arrays).
     """
     nz = [np.flatnonzero(d != 0) for d in derivs]  # NaN counts as active
     if weights[0].shape[1] <= weights[-1].shape[0]:  # forward: rows = active units of layer l
@@ -235,8 +236,9 @@ def jacobian_matrix(spec: NetworkSpec, *, input_index: int = 0, orthogonal: bool
         as in ``propagate`` for a non-homogeneous φ or with biases at enormous gains).
     exp2 : int
 
-    Computed in float64 (float32 weights upcast exactly) in O(L·n³) time, about 0.07 s per
-    layer at width 1000 on two cores (ReLU about half: inactive units are skipped).
+    Computed in float64 (float32 weights upcast exactly) in O(L·n³) time: width 1000, depth 100
+    takes about 4 s with tanh, 2 s with ReLU (inactive units skipped), SVD included, on an idle
+    two-core machine (2–3× that when it is busy).
 
     Raises
     ------
@@ -261,7 +263,7 @@ def jacobian_spectrum(spec: NetworkSpec, *, input_index: int = 0,
     """Eigenvalues of J Jᵀ at one input row, exact in log10, with the mean-field predictions.
 
     Parameters and errors as :func:`jacobian_matrix`; the SVD (``numpy.linalg.svd``, no vectors)
-    adds about 0.6 s at width 1000.
+    adds 0.1–0.6 s at width 1000.
 
     Returns
     -------
