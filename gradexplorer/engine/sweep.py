@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .propagation import propagate
-from .records import BackwardLayer, ForwardLayer, Record
+from .records import BackwardLayer, ForwardLayer, Record, RunStart
 from .result import RunResult
 from .spec import NetworkSpec, SpecError, coerce
 
@@ -170,7 +170,8 @@ def _run(spec: NetworkSpec, quantity: str, cancel, engine) -> np.ndarray | None:
     records = iter(engine(spec))
     try:
         for rec in records:
-            result.add(rec)
+            if isinstance(rec, (RunStart, ForwardLayer, BackwardLayer)):  # all a curve needs
+                result.add(rec)
             if cancel is not None and cancel():
                 return None
     finally:
