@@ -48,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     from .main_window import MainWindow
 
     window = MainWindow()
+    if not window.settings.contains("spec"):  # first launch: tell the story at a glance
+        window.show_story()
     window.show()
     return app.exec()
 

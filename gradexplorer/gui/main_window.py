@@ -284,6 +284,20 @@ class MainWindow(QMainWindow):
         return [Pin(label, self.pin_specs[label]) for label in self.dashboard.pin_labels()
                 if label in self.pin_specs]
 
+    def show_story(self, main: str = "sigmoid-xavier", reference: str = "relu-he") -> bool:
+        """The first-launch view: preset ``main`` against preset ``reference``, pinned.
+
+        Sigmoid + Xavier (the gradient vanishes by 12 decades) beside ReLU + He (flat) shows
+        at a glance what the app is about. Returns False if the presets are unavailable.
+        """
+        box = self.panel.presets
+        ref = next((p for p in box.presets if p.name == reference), None)
+        chosen = box.show_preset(main)
+        if chosen is None or ref is None:
+            return False
+        self.replay([Pin(f"{ref.title} (pinned)", ref.spec)], chosen.spec)
+        return True
+
     def replay(self, pins: list[Pin], spec: NetworkSpec) -> None:
         """Re-run and pin each of ``pins`` in turn, then run ``spec`` (loading a session)."""
         self.clear_pins()

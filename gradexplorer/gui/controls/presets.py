@@ -53,12 +53,17 @@ class PresetBox(QWidget):
         self.combo.activated.connect(self._chosen)
 
     def _chosen(self, index: int) -> None:
-        name = self.combo.itemData(index)
+        preset = self.show_preset(self.combo.itemData(index))
+        if preset is not None:
+            self.sigPresetChosen.emit(preset.spec)
+
+    def show_preset(self, name: str | None) -> Any | None:
+        """Select preset ``name`` in the combo and show its explanation, emitting nothing."""
         preset = next((p for p in self.presets if p.name == name), None)
-        if preset is None:
-            return
-        self.explanation.setText(f"<b>{preset.title}.</b> {preset.explanation}")
-        self.sigPresetChosen.emit(preset.spec)
+        if preset is not None:
+            self.combo.setCurrentIndex(self.combo.findData(name))
+            self.explanation.setText(f"<b>{preset.title}.</b> {preset.explanation}")
+        return preset
 
     def choose(self, name: str) -> None:
         """Select the preset called ``name`` as if the user had picked it."""
