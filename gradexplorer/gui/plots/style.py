@@ -30,11 +30,12 @@ NONFINITE = (255, 60, 60)
 CURSOR = (200, 200, 200)
 #: Distinct hues for pinned runs, cycled.
 PIN_COLOURS = [
-    (170, 120, 255), (80, 255, 200), (255, 130, 110), (200, 200, 80),
-    (120, 170, 255), (255, 160, 230), (150, 255, 110), (230, 230, 230),
+    (225, 225, 225), (190, 150, 255), (80, 255, 200), (255, 130, 110),
+    (200, 200, 80), (120, 170, 255), (255, 160, 230), (150, 255, 110),
 ]
-#: Alpha (0-255) of pinned-run curves: faint next to the measured curves.
-PIN_ALPHA = 110
+#: Alpha (0-255) of pinned-run curves: fainter than the measured curves, still legible on the
+#: dark background (110 was too dark to see at a lecture-hall projector).
+PIN_ALPHA = 160
 #: Default point size of tick and label fonts.
 DEFAULT_FONT_POINTS = 10
 
