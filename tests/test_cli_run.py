@@ -132,3 +132,12 @@ def test_module_entry_point_runs():
            "--format", "csv"]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True)
     assert len(out.stdout.strip().splitlines()) == 4
+
+
+def test_nan_input_runs_and_says_so(capsys, tmp_path):
+    path = tmp_path / "nan.csv"
+    path.write_text("a,b,c\n1,2,3\n4,nan,6\n7,8,9\n")
+    code, out, err = run(capsys, "--input", str(path), "--depth", "3", "--width", "4",
+                         "--batch", "3")
+    assert code == 0 and "Traceback" not in err
+    assert "non-finite" in out and "no verdict" in out

@@ -34,8 +34,8 @@ def reference_forward(arrays, act, depth):
 def test_record_order_streams_layer_by_layer():
     spec = NetworkSpec(depth=4, width=8, in_features=5, batch=3)
     kinds = [type(r).__name__ for r in propagate(spec)]
-    assert kinds == (["RunStart"] + ["ForwardLayer"] * 4 + ["LossRecord"] + ["BackwardLayer"] * 4
-                     + ["RunEnd"])
+    assert kinds == (["RunStart"] + ["ForwardLayer"] * 4 + ["LossRecord"] + ["BackwardLayer"]
+                     + ["TheoryLayers"] + ["BackwardLayer"] * 3 + ["RunEnd"])
     recs = list(propagate(spec))
     assert [r.layer for r in recs if isinstance(r, ForwardLayer)] == [1, 2, 3, 4]
     assert [r.layer for r in recs if isinstance(r, BackwardLayer)] == [4, 3, 2, 1]
@@ -215,3 +215,15 @@ def test_histograms_are_densities():
     # the universal grid: edges are whole multiples of the bin width
     np.testing.assert_allclose(gh.edges / 0.05, np.round(gh.edges / 0.05), atol=1e-9)
     assert result.backward[0].grad_zero_fraction > 0.3  # ReLU zeroes half the units
+
+
+def test_nan_in_a_users_file_is_a_result_not_an_exception(tmp_path):
+    path = tmp_path / "nan.csv"
+    path.write_text("a,b,c\n1,2,3\n4,nan,6\n7,8,9\n")
+    spec = NetworkSpec(depth=3, width=4, batch=3, input="file", input_path=str(path),
+                       standardize=False)
+    result = collect(propagate(spec))
+    assert "non-finite" in result.start.data_description
+    assert result.forward[0].nonfinite_fraction > 0
+    assert math.isnan(result.backward[0].log10_grad_preact_rms)
+    assert result.end is not None
