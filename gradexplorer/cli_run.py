@@ -140,19 +140,13 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def _add_theory(result: RunResult, spec: NetworkSpec, rows: list[dict]) -> None:
-    try:
-        from .engine.theory import predict_layers
-    except ImportError as exc:  # pragma: no cover - partial install
-        raise CliError(f"theory is not available: {exc}") from None
-    start = result.start
-    pred = predict_layers(spec.activation, list(start.sigma_w2), start.sigma_b2,
-                          start.input_second_moment, negative_slope=spec.negative_slope,
-                          widths=start.widths)
-    log_top = rows[-1]["log10_grad_preact_rms"] if rows else None
+    """Add the run's mean-field predictions (``result.theory``, as the GUI draws them)."""
+    theory = result.theory
+    if theory is None:  # pragma: no cover - propagate always yields it
+        raise CliError("no theory predictions for this run")
     for i, row in enumerate(rows):
-        row["theory_preact_var"] = _num(pred.preact_var[i])
-        rel = pred.log10_grad_rms_rel[i]
-        row["theory_log10_grad_preact_rms"] = _num(rel + log_top) if log_top is not None else None
+        row["theory_preact_var"] = _num(theory.preact_second_moment[i])
+        row["theory_log10_grad_preact_rms"] = _num(theory.log10_grad_preact_rms[i])
 
 
 def _num(v) -> float | None:

@@ -2,7 +2,9 @@
 
 ``propagate(spec)`` is a generator: it yields :class:`RunStart`, then a :class:`ForwardLayer` as
 soon as each layer 1..L is computed, a :class:`LossRecord`, a :class:`BackwardLayer` for layers
-L..1, and :class:`RunEnd`. A consumer cancels by no longer iterating (or ``close()``).
+L..1 with the mean-field :class:`TheoryLayers` right after layer L's (anchored at layer L's
+measured gradient; see ``theory.run_prediction``), and :class:`RunEnd`. A consumer cancels by no
+longer iterating (or ``close()``).
 
 Never overflow. Backpropagation is linear in ∂L/∂a_L, so ∂L/∂h_l is carried as g_s · 2**t with
 g_s renormalized to RMS ≈ 1 at every layer (power-of-two factors are exact in floating point).
@@ -39,6 +41,7 @@ from .statistics import (
     sample_rows,
     unscale,
 )
+from .theory.run_prediction import run_prediction
 
 HIST_BINS = 64
 #: Unbounded activations and all pre-activations are binned in units of the layer's RMS.
@@ -74,10 +77,11 @@ def propagate(spec: NetworkSpec, arrays: dict | None = None) -> Iterator[Record]
         for i, layer in enumerate(net.layers, 1):
             arrays[f"W{i}"] = layer.weight.copy()
             arrays[f"b{i}"] = layer.bias.copy()
-    yield RunStart(config=spec.to_dict(), widths=widths, data_description=inputs.description,
-                   memory_bytes=nbytes, sigma_w2=net.sigma_w2,
-                   sigma_b2=spec.bias_std ** 2 if spec.bias_init == "normal" else 0.0,
-                   input_second_moment=moments(x)[2])
+    start = RunStart(config=spec.to_dict(), widths=widths, data_description=inputs.description,
+                     memory_bytes=nbytes, sigma_w2=net.sigma_w2,
+                     sigma_b2=spec.bias_std ** 2 if spec.bias_init == "normal" else 0.0,
+                     input_second_moment=moments(x)[2])
+    yield start
 
     rescale = activation.positively_homogeneous and net.zero_bias
     a_prev, s_prev = x, 0
@@ -115,7 +119,10 @@ def propagate(spec: NetworkSpec, arrays: dict | None = None) -> Iterator[Record]
             arrays[f"grad_h{idx}"] = np.ldexp(g_h.astype(np.float64), t)
             arrays[f"grad_W{idx}"] = np.ldexp(grad_w.astype(np.float64), t + s_in)
             arrays[f"grad_b{idx}"] = np.ldexp(grad_b.astype(np.float64), t)
-        yield _backward_record(idx, layer, g_h, t, grad_w, t + s_in, grad_b)
+        record = _backward_record(idx, layer, g_h, t, grad_w, t + s_in, grad_b)
+        yield record
+        if idx == len(net.layers):
+            yield run_prediction(start, record.log10_grad_preact_rms)
     yield RunEnd(seconds=time.perf_counter() - t0)
 
 

@@ -1,7 +1,8 @@
 """Records streamed by :func:`gradexplorer.engine.propagation.propagate`.
 
 A run yields, in order: one :class:`RunStart`, a :class:`ForwardLayer` for layers 1..L, one
-:class:`LossRecord`, a :class:`BackwardLayer` for layers L..1, and one :class:`RunEnd`. Every
+:class:`LossRecord`, a :class:`BackwardLayer` for layers L..1 (with one :class:`TheoryLayers`
+right after the first of them, layer L), and one :class:`RunEnd`. Every
 array inside a record is a fresh copy the engine never writes again, so a GUI may keep it.
 
 Scales. Statistics are plain values where they fit in float64. Every quantity that can leave
@@ -124,4 +125,48 @@ class RunEnd:
     warnings: tuple[str, ...] = field(default_factory=tuple)
 
 
-Record = RunStart | ForwardLayer | LossRecord | BackwardLayer | RunEnd
+@dataclass(frozen=True)
+class TheoryLayers:
+    """Mean-field predictions for every layer of this run, in the measured records' fields.
+
+    Built by :func:`gradexplorer.engine.theory.run_prediction.run_prediction` (Poole et al. 2016;
+    Schoenholz et al. 2017). Every array has shape (L,), index ``l − 1`` is layer l, and is in the
+    same scale as the record field of the same name (``log10_`` = log10; the others plain,
+    ``inf`` where float64 overflows while the ``log10_`` twin stays finite).
+
+    Attributes
+    ----------
+    preact_second_moment : q_l = E[h_l²].
+    log10_preact_std : ½ log10 q_l (E[h] = 0 in the ensemble).
+    act_mean, act_std, log10_act_std : E[φ(√q_l z)] and √(E[φ²] − E[φ]²), z ~ N(0, 1).
+    log10_grad_preact_rms : log10 RMS of ∂L/∂h_l, anchored at the measured top layer
+        (``anchor_layer`` = L: equal to the measurement there by construction).
+    chi : χ_l, the mean-square gradient factor from layer l + 1 to l (last entry NaN).
+    log10_grad_top_random_loss : ½ log10 E[φ'(h_L)²], the absolute top-layer level the theory
+        predicts for the ``random`` loss (any loss: not used for the anchor).
+    anchor_layer : the layer whose measured gradient RMS fixes the level (L).
+    label : short legend text; ``assumptions`` : what the prediction assumes, in words.
+    """
+
+    preact_second_moment: np.ndarray
+    log10_preact_std: np.ndarray
+    act_mean: np.ndarray
+    act_std: np.ndarray
+    log10_act_std: np.ndarray
+    log10_grad_preact_rms: np.ndarray
+    chi: np.ndarray
+    log10_grad_top_random_loss: float
+    anchor_layer: int
+    label: str
+    assumptions: str
+
+    def series(self) -> dict[str, np.ndarray]:
+        """Every predicted per-layer quantity by its record field name (fresh copies)."""
+        return {name: np.array(getattr(self, name), dtype=float) for name in PREDICTED_FIELDS}
+
+
+#: Record fields :class:`TheoryLayers` predicts (each a ForwardLayer or BackwardLayer field).
+PREDICTED_FIELDS = ("preact_second_moment", "log10_preact_std", "act_mean", "act_std",
+                    "log10_act_std", "log10_grad_preact_rms")
+
+Record = RunStart | ForwardLayer | LossRecord | BackwardLayer | TheoryLayers | RunEnd

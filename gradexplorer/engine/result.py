@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .records import BackwardLayer, ForwardLayer, LossRecord, Record, RunEnd, RunStart
+from .records import (
+    BackwardLayer,
+    ForwardLayer,
+    LossRecord,
+    Record,
+    RunEnd,
+    RunStart,
+    TheoryLayers,
+)
 
 #: Per-layer fields of the CLI's JSON/CSV schema, in column order.
 LAYER_FIELDS = (
@@ -28,7 +36,7 @@ class RunResult:
     """Everything one run produced. ``forward[l-1]`` / ``backward[l-1]`` belong to layer l.
 
     ``backward`` is filled from the top (layer L) down; until the run ends, entries for layers
-    not yet reached are None.
+    not yet reached are None. ``theory`` holds the mean-field predictions once they arrived.
     """
 
     start: RunStart | None = None
@@ -36,6 +44,7 @@ class RunResult:
     loss: LossRecord | None = None
     backward: list[BackwardLayer | None] = field(default_factory=list)
     end: RunEnd | None = None
+    theory: TheoryLayers | None = None
 
     @property
     def depth(self) -> int:
@@ -59,6 +68,8 @@ class RunResult:
             self.backward[record.layer - 1] = record
         elif isinstance(record, RunEnd):
             self.end = record
+        elif isinstance(record, TheoryLayers):
+            self.theory = record
         else:  # pragma: no cover - programming error
             raise TypeError(f"not a run record: {type(record).__name__}")
 
