@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QWidget
 #: (tab title, "module:factory") — imported lazily, so a missing optional view never breaks
 #: the window.
 EXTRA_VIEWS: list[tuple[str, str]] = []
+EXTRA_VIEWS.append(("Train", "gradexplorer.gui.train.view:make_train_view"))
 
 
 def build_views(window) -> list[tuple[str, QWidget]]:

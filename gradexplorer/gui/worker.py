@@ -109,8 +109,13 @@ class RunController(QObject):
     Parameters
     ----------
     propagate : callable, optional
-        Passed to :class:`PropagationWorker`.
+        Passed to :class:`PropagationWorker`; any ``request -> Iterator`` works (the training view
+        passes its own job objects through :meth:`request`).
     parent : QObject, optional
+    batch_seconds : float
+        Passed to :class:`PropagationWorker` (0: emit every record at once).
+    name : str
+        Object name of the worker thread (shown in diagnostics and leak reports).
 
     Signals
     -------
@@ -125,14 +130,15 @@ class RunController(QObject):
     sigDone = Signal(int, bool)
     _sigRequest = Signal(int, object, object)
 
-    def __init__(self, propagate: Propagate | None = None, parent: QObject | None = None):
+    def __init__(self, propagate: Propagate | None = None, parent: QObject | None = None, *,
+                 batch_seconds: float = BATCH_SECONDS, name: str = "gradexplorer-engine"):
         super().__init__(parent)
         self._current_id = 0
         self._cancel = threading.Event()
         self._running = False
         self._thread = QThread()
-        self._thread.setObjectName("gradexplorer-engine")
-        self._worker = PropagationWorker(propagate)
+        self._thread.setObjectName(name)
+        self._worker = PropagationWorker(propagate, batch_seconds)
         self._worker.moveToThread(self._thread)
         self._sigRequest.connect(self._worker.run)
         self._worker.sigRecords.connect(self._on_records)

@@ -1,0 +1,204 @@
+"""The Train tab's controls: training settings in one compact row, run buttons in another.
+
+:class:`TrainControls` reads widgets into a :class:`~gradexplorer.engine.training.TrainConfig`
+and shows the run state; it starts nothing itself (the view connects the buttons).
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QToolButton,
+    QWidget,
+)
+
+from gradexplorer.engine.spec import NetworkSpec
+from gradexplorer.engine.training import TrainConfig
+
+#: Task combo entries: (shown text, TrainConfig.task).
+TASKS = (("digits (10 classes)", "digits"), ("teacher network", "teacher"),
+         ("file from Settings", "file"))
+
+
+class LogSpinBox(QDoubleSpinBox):
+    """A positive number typed freely, shown as ``%g``; arrows step ×/÷ 10^(1/4)."""
+
+    def __init__(self, minimum: float, maximum: float, value: float):
+        super().__init__()
+        self.setDecimals(12)
+        self.setRange(minimum, maximum)
+        self.setValue(value)
+        self.setKeyboardTracking(False)
+
+    def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt override
+        return f"{value:.4g}"
+
+    def valueFromText(self, text: str) -> float:  # noqa: N802 - Qt override
+        try:
+            return float(text)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text, pos):  # noqa: D102 - Qt override
+        from PySide6.QtGui import QValidator
+
+        try:
+            float(text)
+            return QValidator.State.Acceptable, text, pos
+        except ValueError:
+            return QValidator.State.Intermediate, text, pos
+
+    def stepBy(self, steps: int) -> None:  # noqa: N802 - Qt override
+        self.setValue(float(f"{self.value() * 10 ** (steps / 4):.3g}"))
+
+
+def _spin(lo: int, hi: int, value: int, tip: str) -> QSpinBox:
+    s = QSpinBox()
+    s.setRange(lo, hi)
+    s.setValue(value)
+    s.setKeyboardTracking(False)
+    s.setToolTip(tip)
+    return s
+
+
+class TrainControls(QWidget):
+    """Settings row (steps, lr, optimizer, momentum, batch, k, task) and run row."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        d = TrainConfig()
+        self.steps = _spin(1, 1_000_000, 300, "Optimizer steps of the run.")
+        self.lr = LogSpinBox(1e-8, 1e10, 0.01)
+        self.lr.setToolTip("Learning rate (arrows: ×/÷ 10^¼).")
+        self.optimizer = QComboBox()
+        self.optimizer.addItem("SGD + momentum", "sgd")
+        self.optimizer.addItem("Adam", "adam")
+        self.momentum = QDoubleSpinBox()
+        self.momentum.setRange(0.0, 0.999)
+        self.momentum.setDecimals(3)
+        self.momentum.setSingleStep(0.05)
+        self.momentum.setValue(d.momentum)
+        self.momentum.setToolTip("SGD momentum μ (torch.optim.SGD); Adam ignores it.")
+        self.batch_size = _spin(1, 65536, d.batch_size, "Rows per mini-batch.")
+        self.eval_every = _spin(1, 1_000_000, 10, "Evaluate and plot every k steps.")
+        self.task = QComboBox()
+        for text, value in TASKS:
+            self.task.addItem(text, value)
+        self.task.setToolTip("What to learn: the digits, a random teacher network's classes, "
+                             "or the labelled file chosen as input in Settings.")
+        self.optimizer.currentIndexChanged.connect(self._optimizer_changed)
+
+        self.start = QPushButton("Start")
+        self.start.setToolTip("Train the network of the Settings panel from its initialization.")
+        self.pause = QPushButton("Pause")
+        self.pause.setCheckable(True)
+        self.pause.setToolTip("Hold the run between records; Resume continues it exactly.")
+        self.stop = QPushButton("Stop")
+        self.progress = QProgressBar()
+        self.progress.setFormat("step %v / %m")
+        self.progress.setFixedWidth(180)
+        self.status = QLabel("")
+        self.pin = QPushButton("Pin")
+        self.pin.setToolTip("Keep this run's held-out loss and accuracy as faint curves.")
+        self.pins = QToolButton()
+        self.pins.setText("Pins")
+        self.pins.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.export = QToolButton()
+        self.export.setText("Export")
+        self.export.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.network = QLabel("")
+        self.network.setTextFormat(Qt.TextFormat.RichText)
+        self.network.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        grid = QGridLayout(self)
+        grid.setContentsMargins(6, 4, 6, 2)
+        grid.setVerticalSpacing(3)
+        row = QHBoxLayout()
+        for text, w in (("steps", self.steps), ("lr", self.lr), ("", self.optimizer),
+                        ("μ", self.momentum), ("batch", self.batch_size),
+                        ("every k", self.eval_every), ("task", self.task)):
+            if text:
+                label = QLabel(text)
+                label.setBuddy(w)
+                row.addWidget(label)
+            row.addWidget(w)
+            row.addSpacing(6)
+        row.addStretch(1)
+        grid.addLayout(row, 0, 0)
+        run = QHBoxLayout()
+        for w in (self.start, self.pause, self.stop, self.progress):
+            run.addWidget(w)
+        run.addWidget(self.status, 1)
+        for w in (self.pin, self.pins, self.export):
+            run.addWidget(w)
+        grid.addLayout(run, 1, 0)
+        grid.addWidget(self.network, 2, 0)
+        self.set_running(False)
+
+    def _optimizer_changed(self) -> None:
+        self.momentum.setEnabled(self.optimizer.currentData() == "sgd")
+
+    def config(self) -> TrainConfig:
+        """The settings as a TrainConfig (raises SpecError when invalid)."""
+        return TrainConfig(steps=self.steps.value(), lr=float(self.lr.value()),
+                           optimizer=self.optimizer.currentData(),
+                           momentum=float(self.momentum.value()),
+                           batch_size=self.batch_size.value(),
+                           eval_every=self.eval_every.value(), task=self.task.currentData())
+
+    def set_config(self, config: TrainConfig) -> None:
+        """Show ``config`` in the widgets."""
+        self.steps.setValue(config.steps)
+        self.lr.setValue(config.lr)
+        self.optimizer.setCurrentIndex(self.optimizer.findData(config.optimizer))
+        self.momentum.setValue(config.momentum)
+        self.batch_size.setValue(config.batch_size)
+        self.eval_every.setValue(config.eval_every)
+        self.task.setCurrentIndex(self.task.findData(config.task))
+
+    def allow_file_task(self, spec: NetworkSpec) -> None:
+        """Enable the ``file`` task only when Settings' input is a file."""
+        ok = spec.input == "file" and bool(spec.input_path)
+        item = self.task.model().item(self.task.findData("file"))
+        item.setEnabled(ok)
+        if not ok and self.task.currentData() == "file":
+            self.task.setCurrentIndex(0)
+
+    def set_running(self, running: bool, paused: bool = False) -> None:
+        """Enable the buttons for the run state."""
+        self.start.setText("Restart" if running else "Start")
+        self.pause.setEnabled(running)
+        self.pause.blockSignals(True)
+        self.pause.setChecked(running and paused)
+        self.pause.blockSignals(False)
+        self.pause.setText("Resume" if running and paused else "Pause")
+        self.stop.setEnabled(running)
+
+
+def summary(spec: NetworkSpec) -> str:
+    """One line naming the network: "sigmoid · 20 layers · width 128 · xavier_normal × 1"."""
+    if spec.widths is not None and len(set(spec.widths)) > 1:
+        width = f"widths {spec.widths[0]}…{spec.widths[-1]}"
+    else:
+        width = f"width {spec.widths[0] if spec.widths else spec.width}"
+    text = f"{spec.activation} · {spec.depth} layers · {width} · {spec.init} × {spec.gain:g}"
+    if spec.bias_init == "normal" and spec.bias_std > 0:
+        text += f" · bias σ {spec.bias_std:g}"
+    if spec.dtype != "float64":
+        text += f" · {spec.dtype}"
+    return text + (f" · seed {spec.seed}" if spec.seed else "")
+
+
+def chance_loss(n_classes: int) -> float:
+    """Cross-entropy of a uniform guess over ``n_classes`` classes, ln C (display guide)."""
+    return math.log(n_classes)

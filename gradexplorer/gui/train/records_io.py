@@ -1,0 +1,36 @@
+"""Write a training run's records as CSV or JSON in the schema of ``gradexplorer train``.
+
+The rows come from :mod:`gradexplorer.cli_train`'s own writers, replayed over the stored
+records, so a file saved from the Train tab and one printed by the CLI read the same way.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gradexplorer import cli_train
+from gradexplorer.engine.training import TrainEnd
+
+from .history import TrainHistory
+
+DATA_SUFFIXES = (".csv", ".json")
+
+
+def write_records(history: TrainHistory, path: str | Path, seconds: float = 0.0) -> None:
+    """Write ``history`` to ``path`` (.csv: one row per record; .json: the whole run).
+
+    A run that was stopped (or is still running) gets a verdict "stopped at step N" in JSON.
+    Raises ValueError for another extension or when nothing has been trained yet.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in DATA_SUFFIXES:
+        raise ValueError(f"cannot write {path.name!r}: use one of {', '.join(DATA_SUFFIXES)}")
+    if history.start is None:
+        raise ValueError("nothing to export yet: start a training run")
+    end = history.end or TrainEnd(verdict=f"stopped at step {history.last_step()}",
+                                  diverged=False, steps=history.last_step(), seconds=seconds)
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        writer = (cli_train._Csv if suffix == ".csv" else cli_train._Json)(out)
+        for rec in (history.start, *history.records, end):
+            writer.add(rec)

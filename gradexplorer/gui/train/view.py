@@ -1,0 +1,362 @@
+"""The Train tab: train the Settings panel's network and watch which layers learn.
+
+Layout: controls (settings row, run row, network line) above one exportable
+GraphicsLayoutWidget::
+
+    verdict (big) / what is trained (small)
+    loss vs step (train, held-out, chance)   | accuracy vs step
+    log10 ‖∂L/∂W_l‖ heatmap (step × layer)   | update/weight ratio of a few layers (10⁻³ guide)
+
+Records come from a :class:`~.runner.TrainRunner` and are queued; a QTimer flushes the queue
+into a :class:`~.history.TrainHistory` and the plots at most every :data:`FLUSH_MS`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QFileDialog, QMenu, QVBoxLayout, QWidget
+
+from gradexplorer.engine.spec import NetworkSpec, SpecError
+from gradexplorer.engine.training import TrainEnd, TrainStart
+
+from ..export import IMAGE_SUFFIXES, export_scene
+from ..plots.headline import Headline
+from ..plots.style import pg, pin_colour
+from .controls import TrainControls, chance_loss, summary
+from .curves import StepCurves
+from .history import TrainHistory
+from .layers import GradientMap, UpdateRatioPlot
+from .records_io import write_records
+from .runner import Train, TrainRunner
+
+FLUSH_MS = 16
+#: Entries per row of the legend above the loss and accuracy plots.
+LEGEND_COLUMNS = 3
+ERROR_STYLE = "color: #e53935; font-weight: bold;"
+
+
+class TrainHeadline(Headline):
+    """The dashboard's headline (verdict big, details small) with free text for the details."""
+
+    def set_details(self, text: str) -> None:
+        self._settings = text
+        self._draw()
+
+    def text(self) -> str:
+        """The verdict line (plain text)."""
+        return self._text
+
+
+class TrainView(QWidget):
+    """Controls, live plots, pins and exports of training runs.
+
+    Parameters
+    ----------
+    spec_source : callable
+        Returns the network to train (the Settings panel's last valid spec).
+    train : callable, optional
+        The engine's ``train(spec, config)``; tests inject a wrapper.
+    """
+
+    def __init__(self, spec_source: Callable[[], NetworkSpec], train: Train | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self._spec_source = spec_source
+        self.controls = c = TrainControls()
+        self.view = pg.GraphicsLayoutWidget()
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addWidget(c)
+        box.addWidget(self.view, 1)
+        ci = self.view.ci
+        ci.setContentsMargins(6, 4, 6, 4)
+        self.headline = TrainHeadline(ci, row=0, colspan=2)
+        self.legend = pg.LegendItem(colCount=LEGEND_COLUMNS, brush=None, pen=None)
+        ci.addItem(self.legend, row=2, col=0, colspan=2)
+        self.loss = StepCurves(ci.addPlot(row=3, col=0), "Loss", "loss (cross-entropy, nats)",
+                               ("train_loss", "test_loss"), legend=self.legend)
+        self.accuracy = StepCurves(ci.addPlot(row=3, col=1), "Accuracy", "accuracy (%)",
+                                   ("train_accuracy", "test_accuracy"), scale=100.0)
+        self.grad_map = GradientMap(ci.addPlot(row=4, col=0))
+        self.ratio = UpdateRatioPlot(ci.addPlot(row=4, col=1))
+        for row, stretch in ((0, 0), (1, 0), (2, 0), (3, 4), (4, 5)):
+            ci.layout.setRowStretchFactor(row, stretch)
+        for col in range(2):
+            ci.layout.setColumnStretchFactor(col, 1)
+
+        self.runner = TrainRunner(train, parent=self)
+        self.runner.sigRecords.connect(self._on_records)
+        self.runner.sigFailed.connect(self._on_failed)
+        self.runner.sigDone.connect(self._on_done)
+        self._timer = QTimer(self)
+        self._timer.setInterval(FLUSH_MS)
+        self._timer.timeout.connect(self.flush)
+        self._pending: list = []
+        self.history = TrainHistory()
+        self.run_spec: NetworkSpec | None = None
+        self._started_at = 0.0
+        self._pin_count = 0
+
+        c.start.clicked.connect(self.start)
+        c.pause.toggled.connect(lambda on: self.pause() if on else self.resume())
+        c.stop.clicked.connect(self.stop)
+        c.pin.clicked.connect(lambda: self.pin())
+        self._pins_menu = QMenu(c.pins)
+        self._pins_menu.aboutToShow.connect(self._fill_pins_menu)
+        c.pins.setMenu(self._pins_menu)
+        menu = QMenu(c.export)
+        menu.addAction("Image (PNG, SVG)…", self._ask_export_image)
+        menu.addAction("Records (CSV, JSON)…", self._ask_export_records)
+        c.export.setMenu(menu)
+        self.headline.set_verdict("Press Start to train the network of the Settings panel", None)
+        self.spec_changed()
+
+    # --- runs ----------------------------------------------------------------------------------
+    def start(self) -> int | None:
+        """Train the current Settings network with the controls' config; return the run id."""
+        try:
+            config = self.controls.config()
+            spec = self._spec_source()
+        except SpecError as exc:
+            self._status(str(exc), error=True)
+            return None
+        self._pending = []
+        self.run_spec = spec
+        self._started_at = time.perf_counter()
+        run_id = self.runner.start(spec, config)
+        self.controls.progress.setRange(0, config.steps)
+        self.controls.progress.setValue(0)
+        self.controls.set_running(True)
+        self._status("starting…")
+        self.headline.set_verdict("training…", None)
+        self.spec_changed()
+        self._timer.start()
+        return run_id
+
+    def pause(self) -> None:
+        """Hold the run between records (no computation while paused)."""
+        if self.runner.is_running():
+            self.runner.pause()
+            self.controls.set_running(True, paused=True)
+            self._status(f"paused at step {self.history.last_step()}")
+
+    def resume(self) -> None:
+        if self.runner.is_running():
+            self.runner.resume()
+            self.controls.set_running(True)
+            self._status("running…")
+
+    def stop(self) -> None:
+        """End the run now; what arrived stays shown."""
+        if self.runner.is_running():
+            self.runner.stop()
+            self.flush()
+            self._stopped(f"stopped at step {self.history.last_step()}")
+
+    def is_running(self) -> bool:
+        """True while a run computes (or is paused) or its records are not all shown."""
+        return self.runner.is_running() or bool(self._pending)
+
+    def _on_records(self, run_id: int, records: list) -> None:
+        if run_id == self.runner.current_id:
+            self._pending.extend(records)
+
+    def _on_failed(self, run_id: int, field: str, message: str) -> None:
+        self._pending = []
+        self._stopped("failed")
+        self._status(message, error=True)
+        self.headline.set_verdict(f"could not train: {message}", "exploding")
+
+    def _on_done(self, run_id: int, completed: bool) -> None:
+        self.flush()
+
+    def _stopped(self, text: str) -> None:
+        self.controls.set_running(False)
+        self._status(text)
+        if self.history.end is None and self.history.start is not None:
+            self.headline.set_verdict(f"{text} (no verdict)", None)
+        if not self._pending:
+            self._timer.stop()
+
+    def flush(self) -> None:
+        """Store the queued records and redraw the plots (called by the ≤ 60 Hz timer)."""
+        records, self._pending = self._pending, []
+        h = self.history
+        for rec in records:
+            if isinstance(rec, TrainStart):
+                self.history = h = TrainHistory()
+                h.add(rec)
+                self._begin(rec)
+            else:
+                h.add(rec)
+        if records and h.start is not None:
+            for plot in (self.loss, self.accuracy, self.grad_map, self.ratio):
+                plot.update(h)
+            self.controls.progress.setValue(h.last_step())
+            seconds = time.perf_counter() - self._started_at
+            self._status(f"step {h.last_step()} of {h.steps} · {seconds:.1f} s"
+                         + (" · paused" if self.runner.is_paused() else ""))
+            if h.end is not None:
+                self._finish(h.end)
+        if not self.runner.is_running() and not self._pending:
+            self._timer.stop()
+            if h.end is None and self.controls.stop.isEnabled():
+                self._stopped(f"stopped at step {h.last_step()}")
+
+    def _begin(self, start: TrainStart) -> None:
+        depth, steps = len(start.widths) - 1, int(start.config["steps"])
+        ce = start.classification and start.config["loss"] == "cross_entropy"
+        c = start.n_outputs
+        self.loss.begin(steps, chance_loss(c) if ce else None, f"chance: ln {c} = "
+                                                               f"{chance_loss(c):.2f}")
+        self.accuracy.begin(steps, 1 / c if start.classification else None, f"chance: 1/{c}")
+        self.grad_map.begin(depth, steps)
+        self.ratio.begin(depth, steps)
+        cfg = start.config
+        opt = ("SGD, momentum " + f"{cfg['momentum']:g}" if cfg["optimizer"] == "sgd"
+               else "Adam")
+        self.headline.set_details(
+            f"{summary(self.run_spec)} · task {cfg['task']} ({start.n_train} training / "
+            f"{start.n_test} held-out rows) · {opt}, lr {cfg['lr']:g}, batch "
+            f"{cfg['batch_size']} · {steps} steps, a point every {cfg['eval_every']}")
+
+    def _finish(self, end: TrainEnd) -> None:
+        self.controls.set_running(False)
+        if end.diverged:
+            self.headline.set_verdict(end.verdict, "exploding")
+        else:
+            head = end.summary.partition(":")[0]
+            kind = "vanishing" if end.stalled_layers else "stable"
+            self.headline.set_verdict(f"{end.verdict} · {head}", kind)
+        self._status(f"{end.verdict} · {end.steps} steps in {end.seconds:.1f} s")
+
+    def _status(self, text: str, error: bool = False) -> None:
+        self.controls.status.setStyleSheet(ERROR_STYLE if error else "")
+        self.controls.status.setText(text)
+        self.controls.status.setToolTip(text)
+
+    def status_text(self) -> str:
+        return self.controls.status.text()
+
+    def verdict_text(self) -> str:
+        return self.headline.text()
+
+    # --- the Settings network ------------------------------------------------------------------
+    def spec_changed(self, spec: NetworkSpec | None = None) -> None:
+        """Show which network Start trains and, during a run, whether Settings changed since."""
+        try:
+            panel = spec if spec is not None else self._spec_source()
+        except SpecError:
+            return
+        self.controls.allow_file_task(panel)
+        line = f"<b>Network</b> (from Settings): {summary(panel)}"
+        if self.run_spec is not None and self.run_spec != panel:
+            line = (f"<b>Trained</b>: {summary(self.run_spec)} &nbsp;·&nbsp; "
+                    f"<span style='color:#ffb74d'>Settings now: {summary(panel)} "
+                    "(Start to train it)</span>")
+        self.controls.network.setText(line)
+
+    def network_text(self) -> str:
+        return self.controls.network.text()
+
+    # --- pins ----------------------------------------------------------------------------------
+    def pin(self, label: str | None = None) -> str | None:
+        """Keep the run's held-out (else train) loss and accuracy as faint labelled curves."""
+        h = self.history
+        if h.start is None or len(h) == 0:
+            self._status("nothing to pin yet", error=True)
+            return None
+        base = label = label or summary(self.run_spec)
+        n = 2
+        while label in self.loss.pin_labels():
+            label, n = f"{base} ({n})", n + 1
+        colour = pin_colour(self._pin_count)
+        self._pin_count += 1
+        x = h.series("step").copy()
+        for plot in (self.loss, self.accuracy):
+            train_f, held_f = plot.fields
+            y = h.series(held_f)
+            y = y if np.isfinite(y).any() else h.series(train_f)
+            plot.add_pin(label, x, y.copy(), colour)
+        self._status(f"pinned: {label}")
+        return label
+
+    def remove_pin(self, label: str) -> None:
+        for plot in (self.loss, self.accuracy):
+            plot.remove_pin(label)
+
+    def clear_pins(self) -> None:
+        for label in self.pin_labels():
+            self.remove_pin(label)
+
+    def pin_labels(self) -> list[str]:
+        return self.loss.pin_labels()
+
+    def _fill_pins_menu(self) -> None:
+        menu = self._pins_menu
+        menu.clear()
+        labels = self.pin_labels()
+        for label in labels:
+            menu.addAction(f"Remove “{label}”", lambda checked=False, t=label: self.remove_pin(t))
+        if labels:
+            menu.addSeparator()
+        menu.addAction("Clear pins", self.clear_pins).setEnabled(bool(labels))
+
+    # --- export --------------------------------------------------------------------------------
+    def export_image(self, path: str, size: tuple[int, int] | None = None) -> None:
+        """Write the plots (headline, legends, colour bar) to ``path`` (.png or .svg)."""
+        if Path(path).suffix.lower() not in IMAGE_SUFFIXES:
+            raise ValueError(f"cannot export {Path(path).name!r}: use .png or .svg")
+        export_scene(self.view, path, size)
+
+    def export_records(self, path: str) -> None:
+        """Write the run's records as CSV or JSON (the schema of ``gradexplorer train``)."""
+        write_records(self.history, path, time.perf_counter() - self._started_at)
+
+    def _ask_export_image(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export plots", "training.png",
+                                              "Images (*.png *.svg)")
+        if path:
+            self._try(lambda: self.export_image(path), path)
+
+    def _ask_export_records(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export records", "training.csv",
+                                              "Data (*.csv *.json)")
+        if path:
+            self._try(lambda: self.export_records(path), path)
+
+    def _try(self, action, path: str) -> None:
+        try:
+            action()
+        except (OSError, ValueError) as exc:
+            self._status(str(exc), error=True)
+        else:
+            self._status(f"wrote {path}")
+
+    # --- layout and shutdown -------------------------------------------------------------------
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        """Refresh the network line: another view may have changed Settings (apply_spec)."""
+        super().showEvent(event)
+        self.spec_changed()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.headline.set_width(self.view.width() - 20)
+
+    def shutdown(self) -> None:
+        """Stop the run and its thread (the window calls this when it closes)."""
+        self._timer.stop()
+        self.runner.shutdown()
+
+
+def make_train_view(window) -> TrainView:
+    """The Train tab of ``window``: trains ``window.panel``'s last valid spec."""
+    view = TrainView(window.panel.last_valid_spec)
+    window.panel.sigSpecChanged.connect(view.spec_changed)
+    return view
