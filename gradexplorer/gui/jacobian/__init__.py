@@ -1,0 +1,7 @@
+"""The "Jacobian" tab: the spectrum of J Jᵀ of the current spec beside mean-field theory."""
+
+from __future__ import annotations
+
+from .view import JacobianView, make_jacobian_view
+
+__all__ = ["JacobianView", "make_jacobian_view"]

@@ -1,0 +1,113 @@
+"""What the Jacobian tab hands its worker thread: a job, its answer, and the size guard.
+
+The worker (:class:`~gradexplorer.gui.worker.RunController`) iterates ``run_job(job)``; the job
+carries its own cancel event, which the engine polls once per layer
+(:class:`~gradexplorer.engine.jacobian.JacobianCancelled`), so a superseded computation stops
+within a layer instead of finishing a product nobody will see.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from gradexplorer.engine.jacobian import (
+    JacobianCancelled,
+    JacobianSpectrum,
+    compare_isometry,
+    jacobian_spectrum,
+)
+from gradexplorer.engine.spec import NetworkSpec, SpecError
+
+#: Widest layer the tab computes (the SVD alone is O(n³) and J is n × n).
+MAX_WIDTH = 2000
+#: Multiply-adds per second of the product J = D_L W_L ⋯ D_1 W_1 on a busy two-core machine
+#: (width 1000, depth 100 = 10¹¹ multiply-adds took about 4 s: engine.jacobian).
+MULADDS_PER_SECOND = 2.5e10
+#: Above this estimate the tab warns; above the limit it refuses.
+WARN_SECONDS = 1.5
+LIMIT_SECONDS = 12.0
+
+
+@dataclass(frozen=True, eq=False)
+class JacobianJob:
+    """One request: ``spec`` at batch row ``input_index``; ``compare``: Gaussian vs orthogonal.
+
+    ``cancel`` is set by the view when a newer request supersedes this one; ``finished`` is set
+    by :func:`run_job` when it stops, however it stops.
+    """
+
+    spec: NetworkSpec
+    input_index: int
+    compare: bool
+    cancel: threading.Event = field(default_factory=threading.Event)
+    finished: threading.Event = field(default_factory=threading.Event)
+
+    def key(self) -> tuple:
+        """What the answer depends on (equal keys: the same picture)."""
+        return self.spec, self.input_index, self.compare
+
+
+@dataclass(frozen=True, eq=False)
+class JacobianAnswer:
+    """The spectra of ``job``: (spec's own,) or (Gaussian, orthogonal); wall time in seconds."""
+
+    job: JacobianJob
+    spectra: tuple[JacobianSpectrum, ...]
+    seconds: float
+
+
+def run_job(job: JacobianJob) -> Iterator[JacobianAnswer]:
+    """Compute ``job`` (on the worker thread); yield one answer, or nothing when cancelled.
+
+    Raises
+    ------
+    SpecError
+        From the engine (data, memory), or field ``batch`` when the input row is outside the
+        batch.
+    """
+    started = time.perf_counter()
+    try:
+        kwargs = {"input_index": job.input_index, "cancel": job.cancel.is_set}
+        if job.compare:
+            spectra = tuple(compare_isometry(job.spec, **kwargs))
+        else:
+            spectra = (jacobian_spectrum(job.spec, **kwargs),)
+    except JacobianCancelled:
+        return
+    except IndexError as exc:
+        raise SpecError("batch", str(exc)) from None
+    finally:
+        job.finished.set()
+    yield JacobianAnswer(job, spectra, time.perf_counter() - started)
+
+
+def estimated_seconds(spec: NetworkSpec, compare: bool) -> float:
+    """Rough wall time of a request: min(n_0, n_L) · Σ_l n_{l−1} n_l multiply-adds (+ SVD n³).
+
+    The product is accumulated from the narrower end, so each layer costs n_{l−1} n_l times
+    the narrower of input and output width.
+    """
+    n = spec.layer_widths()
+    muladds = min(n[0], n[-1]) * sum(a * b for a, b in zip(n, n[1:], strict=False))
+    muladds += 4 * max(n[0], n[-1]) * min(n[0], n[-1]) ** 2  # the SVD, roughly
+    return (2 if compare else 1) * muladds / MULADDS_PER_SECOND
+
+
+def size_check(spec: NetworkSpec, compare: bool) -> tuple[str, str]:
+    """("", ""), ("warn", message) or ("refuse", message) for computing ``spec``'s Jacobian."""
+    widest = max(spec.layer_widths())
+    if widest > MAX_WIDTH:
+        return "refuse", (f"Not computed: the widest layer has {widest} units; the Jacobian "
+                          f"view computes J Jᵀ up to width {MAX_WIDTH} (reduce width or input "
+                          f"features).")
+    seconds = estimated_seconds(spec, compare)
+    if seconds > LIMIT_SECONDS:
+        return "refuse", (f"Not computed: this Jacobian would take about {seconds:.0f} s "
+                          f"(depth × width² too large; the view stops at "
+                          f"{LIMIT_SECONDS:.0f} s). Reduce depth or width.")
+    if seconds > WARN_SECONDS:
+        return "warn", f"Large network: computing the Jacobian takes about {seconds:.0f} s."
+    return "", ""

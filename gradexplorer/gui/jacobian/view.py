@@ -1,0 +1,239 @@
+"""The "Jacobian" tab: J Jᵀ's spectrum for the main panel's spec, computed on a worker thread.
+
+Follows the panel (``sigSpecChanged``, debounced; a newer request cancels the one in flight and
+the :class:`~gradexplorer.gui.worker.RunController` drops stale answers). Computes only while the
+tab is visible: a hidden tab remembers that its picture is out of date and catches up when shown,
+so a 4-second Jacobian never competes with the Layers run for the CPU.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gradexplorer.engine.spec import NetworkSpec
+
+from ..export import export_scene
+from ..plots.style import pg
+from ..worker import RunController
+from .jobs import JacobianAnswer, JacobianJob, run_job, size_check
+from .plot import COLOURS, SpectrumPlot
+from .summary import spectrum_table
+
+#: Quiet time after the last settings change before computing (ms).
+DEBOUNCE_MS = 300
+ERROR_STYLE = "color: #e53935; font-weight: bold;"
+WARN_STYLE = "color: #f9a825; font-weight: bold;"
+COMPARE_TIP = ("Redraw the weights twice at the spec's σ_w² per layer: i.i.d. Gaussian and "
+               "orthogonal (same random draw), and overlay both spectra. Orthogonal tanh near "
+               "q* → 0 is close to dynamical isometry (every λ ≈ 1); Gaussian weights are not.")
+
+
+class JacobianView(QWidget):
+    """Histogram of log10 λ(J Jᵀ) with measured and predicted numbers.
+
+    Parameters
+    ----------
+    window : MainWindow
+        Provides ``panel.last_valid_spec()`` and ``panel.sigSpecChanged``.
+    run : callable, optional
+        ``JacobianJob -> Iterator[JacobianAnswer]`` on the worker thread (default
+        :func:`~.jobs.run_job`; tests wrap it).
+    debounce_ms : int
+    """
+
+    def __init__(self, window, run: Callable[[JacobianJob], Iterator] | None = None,
+                 debounce_ms: int = DEBOUNCE_MS):
+        super().__init__()
+        self.window = window
+        self.job: JacobianJob | None = None
+        self.answer: JacobianAnswer | None = None
+        self.shown_answers = 0
+        self._closed = False
+        self.controller = RunController(run or run_job, parent=self)
+        self.controller.sigRecords.connect(self._on_answers)
+        self.controller.sigFailed.connect(self._on_failed)
+        self.controller.sigDone.connect(self._on_done)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(debounce_ms)
+        self._debounce.timeout.connect(self.refresh)
+        self._build()
+        window.panel.sigSpecChanged.connect(lambda _spec: self._debounce.start())
+
+    # --- widgets --------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.input_index = QSpinBox()
+        self.input_index.setRange(0, 0)
+        self.input_index.setToolTip("Row x of the input batch at which J = ∂a_L/∂x is taken.")
+        self.input_index.valueChanged.connect(lambda _v: self._debounce.start())
+        self.compare = QPushButton("Gaussian vs orthogonal")
+        self.compare.setCheckable(True)
+        self.compare.setToolTip(COMPARE_TIP)
+        self.compare.toggled.connect(lambda _on: self.refresh())
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setFixedWidth(120)
+        self.busy.setVisible(False)
+        self.status = QLabel("")
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip("Save this view as PNG or SVG.")
+        self.export_button.clicked.connect(self._export_dialog)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("input row"))
+        row.addWidget(self.input_index)
+        row.addSpacing(12)
+        row.addWidget(self.compare)
+        row.addSpacing(12)
+        row.addWidget(self.busy)
+        row.addWidget(self.status, 1)
+        row.addWidget(self.export_button)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.message.setVisible(False)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.graphics = pg.GraphicsLayoutWidget()
+        legend = pg.LegendItem(brush=(0, 0, 0, 0))
+        self.spectrum = SpectrumPlot(self.graphics.addPlot(0, 0, colspan=2), legend)
+        self.table = pg.LabelItem("", justify="left")
+        self.graphics.addItem(self.table, 1, 0)
+        self.graphics.addItem(legend, 1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+        layout.addWidget(self.graphics, 1)
+
+    # --- requests -------------------------------------------------------------------------------
+    def wanted_key(self) -> tuple:
+        """(spec, input row, compare) the view should show now."""
+        spec: NetworkSpec = self.window.panel.last_valid_spec()
+        self.input_index.blockSignals(True)
+        self.input_index.setMaximum(max(spec.batch - 1, 0))
+        self.input_index.blockSignals(False)
+        return spec, self.input_index.value(), self.compare.isChecked()
+
+    def refresh(self) -> None:
+        """Compute what the panel shows now, unless it is already shown or computing."""
+        self._debounce.stop()
+        if self._closed or not self.isVisible():
+            return  # showEvent catches up
+        key = self.wanted_key()
+        if self.job is not None and self.job.key() == key:
+            return
+        self._cancel_job()
+        spec, index, compare = key
+        level, text = size_check(spec, compare)
+        self.job = JacobianJob(spec, index, compare)
+        if level == "refuse":
+            self.controller.cancel()
+            self._set_busy(False)
+            self.show_message(text, error=True)
+            self.status.setText("")
+            return
+        self.show_message(text, error=False)
+        self.controller.request(self.job)
+        self._set_busy(True)
+
+    def _cancel_job(self) -> None:
+        if self.job is not None:
+            self.job.cancel.set()
+
+    def is_computing(self) -> bool:
+        """True while a request is on the worker."""
+        return self.controller.is_running()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        """Catch up with settings changed while the tab was hidden."""
+        super().showEvent(event)
+        QTimer.singleShot(0, self.refresh)
+
+    # --- answers --------------------------------------------------------------------------------
+    def _on_answers(self, run_id: int, answers: list) -> None:
+        for answer in answers:
+            if answer.job is self.job:
+                self.show_answer(answer)
+
+    def show_answer(self, answer: JacobianAnswer) -> None:
+        """Draw ``answer``'s spectra and numbers."""
+        self.answer = answer
+        self.shown_answers += 1
+        job = answer.job
+        spec = job.spec
+        if job.compare:
+            named = [("Gaussian i.i.d. weights", answer.spectra[0]),
+                     ("orthogonal weights", answer.spectra[1])]
+        else:
+            named = [(f"{spec.init} weights (this spec)", answer.spectra[0])]
+        self.spectrum.show_spectra(named)
+        n = answer.spectra[0].widths
+        width = n[1] if len(set(n[1:])) == 1 else "varies"
+        what = "Gaussian vs orthogonal weights, same σ_w²" if job.compare else spec.init
+        self.spectrum.set_title(f"Spectrum of JJᵀ, J = ∂a_L/∂x at input row {job.input_index}: "
+                                f"{spec.activation}, {what}, gain {spec.gain:g}, "
+                                f"L = {spec.depth}, width {width}")
+        points = self.window.font_size() if hasattr(self.window, "font_size") else 10
+        self.table.setText(spectrum_table(
+            [(name, COLOURS[i], s) for i, (name, s) in enumerate(named)], points),
+            color="#e0e0e0")
+        self.status.setText(f"computed in {answer.seconds:.2f} s")
+
+    def _on_failed(self, run_id: int, field: str, message: str) -> None:
+        self._set_busy(False)
+        self.status.setText("")
+        self.show_message(f"Not computed: {message}", error=True)
+
+    def _on_done(self, run_id: int, completed: bool) -> None:
+        self._set_busy(False)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy.setVisible(busy)
+        if busy:
+            self.status.setText("computing J and its singular values…")
+
+    def show_message(self, text: str, error: bool = True) -> None:
+        """Show ``text`` above the plot (red for errors, amber for warnings); "" hides it."""
+        self.message.setText(text)
+        self.message.setStyleSheet(ERROR_STYLE if error else WARN_STYLE)
+        self.message.setVisible(bool(text))
+
+    def message_text(self) -> str:
+        """The message above the plot ("" when none)."""
+        return self.message.text()
+
+    # --- export and shutdown ----------------------------------------------------------------
+    def export(self, path: str, size: tuple[int, int] | None = None) -> None:
+        """Write the plot and the table to ``path`` (.png or .svg)."""
+        export_scene(self.graphics, path, size)
+
+    def _export_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export the Jacobian view", "jacobian.png",
+                                              "Images (*.png *.svg)")
+        if path:
+            try:
+                self.export(path)
+            except (OSError, ValueError) as exc:
+                self.show_message(str(exc), error=True)
+
+    def shutdown(self) -> None:
+        """Cancel the computation and stop the worker thread (the window's close calls this)."""
+        self._closed = True
+        self._debounce.stop()
+        self._cancel_job()
+        self.controller.shutdown()
+
+
+def make_jacobian_view(window) -> JacobianView:
+    """Factory for :data:`gradexplorer.gui.views.EXTRA_VIEWS`."""
+    return JacobianView(window)

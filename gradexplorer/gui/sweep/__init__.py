@@ -1,0 +1,7 @@
+"""The "Sweep" tab: one setting over a range of values, a family of per-layer curves."""
+
+from __future__ import annotations
+
+from .view import SweepView, make_sweep_view
+
+__all__ = ["SweepView", "make_sweep_view"]
