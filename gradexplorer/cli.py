@@ -41,7 +41,8 @@ def _optional_commands():
     """Subcommands whose modules may be absent in a partial install (theory, render, train)."""
     adders = []
     for module, name in (("cli_theory", "add_theory_parser"), ("cli_render", "add_render_parser"),
-                         ("cli_train", "add_train_parser")):
+                         ("cli_train", "add_train_parser"),
+                         ("cli_jacobian", "add_jacobian_parser")):
         try:
             mod = __import__(f"gradexplorer.{module}", fromlist=[name])
         except ImportError:
