@@ -21,11 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gradexplorer.engine.records import BackwardLayer, ForwardLayer, RunEnd, RunStart
+from gradexplorer.engine.records import BackwardLayer, ForwardLayer, RunEnd, RunStart, TheoryLayers
 from gradexplorer.engine.spec import NetworkSpec, SpecError
 
 from .controls import ControlPanel
 from .session import Pin
+from .theory_display import TheoryDisplay
 from .views import build_views
 from .window_actions import WindowActions
 from .worker import Propagate, RunController
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
         self.panel.sigSpecChanged.connect(self.request_run)
         self.panel.sigSpecError.connect(lambda field, message: self.show_error(message))
         self.actions_ = WindowActions(self)
+        self.theory = TheoryDisplay(self)
         self.views = build_views(self)
         for title, view in self.views:
             self.tabs.addTab(view, title)
@@ -236,6 +238,8 @@ class MainWindow(QMainWindow):
                 chunk.append(rec)
                 if isinstance(rec, (ForwardLayer, BackwardLayer)):
                     self._layers_done += 1
+                elif isinstance(rec, TheoryLayers):
+                    self.theory.show(rec)
         if chunk:
             self.dashboard.add_records(chunk)
         self.progress.setValue(min(self._layers_done, self.progress.maximum()))

@@ -1,0 +1,136 @@
+"""The phase-diagram plot: growth image, colour bar, critical line, depth guide, draggable point.
+
+Shows a :class:`~gradexplorer.engine.theory.phase_diagram.PhaseDiagram` as computed; the only
+arithmetic here is display (clipping the colours to ±:data:`CLIP_DECADES`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..plots.style import (
+    DEFAULT_FONT_POINTS,
+    pg,
+    set_axis_label,
+    set_legend_font,
+    set_title,
+    style_axis,
+)
+
+QtCore, QtGui = pg.QtCore, pg.QtGui
+
+#: Colours are clipped to ± this many decades of gradient-RMS growth.
+CLIP_DECADES = 6.0
+#: Diverging colour map centred at 0 (blue: vanishing, white: critical, red: exploding).
+COLORMAP = "CET-D1"
+CRITICAL_PEN = pg.mkPen((20, 20, 20), width=3)
+GUIDE_PEN = pg.mkPen((60, 60, 60), width=2, style=QtCore.Qt.PenStyle.DashLine)
+POINT_COLOUR = (255, 200, 0)
+#: Larger than any trainable depth a finite χ1 gives (stands in for inf on the critical line).
+_BIG = 1e12
+
+
+class PhasePlot(pg.GraphicsLayoutWidget):
+    """The (σ_w², σ_b²) plane coloured by predicted gradient growth over L layers.
+
+    Attributes
+    ----------
+    target : pg.TargetItem
+        The current setting; movable (its ``sigPositionChanged`` is the drag).
+    image : pg.ImageItem
+        growth[i, j] at (σ_w²[i], σ_b²[j]), clipped to ±CLIP_DECADES.
+    """
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.plot = self.addPlot(row=0, col=0)
+        self.plot.hideButtons()
+        self.plot.setMenuEnabled(False)
+        self.plot.getViewBox().setMouseEnabled(x=False, y=False)
+        self.image = pg.ImageItem(axisOrder="col-major")
+        self.plot.addItem(self.image)
+        self.colorbar = pg.ColorBarItem(
+            values=(-CLIP_DECADES, CLIP_DECADES), colorMap=pg.colormap.get(COLORMAP),
+            interactive=False, width=18,
+            label=f"gradient RMS, layer 1 vs layer L (log10, clipped at ±{CLIP_DECADES:g})")
+        self.colorbar.setImageItem(self.image, insert_in=self.plot)
+        self.critical = self.plot.plot(pen=CRITICAL_PEN, connect="finite")
+        self.critical.setZValue(10)
+        self.guide = pg.IsocurveItem(pen=GUIDE_PEN)
+        self.guide.setParentItem(self.image)
+        self.guide.setZValue(9)
+        self.target = pg.TargetItem(pos=(1.0, 0.0), size=16, symbol="o", movable=True,
+                                    pen=pg.mkPen((0, 0, 0), width=2),
+                                    brush=pg.mkBrush(*POINT_COLOUR),
+                                    hoverBrush=pg.mkBrush(255, 255, 255))
+        self.target.setZValue(20)
+        self.plot.addItem(self.target)
+        self.legend = self.plot.addLegend(offset=(-8, 8), brush=(255, 255, 255, 200),
+                                          labelTextColor=(0, 0, 0))
+        self.legend.addItem(self.critical, "critical line χ1 = 1 (edge of chaos)")
+        self._guide_sample = pg.PlotDataItem(pen=GUIDE_PEN)
+        self._guide_label = "6 |ξ_∇| = L (trainable-depth guide)"
+        self.legend.addItem(self._guide_sample, self._guide_label)
+        self._point_sample = pg.ScatterPlotItem(symbol="o", size=12, brush=POINT_COLOUR,
+                                                pen=pg.mkPen((0, 0, 0), width=2))
+        self.legend.addItem(self._point_sample, "current setting (drag me)")
+        self.diagram = None
+        self.set_font(DEFAULT_FONT_POINTS)
+
+    def set_font(self, points: int) -> None:
+        """Tick, axis, title and legend fonts in ``points``."""
+        self._points = points
+        for side in ("left", "bottom"):
+            style_axis(self.plot.getAxis(side), points)
+        set_axis_label(self.plot, "bottom", "σ<sub>w</sub>² = fan_in · Var(W)", points)
+        set_axis_label(self.plot, "left", "σ<sub>b</sub>² (bias variance)", points)
+        set_legend_font(self.legend, points)
+        self._set_title()
+
+    def _set_title(self) -> None:
+        d = self.diagram
+        text = ("Phase diagram (computing…)" if d is None else
+                f"Phase diagram of {d.activation} at depth L = {d.depth}: predicted gradient "
+                f"growth (L − 1)/2 · log10 χ1 at q*")
+        set_title(self.plot, text, self._points)
+
+    def show_diagram(self, diagram) -> None:
+        """Draw ``diagram`` (a PhaseDiagram): image, critical line and the 6|ξ_∇| = L contour."""
+        self.diagram = diagram
+        w2, b2 = diagram.sigma_w2, diagram.sigma_b2
+        dw, db = w2[1] - w2[0], b2[1] - b2[0]
+        shown = np.clip(np.nan_to_num(diagram.growth, nan=0.0, posinf=CLIP_DECADES,
+                                      neginf=-CLIP_DECADES), -CLIP_DECADES, CLIP_DECADES)
+        self.image.setImage(shown, levels=(-CLIP_DECADES, CLIP_DECADES), autoLevels=False)
+        self.image.setRect(QtCore.QRectF(w2[0] - dw / 2, b2[0] - db / 2, w2[-1] - w2[0] + dw,
+                                         b2[-1] - b2[0] + db))
+        cw, cb = diagram.critical_w2, diagram.critical_b2
+        finite = np.isfinite(cw)
+        if finite.sum() >= 2:
+            self.critical.setData(cw, cb, connect="finite", symbol=None)
+        else:  # ReLU, linear: one critical point at σ_b² = 0
+            self.critical.setData(cw[finite], cb[finite], symbol="o", symbolSize=12,
+                                  symbolBrush=(20, 20, 20), symbolPen=None)
+        depth = np.nan_to_num(diagram.trainable_depth(), posinf=_BIG)
+        self.guide.setData(depth, level=float(diagram.depth))
+        # a child of the image, so in pixel units; the contour's nodes are pixel centres
+        self.guide.setTransform(QtGui.QTransform.fromTranslate(0.5, 0.5))
+        # room for the whole point at the edges (σ_b² = 0 is common)
+        self.plot.setXRange(w2[0], w2[-1], padding=0.02)
+        self.plot.setYRange(b2[0], b2[-1], padding=0.03)
+        self._set_title()
+
+    def set_point(self, sigma_w2: float, sigma_b2: float) -> tuple[float, float]:
+        """Put the point at (σ_w², σ_b²), clamped to the plotted range; return where it is."""
+        x, y = sigma_w2, sigma_b2
+        d = self.diagram
+        if d is not None:
+            x = min(max(x, d.sigma_w2[0]), d.sigma_w2[-1])
+            y = min(max(y, d.sigma_b2[0]), d.sigma_b2[-1])
+        self.target.setPos(x, y)
+        return x, y
+
+    def point(self) -> tuple[float, float]:
+        """The point's (σ_w², σ_b²)."""
+        p = self.target.pos()
+        return float(p.x()), float(p.y())

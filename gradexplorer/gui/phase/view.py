@@ -1,0 +1,184 @@
+"""The "Phase diagram" tab: where the current initialization sits between order and chaos.
+
+The (σ_w², σ_b²) plane of the current activation at the current depth, coloured by the
+predicted gradient growth (L − 1)/2 · log10 χ1 (engine:
+:mod:`gradexplorer.engine.theory.phase_diagram`, computed on a worker thread). The current
+setting is a draggable point: dragging sets the panel's gain and bias std
+(:func:`~gradexplorer.engine.theory.spec_point.spec_at_point`, σ_w² ∝ gain²) and runs, throttled
+to one run per :data:`DRAG_THROTTLE_MS`; when the panel changes, the point follows (no feedback:
+moving it programmatically never applies a spec) and the grid is recomputed only when the
+activation or depth changed. The σ_w² shown is layer 1's.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from superqt.utils import qthrottled
+
+from gradexplorer.engine.spec import NetworkSpec
+from gradexplorer.engine.theory.phase_diagram import phase_point
+from gradexplorer.engine.theory.spec_point import spec_at_point, spec_point
+
+from .plot import PhasePlot
+from .worker import GridController
+
+#: At most one run per this many milliseconds while the point is dragged.
+DRAG_THROTTLE_MS = 50
+
+
+class PhaseView(QWidget):
+    """Phase diagram bound to a :class:`~gradexplorer.gui.main_window.MainWindow`.
+
+    Parameters
+    ----------
+    window : MainWindow
+        Gives ``panel`` (``sigSpecChanged``, ``last_valid_spec``), ``apply_spec`` and
+        ``dashboard`` (n_0 of data-defined inputs).
+    """
+
+    def __init__(self, window, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.window = window
+        self.plot = PhasePlot()
+        self.readout = QLabel("")
+        self.readout.setWordWrap(True)
+        self.readout.setTextFormat(Qt.TextFormat.RichText)
+        self.readout.setToolTip(
+            "Mean-field theory (Poole et al. 2016; Schoenholz et al. 2017): large width, i.i.d. "
+            "Gaussian weights (orthogonal and LSUV only approximately), Gaussian "
+            "pre-activations. q* is the fixed point of the pre-activation variance, χ1 the "
+            "per-layer factor of the mean squared gradient there. The dashed guide is 6 |ξ_∇| = L "
+            "with ξ_∇ = −1/ln χ1 (equal to Schoenholz's 6 ξ_c in the ordered phase). Colours and "
+            "the readout take every layer at q*; the Layers tab's dashed curves follow the "
+            "actual q_l from the input, so near criticality they differ.")
+        box = QVBoxLayout(self)
+        box.setContentsMargins(4, 4, 4, 4)
+        box.addWidget(self.plot, 1)
+        box.addWidget(self.readout)
+        self.grid = GridController(self)
+        self.grid.sigDiagram.connect(self._on_diagram)
+        self.grid.sigFailed.connect(lambda msg: self.readout.setText(f"phase diagram: {msg}"))
+        self._spec: NetworkSpec | None = None
+        self._grid_key: tuple | None = None
+        self._syncing = False
+        self._apply_throttled = qthrottled(self._apply_point, timeout=DRAG_THROTTLE_MS,
+                                           leading=True)
+        self.plot.target.sigPositionChanged.connect(self._on_dragged)
+        self.plot.target.sigPositionChangeFinished.connect(self._on_drag_finished)
+        window.panel.sigSpecChanged.connect(self.set_spec)
+        self.set_spec(window.panel.last_valid_spec())
+
+    # --- following the panel ------------------------------------------------------------------
+    def set_spec(self, spec: NetworkSpec) -> None:
+        """Show ``spec``: move the point (without applying anything), regrid if needed."""
+        self._spec = spec
+        key = (spec.activation, spec.negative_slope if spec.activation == "leaky_relu" else 0.0,
+               spec.depth)
+        if key != self._grid_key:
+            self._grid_key = key
+            self.grid.request(activation=key[0], depth=key[2], negative_slope=key[1] or 0.01)
+        self._place_point()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        """Sessions, presets and restores set the panel silently: resync when shown."""
+        super().showEvent(event)
+        spec = self.window.panel.last_valid_spec()
+        if spec != self._spec:
+            self.set_spec(spec)
+
+    def _n_features(self, spec: NetworkSpec) -> int | None:
+        """n_0 for digits/file inputs, from the last run of this input (else None)."""
+        if spec.input not in ("digits", "file"):
+            return None
+        result = self.window.dashboard.result()
+        if result is None or result.start is None:
+            return None
+        return result.start.widths[0]
+
+    def current_point(self) -> tuple[float, float]:
+        """(σ_w² of layer 1, σ_b²) of the spec shown."""
+        return spec_point(self._spec, self._n_features(self._spec))
+
+    def _place_point(self) -> None:
+        w2, b2 = self.current_point()
+        self._syncing = True
+        try:
+            self.plot.set_point(w2, b2)
+        finally:
+            self._syncing = False
+        self._update_readout(w2, b2)
+
+    # --- dragging -----------------------------------------------------------------------------
+    def _on_dragged(self, *_args) -> None:
+        if not self._syncing:
+            self._apply_throttled()
+
+    def _on_drag_finished(self, *_args) -> None:
+        if not self._syncing:
+            self._apply_throttled.flush()
+
+    def _apply_point(self) -> None:
+        if self._spec is None:
+            return
+        w2, b2 = self.plot.point()
+        w2, b2 = max(w2, 0.0), max(b2, 0.0)
+        try:
+            spec = spec_at_point(self._spec, w2, b2, self._n_features(self._spec))
+        except ValueError as exc:  # e.g. the zeros initializer: no gain reaches σ_w²
+            self.readout.setText(f"cannot move the point: {exc}")
+            return
+        self._spec = spec
+        self._update_readout(*spec_point(spec, self._n_features(spec)))
+        self.window.apply_spec(spec)
+
+    # --- display ------------------------------------------------------------------------------
+    def _on_diagram(self, diagram) -> None:
+        self.plot.show_diagram(diagram)
+        if self._spec is not None:
+            self._place_point()
+
+    def _update_readout(self, w2: float, b2: float) -> None:
+        spec = self._spec
+        p = phase_point(spec.activation, w2, b2, spec.depth, negative_slope=spec.negative_slope)
+        notes = []
+        d = self.plot.diagram
+        if d is not None and (w2 > d.sigma_w2[-1] or b2 > d.sigma_b2[-1]):
+            notes.append("the setting lies beyond the plotted range (the point sits at the edge)")
+        if spec.widths is not None or spec.layer_widths()[0] != spec.layer_widths()[1]:
+            notes.append("widths differ between layers: the diagram uses layer 1's σ_w²")
+        if spec.init == "lsuv":
+            notes.append("LSUV rescales on the data: σ_w² here is the orthogonal start's (approx.)")
+        if spec.init in ("orthogonal", "lsuv"):
+            notes.append("orthogonal weights follow the Gaussian theory only approximately")
+        growth = f"{p.growth:+.2f}" if math.isfinite(p.growth) else ("+∞" if p.growth > 0
+                                                                        else "−∞")
+        depth = f"{p.trainable_depth:.3g}" if math.isfinite(p.trainable_depth) else "∞"
+        fits = "" if not math.isfinite(p.trainable_depth) else (
+            " (L is within it)" if spec.depth <= p.trainable_depth else
+            " (L is deeper: hard to train)")
+        q_text = "≈ 0" if p.q_star < 1e-12 else f"= {p.q_star:.4g}"
+        text = (f"<b>{spec.activation}</b>, L = {spec.depth} · point: σ<sub>w</sub>² = {w2:.4g} "
+                f"(layer 1), σ<sub>b</sub>² = {b2:.4g} — gain {spec.gain:g}, σ<sub>b</sub> = "
+                f"{spec.bias_std if spec.bias_init == 'normal' else 0:g}<br>"
+                f"q* {q_text} · χ1 = {p.chi1:.4f} → <b>{p.phase}</b> · gradient RMS, "
+                f"layer 1 vs L, at q*: {growth} decades · 6 |ξ_∇| = {depth} layers{fits}")
+        if notes:
+            text += "<br><i>" + "; ".join(notes) + "</i>"
+        self.readout.setText(text)
+
+    def readout_text(self) -> str:
+        """The readout below the plot (rich text)."""
+        return self.readout.text()
+
+    def shutdown(self) -> None:
+        """Drop a pending throttled apply and stop the grid thread."""
+        self._apply_throttled.cancel()
+        self.grid.shutdown()
+
+
+def make_phase_view(window) -> PhaseView:
+    """Factory for :data:`gradexplorer.gui.views.EXTRA_VIEWS`."""
+    return PhaseView(window)

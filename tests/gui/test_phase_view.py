@@ -1,0 +1,106 @@
+"""The phase-diagram tab: grid values, critical line, dragging the point, following the panel."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings
+
+from gradexplorer.engine.spec import NetworkSpec
+from gradexplorer.engine.theory import chi1
+from gradexplorer.engine.theory.spec_point import spec_point, unit_gain_sigma_w2
+from gradexplorer.gui.main_window import MainWindow
+from gradexplorer.gui.phase.plot import CLIP_DECADES
+from gradexplorer.gui.phase.view import PhaseView
+
+TANH = NetworkSpec(depth=10, width=32, in_features=32, batch=16, activation="tanh",
+                   init="xavier_normal")
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, wait_for_run):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings=settings, presets=[], restore=False)
+    qtbot.addWidget(w)
+    w.panel.set_spec(TANH)
+    w.request_run(TANH)
+    w.show()
+    wait_for_run(qtbot, w, TANH)
+    return w
+
+
+def _view(qtbot, window) -> PhaseView:
+    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    view = window.tabs.widget(titles.index("Phase diagram"))
+    window.tabs.setCurrentWidget(view)
+    qtbot.waitUntil(lambda: view.plot.diagram is not None and not view.grid.is_busy(),
+                    timeout=20000)
+    return view
+
+
+def test_grid_equals_engine_chi1_and_tanh_critical_line_starts_at_one(qtbot, window):
+    view = _view(qtbot, window)
+    d = view.plot.diagram
+    assert (d.activation, d.depth) == ("tanh", 10)
+    assert d.chi1.shape == (200, 200) and d.sigma_w2[-1] == 6.0 and d.sigma_b2[-1] == 2.0
+    image = view.plot.image.image
+    for i, j in [(0, 0), (33, 0), (100, 50), (150, 199), (199, 120)]:
+        q, x = chi1("tanh", d.sigma_w2[i], d.sigma_b2[j])
+        assert d.chi1[i, j] == pytest.approx(float(x), rel=1e-9, abs=1e-12)
+        growth = 4.5 * math.log10(float(x)) if x > 0 else -math.inf
+        assert image[i, j] == pytest.approx(np.clip(growth, -CLIP_DECADES, CLIP_DECADES))
+    # tanh at σ_b² = 0: the critical line starts at σ_w² = 1, q* = 0
+    assert d.critical_b2[0] == 0.0 and d.critical_w2[0] == pytest.approx(1.0, abs=1e-9)
+    x, y = view.plot.critical.getData()
+    assert (x[0], y[0]) == pytest.approx((1.0, 0.0), abs=1e-9)
+    # the point sits at the panel's setting: Xavier on a square layer, gain 1 -> σ_w² = 1
+    assert view.plot.point() == pytest.approx((1.0, 0.0))
+    assert "critical" in view.readout_text() and "χ1 = 1.0000" in view.readout_text()
+
+
+def test_dragging_sets_gain_and_bias_and_runs(qtbot, window, wait_for_run):
+    view = _view(qtbot, window)
+    assert unit_gain_sigma_w2(TANH) == pytest.approx(1.0)
+    view.plot.target.setPos(2.25, 0.04)  # emits sigPositionChanged, like a drag step
+    expected = TANH.replace(gain=1.5, bias_init="normal", bias_std=0.2)
+    assert window.panel.last_valid_spec() == expected
+    assert window.panel.init.gain.value() == pytest.approx(1.5)
+    assert window.panel.init.bias_std.value() == pytest.approx(0.2)
+    result = wait_for_run(qtbot, window, expected)
+    assert result.start.sigma_w2[0] == pytest.approx(2.25)
+    assert result.start.sigma_b2 == pytest.approx(0.04)
+    assert "chaotic" in view.readout_text()
+    # dragging back to σ_b² = 0 gives zero biases
+    with qtbot.waitSignal(window.controller.sigDone, timeout=20000):
+        view.plot.target.setPos(1.0, -0.1)
+        view.plot.target.sigPositionChangeFinished.emit(view.plot.target)
+    spec = window.panel.last_valid_spec()
+    assert (spec.gain, spec.bias_init, spec.bias_std) == (1.0, "zeros", 0.0)
+
+
+def test_panel_changes_move_the_point_without_feedback_and_regrid(qtbot, window):
+    view = _view(qtbot, window)
+    applied = []
+    window.apply_spec = lambda spec: applied.append(spec)  # any apply would be feedback
+    window.panel.init.gain.setValue(1.2)
+    window.panel.flush()
+    qtbot.waitUntil(lambda: view.plot.point()[0] == pytest.approx(1.44))
+    assert applied == []
+    old = view.plot.diagram
+    window.panel.network.activation.setCurrentIndex(
+        window.panel.network.activation.findData("relu"))
+    window.panel.flush()
+    qtbot.waitUntil(lambda: view.plot.diagram is not old and not view.grid.is_busy(),
+                    timeout=20000)
+    d = view.plot.diagram
+    assert d.activation == "relu" and d.sigma_w2[-1] == 4.0
+    assert np.nanmax(np.abs(d.chi1 - d.sigma_w2[:, None] / 2)) < 1e-12  # χ1 = σ_w²/2
+    assert view.plot.point() == pytest.approx(spec_point(window.panel.last_valid_spec()))
+    assert applied == []
+    # the depth only rescales the growth: recomputed for the new L
+    window.panel.network.depth.setValue(21)
+    window.panel.flush()
+    qtbot.waitUntil(lambda: view.plot.diagram.depth == 21, timeout=20000)
+    np.testing.assert_allclose(view.plot.diagram.growth[1:], 10 * np.log10(d.chi1[1:]))
