@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QWidget
 #: (tab title, "module:factory") — imported lazily, so a missing optional view never breaks
 #: the window.
 EXTRA_VIEWS: list[tuple[str, str]] = []
+EXTRA_VIEWS.append(("Phase diagram", "gradexplorer.gui.phase.view:make_phase_view"))
 EXTRA_VIEWS.append(("Jacobian", "gradexplorer.gui.jacobian.view:make_jacobian_view"))
 EXTRA_VIEWS.append(("Sweep", "gradexplorer.gui.sweep.view:make_sweep_view"))
 EXTRA_VIEWS.append(("Train", "gradexplorer.gui.train.view:make_train_view"))
