@@ -23,12 +23,15 @@ from gradexplorer.engine.spec import NetworkSpec, SpecError
 
 #: Widest layer the tab computes (the SVD alone is O(n³) and J is n × n).
 MAX_WIDTH = 2000
-#: Multiply-adds per second of the product J = D_L W_L ⋯ D_1 W_1 on a busy two-core machine
-#: (width 1000, depth 100 = 10¹¹ multiply-adds took about 4 s: engine.jacobian).
-MULADDS_PER_SECOND = 2.5e10
+#: Multiply-adds per second of the product J = D_L W_L ⋯ D_1 W_1, conservative: width 1000,
+#: depth 100 = 10¹¹ multiply-adds take about 4 s on an idle two-core machine (engine.jacobian),
+#: 2–3× that when it is busy.
+MULADDS_PER_SECOND = 1.5e10
+#: Fixed cost per layer (drawing the weights, renormalizing J), seconds.
+SECONDS_PER_LAYER = 2e-3
 #: Above this estimate the tab warns; above the limit it refuses.
 WARN_SECONDS = 1.5
-LIMIT_SECONDS = 12.0
+LIMIT_SECONDS = 20.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,7 +88,7 @@ def run_job(job: JacobianJob) -> Iterator[JacobianAnswer]:
 
 
 def estimated_seconds(spec: NetworkSpec, compare: bool) -> float:
-    """Rough wall time of a request: min(n_0, n_L) · Σ_l n_{l−1} n_l multiply-adds (+ SVD n³).
+    """Rough wall time: min(n_0, n_L) · Σ_l n_{l−1} n_l multiply-adds (+ SVD n³) + per layer.
 
     The product is accumulated from the narrower end, so each layer costs n_{l−1} n_l times
     the narrower of input and output width.
@@ -93,7 +96,8 @@ def estimated_seconds(spec: NetworkSpec, compare: bool) -> float:
     n = spec.layer_widths()
     muladds = min(n[0], n[-1]) * sum(a * b for a, b in zip(n, n[1:], strict=False))
     muladds += 4 * max(n[0], n[-1]) * min(n[0], n[-1]) ** 2  # the SVD, roughly
-    return (2 if compare else 1) * muladds / MULADDS_PER_SECOND
+    return (2 if compare else 1) * (muladds / MULADDS_PER_SECOND
+                                    + SECONDS_PER_LAYER * (len(n) - 1))
 
 
 def size_check(spec: NetworkSpec, compare: bool) -> tuple[str, str]:

@@ -73,7 +73,8 @@ class SpectrumPlot:
                                          brush=FLOOR_BRUSH, pen=pg.mkPen((160, 160, 160), width=1))
         self.floor.setZValue(-10)
         plot.addItem(self.floor, ignoreBounds=True)
-        self.floor_text = pg.TextItem("below: rounding noise", color=(190, 190, 190), anchor=(1, 0))
+        self.floor_text = pg.TextItem("below:\nrounding\nnoise", color=(190, 190, 190),
+                                      anchor=(1, 0))
         plot.addItem(self.floor_text, ignoreBounds=True)
         self.hists = []
         self.means = []

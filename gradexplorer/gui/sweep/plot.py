@@ -11,10 +11,12 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from PySide6.QtGui import QFont, QFontMetrics
 
 from gradexplorer.engine.sweep import SweepRow
 
 from ..plots.style import (
+    DEFAULT_FONT_POINTS,
     colormap,
     format_value,
     pg,
@@ -75,6 +77,7 @@ class FamilyPlot:
         self._levels = (0.0, 1.0)
         self._points: int | None = None
         self._title = ""
+        self._bar_ticks: list[tuple[float, str]] = []
         self._proxy = pg.SignalProxy(self.plot.scene().sigMouseMoved, rateLimit=60,
                                      slot=lambda args: self.hover(args[0]))
         self.set_font(None)
@@ -93,6 +96,15 @@ class FamilyPlot:
         self.bar.axis.setLabel(label, **{"color": self.bar.axis.textPen().color().name(),
                                          "font-size": f"{points or 10}pt"})
         set_title(self.plot, self._title, points)
+        self._fit_bar_axis()
+
+    def _fit_bar_axis(self) -> None:
+        """Widen the colour bar's axis for its longest tick label plus its title (no overlap)."""
+        font = QFont()
+        font.setPointSizeF(self._points or DEFAULT_FONT_POINTS)
+        metrics = QFontMetrics(font)
+        text = max((metrics.horizontalAdvance(t) for _, t in self._bar_ticks), default=0)
+        self.bar.axis.setWidth(text + 2 * metrics.height() + 14)
 
     def _position(self, value: float) -> float:
         """Where ``value`` sits on the colour bar's axis (log10 of it with log spacing)."""
@@ -119,7 +131,8 @@ class FamilyPlot:
         shown = list(range(0, len(values), step))
         if shown[-1] != len(values) - 1:
             shown[-1] = len(values) - 1
-        self.bar.axis.setTicks([[(positions[i], f"{values[i]:.3g}") for i in shown], []])
+        self._bar_ticks = [(positions[i], f"{values[i]:.3g}") for i in shown]
+        self.bar.axis.setTicks([self._bar_ticks, []])
         for m in self.members:
             for item in (m.mean, m.lo, m.hi):
                 item.setData([], [])
