@@ -12,6 +12,7 @@ draw, and changing the bias std leaves the weights alone.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -33,6 +34,11 @@ class DenseLayer:
 
     weight: np.ndarray
     bias: np.ndarray
+
+    @cached_property
+    def weight_norm(self) -> float:
+        """‖W‖_F (float64), computed once: the weights do not change during propagation."""
+        return float(np.linalg.norm(self.weight))
 
     @property
     def fan_in(self) -> int:

@@ -19,6 +19,7 @@ Backprop (Rumelhart et al. 1986), for h_l = a_{l−1} W_lᵀ + b_l, a_l = φ(h_l
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterator
 
@@ -81,6 +82,7 @@ def propagate(spec: NetworkSpec, arrays: dict | None = None) -> Iterator[Record]
                      memory_bytes=nbytes, sigma_w2=net.sigma_w2,
                      sigma_b2=spec.bias_std ** 2 if spec.bias_init == "normal" else 0.0,
                      input_second_moment=moments(x)[2])
+    setup = time.perf_counter() - t0
     yield start
 
     rescale = activation.positively_homogeneous and net.zero_bias
@@ -110,20 +112,22 @@ def propagate(spec: NetworkSpec, arrays: dict | None = None) -> Iterator[Record]
         layer = net.layers[idx - 1]
         a_in, s_in, deriv = kept.pop()
         g_h = np.multiply(g_a, deriv, out=g_a)  # g_a is always a fresh array here
-        k = exponent_of(rms(g_h))
+        g_rms = rms(g_h)
+        k = exponent_of(g_rms)
         if k:
             g_h = np.ldexp(g_h, -k, out=g_h)
+            g_rms = math.ldexp(g_rms, -k)  # exact: the same power of two
             t += k
         g_a, grad_w, grad_b = layer.backward(g_h, a_in, need_input_grad=idx > 1)
         if arrays is not None:
             arrays[f"grad_h{idx}"] = np.ldexp(g_h.astype(np.float64), t)
             arrays[f"grad_W{idx}"] = np.ldexp(grad_w.astype(np.float64), t + s_in)
             arrays[f"grad_b{idx}"] = np.ldexp(grad_b.astype(np.float64), t)
-        record = _backward_record(idx, layer, g_h, t, grad_w, t + s_in, grad_b)
+        record = _backward_record(idx, layer, g_h, g_rms, t, grad_w, t + s_in, grad_b)
         yield record
         if idx == len(net.layers):
             yield run_prediction(start, record.log10_grad_preact_rms)
-    yield RunEnd(seconds=time.perf_counter() - t0)
+    yield RunEnd(seconds=time.perf_counter() - t0, setup_seconds=setup)
 
 
 def _top_gradient(spec: NetworkSpec, a_s: np.ndarray, s: int, inputs) -> losses.TopGradient:
@@ -145,7 +149,7 @@ def _forward_record(idx: int, layer, h: np.ndarray, a: np.ndarray, deriv: np.nda
                     activation: Activation) -> ForwardLayer:
     h_mean, h_std, h_sq = moments(h)
     a_mean, a_std, _ = moments(a)
-    nonfinite = 1.0 - float(np.count_nonzero(np.isfinite(a))) / a.size
+    nonfinite = 0.0 if math.isfinite(a_mean) else _nonfinite_fraction(a)
     hs, as_ = sample_rows(h), sample_rows(a)
     preact_hist = linear_histogram(hs, -RMS_RANGE, RMS_RANGE, HIST_BINS,
                                    "units of the layer's RMS", scale=np.sqrt(h_sq))
@@ -164,19 +168,19 @@ def _forward_record(idx: int, layer, h: np.ndarray, a: np.ndarray, deriv: np.nda
         log10_act_std=log10_scaled(a_std, s),
         saturated_fraction=float(np.count_nonzero(activation.saturated(h, derivative=deriv)))
         / h.size,
-        weight_norm=float(np.linalg.norm(layer.weight)),
+        weight_norm=layer.weight_norm,
         bias_norm=float(np.linalg.norm(layer.bias)),
         log10_act_scale=log10_scaled(1.0, s), preact_hist=preact_hist, act_hist=act_hist,
         nonfinite_fraction=nonfinite,
     )
 
 
-def _backward_record(idx: int, layer, g_h: np.ndarray, t: int, grad_w: np.ndarray, tw: int,
+def _backward_record(idx: int, layer, g_h: np.ndarray, g_rms: float, t: int,
+                     grad_w: np.ndarray, tw: int,
                      grad_b: np.ndarray) -> BackwardLayer:
-    g_rms = rms(g_h)
     gw = float(np.linalg.norm(grad_w))
     gb = float(np.linalg.norm(grad_b))
-    w_norm = float(np.linalg.norm(layer.weight))
+    w_norm = layer.weight_norm
     log_gw = log10_scaled(gw, tw)
     log_w = log10_scaled(w_norm, 0)
     return BackwardLayer(
@@ -187,6 +191,11 @@ def _backward_record(idx: int, layer, g_h: np.ndarray, t: int, grad_w: np.ndarra
         log10_grad_to_weight=log_gw - log_w,
         grad_zero_fraction=1.0 - float(np.count_nonzero(g_h)) / g_h.size,
         grad_hist=log10_histogram(sample_rows(g_h), t),
-        nonfinite_fraction=1.0 - float(np.count_nonzero(np.isfinite(g_h))) / g_h.size,
+        nonfinite_fraction=0.0 if math.isfinite(g_rms) else _nonfinite_fraction(g_h),
     )
 
+
+def _nonfinite_fraction(x: np.ndarray) -> float:
+    """Fraction of inf/NaN entries (called only when a reduction was not finite: a finite mean
+    or RMS implies that every entry is finite)."""
+    return 1.0 - float(np.count_nonzero(np.isfinite(x))) / x.size

@@ -119,10 +119,16 @@ class BackwardLayer:
 
 @dataclass(frozen=True)
 class RunEnd:
-    """The run finished. ``seconds`` is wall time of the whole propagation."""
+    """The run finished.
+
+    ``seconds`` is the wall time of the whole run; ``setup_seconds`` the part spent before
+    the first layer (loading the data, drawing the weights), so ``seconds − setup_seconds`` is
+    forward + backward + statistics.
+    """
 
     seconds: float
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    setup_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
