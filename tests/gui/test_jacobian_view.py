@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Signal
 from gradexplorer.engine.jacobian import compare_isometry, jacobian_spectrum
 from gradexplorer.engine.spec import NetworkSpec
 from gradexplorer.gui.jacobian import JacobianView
-from gradexplorer.gui.jacobian.jobs import JacobianAnswer, run_job
+from gradexplorer.gui.jacobian.jobs import JacobianAnswer, run_job, size_check
 from gradexplorer.gui.jacobian.summary import format_log10, format_plain
 
 SMALL = NetworkSpec(depth=8, width=64, in_features=64, batch=16, activation="relu",
@@ -160,11 +160,14 @@ def test_too_large_is_refused_with_a_message(qtbot, make_view):
     qtbot.waitUntil(lambda: "Not computed" in view.message_text(), timeout=5000)
     assert "2000" in view.message_text() and not view.is_computing()
     assert view.answer is None
-    view.window.panel.change(SMALL.replace(depth=1000, width=1000, in_features=1000))
-    qtbot.waitUntil(lambda: "depth × width²" in view.message_text(), timeout=5000)
     view.window.panel.change(SMALL)
     _wait_answer(qtbot, view, SMALL)
     assert not view.message.isVisible()
+    view.window.panel.change(SMALL.replace(depth=1000, width=1000, in_features=1000))
+    qtbot.waitUntil(lambda: "depth × width²" in view.message_text(), timeout=5000)
+    # the older spectrum is not left up under the refusal
+    assert view.answer is None and not view.spectrum.hists[0].isVisible()
+    assert view.table.text == "" and not view.is_computing()
 
 
 def test_engine_error_is_shown_not_raised(qtbot, make_view):
@@ -172,6 +175,26 @@ def test_engine_error_is_shown_not_raised(qtbot, make_view):
     view = make_view(bad)
     qtbot.waitUntil(lambda: "file not found" in view.message_text(), timeout=5000)
     assert not view.is_computing() and not view.busy.isVisible()
+
+
+def test_non_square_and_degenerate_spectra_are_explained(qtbot, make_view):
+    non_square = SMALL.replace(widths=(48, 32, 32), depth=3)
+    view = make_view(non_square)
+    _wait_answer(qtbot, view, non_square)
+    assert "no prediction: non-square layers" in view.table.text
+    # saturated tanh: every φ' is 0, J = 0 exactly
+    saturated = NetworkSpec(activation="tanh", init="normal", gain=1e4, depth=50, width=16,
+                            in_features=16, batch=4, bias_init="normal", bias_std=1e3)
+    view.window.panel.change(saturated)
+    _wait_answer(qtbot, view, saturated)
+    assert "exactly 0" in view.message_text()
+
+
+def test_size_check_levels():
+    assert size_check(SMALL, compare=True) == ("", "")
+    level, text = size_check(SMALL.replace(width=1000, in_features=1000, depth=40), False)
+    assert level == "warn" and "about" in text
+    assert size_check(SMALL.replace(width=2001), False)[0] == "refuse"
 
 
 def test_hidden_view_computes_only_when_shown(qtbot, make_view):

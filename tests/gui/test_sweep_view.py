@@ -160,3 +160,15 @@ def test_export_png_and_svg(qtbot, make_view, fake_engine, tmp_path):
     for name in ("s.png", "s.svg"):
         view.export(str(tmp_path / name))
         assert (tmp_path / name).stat().st_size > 1000
+
+
+def test_depth_sweep_draws_curves_of_each_length(qtbot, make_view, fake_engine):
+    view = make_view(SMALL, engine=fake_engine)
+    _configure(view, field="depth", lo=2, hi=6, count=5, log=False, seeds=1)
+    assert view.controls.lo.decimals() == 0
+    view.run()
+    qtbot.waitUntil(lambda: not view.is_running() and len(view.family.rows) == 5,
+                    timeout=10000)
+    assert [len(view.family.curve_data(i)[0]) for i in range(5)] == [2, 3, 4, 5, 6]
+    assert not any(m.band.isVisible() for m in view.family.members)  # one seed: no band
+    assert "depth L (linear scale)" in view.family.bar.axis.labelText

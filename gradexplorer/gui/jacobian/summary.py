@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from gradexplorer.engine.jacobian import JacobianSpectrum
 
 NO_PREDICTION = "no prediction: non-square layers"
@@ -61,6 +63,17 @@ def below_floor(s: JacobianSpectrum) -> int:
 def exact_zeros(s: JacobianSpectrum) -> int:
     """How many eigenvalues are exactly zero (n_L − n_0 of them when n_0 < n_L)."""
     return int((s.log10_eigenvalues == -math.inf).sum())
+
+
+def degenerate_note(name: str, s: JacobianSpectrum) -> str:
+    """Why ``s`` has nothing to draw ("" when it has finite eigenvalues)."""
+    logs = s.log10_eigenvalues
+    if np.isfinite(logs).any():
+        return ""
+    if np.isnan(logs).all():
+        return f"{name}: J is not finite (the forward pass overflowed float64): nothing to draw."
+    return (f"{name}: every eigenvalue is exactly 0 (J = 0: every path from input to output "
+            f"passes a unit with φ'(h) = 0, e.g. saturated or dead units).")
 
 
 def spectrum_table(spectra: list[tuple[str, tuple[int, int, int], JacobianSpectrum]],

@@ -29,7 +29,7 @@ from ..plots.style import pg
 from ..worker import RunController
 from .jobs import JacobianAnswer, JacobianJob, run_job, size_check
 from .plot import COLOURS, SpectrumPlot
-from .summary import spectrum_table
+from .summary import degenerate_note, spectrum_table
 
 #: Quiet time after the last settings change before computing (ms).
 DEBOUNCE_MS = 300
@@ -139,8 +139,8 @@ class JacobianView(QWidget):
         if level == "refuse":
             self.controller.cancel()
             self._set_busy(False)
+            self.clear()
             self.show_message(text, error=True)
-            self.status.setText("")
             return
         self.show_message(text, error=False)
         self.controller.request(self.job)
@@ -188,11 +188,22 @@ class JacobianView(QWidget):
             [(name, COLOURS[i], s) for i, (name, s) in enumerate(named)], points),
             color="#e0e0e0")
         self.status.setText(f"computed in {answer.seconds:.2f} s")
+        notes = [degenerate_note(name, s) for name, s in named]
+        if any(notes):
+            self.show_message(" ".join(n for n in notes if n), error=False)
 
     def _on_failed(self, run_id: int, field: str, message: str) -> None:
         self._set_busy(False)
-        self.status.setText("")
+        self.clear()
         self.show_message(f"Not computed: {message}", error=True)
+
+    def clear(self) -> None:
+        """Show no spectrum (a refused or failed request must not leave an older one up)."""
+        self.answer = None
+        self.spectrum.clear()
+        self.spectrum.set_title("")
+        self.table.setText("")
+        self.status.setText("")
 
     def _on_done(self, run_id: int, completed: bool) -> None:
         self._set_busy(False)
