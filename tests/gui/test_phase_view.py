@@ -6,7 +6,9 @@ import math
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEvent, QPoint, QPointF, QSettings, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
 
 from gradexplorer.engine.spec import NetworkSpec
 from gradexplorer.engine.theory import chi1
@@ -104,3 +106,33 @@ def test_panel_changes_move_the_point_without_feedback_and_regrid(qtbot, window)
     window.panel.flush()
     qtbot.waitUntil(lambda: view.plot.diagram.depth == 21, timeout=20000)
     np.testing.assert_allclose(view.plot.diagram.growth[1:], 10 * np.log10(d.chi1[1:]))
+
+
+def test_mouse_drag_moves_the_point_and_runs(qtbot, window, wait_for_run):
+    view = _view(qtbot, window)
+    plot = view.plot
+    gview = plot  # the GraphicsLayoutWidget is the QGraphicsView: real mouse events on it
+    vb = plot.plot.vb
+
+    def widget_pos(x, y) -> QPoint:
+        return gview.mapFromScene(vb.mapViewToScene(QPointF(x, y)))
+
+    def send(kind, pos, buttons):
+        event = QMouseEvent(kind, QPointF(pos), QPointF(gview.viewport().mapToGlobal(pos)),
+                            Qt.MouseButton.LeftButton, buttons, Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(gview.viewport(), event)
+
+    left = Qt.MouseButton.LeftButton
+    start, end = widget_pos(1.0, 0.0), widget_pos(4.0, 1.0)
+    send(QEvent.Type.MouseButtonPress, start, left)
+    for k in range(1, 11):
+        p = start + (end - start) * (k / 10)
+        send(QEvent.Type.MouseMove, p, left)
+    with qtbot.waitSignal(window.controller.sigDone, timeout=20000):
+        send(QEvent.Type.MouseButtonRelease, end, Qt.MouseButton.NoButton)
+    w2, b2 = plot.point()
+    assert w2 == pytest.approx(4.0, abs=0.05) and b2 == pytest.approx(1.0, abs=0.05)
+    spec = window.panel.last_valid_spec()
+    assert spec.gain == pytest.approx(2.0, abs=0.02) and spec.bias_init == "normal"
+    assert spec.bias_std == pytest.approx(1.0, abs=0.03)
+    wait_for_run(qtbot, window, spec)

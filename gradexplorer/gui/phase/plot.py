@@ -106,11 +106,16 @@ class PhasePlot(pg.GraphicsLayoutWidget):
                                          b2[-1] - b2[0] + db))
         cw, cb = diagram.critical_w2, diagram.critical_b2
         finite = np.isfinite(cw)
-        if finite.sum() >= 2:
+        line = finite.sum() >= 2
+        if line:
             self.critical.setData(cw, cb, connect="finite", symbol=None)
         else:  # ReLU, linear: one critical point at σ_b² = 0
             self.critical.setData(cw[finite], cb[finite], symbol="o", symbolSize=12,
                                   symbolBrush=(20, 20, 20), symbolPen=None)
+        self.legend.getLabel(self.critical).setText(
+            "critical line χ1 = 1 (edge of chaos)" if line else
+            "critical point χ1 = 1 (σ_b² = 0 only)" if finite.any() else
+            "no critical point in this range")
         depth = np.nan_to_num(diagram.trainable_depth(), posinf=_BIG)
         self.guide.setData(depth, level=float(diagram.depth))
         # a child of the image, so in pixel units; the contour's nodes are pixel centres

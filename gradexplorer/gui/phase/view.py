@@ -73,21 +73,28 @@ class PhaseView(QWidget):
 
     # --- following the panel ------------------------------------------------------------------
     def set_spec(self, spec: NetworkSpec) -> None:
-        """Show ``spec``: move the point (without applying anything), regrid if needed."""
+        """Show ``spec``: move the point (without applying anything), regrid if needed.
+
+        While the tab is hidden only the spec is kept; the grid follows when it is shown (a
+        depth slider dragged on the Layers tab costs no grids).
+        """
         self._spec = spec
-        key = (spec.activation, spec.negative_slope if spec.activation == "leaky_relu" else 0.0,
-               spec.depth)
+        if self.isVisible():
+            self._ensure_grid()
+        self._place_point()
+
+    def _ensure_grid(self) -> None:
+        spec = self._spec
+        slope = spec.negative_slope if spec.activation == "leaky_relu" else 0.01
+        key = (spec.activation, slope, spec.depth)
         if key != self._grid_key:
             self._grid_key = key
-            self.grid.request(activation=key[0], depth=key[2], negative_slope=key[1] or 0.01)
-        self._place_point()
+            self.grid.request(activation=key[0], depth=key[2], negative_slope=key[1])
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         """Sessions, presets and restores set the panel silently: resync when shown."""
         super().showEvent(event)
-        spec = self.window.panel.last_valid_spec()
-        if spec != self._spec:
-            self.set_spec(spec)
+        self.set_spec(self.window.panel.last_valid_spec())
 
     def _n_features(self, spec: NetworkSpec) -> int | None:
         """n_0 for digits/file inputs, from the last run of this input (else None)."""
@@ -159,7 +166,8 @@ class PhaseView(QWidget):
         fits = "" if not math.isfinite(p.trainable_depth) else (
             " (L is within it)" if spec.depth <= p.trainable_depth else
             " (L is deeper: hard to train)")
-        q_text = "≈ 0" if p.q_star < 1e-12 else f"= {p.q_star:.4g}"
+        q_text = ("≈ 0" if p.q_star < 1e-12 else f"= {p.q_star:.4g}" if math.isfinite(p.q_star)
+                  else "= ∞ (the length map diverges)")
         text = (f"<b>{spec.activation}</b>, L = {spec.depth} · point: σ<sub>w</sub>² = {w2:.4g} "
                 f"(layer 1), σ<sub>b</sub>² = {b2:.4g} — gain {spec.gain:g}, σ<sub>b</sub> = "
                 f"{spec.bias_std if spec.bias_init == 'normal' else 0:g}<br>"
