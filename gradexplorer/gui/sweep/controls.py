@@ -8,9 +8,10 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
-    QGridLayout,
+    QHBoxLayout,
     QLabel,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -68,19 +69,22 @@ class SweepControls(QWidget):
         fill_combo(self.quantity, quantities())
         set_combo(self.quantity, DEFAULT_QUANTITY)
         self.quantity.setToolTip("The per-layer quantity drawn for every value.")
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
-        for col, (text, widget) in enumerate((
-                ("vary", self.field), ("from", self.lo), ("to", self.hi),
-                ("values", self.count), ("", self.spacing))):
-            grid.addWidget(QLabel(text), 0, 2 * col)
-            grid.addWidget(widget, 0, 2 * col + 1)
-        grid.addWidget(QLabel("seeds"), 1, 0)
-        grid.addWidget(self.seeds, 1, 1)
-        grid.addWidget(QLabel("show"), 1, 2)
-        grid.addWidget(self.quantity, 1, 3, 1, 3)
-        grid.setColumnStretch(10, 1)
-        self.grid = grid
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.range_row, self.show_row = QHBoxLayout(), QHBoxLayout()
+        for text, widget in (("vary", self.field), ("from", self.lo), ("to", self.hi),
+                             ("values", self.count), (None, self.spacing)):
+            if text:
+                self.range_row.addWidget(QLabel(text))
+            self.range_row.addWidget(widget)
+            self.range_row.addSpacing(6)
+        self.range_row.addStretch(1)
+        for text, widget in (("seeds", self.seeds), ("show", self.quantity)):
+            self.show_row.addWidget(QLabel(text))
+            self.show_row.addWidget(widget)
+            self.show_row.addSpacing(6)
+        layout.addLayout(self.range_row)
+        layout.addLayout(self.show_row)
         self.field.currentIndexChanged.connect(self._field_changed)
         for w in (self.lo, self.hi, self.count, self.seeds):
             w.valueChanged.connect(self.sigEdited)

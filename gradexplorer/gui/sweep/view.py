@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QFileDialog,
-    QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -84,12 +83,11 @@ class SweepView(QWidget):
         self.progress.setFixedWidth(200)
         self.progress.setFormat("%v / %m values")
         self.progress.setValue(0)
-        buttons = QHBoxLayout()
+        row = self.controls.show_row
         for w in (self.run_button, self.stop_button, self.progress):
-            buttons.addWidget(w)
-        buttons.addStretch(1)
-        buttons.addWidget(self.export_button)
-        self.controls.grid.addLayout(buttons, 1, 6, 1, 4)
+            row.addWidget(w)
+        row.addStretch(1)
+        row.addWidget(self.export_button)
         self.message = QLabel("Choose a setting and a range, then Run.")
         self.message.setWordWrap(True)
         self.message.setStyleSheet(NOTE_STYLE)
@@ -98,10 +96,7 @@ class SweepView(QWidget):
         self.family = FamilyPlot(self.graphics.ci)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        top = QHBoxLayout()
-        top.addWidget(self.controls)
-        top.addStretch(1)
-        layout.addLayout(top)
+        layout.addWidget(self.controls)
         layout.addWidget(self.message)
         layout.addWidget(self.graphics, 1)
 
