@@ -200,7 +200,7 @@ def test_size_check_levels():
 def test_hidden_view_computes_only_when_shown(qtbot, make_view):
     view = make_view(SMALL, show=False)
     view.window.panel.change(SMALL.replace(depth=4))
-    qtbot.wait(50)  # let the debounce timer fire (it must not start anything)
+    qtbot.waitUntil(lambda: not view._debounce.isActive(), timeout=2000)  # it fired
     assert view.job is None and not view.is_computing()
     view.show()
     _wait_answer(qtbot, view, SMALL.replace(depth=4))
