@@ -161,7 +161,7 @@ class SpectrumPlot:
         self.predicted.setVisible(math.isfinite(pred))
         if math.isfinite(pred):
             self.predicted.setValue(pred)
-            self.legend.addItem(self._predicted_sample, "mean-field prediction Π σ_w² E[φ'²]")
+            self.legend.addItem(self._predicted_sample, "mean-field prediction Πχ, χ = σ_w² E[φ'²]")
         self._show_floor([s for _, s in spectra], edges, top)
         set_legend_font(self.legend, self._points)
 
