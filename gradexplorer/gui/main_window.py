@@ -330,6 +330,10 @@ class MainWindow(QMainWindow):
         font.setPointSize(points)
         self.panel.setFont(font)
         self.dashboard.set_font_size(points)
+        for _, view in getattr(self, "views", []):
+            view.setFont(font)
+            if hasattr(view, "set_font_size"):
+                view.set_font_size(points)
 
     def font_size(self) -> int:
         """Current font size in points."""
