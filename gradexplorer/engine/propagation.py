@@ -27,6 +27,7 @@ import numpy as np
 
 from . import losses
 from .activations import Activation, get_activation
+from .blas import with_thread_policy
 from .data import make_inputs
 from .memory import check_fits, estimate_bytes
 from .network import STREAM_DATA, STREAM_READOUT, STREAM_TOP, build_network, stream
@@ -65,6 +66,14 @@ def propagate(spec: NetworkSpec, arrays: dict | None = None) -> Iterator[Record]
     DataError : the input data cannot be loaded (see ``data``).
     RunTooLargeError : the memory estimate exceeds what is available.
     """
+    records = _propagate(spec, arrays)
+    start = next(records)
+    yield start
+    yield from with_thread_policy(records, start.config["batch"], start.widths)
+
+
+def _propagate(spec: NetworkSpec, arrays: dict | None) -> Iterator[Record]:
+    """The body of :func:`propagate` (which adds the BLAS thread policy around it)."""
     t0 = time.perf_counter()
     activation = get_activation(spec.activation, spec.negative_slope)
     inputs = make_inputs(spec, stream(spec.seed, STREAM_DATA))

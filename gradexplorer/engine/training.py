@@ -26,6 +26,7 @@ import numpy as np
 
 from .activations import get_activation
 from .backprop import evaluate, loss_and_gradients
+from .blas import with_thread_policy
 from .initializers import init_weight
 from .memory import check_fits, estimate_bytes
 from .network import STREAM_READOUT, DenseLayer, build_network, stream
@@ -222,6 +223,15 @@ def train(spec: NetworkSpec, config: TrainConfig) -> Iterator[TrainStart | Train
     SpecError : ``batch_size`` exceeds the training rows (``field="batch_size"``).
     RunTooLargeError : the memory estimate exceeds what is available.
     """
+    records = _train(spec, config)
+    start = next(records)
+    yield start
+    yield from with_thread_policy(records, max(config.batch_size, start.n_eval),
+                                  (*start.widths, start.n_outputs))
+
+
+def _train(spec: NetworkSpec, config: TrainConfig) -> Iterator[TrainStart | TrainRecord | TrainEnd]:
+    """The body of :func:`train` (which adds the BLAS thread policy around it)."""
     t0 = time.perf_counter()
     task = make_task(spec, config.task, config.loss, config.holdout, samples=config.samples,
                      classes=config.classes)
