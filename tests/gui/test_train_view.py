@@ -1,4 +1,4 @@
-"""The Train tab: records reach the plots unchanged, pause/resume, stop, pins, divergence, export."""
+"""The Train tab: records reach the plots unchanged, pause, stop, pins, divergence, export."""
 
 from __future__ import annotations
 
@@ -131,6 +131,30 @@ def test_stop_while_paused_ends_the_thread_cleanly(qtbot, make_view):
     assert not view.runner.worker_thread().isRunning()
 
 
+def test_restart_drops_the_old_run(qtbot, make_view):
+    hold = Hold(at=1)
+    view = make_view(train_fn=hold)
+    first = view.start()
+    qtbot.waitUntil(hold.reached.is_set, timeout=10000)
+    config = TrainConfig(steps=30, eval_every=3, batch_size=16, optimizer="adam", lr=1e-3)
+    view.controls.set_config(config)
+    second = view.start()  # Restart: the held run is stopped, its records never shown
+    assert second > first
+    hold.release.set()
+    wait_finished(qtbot, view)
+    assert view.history.start.config == config.to_dict()
+    assert_shows(view, engine_records(config=config)[0])
+
+
+def test_an_impossible_config_is_reported(qtbot, make_view):
+    view = make_view(config=TrainConfig(steps=10, batch_size=5000))
+    view.start()
+    qtbot.waitUntil(lambda: not view.is_running(), timeout=10000)
+    assert "batch size 5000" in view.status_text()
+    assert "could not train" in view.verdict_text()
+    assert view.controls.start.isEnabled() and not view.controls.stop.isEnabled()
+
+
 def test_settings_change_does_not_stop_the_run(qtbot, make_view):
     current = {"spec": SPEC}
     hold = Hold(at=1)
@@ -148,6 +172,7 @@ def test_settings_change_does_not_stop_the_run(qtbot, make_view):
 
 def test_pin_adds_a_labelled_curve(qtbot, make_view):
     view = make_view()
+    view.set_font_size(13)
     assert view.pin() is None  # nothing yet
     view.start()
     wait_finished(qtbot, view)
@@ -205,6 +230,22 @@ def test_export_writes_a_picture_and_the_cli_schema(qtbot, make_view, tmp_path):
     assert len(lines) == 1 + len(records)
     with pytest.raises(ValueError):
         view.export_image(str(tmp_path / "train.jpg"))
+
+
+def test_export_menu_writes_through_the_file_dialog(qtbot, make_view, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    view = make_view()
+    view.start()
+    wait_finished(qtbot, view)
+    target = tmp_path / "menu.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    actions = view.controls.export.menu().actions()
+    actions[1].trigger()
+    assert target.exists() and view.status_text() == f"wrote {target}"
+    target = tmp_path / "menu.bmp"
+    actions[0].trigger()
+    assert not target.exists() and "cannot export" in view.status_text()
 
 
 def test_train_tab_in_the_window_and_close_during_a_run(qtbot, tmp_path):

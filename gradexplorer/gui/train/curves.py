@@ -54,11 +54,15 @@ class StepCurves:
     scale : factor applied for display (100 shows fractions as %).
     legend : a LegendItem outside the plots (shared by both plots, so it covers no curve) to
         name this plot's curves and pins in; None: they are not listed.
+    y_range : fixed (bottom, top) of the y axis (e.g. 0..100 %); None: from 0 to the highest
+        value shown (curves, pins, guide), so a loss stuck at chance looks flat, not noisy.
     """
 
     def __init__(self, plot: pg.PlotItem, title: str, y_label: str, fields: tuple[str, str],
-                 scale: float = 1.0, legend: pg.LegendItem | None = None):
+                 scale: float = 1.0, legend: pg.LegendItem | None = None,
+                 y_range: tuple[float, float] | None = None):
         self.plot, self.title, self.y_label = plot, title, y_label
+        self.y_range = y_range
         self.fields, self.scale = fields, scale
         plot.hideButtons()
         plot.showGrid(x=True, y=True, alpha=0.25)
@@ -94,6 +98,7 @@ class StepCurves:
         if guide is not None:
             self.guide.setValue(guide * self.scale)
             self.guide.label.setFormat(guide_label)
+        self._fit_y()
 
     def update(self, history: TrainHistory) -> None:
         """Copy the run's series into the curves (held-out hidden when there is none)."""
@@ -101,8 +106,23 @@ class StepCurves:
         for c, field in zip(self.curves, self.fields, strict=True):
             y = history.series(field) * self.scale
             c.setData(x, y, connect="finite")
+        self._fit_y()
         held = history.series(self.fields[1])
         self._show(self.curves[1], CURVE_NAMES[1], held.size == 0 or bool(np.isfinite(held).any()))
+
+    def _fit_y(self) -> None:
+        """y from 0 (or the fixed range) to the top of everything shown, label room included."""
+        self.plot.enableAutoRange(y=False)
+        if self.y_range is not None:
+            self.plot.setYRange(*self.y_range, padding=0.02)
+            return
+        items = [*self.curves, *self._pins.values()]
+        tops = [float(np.max(y[np.isfinite(y)])) for y in (i.getData()[1] for i in items)
+                if y is not None and np.isfinite(y).any()]
+        if self.guide.isVisible():
+            tops.append(float(self.guide.value()))
+        top = max(tops, default=1.0)
+        self.plot.setYRange(0.0, top * 1.12 if top > 0 else 1.0, padding=0.0)
 
     def data(self, which: int) -> tuple[np.ndarray, np.ndarray]:
         """(x, y) of measured curve ``which`` (0 = train, 1 = held-out), as displayed."""
@@ -130,6 +150,7 @@ class StepCurves:
         if self.legend is not None:
             self.legend.addItem(item, f"pinned: {label}")
         self._pins[label] = item
+        self._fit_y()
 
     def remove_pin(self, label: str) -> None:
         item = self._pins.pop(label, None)

@@ -165,13 +165,23 @@ class UpdateRatioPlot:
         set_title(self.plot, self.title(), self._points)
         self.plot.enableAutoRange(x=False)
         self.plot.setXRange(0, max(1, steps), padding=0.02)
-        self.plot.enableAutoRange(y=True)
+        self.plot.enableAutoRange(y=False)
+        self._fit_y(np.empty(0))
 
     def update(self, history: TrainHistory) -> None:
         x = history.series("step")
         ratios = history.layers("log10_update_ratio")
         for item, layer in zip(self.curves, self.layers, strict=True):
             item.setData(x, ratios[:, layer - 1], connect="finite")
+        shown = ratios[:, [layer - 1 for layer in self.layers]] if self.layers else ratios
+        self._fit_y(shown[np.isfinite(shown)])
+
+    def _fit_y(self, values: np.ndarray) -> None:
+        """y range: the curves and the 10⁻³ guide, with room above for the guide's label."""
+        lo = min(float(values.min()) if values.size else HEALTHY_LOG10_RATIO, HEALTHY_LOG10_RATIO)
+        hi = max(float(values.max()) if values.size else HEALTHY_LOG10_RATIO, HEALTHY_LOG10_RATIO)
+        span = hi - lo
+        self.plot.setYRange(lo - max(0.2, 0.04 * span), hi + max(0.4, 0.12 * span), padding=0.0)
 
 
 def layer_colormap() -> pg.ColorMap:

@@ -2,11 +2,14 @@
 
 The rows come from :mod:`gradexplorer.cli_train`'s own writers, replayed over the stored
 records, so a file saved from the Train tab and one printed by the CLI read the same way.
+:func:`export_menu` builds the Train tab's Export menu (file dialogs for images and records).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
 from gradexplorer import cli_train
 from gradexplorer.engine.training import TrainEnd
@@ -34,3 +37,27 @@ def write_records(history: TrainHistory, path: str | Path, seconds: float = 0.0)
         writer = (cli_train._Csv if suffix == ".csv" else cli_train._Json)(out)
         for rec in (history.start, *history.records, end):
             writer.add(rec)
+
+
+def export_menu(view, parent: QWidget) -> QMenu:
+    """The Export menu of ``view`` (a TrainView): images via ``view.export_image``, records via
+    ``view.export_records``; the outcome goes to ``view``'s status line."""
+
+    def ask(title: str, default: str, filters: str, write) -> None:
+        path, _ = QFileDialog.getSaveFileName(view, title, default, filters)
+        if not path:
+            return
+        try:
+            write(path)
+        except (OSError, ValueError) as exc:
+            view.show_status(str(exc), error=True)
+        else:
+            view.show_status(f"wrote {path}")
+
+    menu = QMenu(parent)
+    menu.addAction("Image (PNG, SVG)…", lambda: ask("Export plots", "training.png",
+                                                     "Images (*.png *.svg)", view.export_image))
+    menu.addAction("Records (CSV, JSON)…", lambda: ask("Export records", "training.csv",
+                                                        "Data (*.csv *.json)",
+                                                        view.export_records))
+    return menu

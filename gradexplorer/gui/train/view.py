@@ -8,7 +8,8 @@ GraphicsLayoutWidget::
     log10 ‖∂L/∂W_l‖ heatmap (step × layer)   | update/weight ratio of a few layers (10⁻³ guide)
 
 Records come from a :class:`~.runner.TrainRunner` and are queued; a QTimer flushes the queue
-into a :class:`~.history.TrainHistory` and the plots at most every :data:`FLUSH_MS`.
+into a :class:`~.history.TrainHistory` and the plots at most every :data:`FLUSH_MS` (the
+interval grows to twice the last redraw's time, up to :data:`MAX_FLUSH_MS`, for long runs).
 """
 
 from __future__ import annotations
@@ -17,24 +18,25 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QFileDialog, QMenu, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMenu, QVBoxLayout, QWidget
 
 from gradexplorer.engine.spec import NetworkSpec, SpecError
 from gradexplorer.engine.training import TrainEnd, TrainStart
 
 from ..export import IMAGE_SUFFIXES, export_scene
 from ..plots.headline import Headline
-from ..plots.style import pg, pin_colour
+from ..plots.style import pg
 from .controls import TrainControls, chance_loss, summary
 from .curves import StepCurves
 from .history import TrainHistory
 from .layers import GradientMap, UpdateRatioPlot
-from .records_io import write_records
+from .pins import TrainPins
+from .records_io import export_menu, write_records
 from .runner import Train, TrainRunner
 
 FLUSH_MS = 16
+MAX_FLUSH_MS = 250
 #: Entries per row of the legend above the loss and accuracy plots.
 LEGEND_COLUMNS = 3
 ERROR_STYLE = "color: #e53935; font-weight: bold;"
@@ -82,9 +84,11 @@ class TrainView(QWidget):
         self.loss = StepCurves(ci.addPlot(row=3, col=0), "Loss", "loss (cross-entropy, nats)",
                                ("train_loss", "test_loss"), legend=self.legend)
         self.accuracy = StepCurves(ci.addPlot(row=3, col=1), "Accuracy", "accuracy (%)",
-                                   ("train_accuracy", "test_accuracy"), scale=100.0)
+                                   ("train_accuracy", "test_accuracy"), scale=100.0,
+                                   y_range=(0.0, 100.0))
         self.grad_map = GradientMap(ci.addPlot(row=4, col=0))
         self.ratio = UpdateRatioPlot(ci.addPlot(row=4, col=1))
+        self.pins = TrainPins([self.loss, self.accuracy])
         for row, stretch in ((0, 0), (1, 0), (2, 0), (3, 4), (4, 5)):
             ci.layout.setRowStretchFactor(row, stretch)
         for col in range(2):
@@ -101,19 +105,15 @@ class TrainView(QWidget):
         self.history = TrainHistory()
         self.run_spec: NetworkSpec | None = None
         self._started_at = 0.0
-        self._pin_count = 0
 
         c.start.clicked.connect(self.start)
         c.pause.toggled.connect(lambda on: self.pause() if on else self.resume())
         c.stop.clicked.connect(self.stop)
         c.pin.clicked.connect(lambda: self.pin())
         self._pins_menu = QMenu(c.pins)
-        self._pins_menu.aboutToShow.connect(self._fill_pins_menu)
+        self._pins_menu.aboutToShow.connect(lambda: self.pins.fill_menu(self._pins_menu))
         c.pins.setMenu(self._pins_menu)
-        menu = QMenu(c.export)
-        menu.addAction("Image (PNG, SVG)…", self._ask_export_image)
-        menu.addAction("Records (CSV, JSON)…", self._ask_export_records)
-        c.export.setMenu(menu)
+        c.export.setMenu(export_menu(self, c.export))
         self.headline.set_verdict("Press Start to train the network of the Settings panel", None)
         self.spec_changed()
 
@@ -124,7 +124,7 @@ class TrainView(QWidget):
             config = self.controls.config()
             spec = self._spec_source()
         except SpecError as exc:
-            self._status(str(exc), error=True)
+            self.show_status(str(exc), error=True)
             return None
         self._pending = []
         self.run_spec = spec
@@ -133,7 +133,7 @@ class TrainView(QWidget):
         self.controls.progress.setRange(0, config.steps)
         self.controls.progress.setValue(0)
         self.controls.set_running(True)
-        self._status("starting…")
+        self.show_status("starting…")
         self.headline.set_verdict("training…", None)
         self.spec_changed()
         self._timer.start()
@@ -144,13 +144,13 @@ class TrainView(QWidget):
         if self.runner.is_running():
             self.runner.pause()
             self.controls.set_running(True, paused=True)
-            self._status(f"paused at step {self.history.last_step()}")
+            self.show_status(f"paused at step {self.history.last_step()}")
 
     def resume(self) -> None:
         if self.runner.is_running():
             self.runner.resume()
             self.controls.set_running(True)
-            self._status("running…")
+            self.show_status("running…")
 
     def stop(self) -> None:
         """End the run now; what arrived stays shown."""
@@ -170,7 +170,7 @@ class TrainView(QWidget):
     def _on_failed(self, run_id: int, field: str, message: str) -> None:
         self._pending = []
         self._stopped("failed")
-        self._status(message, error=True)
+        self.show_status(message, error=True)
         self.headline.set_verdict(f"could not train: {message}", "exploding")
 
     def _on_done(self, run_id: int, completed: bool) -> None:
@@ -178,7 +178,7 @@ class TrainView(QWidget):
 
     def _stopped(self, text: str) -> None:
         self.controls.set_running(False)
-        self._status(text)
+        self.show_status(text)
         if self.history.end is None and self.history.start is not None:
             self.headline.set_verdict(f"{text} (no verdict)", None)
         if not self._pending:
@@ -186,6 +186,7 @@ class TrainView(QWidget):
 
     def flush(self) -> None:
         """Store the queued records and redraw the plots (called by the ≤ 60 Hz timer)."""
+        started = time.perf_counter()
         records, self._pending = self._pending, []
         h = self.history
         for rec in records:
@@ -200,10 +201,12 @@ class TrainView(QWidget):
                 plot.update(h)
             self.controls.progress.setValue(h.last_step())
             seconds = time.perf_counter() - self._started_at
-            self._status(f"step {h.last_step()} of {h.steps} · {seconds:.1f} s"
+            self.show_status(f"step {h.last_step()} of {h.steps} · {seconds:.1f} s"
                          + (" · paused" if self.runner.is_paused() else ""))
             if h.end is not None:
                 self._finish(h.end)
+        spent_ms = 1000 * (time.perf_counter() - started)
+        self._timer.setInterval(int(min(MAX_FLUSH_MS, max(FLUSH_MS, 2 * spent_ms))))
         if not self.runner.is_running() and not self._pending:
             self._timer.stop()
             if h.end is None and self.controls.stop.isEnabled():
@@ -234,9 +237,10 @@ class TrainView(QWidget):
             head = end.summary.partition(":")[0]
             kind = "vanishing" if end.stalled_layers else "stable"
             self.headline.set_verdict(f"{end.verdict} · {head}", kind)
-        self._status(f"{end.verdict} · {end.steps} steps in {end.seconds:.1f} s")
+        self.show_status(f"{end.verdict} · {end.steps} steps in {end.seconds:.1f} s")
 
-    def _status(self, text: str, error: bool = False) -> None:
+    def show_status(self, text: str, error: bool = False) -> None:
+        """Show ``text`` beside the run buttons (red and bold when ``error``)."""
         self.controls.status.setStyleSheet(ERROR_STYLE if error else "")
         self.controls.status.setText(text)
         self.controls.status.setToolTip(text)
@@ -267,46 +271,25 @@ class TrainView(QWidget):
 
     # --- pins ----------------------------------------------------------------------------------
     def pin(self, label: str | None = None) -> str | None:
-        """Keep the run's held-out (else train) loss and accuracy as faint labelled curves."""
-        h = self.history
-        if h.start is None or len(h) == 0:
-            self._status("nothing to pin yet", error=True)
+        """Keep the run's held-out (else train) loss and accuracy as faint labelled curves.
+
+        ``label`` defaults to the trained network's summary; returns the label used.
+        """
+        if self.history.start is None or len(self.history) == 0:
+            self.show_status("nothing to pin yet", error=True)
             return None
-        base = label = label or summary(self.run_spec)
-        n = 2
-        while label in self.loss.pin_labels():
-            label, n = f"{base} ({n})", n + 1
-        colour = pin_colour(self._pin_count)
-        self._pin_count += 1
-        x = h.series("step").copy()
-        for plot in (self.loss, self.accuracy):
-            train_f, held_f = plot.fields
-            y = h.series(held_f)
-            y = y if np.isfinite(y).any() else h.series(train_f)
-            plot.add_pin(label, x, y.copy(), colour)
-        self._status(f"pinned: {label}")
+        label = self.pins.pin(self.history, label or summary(self.run_spec))
+        self.show_status(f"pinned: {label}")
         return label
 
     def remove_pin(self, label: str) -> None:
-        for plot in (self.loss, self.accuracy):
-            plot.remove_pin(label)
+        self.pins.remove(label)
 
     def clear_pins(self) -> None:
-        for label in self.pin_labels():
-            self.remove_pin(label)
+        self.pins.clear()
 
     def pin_labels(self) -> list[str]:
-        return self.loss.pin_labels()
-
-    def _fill_pins_menu(self) -> None:
-        menu = self._pins_menu
-        menu.clear()
-        labels = self.pin_labels()
-        for label in labels:
-            menu.addAction(f"Remove “{label}”", lambda checked=False, t=label: self.remove_pin(t))
-        if labels:
-            menu.addSeparator()
-        menu.addAction("Clear pins", self.clear_pins).setEnabled(bool(labels))
+        return self.pins.labels()
 
     # --- export --------------------------------------------------------------------------------
     def export_image(self, path: str, size: tuple[int, int] | None = None) -> None:
@@ -319,27 +302,13 @@ class TrainView(QWidget):
         """Write the run's records as CSV or JSON (the schema of ``gradexplorer train``)."""
         write_records(self.history, path, time.perf_counter() - self._started_at)
 
-    def _ask_export_image(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export plots", "training.png",
-                                              "Images (*.png *.svg)")
-        if path:
-            self._try(lambda: self.export_image(path), path)
-
-    def _ask_export_records(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export records", "training.csv",
-                                              "Data (*.csv *.json)")
-        if path:
-            self._try(lambda: self.export_records(path), path)
-
-    def _try(self, action, path: str) -> None:
-        try:
-            action()
-        except (OSError, ValueError) as exc:
-            self._status(str(exc), error=True)
-        else:
-            self._status(f"wrote {path}")
-
     # --- layout and shutdown -------------------------------------------------------------------
+    def set_font_size(self, points: int) -> None:
+        """Font size of the plots' ticks, labels, titles and legend, in points."""
+        for plot in (self.loss, self.accuracy, self.grad_map, self.ratio):
+            plot.set_font(points)
+        self.headline.set_font(points)
+
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         """Refresh the network line: another view may have changed Settings (apply_spec)."""
         super().showEvent(event)
