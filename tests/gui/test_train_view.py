@@ -12,6 +12,7 @@ from PySide6.QtGui import QImage
 from gradexplorer.cli_train import record_dict
 from gradexplorer.engine.spec import NetworkSpec
 from gradexplorer.engine.training import TrainConfig, TrainEnd, TrainRecord, train
+from gradexplorer.gui.plots.style import pg
 from gradexplorer.gui.train.view import TrainView
 
 SPEC = NetworkSpec(depth=6, width=16, input="digits", activation="relu", init="kaiming_normal")
@@ -105,7 +106,8 @@ def test_pause_and_resume_give_the_uninterrupted_run(qtbot, make_view):
     qtbot.waitUntil(view.runner.gate.is_waiting, timeout=10000)
     qtbot.waitUntil(lambda: len(view.history) == 4, timeout=10000)
     assert view.runner.is_paused() and view.history.end is None
-    assert "paused" in view.status_text()
+    assert "paused" in view.status_text() and view.verdict_text() == "paused at step 20"
+    qtbot.waitUntil(lambda: not view._timer.isActive(), timeout=5000)  # no idle redraws
     view.controls.pause.click()
     assert view.controls.pause.text() == "Pause"
     wait_finished(qtbot, view)
@@ -168,6 +170,32 @@ def test_settings_change_does_not_stop_the_run(qtbot, make_view):
     hold.release.set()
     wait_finished(qtbot, view)
     assert_shows(view, engine_records()[0])  # the spec it started with
+
+
+def test_hover_on_the_heatmap_reads_step_layer_and_value(qtbot, make_view):
+    view = make_view()
+    view.start()
+    wait_finished(qtbot, view)
+    vb = view.grad_map.plot.vb
+    point = vb.mapViewToScene(pg.QtCore.QPointF(22.0, 3.0))  # the column of step 25
+    view._on_mouse_moved(point)
+    value = view.history.layers("log10_grad_norm")[4, 2]
+    assert view.readout_text().startswith(f"step 25 · layer 3 · log10 ‖∂L/∂W‖ = {value:.2f}")
+    view._on_mouse_moved(vb.mapViewToScene(pg.QtCore.QPointF(22.0, 40.0)))
+    assert view.readout_text() == ""
+
+
+def test_teacher_task(qtbot, make_view):
+    config = TrainConfig(steps=20, eval_every=5, batch_size=32, task="teacher")
+    spec = SPEC.replace(input="normal", in_features=8)
+    view = make_view(spec_source=lambda: spec, config=config)
+    assert not view.controls.task.model().item(2).isEnabled()  # no file input in Settings
+    view.start()
+    wait_finished(qtbot, view)
+    assert_shows(view, engine_records(spec, config)[0])
+    assert "task teacher" in view.headline.settings.text
+    view.spec_changed(spec.replace(input="file", input_path="labelled.csv"))
+    assert view.controls.task.model().item(2).isEnabled()
 
 
 def test_pin_adds_a_labelled_curve(qtbot, make_view):
@@ -273,3 +301,22 @@ def test_train_tab_in_the_window_and_close_during_a_run(qtbot, tmp_path):
     assert not view.runner.worker_thread().isRunning()
     assert isinstance(view.history.records[0], TrainRecord)
     assert not isinstance(view.history.end, TrainEnd)
+
+
+def test_close_the_window_while_paused(qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from gradexplorer.gui.main_window import MainWindow
+
+    window = MainWindow(settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
+                        presets=[], restore=False)
+    qtbot.addWidget(window)
+    view = next(v for title, v in window.views if title == "Train")
+    window.apply_spec(SPEC)
+    view.controls.set_config(TrainConfig(steps=100000, eval_every=5, batch_size=32))
+    view.start()
+    qtbot.waitUntil(lambda: len(view.history) >= 1, timeout=20000)
+    view.pause()
+    qtbot.waitUntil(view.runner.gate.is_waiting, timeout=10000)
+    window.close()
+    assert not view.runner.worker_thread().isRunning()

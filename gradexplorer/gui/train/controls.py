@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QToolButton,
     QWidget,
@@ -108,6 +109,8 @@ class TrainControls(QWidget):
         self.progress.setFormat("step %v / %m")
         self.progress.setFixedWidth(180)
         self.status = QLabel("")
+        # Long texts (a run's summary) are clipped, never widen the window; the tip shows all.
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.pin = QPushButton("Pin")
         self.pin.setToolTip("Keep this run's held-out loss and accuracy as faint curves.")
         self.pins = QToolButton()
@@ -119,6 +122,7 @@ class TrainControls(QWidget):
         self.network = QLabel("")
         self.network.setTextFormat(Qt.TextFormat.RichText)
         self.network.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.network.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
         grid = QGridLayout(self)
         grid.setContentsMargins(6, 4, 6, 2)

@@ -103,6 +103,20 @@ class GradientMap:
         """The displayed values, shape (n_records, L)."""
         return self._data
 
+    def readout(self, scene_pos, history: TrainHistory) -> str | None:
+        """Hover text at ``scene_pos``: step, layer and log10 ‖∂L/∂W_l‖ there (None: outside)."""
+        if not self.plot.vb.sceneBoundingRect().contains(scene_pos) or len(history) == 0:
+            return None
+        p = self.plot.vb.mapSceneToView(scene_pos)
+        steps = history.series("step")
+        layer = int(round(p.y()))
+        if not 1 <= layer <= self.depth or not 0 <= p.x() <= steps[-1]:
+            return None
+        i = min(int(np.searchsorted(steps, p.x())), steps.size - 1)  # column up to record i
+        v = self._data[i, layer - 1] if i < self._data.shape[0] else np.nan
+        return (f"step {int(steps[i])} · layer {layer} · log10 ‖∂L/∂W‖ = {v:.2f} · "
+                f"update/weight log10 = {history.layers('log10_update_ratio')[i, layer - 1]:.2f}")
+
 
 class UpdateRatioPlot:
     """log10 update/weight ratio of up to :data:`MAX_RATIO_CURVES` layers against the step.

@@ -25,10 +25,10 @@ from gradexplorer.engine.spec import NetworkSpec, SpecError
 from gradexplorer.engine.training import TrainEnd, TrainStart
 
 from ..export import IMAGE_SUFFIXES, export_scene
-from ..plots.headline import Headline
-from ..plots.style import pg
+from ..plots.style import pg, shrinkable
 from .controls import TrainControls, chance_loss, summary
 from .curves import StepCurves
+from .headline import TrainHeadline
 from .history import TrainHistory
 from .layers import GradientMap, UpdateRatioPlot
 from .pins import TrainPins
@@ -40,18 +40,6 @@ MAX_FLUSH_MS = 250
 #: Entries per row of the legend above the loss and accuracy plots.
 LEGEND_COLUMNS = 3
 ERROR_STYLE = "color: #e53935; font-weight: bold;"
-
-
-class TrainHeadline(Headline):
-    """The dashboard's headline (verdict big, details small) with free text for the details."""
-
-    def set_details(self, text: str) -> None:
-        self._settings = text
-        self._draw()
-
-    def text(self) -> str:
-        """The verdict line (plain text)."""
-        return self._text
 
 
 class TrainView(QWidget):
@@ -89,7 +77,10 @@ class TrainView(QWidget):
         self.grad_map = GradientMap(ci.addPlot(row=4, col=0))
         self.ratio = UpdateRatioPlot(ci.addPlot(row=4, col=1))
         self.pins = TrainPins([self.loss, self.accuracy])
-        for row, stretch in ((0, 0), (1, 0), (2, 0), (3, 4), (4, 5)):
+        self._readout = shrinkable(ci.addLabel("", row=5, col=0, colspan=2, justify="left",
+                                               color="#cccccc"))
+        self.view.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        for row, stretch in ((0, 0), (1, 0), (2, 0), (3, 4), (4, 5), (5, 0)):
             ci.layout.setRowStretchFactor(row, stretch)
         for col in range(2):
             ci.layout.setColumnStretchFactor(col, 1)
@@ -145,12 +136,14 @@ class TrainView(QWidget):
             self.runner.pause()
             self.controls.set_running(True, paused=True)
             self.show_status(f"paused at step {self.history.last_step()}")
+            self.headline.set_verdict(f"paused at step {self.history.last_step()}", None)
 
     def resume(self) -> None:
         if self.runner.is_running():
             self.runner.resume()
             self.controls.set_running(True)
             self.show_status("running…")
+            self.headline.set_verdict("training…", None)
 
     def stop(self) -> None:
         """End the run now; what arrived stays shown."""
@@ -166,6 +159,8 @@ class TrainView(QWidget):
     def _on_records(self, run_id: int, records: list) -> None:
         if run_id == self.runner.current_id:
             self._pending.extend(records)
+            if not self._timer.isActive():  # it sleeps while paused
+                self._timer.start()
 
     def _on_failed(self, run_id: int, field: str, message: str) -> None:
         self._pending = []
@@ -201,12 +196,17 @@ class TrainView(QWidget):
                 plot.update(h)
             self.controls.progress.setValue(h.last_step())
             seconds = time.perf_counter() - self._started_at
+            paused = self.runner.is_paused()
             self.show_status(f"step {h.last_step()} of {h.steps} · {seconds:.1f} s"
-                         + (" · paused" if self.runner.is_paused() else ""))
+                             + (" · paused" if paused else ""))
+            if paused:  # the record computed when Pause was pressed has just arrived
+                self.headline.set_verdict(f"paused at step {h.last_step()}", None)
             if h.end is not None:
                 self._finish(h.end)
         spent_ms = 1000 * (time.perf_counter() - started)
         self._timer.setInterval(int(min(MAX_FLUSH_MS, max(FLUSH_MS, 2 * spent_ms))))
+        if self.runner.is_paused() and not self._pending:
+            self._timer.stop()  # no redraws while paused; _on_records wakes it
         if not self.runner.is_running() and not self._pending:
             self._timer.stop()
             if h.end is None and self.controls.stop.isEnabled():
@@ -221,23 +221,14 @@ class TrainView(QWidget):
         self.accuracy.begin(steps, 1 / c if start.classification else None, f"chance: 1/{c}")
         self.grad_map.begin(depth, steps)
         self.ratio.begin(depth, steps)
-        cfg = start.config
-        opt = ("SGD, momentum " + f"{cfg['momentum']:g}" if cfg["optimizer"] == "sgd"
-               else "Adam")
-        self.headline.set_details(
-            f"{summary(self.run_spec)} · task {cfg['task']} ({start.n_train} training / "
-            f"{start.n_test} held-out rows) · {opt}, lr {cfg['lr']:g}, batch "
-            f"{cfg['batch_size']} · {steps} steps, a point every {cfg['eval_every']}")
+        self.headline.show_start(start, summary(self.run_spec))
 
     def _finish(self, end: TrainEnd) -> None:
         self.controls.set_running(False)
-        if end.diverged:
-            self.headline.set_verdict(end.verdict, "exploding")
-        else:
-            head = end.summary.partition(":")[0]
-            kind = "vanishing" if end.stalled_layers else "stable"
-            self.headline.set_verdict(f"{end.verdict} · {head}", kind)
-        self.show_status(f"{end.verdict} · {end.steps} steps in {end.seconds:.1f} s")
+        self.headline.show_end(end)
+        self.show_status(f"{end.verdict} in {end.steps} steps ({end.seconds:.1f} s)")
+        if end.summary:  # the verdict line shows its first clause; all of it on hover
+            self.controls.status.setToolTip(end.summary)
 
     def show_status(self, text: str, error: bool = False) -> None:
         """Show ``text`` beside the run buttons (red and bold when ``error``)."""
@@ -262,9 +253,10 @@ class TrainView(QWidget):
         line = f"<b>Network</b> (from Settings): {summary(panel)}"
         if self.run_spec is not None and self.run_spec != panel:
             line = (f"<b>Trained</b>: {summary(self.run_spec)} &nbsp;·&nbsp; "
-                    f"<span style='color:#ffb74d'>Settings now: {summary(panel)} "
+                    f"<span style='color:#b35900'>Settings now: {summary(panel)} "
                     "(Start to train it)</span>")
         self.controls.network.setText(line)
+        self.controls.network.setToolTip(line)
 
     def network_text(self) -> str:
         return self.controls.network.text()
@@ -303,6 +295,15 @@ class TrainView(QWidget):
         write_records(self.history, path, time.perf_counter() - self._started_at)
 
     # --- layout and shutdown -------------------------------------------------------------------
+    def _on_mouse_moved(self, scene_pos) -> None:
+        text = self.grad_map.readout(scene_pos, self.history) or ""
+        if text != self._readout.text:
+            self._readout.setText(text)
+
+    def readout_text(self) -> str:
+        """The hover readout under the plots (empty unless over the heatmap)."""
+        return self._readout.text
+
     def set_font_size(self, points: int) -> None:
         """Font size of the plots' ticks, labels, titles and legend, in points."""
         for plot in (self.loss, self.accuracy, self.grad_map, self.ratio):
@@ -316,7 +317,8 @@ class TrainView(QWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
-        self.headline.set_width(self.view.width() - 20)
+        # 0.9: rich text renders ~7 % wider than the font metrics Headline fits with.
+        self.headline.set_width(0.9 * (self.view.width() - 20))
 
     def shutdown(self) -> None:
         """Stop the run and its thread (the window calls this when it closes)."""
