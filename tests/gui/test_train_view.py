@@ -79,7 +79,7 @@ def assert_shows(view, records):
     _, y = view.accuracy.data(1)
     np.testing.assert_array_equal(y, [100 * r.test_accuracy for r in records])
     for item, layer in zip(view.ratio.curves, view.ratio.layers, strict=True):
-        np.testing.assert_array_equal(item.getData()[1], ratio[:, layer - 1])
+        np.testing.assert_array_equal(item.yData, ratio[:, layer - 1])
 
 
 def test_records_reach_the_plots_as_the_engine_computes_them(qtbot, make_view):
@@ -209,8 +209,8 @@ def test_pin_adds_a_labelled_curve(qtbot, make_view):
     assert view.pin_labels() == [label]
     names = [item.text for _, item in view.legend.items]
     assert f"pinned: {label}" in names
-    x, y = view.loss.pin_item(label).getData()
-    np.testing.assert_array_equal(y, view.history.series("test_loss"))
+    pin = view.loss.pin_item(label)
+    np.testing.assert_array_equal(pin.yData, view.history.series("test_loss"))
     assert view.pin() == f"{label} (2)"
     view.remove_pin(label)
     assert view.pin_labels() == [f"{label} (2)"]

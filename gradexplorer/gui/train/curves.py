@@ -66,6 +66,8 @@ class StepCurves:
         self.fields, self.scale = fields, scale
         plot.hideButtons()
         plot.showGrid(x=True, y=True, alpha=0.25)
+        plot.setDownsampling(auto=True, mode="peak")  # long runs: ≤ ~1 point per pixel
+        plot.setClipToView(True)
         self.legend = legend
         self.curves = [plot.plot(pen=pg.mkPen(TRAIN_COLOUR, width=2.5), connect="finite"),
                        plot.plot(pen=pg.mkPen(HELDOUT_COLOUR, width=2.5), connect="finite")]
@@ -117,7 +119,7 @@ class StepCurves:
             self.plot.setYRange(*self.y_range, padding=0.02)
             return
         items = [*self.curves, *self._pins.values()]
-        tops = [float(np.max(y[np.isfinite(y)])) for y in (i.getData()[1] for i in items)
+        tops = [float(np.max(y[np.isfinite(y)])) for y in (i.yData for i in items)
                 if y is not None and np.isfinite(y).any()]
         if self.guide.isVisible():
             tops.append(float(self.guide.value()))
@@ -125,8 +127,9 @@ class StepCurves:
         self.plot.setYRange(0.0, top * 1.12 if top > 0 else 1.0, padding=0.0)
 
     def data(self, which: int) -> tuple[np.ndarray, np.ndarray]:
-        """(x, y) of measured curve ``which`` (0 = train, 1 = held-out), as displayed."""
-        return self.curves[which].getData()
+        """(x, y) of measured curve ``which`` (0 = train, 1 = held-out), as given to setData."""
+        item = self.curves[which]
+        return item.xData, item.yData
 
     def _show(self, item, name: str, visible: bool) -> None:
         item.setVisible(visible)

@@ -137,6 +137,8 @@ class UpdateRatioPlot:
         self.plot = plot
         plot.hideButtons()
         plot.showGrid(x=True, y=True, alpha=0.25)
+        plot.setDownsampling(auto=True, mode="peak")  # long runs: ≤ ~1 point per pixel
+        plot.setClipToView(True)
         self.cmap = layer_colormap()
         self.colorbar = pg.ColorBarItem(values=(1, 2), colorMap=self.cmap, width=14,
                                         interactive=False)
