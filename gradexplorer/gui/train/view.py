@@ -270,7 +270,8 @@ class TrainView(QWidget):
         if self.history.start is None or len(self.history) == 0:
             self.show_status("nothing to pin yet", error=True)
             return None
-        label = self.pins.pin(self.history, label or summary(self.run_spec))
+        trained = NetworkSpec.from_dict(self.history.start.network)  # not a newer Start's
+        label = self.pins.pin(self.history, label or summary(trained))
         self.show_status(f"pinned: {label}")
         return label
 
