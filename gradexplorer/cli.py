@@ -6,7 +6,9 @@ Every user error ends in one line on stderr and exit status 2, never a traceback
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import warnings
 
 from . import __version__
 
@@ -67,9 +69,36 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return int(args.handler(args) or 0)
+        return int(_call_quietly(args.handler, args) or 0)
     except CliError as exc:
         print(f"gradexplorer {args.command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `gradexplorer run | head`: the reader left; not an error of ours
+        _silence_stdout()
+        return 141  # 128 + SIGPIPE, as a shell reports a command killed by a closed pipe
+
+
+def _call_quietly(handler, args):
+    """Run a subcommand with NumPy's floating-point warnings off.
+
+    Overflow, underflow and NaN are results the commands report (inf/NaN, exact log10 columns,
+    verdicts), not errors: the per-operation RuntimeWarnings would only clutter stderr, where a
+    user error is one line.
+    """
+    import numpy as np
+
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return handler(args)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device so the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout without a file descriptor (tests, embedding)
+        pass

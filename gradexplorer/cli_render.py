@@ -23,13 +23,25 @@ def add_render_parser(sub) -> None:
     p.add_argument("-o", "--output", required=True, help="output file, .png or .svg")
     p.add_argument("--size", default="1600x1000",
                    help="pixel size WIDTHxHEIGHT (default 1600x1000)")
-    p.add_argument("--font-size", type=int, default=None, help="font size in points (lectures: 16)")
+    p.add_argument("--font-size", type=int, default=None,
+                   help=f"font size in points, {FONT_SIZE_MIN}-{FONT_SIZE_MAX} (lectures: 16)")
     add_network_arguments(p)
     p.set_defaults(handler=render_command)
 
     q = sub.add_parser("presets", help="list the presets and what each shows")
     q.add_argument("--long", action="store_true", help="print each preset's explanation")
     q.set_defaults(handler=presets_command)
+
+
+FONT_SIZE_MIN, FONT_SIZE_MAX = 4, 144
+
+
+def check_font_size(size: int | None) -> int | None:
+    """``--font-size`` unchanged if None or in range; :class:`CliError` otherwise."""
+    if size is not None and not FONT_SIZE_MIN <= size <= FONT_SIZE_MAX:
+        raise CliError(f"--font-size must be between {FONT_SIZE_MIN} and {FONT_SIZE_MAX} "
+                       f"points, got {size}")
+    return size
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -83,6 +95,7 @@ def _flag(field: str) -> str:
 def render_command(args: argparse.Namespace) -> int:
     spec = _spec(args)
     size = parse_size(args.size)
+    check_font_size(args.font_size)
     ext = os.path.splitext(args.output)[1].lower()
     if ext not in (".png", ".svg"):
         raise CliError(f"output must end in .png or .svg, got {args.output!r}")

@@ -105,9 +105,14 @@ def add_run_parser(sub) -> None:
 
 
 def _check_writable(path: str) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
+    if not path.strip():
+        raise CliError("--save needs a file name ending in .npz, got ''")
     if os.path.isdir(path):
         raise CliError(f"cannot write {path}: it is a folder")
+    if not path.lower().endswith(".npz"):
+        raise CliError(f"--save writes a NumPy .npz archive; give a file name ending in .npz, "
+                       f"got {path!r}")
+    folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise CliError(f"cannot write {path}: folder {folder} does not exist")
     if not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
@@ -116,7 +121,7 @@ def _check_writable(path: str) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     spec = spec_from_args(args)
-    if args.save:
+    if args.save is not None:
         _check_writable(args.save)
     arrays: dict | None = {} if args.save else None
     try:

@@ -125,7 +125,8 @@ def _point_document(activation: str, slope: float, w2: float, b2: float, m2: flo
     from .engine.theory import input_length, layerwise_prediction, mean_field_point
 
     q1 = float(input_length(w2, b2, m2))
-    point = mean_field_point(activation, w2, b2, q_start=q1 if q1 > 0 else 1.0,
+    # q1 overflows for, e.g., E[x²] = 1e308 and σ_w² = 10: start the fixed-point search at 1
+    point = mean_field_point(activation, w2, b2, q_start=q1 if 0 < q1 < math.inf else 1.0,
                              negative_slope=slope)
     pred = layerwise_prediction(activation, w2, b2, depth=depth, input_second_moment=m2,
                                 negative_slope=slope)
@@ -134,11 +135,11 @@ def _point_document(activation: str, slope: float, w2: float, b2: float, m2: flo
     if activation == "leaky_relu":
         doc["negative_slope"] = slope
     for key, value in point.to_dict().items():
-        doc[key] = value if isinstance(value, str) else _num(value)
+        doc[key] = value if isinstance(value, str) else float(value)
     doc["layers"] = [
-        {"layer": i + 1, "q": _num(pred.q[i]), "chi": _num(pred.chi[i]),
-         "log10_grad_rms_rel": _num(pred.log10_grad_rms_rel[i]),
-         "log10_grad_rms_random_loss": _num(pred.log10_grad_rms_random_loss[i])}
+        {"layer": i + 1, "q": float(pred.q[i]), "chi": float(pred.chi[i]),
+         "log10_grad_rms_rel": float(pred.log10_grad_rms_rel[i]),
+         "log10_grad_rms_random_loss": float(pred.log10_grad_rms_random_loss[i])}
         for i in range(depth)]
     return doc
 
@@ -148,7 +149,7 @@ def _critical_document(activation: str, slope: float, b2_max: float, points: int
 
     b2 = np.linspace(0.0, b2_max, points)
     w2, q = critical_line(activation, b2, negative_slope=slope)
-    rows = [{"sigma_b2": float(b), "sigma_w2": _num(w), "q_star": _num(qq)}
+    rows = [{"sigma_b2": float(b), "sigma_w2": float(w), "q_star": float(qq)}
             for b, w, qq in zip(b2, w2, q, strict=True)]
     doc = {"activation": activation, "critical_line": rows}
     if activation == "leaky_relu":
@@ -157,10 +158,22 @@ def _critical_document(activation: str, slope: float, b2_max: float, points: int
 
 
 def _json(doc: dict) -> str:
-    return json.dumps(doc, indent=1, allow_nan=False) + "\n"
+    """Strict JSON: every non-finite number (a depth scale of inf at criticality, NaN) is null."""
+    return json.dumps(_strict(doc), indent=1, allow_nan=False) + "\n"
+
+
+def _strict(value):
+    if isinstance(value, dict):
+        return {k: _strict(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_strict(v) for v in value]
+    if isinstance(value, float):
+        return _num(value)
+    return value
 
 
 def _f(v, digits: int = 6) -> str:
+    """A number for the table; inf stays inf (a depth scale at criticality), not nan."""
     return "nan" if v is None else f"{v:.{digits}g}"
 
 

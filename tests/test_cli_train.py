@@ -97,7 +97,7 @@ def test_labelled_file_as_task_or_input(capsys, tmp_path):
 
 @pytest.mark.parametrize("args,message", [
     (("--optimizer", "rmsprop"), "unknown optimizer 'rmsprop'"),
-    (("--lr", "-1"), "learning rate must be a finite number positive"),
+    (("--lr", "-1"), "learning rate must be a finite number > 0"),
     (("--steps", "ten"), "steps must be a whole number, got 'ten'"),
     (("--loss", "random"), "unknown loss 'random'"),
     (("--batch-size", "5000"), "batch size 5000 is larger than the 1438 training rows"),

@@ -293,7 +293,7 @@ def test_teacher_labels_are_argmax_of_a_fixed_teacher():
 # --- validation --------------------------------------------------------------------------------
 @pytest.mark.parametrize("change,field,text", [
     ({"steps": 0}, "steps", "steps must be a whole number from 1"),
-    ({"lr": -1.0}, "lr", "learning rate must be a finite number positive"),
+    ({"lr": -1.0}, "lr", "learning rate must be a finite number > 0"),
     ({"lr": float("nan")}, "lr", "learning rate"),
     ({"momentum": 1.0}, "momentum", "momentum must be a finite number in [0, 1)"),
     ({"optimizer": "rmsprop"}, "optimizer", "unknown optimizer 'rmsprop'"),

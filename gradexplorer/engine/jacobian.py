@@ -35,7 +35,7 @@ from .data import make_inputs
 from .initializers import init_weight
 from .memory import check_fits, estimate_bytes
 from .network import STREAM_DATA, STREAM_WEIGHTS, Network, build_network, stream
-from .spec import NetworkSpec
+from .spec import NetworkSpec, SpecError
 from .statistics import LOG10_2, exponent_of, log10_scaled, rms, unscale
 from .theory import gaussian_expectation, layerwise_prediction
 
@@ -144,6 +144,9 @@ def _weights(spec: NetworkSpec, prep: _Prepared, orthogonal: bool | None):
     out = []
     for idx, s2 in enumerate(prep.net.sigma_w2, 1):
         fan_in, fan_out = prep.widths[idx - 1], prep.widths[idx]
+        if not math.isfinite(s2):
+            raise SpecError("gain", f"cannot redraw layer {idx} at the same σ_w²: it overflows "
+                                    f"float64 (gain {spec.gain:g}); lower the gain")
         # orthogonal: W Wᵀ or Wᵀ W = gain² I, mean square gain²/max(fans) = σ_w²/fan_in
         gain = math.sqrt(s2 * max(fan_in, fan_out) / fan_in) if orthogonal else \
             math.sqrt(s2 / fan_in)
@@ -297,7 +300,7 @@ def _spectrum(spec, prep: _Prepared, input_index: int, orthogonal, cancel) -> Ja
         var_s = float(np.mean(np.square(eig - mean_s)))
         floor = 2 * math.log10(max(js.shape) * np.finfo(float).eps) + float(log_eig[0])
         rel = var_s / mean_s ** 2 if mean_s > 0 else math.nan
-    sb2 = spec.bias_std ** 2 if spec.bias_init == "normal" else 0.0
+    sb2 = spec.bias_std * spec.bias_std if spec.bias_init == "normal" else 0.0
     q, log_pred, rel_pred = _prediction(prep, sb2, x_row, orth)
     pred_var = None if rel_pred is None else \
         (0.0 if rel_pred == 0 else _pow10(2 * log_pred) * rel_pred)
@@ -317,7 +320,9 @@ def _prediction(prep: _Prepared, sigma_b2: float, x_row: np.ndarray, orth: bool)
     """(q_l, log10 Π σ_{w,l}² μ_1,l, Σ(μ_2/μ_1² − 1 − s1) or None); NaN where not finite."""
     depth = len(prep.widths) - 1
     m2 = float(np.mean(np.square(x_row)))
-    if not math.isfinite(m2):
+    # a gain or bias std near 1e308 overflows σ_w² or σ_b²: no finite theory to draw
+    if not (math.isfinite(m2) and math.isfinite(sigma_b2)
+            and np.all(np.isfinite(prep.net.sigma_w2))):
         return np.full(depth, np.nan), math.nan, None
     act = prep.activation
     pred = layerwise_prediction(act, prep.net.sigma_w2, sigma_b2, depth=depth,

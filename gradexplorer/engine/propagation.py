@@ -89,7 +89,7 @@ def _propagate(spec: NetworkSpec, arrays: dict | None) -> Iterator[Record]:
             arrays[f"b{i}"] = layer.bias.copy()
     start = RunStart(config=spec.to_dict(), widths=widths, data_description=inputs.description,
                      memory_bytes=nbytes, sigma_w2=net.sigma_w2,
-                     sigma_b2=spec.bias_std ** 2 if spec.bias_init == "normal" else 0.0,
+                     sigma_b2=spec.bias_std * spec.bias_std if spec.bias_init == "normal" else 0.0,
                      input_second_moment=moments(x)[2])
     setup = time.perf_counter() - t0
     yield start
@@ -168,7 +168,7 @@ def _forward_record(idx: int, layer, h: np.ndarray, a: np.ndarray, deriv: np.nda
     else:
         lo = 0.0 if activation.name in ("relu", "softplus") else -RMS_RANGE
         act_hist = linear_histogram(as_, lo, RMS_RANGE, HIST_BINS, "units of the layer's RMS",
-                                    scale=np.sqrt(a_std ** 2 + a_mean ** 2))
+                                    scale=math.hypot(a_std, a_mean))  # float ** 2 raises past 1e154
     return ForwardLayer(
         layer=idx, fan_in=layer.fan_in, fan_out=layer.fan_out,
         preact_mean=unscale(h_mean, s), preact_std=unscale(h_std, s),

@@ -27,6 +27,8 @@ DTYPE_NAMES = ("float32", "float64")
 MAX_DEPTH = 1000
 MAX_WIDTH = 8192
 MAX_BATCH = 65536
+#: LSUV's target variance gain² must stay a normal positive float64.
+LSUV_GAIN_MIN, LSUV_GAIN_MAX = 1e-150, 1e150
 
 
 class SpecError(ValueError):
@@ -258,6 +260,10 @@ def validate(spec: NetworkSpec) -> None:
     gain = _finite(spec, "gain")
     if gain <= 0:
         raise SpecError("gain", f"gain must be positive, got {gain}")
+    if spec.init == "lsuv" and not LSUV_GAIN_MIN <= gain <= LSUV_GAIN_MAX:
+        # LSUV rescales to Var(h) = gain², which must itself be a positive finite float64
+        raise SpecError("gain", f"with init lsuv, gain must be between {LSUV_GAIN_MIN:g} and "
+                                f"{LSUV_GAIN_MAX:g} (it sets Var(h) = gain²), got {gain:g}")
     slope = _finite(spec, "negative_slope")
     if not 0 <= slope < 1:
         raise SpecError("negative_slope", f"negative slope must be in [0, 1), got {slope}")

@@ -91,6 +91,10 @@ def linear_histogram(values: np.ndarray, lo: float, hi: float, bins: int, units:
     if scale > 0 and math.isfinite(scale) and scale != 1.0:
         v = v / scale
     v = v[np.isfinite(v)]
+    # keep the bin index finite: a value near 1e308 would overflow to inf, and casting inf to
+    # int64 is undefined (it gave the lowest bin); anything past an edge is clipped anyway
+    span = hi - lo
+    v = np.clip(v, lo - span, hi + span)
     edges = np.linspace(lo, hi, bins + 1)
     idx = np.floor((v - lo) * (bins / (hi - lo))).astype(np.int64)
     clipped = int(np.count_nonzero((idx < 0) | (idx >= bins)))

@@ -97,8 +97,8 @@ class TrainConfig:
             if getattr(self, name) not in allowed:
                 raise SpecError(name, f"unknown {name} {getattr(self, name)!r} "
                                       f"(choose from: {', '.join(allowed)})")
-        for name, lo, hi, text in (("lr", 0.0, math.inf, "positive"),
-                                   ("eps", 0.0, math.inf, "positive"),
+        for name, lo, hi, text in (("lr", 0.0, math.inf, "> 0"),
+                                   ("eps", 0.0, math.inf, "> 0"),
                                    ("momentum", None, 1.0, "in [0, 1)"),
                                    ("beta1", None, 1.0, "in [0, 1)"),
                                    ("beta2", None, 1.0, "in [0, 1)"),

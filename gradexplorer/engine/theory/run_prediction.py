@@ -80,13 +80,14 @@ def run_prediction(start: RunStart, log10_top_grad_rms: float, *,
     TheoryLayers
         Arrays of shape (L,). The gradient prediction equals ``log10_top_grad_rms`` at layer L;
         if that is not finite, the ``random`` loss's own level is used, else the gradient series
-        is NaN. Every series is NaN when E[x²] is not finite (NaN or inf in the input): the
+        is NaN. Every series is NaN when E[x²] is not finite (NaN or inf in the input), or when
+        σ_w² or σ_b² is not finite (a gain or bias std near 1e308 overflows the variance): the
         theory has nothing to start from.
 
     Raises
     ------
     ValueError
-        Unknown activation, or σ_w², σ_b², E[x²] negative, or σ_w², σ_b² not finite.
+        Unknown activation, or σ_w², σ_b², E[x²] negative.
     """
     cfg = start.config
     act = resolve(cfg["activation"], float(cfg.get("negative_slope", 0.01)))
@@ -94,7 +95,7 @@ def run_prediction(start: RunStart, log10_top_grad_rms: float, *,
     w2 = np.asarray(start.sigma_w2, dtype=float)
     b2 = np.full(depth, float(start.sigma_b2))
     m2 = float(start.input_second_moment)
-    if not math.isfinite(m2):
+    if not (math.isfinite(m2) and np.all(np.isfinite(w2)) and np.all(np.isfinite(b2))):
         nan = np.full(depth, np.nan)
         return TheoryLayers(nan, nan, nan, nan, nan, nan, nan, math.nan, depth, THEORY_LABEL,
                             ASSUMPTIONS)

@@ -33,8 +33,8 @@ def unit_gain_sigma_w2(spec: NetworkSpec, n_features: int | None = None) -> floa
 
 def spec_point(spec: NetworkSpec, n_features: int | None = None) -> tuple[float, float]:
     """(σ_w² of layer 1, σ_b²) of ``spec``."""
-    b2 = spec.bias_std ** 2 if spec.bias_init == "normal" else 0.0
-    return spec.gain ** 2 * unit_gain_sigma_w2(spec, n_features), b2
+    b2 = spec.bias_std * spec.bias_std if spec.bias_init == "normal" else 0.0
+    return spec.gain * spec.gain * unit_gain_sigma_w2(spec, n_features), b2
 
 
 def spec_at_point(spec: NetworkSpec, sigma_w2: float, sigma_b2: float,

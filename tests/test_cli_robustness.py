@@ -1,0 +1,124 @@
+"""Command-line robustness found by QA: blow-ups are results (exit 0, strict JSON, quiet stderr),
+bad settings are one line and exit 2, and a closed pipe is not a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from gradexplorer.cli import main
+from gradexplorer.engine.statistics import linear_histogram
+
+SMALL = ("--depth", "4", "--width", "8", "--batch", "4", "--in-features", "8")
+
+
+def _strict(text: str):
+    return json.loads(text, parse_constant=lambda c: pytest.fail(f"non-strict JSON token {c}"))
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "gradexplorer", *args], capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.mark.parametrize("args", [
+    ("--gain", "1e308"),  # σ_w² overflows: the theory was a ValueError
+    ("--bias-init", "normal", "--bias-std", "1e308"),       # bias_std ** 2 was an OverflowError
+    ("--activation", "softplus", "--init", "normal", "--gain", "1e100"),  # act_std ** 2 overflowed
+    ("--activation", "elu", "--input-std", "1e300"),
+    ("--activation", "linear", "--init", "normal", "--gain", "1e300", "--loss", "cross_entropy"),
+])
+def test_run_blow_up_is_a_result(capsys, args):
+    code = main(["run", *SMALL, *args, "--format", "json", "--theory"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    doc = _strict(out)
+    assert len(doc["layers"]) == 4
+
+
+def test_jacobian_blow_up_is_a_result(capsys):
+    for args in (("--gain", "1e308"), ("--bias-init", "normal", "--bias-std", "1e308")):
+        assert main(["jacobian", *SMALL, *args, "--format", "json"]) == 0
+        _strict(capsys.readouterr().out)
+
+
+def test_jacobian_compare_with_overflowing_sigma_w2_is_one_line(capsys):
+    code = main(["jacobian", *SMALL, "--gain", "1e200", "--init", "normal", "--compare"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "lower the gain" in err
+
+
+@pytest.mark.parametrize("gain", ["1e300", "1e-300"])
+def test_lsuv_gain_out_of_float_range_is_one_line(capsys, gain):
+    code = main(["run", *SMALL, "--init", "lsuv", "--gain", gain])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "with init lsuv, gain must be between" in err
+
+
+def test_overflow_warnings_stay_off_stderr():
+    p = _cli("run", *SMALL, "--input-mean", "1e308")
+    assert p.returncode == 0 and p.stderr == ""
+
+
+def test_closed_pipe_is_not_a_traceback():
+    # train streams and flushes a row per step, so the write after the reader left must fail
+    proc = subprocess.Popen([sys.executable, "-m", "gradexplorer", "train", "--depth", "2",
+                             "--width", "4", "--steps", "100000", "--eval-every", "1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=120) == 141
+    assert "Traceback" not in err and err == ""
+
+
+@pytest.mark.parametrize("name, message", [
+    ("", "--save needs a file name ending in .npz"),
+    ("out.txt", "give a file name ending in .npz"),
+    ("noext", "give a file name ending in .npz"),
+])
+def test_save_needs_an_npz_name(capsys, tmp_path, name, message):
+    path = str(tmp_path / name) if name else ""
+    code = main(["run", *SMALL, "--save", path])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and message in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("size", ["0", "-5", "145"])
+def test_render_font_size_out_of_range_is_one_line(capsys, tmp_path, size):
+    code = main(["render", "-o", str(tmp_path / "x.png"), "--font-size", size])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "--font-size must be between" in err
+    assert not os.path.exists(tmp_path / "x.png")
+
+
+def test_theory_table_shows_infinite_depth_scales_as_inf(capsys):
+    assert main(["theory", "--activation", "tanh", "--sigma-w2", "1", "--depth", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "trainable depth  inf layers" in out and "xi_c             inf layers" in out
+    assert main(["theory", "--sigma-w2", "0", "--depth", "3"]) == 0
+    assert "-inf" in capsys.readouterr().out  # gradient exactly 0 below the top: log10 = -inf
+    assert main(["theory", "--depth", "3", "--format", "json"]) == 0
+    doc = _strict(capsys.readouterr().out)
+    assert doc["trainable_depth"] is None
+
+
+def test_theory_with_overflowing_first_layer_length_is_a_result(capsys):
+    code = main(["theory", "--activation", "relu", "--sigma-w2", "1e10",
+                 "--input-second-moment", "1e308", "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert _strict(out)["phase"] == "chaotic"
+
+
+def test_linear_histogram_puts_huge_values_in_the_top_bin():
+    h = linear_histogram(np.array([1e308, 1e308, -1e308, 0.0]), -4.0, 4.0, 64, "x")
+    counts = np.round(h.density * (h.edges[1] - h.edges[0]) * h.n)
+    assert counts[-1] == 2 and counts[0] == 1 and h.clipped == 3
