@@ -70,12 +70,16 @@ def _spec(args: argparse.Namespace) -> NetworkSpec:
     if getattr(args, "input", None) is not None:
         given |= {"input", "input_path"}
     values = {**(base or default), **{k: flags[k] for k in given}}
+    set_keys = set()
     for item in args.set:
         key, sep, value = item.partition("=")
         if not sep:
             raise CliError(f"--set needs KEY=VALUE, got {item!r}")
         values[key.strip()] = value
-    if "widths" in values and values["widths"] not in (None, ""):
+        set_keys.add(key.strip())
+    # widths decide the depth unless a depth was given too (then they must agree, as in `run`)
+    explicit_depth = "depth" in given or "depth" in set_keys
+    if not explicit_depth and "widths" in values and values["widths"] not in (None, ""):
         from .engine.spec import parse_widths
 
         try:
@@ -96,6 +100,7 @@ def render_command(args: argparse.Namespace) -> int:
     spec = _spec(args)
     size = parse_size(args.size)
     check_font_size(args.font_size)
+    args.output = os.path.expanduser(args.output)  # -o=~/x.png: no shell expands that ~
     ext = os.path.splitext(args.output)[1].lower()
     if ext not in (".png", ".svg"):
         raise CliError(f"output must end in .png or .svg, got {args.output!r}")

@@ -73,6 +73,10 @@ def spec_from_args(args: argparse.Namespace) -> NetworkSpec:
             values[field] = v
     source = getattr(args, "input", None)
     if source is not None:
+        if not source.strip():
+            raise CliError(f"--input must be normal, uniform, digits or a path to a "
+                           f".npy/.npz/.csv file, got {source!r}")
+        source = os.path.expanduser(source)  # --input=~/data.csv: no shell expands that ~
         if source.strip().lower() in specmod.INPUT_NAMES and source.strip().lower() != "file":
             values["input"] = source
         else:
@@ -122,6 +126,7 @@ def _check_writable(path: str) -> None:
 def run_command(args: argparse.Namespace) -> int:
     spec = spec_from_args(args)
     if args.save is not None:
+        args.save = os.path.expanduser(args.save)
         _check_writable(args.save)
     arrays: dict | None = {} if args.save else None
     try:

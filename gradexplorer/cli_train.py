@@ -72,6 +72,9 @@ def resolve_task(task: str | None, source: str | None) -> tuple[str, str | None]
     """
     def parse(value: str) -> tuple[str, str | None]:
         v = value.strip().lower()
+        if not v:
+            raise CliError(f"--task and --input take digits, teacher, normal or a path to a "
+                           f"labelled .csv/.npz file, got {value!r}")
         if v in ("digits", "teacher"):
             return v, None
         if v in ("normal", "uniform"):

@@ -122,3 +122,29 @@ def test_linear_histogram_puts_huge_values_in_the_top_bin():
     h = linear_histogram(np.array([1e308, 1e308, -1e308, 0.0]), -4.0, 4.0, 64, "x")
     counts = np.round(h.density * (h.edges[1] - h.edges[0]) * h.n)
     assert counts[-1] == 2 and counts[0] == 1 and h.clipped == 3
+
+
+@pytest.mark.parametrize("command, args, message", [
+    ("run", ("--input", " "), "--input must be normal, uniform, digits or a path"),
+    ("run", ("--input", ""), "--input must be normal, uniform, digits or a path"),
+    ("train", ("--task", ""), "--task and --input take digits, teacher, normal or a path"),
+])
+def test_empty_input_names_the_flag(capsys, command, args, message):
+    code = main([command, *SMALL, *args])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and message in err
+
+
+def test_tilde_paths_are_expanded(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "data.csv").write_text("a,b\n1,2\n3,4\n")
+    code = main(["run", *SMALL, "--batch", "2", "--input=~/data.csv", "--save=~/run.npz"])
+    assert code == 0, capsys.readouterr().err
+    assert (tmp_path / "run.npz").is_file()
+
+
+def test_render_explicit_depth_must_agree_with_set_widths(capsys, tmp_path):
+    code = main(["render", "-o", str(tmp_path / "x.png"), "--set", "depth=4",
+                 "--set", "widths=8,8"])
+    err = capsys.readouterr().err
+    assert code == 2 and "widths lists 2 layers but depth is 4" in err
