@@ -1,4 +1,8 @@
-"""The Train tab: records reach the plots unchanged, pause, stop, pins, divergence, export."""
+"""The Train tab: records reach the plots unchanged, pause, stop, pins, divergence, export.
+
+The pinned heatmap (a pin's layers beside the current run's, one colour scale) is tested in
+test_train_view_pins.py.
+"""
 
 from __future__ import annotations
 
@@ -70,7 +74,7 @@ def assert_shows(view, records):
     grad = np.stack([r.log10_grad_norm for r in records])
     ratio = np.stack([r.log10_update_ratio for r in records])
     np.testing.assert_array_equal(view.history.layers("log10_grad_norm"), grad)
-    np.testing.assert_array_equal(view.grad_map.image_data(), grad)
+    np.testing.assert_array_equal(view.grad_map.current.image_data(), grad)
     x, y = view.loss.data(0)
     np.testing.assert_array_equal(x, steps)
     np.testing.assert_array_equal(y, [r.train_loss for r in records])
@@ -176,12 +180,12 @@ def test_hover_on_the_heatmap_reads_step_layer_and_value(qtbot, make_view):
     view = make_view()
     view.start()
     wait_finished(qtbot, view)
-    vb = view.grad_map.plot.vb
+    vb = view.grad_map.current.plot.vb
     point = vb.mapViewToScene(pg.QtCore.QPointF(22.0, 3.0))  # the column of step 25
-    view._on_mouse_moved(point)
+    view.plots.hover(point)
     value = view.history.layers("log10_grad_norm")[4, 2]
     assert view.readout_text().startswith(f"step 25 · layer 3 · log10 ‖∂L/∂W‖ = {value:.2f}")
-    view._on_mouse_moved(vb.mapViewToScene(pg.QtCore.QPointF(22.0, 40.0)))
+    view.plots.hover(vb.mapViewToScene(pg.QtCore.QPointF(22.0, 40.0)))
     assert view.readout_text() == ""
 
 

@@ -1,4 +1,5 @@
-"""The Train tab's controls: training settings in one compact row, run buttons in another.
+"""The Train tab's controls: training settings in one compact row, run buttons in another, then
+the trained network beside the heatmap's options (which pin to compare, a fixed colour range).
 
 :class:`TrainControls` reads widgets into a :class:`~gradexplorer.engine.training.TrainConfig`
 and shows the run state; it starts nothing itself (the view connects the buttons).
@@ -10,6 +11,7 @@ import math
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QGridLayout,
@@ -29,6 +31,8 @@ from gradexplorer.engine.training import TrainConfig
 #: Task combo entries: (shown text, TrainConfig.task).
 TASKS = (("digits (10 classes)", "digits"), ("teacher network", "teacher"),
          ("file from Settings", "file"))
+#: Default fixed colour range of the heatmap, log10 ‖∂L/∂W_l‖ (sigmoid's 10⁻¹² … a large 10²).
+FIXED_RANGE = (-12, 2)
 
 
 class LogSpinBox(QDoubleSpinBox):
@@ -72,8 +76,14 @@ def _spin(lo: int, hi: int, value: int, tip: str) -> QSpinBox:
     return s
 
 
+def _decades(value: int, tip: str) -> QSpinBox:
+    s = _spin(-99, 99, value, tip)
+    s.setPrefix("10^")
+    return s
+
+
 class TrainControls(QWidget):
-    """Settings row (steps, lr, optimizer, momentum, batch, k, task) and run row."""
+    """Settings row (steps, lr, optimizer, momentum, batch, k, task), run row, network row."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -112,7 +122,8 @@ class TrainControls(QWidget):
         # Long texts (a run's summary) are clipped, never widen the window; the tip shows all.
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.pin = QPushButton("Pin")
-        self.pin.setToolTip("Keep this run's held-out loss and accuracy as faint curves.")
+        self.pin.setToolTip("Keep this run's held-out loss and accuracy as faint curves and its "
+                            "gradient heatmap beside the next runs'.")
         self.pins = QToolButton()
         self.pins.setText("Pins")
         self.pins.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -123,6 +134,21 @@ class TrainControls(QWidget):
         self.network.setTextFormat(Qt.TextFormat.RichText)
         self.network.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.network.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.pin_choice = QComboBox()
+        self.pin_choice.setToolTip("The pinned run whose gradient heatmap is shown under this "
+                                   "run's, on the same colours.")
+        self.pin_choice.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.pin_choice.setMinimumContentsLength(30)
+        self.pin_choice_label = QLabel("heatmap of pin")
+        self.pin_choice_label.setBuddy(self.pin_choice)
+        self.fixed_range = QCheckBox("fixed colours")
+        self.fixed_range.setToolTip("Hold the heatmap colours at this range of log10 ‖∂L/∂W_l‖ "
+                                    "(values outside take the end colours); off: the range "
+                                    "covers this run and the pinned one.")
+        self.range_lo = _decades(FIXED_RANGE[0], "Darkest colour: log10 ‖∂L/∂W_l‖ at or below.")
+        self.range_hi = _decades(FIXED_RANGE[1], "Brightest colour: log10 ‖∂L/∂W_l‖ at or above.")
+        self.fixed_range.toggled.connect(self._fixed_toggled)
 
         grid = QGridLayout(self)
         grid.setContentsMargins(6, 4, 6, 2)
@@ -146,8 +172,49 @@ class TrainControls(QWidget):
         for w in (self.pin, self.pins, self.export):
             run.addWidget(w)
         grid.addLayout(run, 1, 0)
-        grid.addWidget(self.network, 2, 0)
+        line = QHBoxLayout()
+        line.addWidget(self.network, 1)
+        line.addSpacing(12)
+        self._range_to = QLabel("to")
+        for w in (self.pin_choice_label, self.pin_choice, self.fixed_range, self.range_lo,
+                  self._range_to, self.range_hi):
+            line.addWidget(w)
+            if w is self.pin_choice_label:
+                line.addSpacing(4)
+        grid.addLayout(line, 2, 0)
         self.set_running(False)
+        self.set_pins([], None)
+        self._fixed_toggled(False)
+
+    def show_network(self, panel: NetworkSpec, trained: NetworkSpec | None) -> None:
+        """Name the Settings network Start trains and, if it differs, the one ``trained``."""
+        line = f"<b>Network</b> (from Settings): {summary(panel)}"
+        if trained is not None and trained != panel:
+            line = (f"<b>Trained</b>: {summary(trained)} &nbsp;·&nbsp; "
+                    f"<span style='color:#b35900'>Settings now: {summary(panel)} "
+                    "(Start to train it)</span>")
+        self.network.setText(line)
+        self.network.setToolTip(line)
+
+    def _fixed_toggled(self, on: bool) -> None:
+        for w in (self.range_lo, self._range_to, self.range_hi):
+            w.setVisible(on)
+
+    def set_pins(self, labels: list[str], chosen: str | None) -> None:
+        """List ``labels`` in the pin combo with ``chosen`` selected (hidden when none)."""
+        box = self.pin_choice
+        box.blockSignals(True)
+        box.clear()
+        box.addItems(labels)
+        box.setCurrentIndex(labels.index(chosen) if chosen in labels else len(labels) - 1)
+        box.blockSignals(False)
+        for w in (box, self.pin_choice_label):
+            w.setVisible(bool(labels))
+
+    def colour_range(self) -> tuple[float, float] | None:
+        """The fixed heatmap range (low, high) of log10 ‖∂L/∂W_l‖, None when off (or low ≥ high)."""
+        lo, hi = float(self.range_lo.value()), float(self.range_hi.value())
+        return (lo, hi) if self.fixed_range.isChecked() and lo < hi else None
 
     def _optimizer_changed(self) -> None:
         self.momentum.setEnabled(self.optimizer.currentData() == "sgd")

@@ -2,10 +2,13 @@
 
 :class:`TrainHistory` only stores what arrives (no statistics): scalar series per record and
 the per-layer arrays stacked by row, in arrival order. Rows are appended, never rewritten, so
-the slices handed to pyqtgraph stay valid.
+the slices handed to pyqtgraph stay valid. :class:`LayerSeries` bundles a run's per-layer arrays
+(a view of the growing store, or a copy a pin keeps).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -14,6 +17,30 @@ from gradexplorer.engine.training import TrainEnd, TrainRecord, TrainStart
 #: Per-record scalars (None stored as NaN) and per-layer arrays kept for display and export.
 SCALARS = ("step", "train_loss", "train_accuracy", "test_loss", "test_accuracy")
 LAYER_ARRAYS = ("log10_grad_norm", "log10_update_ratio")
+
+
+@dataclass(frozen=True)
+class LayerSeries:
+    """A run's per-layer series as the heatmap and the update-ratio plot draw them.
+
+    Attributes
+    ----------
+    steps : optimizer step of each record, shape (n,).
+    log10_grad_norm : log10 ‖∂L/∂W_l‖_F, shape (n, L); row i = record i, column l - 1 = layer l.
+    log10_update_ratio : log10(std ΔW_l / std W_l), shape (n, L).
+    """
+
+    steps: np.ndarray
+    log10_grad_norm: np.ndarray
+    log10_update_ratio: np.ndarray
+
+    @property
+    def depth(self) -> int:
+        """L: hidden layers."""
+        return self.log10_grad_norm.shape[1]
+
+    def __len__(self) -> int:
+        return self.steps.size
 
 
 class TrainHistory:
@@ -83,6 +110,11 @@ class TrainHistory:
     def layers(self, name: str) -> np.ndarray:
         """Per-layer ``name`` of every record so far, shape (n, L), row i = record i."""
         return self._layers[name][:self._n]
+
+    def layer_series(self, copy: bool = False) -> LayerSeries:
+        """The per-layer arrays so far: views of the store (rows never change), or copies."""
+        arrays = (self.series("step"), *(self.layers(k) for k in LAYER_ARRAYS))
+        return LayerSeries(*(a.copy() if copy else a for a in arrays))
 
     def last_step(self) -> int:
         """Optimizer steps shown so far (0 before the first record)."""

@@ -1,30 +1,41 @@
-"""Pinned training runs: a finished (or current) run's loss and accuracy kept as faint curves.
+"""Pinned training runs: a run's loss and accuracy kept as faint curves, its layers kept too.
 
 :class:`TrainPins` keeps one label per pinned run across the loss and accuracy plots (each a
-:class:`~.curves.StepCurves`) and fills the Pins menu (remove one, clear all).
+:class:`~.curves.StepCurves`), a copy of the run's per-layer series (:class:`~.history.LayerSeries`,
+for the pinned heatmap and dashed update ratios) and fills the Pins menu (remove one, clear all).
 """
 
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMenu
 
 from ..plots.style import pin_colour
 from .curves import StepCurves
-from .history import TrainHistory
+from .history import LayerSeries, TrainHistory
 
 
-class TrainPins:
+class TrainPins(QObject):
     """The pins drawn in ``plots`` (the first plot's legend names them).
 
     Parameters
     ----------
     plots : the StepCurves that show a pin (loss, accuracy).
+
+    Signals
+    -------
+    sigChanged()
+        A pin was added or removed.
     """
 
-    def __init__(self, plots: list[StepCurves]):
+    sigChanged = Signal()
+
+    def __init__(self, plots: list[StepCurves], parent: QObject | None = None):
+        super().__init__(parent)
         self.plots = plots
         self._count = 0
+        self._layers: dict[str, LayerSeries] = {}
 
     def pin(self, history: TrainHistory, label: str) -> str:
         """Pin ``history``'s held-out series (its train series when nothing is held out).
@@ -42,17 +53,30 @@ class TrainPins:
             y = history.series(held_field)
             y = y if np.isfinite(y).any() else history.series(train_field)
             plot.add_pin(label, x, y.copy(), colour)
+        self._layers[label] = history.layer_series(copy=True)
+        self.sigChanged.emit()
         return label
+
+    def layers(self, label: str) -> LayerSeries | None:
+        """The per-layer series of pinned run ``label`` (None: no such pin)."""
+        return self._layers.get(label)
 
     def remove(self, label: str) -> None:
         """Remove one pinned run (no-op when absent)."""
         for plot in self.plots:
             plot.remove_pin(label)
+        if self._layers.pop(label, None) is not None:
+            self.sigChanged.emit()
 
     def clear(self) -> None:
         """Remove every pinned run."""
-        for label in self.labels():
-            self.remove(label)
+        self.blockSignals(True)
+        try:
+            for label in self.labels():
+                self.remove(label)
+        finally:
+            self.blockSignals(False)
+        self.sigChanged.emit()
 
     def labels(self) -> list[str]:
         """Labels of the pinned runs, oldest first."""

@@ -1,11 +1,9 @@
 """The Train tab: train the Settings panel's network and watch which layers learn.
 
-Layout: controls (settings row, run row, network line) above one exportable
-GraphicsLayoutWidget::
-
-    verdict (big) / what is trained (small)
-    loss vs step (train, held-out, chance)   | accuracy vs step
-    log10 ‖∂L/∂W_l‖ heatmap (step × layer)   | update/weight ratio of a few layers (10⁻³ guide)
+Layout: controls (settings row, run row, network line and heatmap options) above the plots of
+:class:`~.plots.TrainPlots` in one exportable GraphicsLayoutWidget. A pin keeps its run's curves
+and per-layer series; the pin chosen in the controls' combo is drawn under this run's heatmap on
+one shared colour bar (:class:`~.compare.PinComparison`).
 
 Records come from a :class:`~.runner.TrainRunner` and are queued; a QTimer flushes the queue
 into a :class:`~.history.TrainHistory` and the plots at most every :data:`FLUSH_MS` (the
@@ -25,20 +23,17 @@ from gradexplorer.engine.spec import NetworkSpec, SpecError
 from gradexplorer.engine.training import TrainEnd, TrainStart
 
 from ..export import IMAGE_SUFFIXES, export_scene
-from ..plots.style import pg, shrinkable
-from .controls import TrainControls, chance_loss, summary
-from .curves import StepCurves
-from .headline import TrainHeadline
+from ..plots.style import pg
+from .compare import PinComparison
+from .controls import TrainControls, summary
 from .history import TrainHistory
-from .layers import GradientMap, UpdateRatioPlot
 from .pins import TrainPins
+from .plots import TrainPlots
 from .records_io import export_menu, write_records
 from .runner import Train, TrainRunner
 
 FLUSH_MS = 16
 MAX_FLUSH_MS = 250
-#: Entries per row of the legend above the loss and accuracy plots.
-LEGEND_COLUMNS = 3
 ERROR_STYLE = "color: #e53935; font-weight: bold;"
 
 
@@ -64,27 +59,13 @@ class TrainView(QWidget):
         box.setSpacing(0)
         box.addWidget(c)
         box.addWidget(self.view, 1)
-        ci = self.view.ci
-        ci.setContentsMargins(6, 4, 6, 4)
-        self.headline = TrainHeadline(ci, row=0, colspan=2)
-        self.legend = pg.LegendItem(colCount=LEGEND_COLUMNS, brush=None, pen=None)
-        ci.addItem(self.legend, row=2, col=0, colspan=2)
-        self.loss = StepCurves(ci.addPlot(row=3, col=0), "Loss", "loss (cross-entropy, nats)",
-                               ("train_loss", "test_loss"), legend=self.legend)
-        self.accuracy = StepCurves(ci.addPlot(row=3, col=1), "Accuracy", "accuracy (%)",
-                                   ("train_accuracy", "test_accuracy"), scale=100.0,
-                                   y_range=(0.0, 100.0))
-        self.grad_map = GradientMap(ci.addPlot(row=4, col=0))
-        self.ratio = UpdateRatioPlot(ci.addPlot(row=4, col=1))
-        self.pins = TrainPins([self.loss, self.accuracy])
-        self._readout = shrinkable(ci.addLabel("", row=5, col=0, colspan=2, justify="left",
-                                               color="#cccccc"))
-        self.view.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        for row, stretch in ((0, 0), (1, 0), (2, 0), (3, 4), (4, 5), (5, 0)):
-            ci.layout.setRowStretchFactor(row, stretch)
-        for col in range(2):
-            ci.layout.setColumnStretchFactor(col, 1)
-
+        self.plots = p = TrainPlots(self.view.ci)
+        self.headline, self.legend, self.loss, self.accuracy = (p.headline, p.legend, p.loss,
+                                                                p.accuracy)
+        self.grad_map, self.ratio = p.grad_map, p.ratio
+        self.pins = TrainPins([self.loss, self.accuracy], parent=self)
+        self.compare = PinComparison(self.pins, c, self.grad_map, self.ratio, p.layout)
+        self.view.scene().sigMouseMoved.connect(p.hover)
         self.runner = TrainRunner(train, parent=self)
         self.runner.sigRecords.connect(self._on_records)
         self.runner.sigFailed.connect(self._on_failed)
@@ -188,12 +169,11 @@ class TrainView(QWidget):
             if isinstance(rec, TrainStart):
                 self.history = h = TrainHistory()
                 h.add(rec)
-                self._begin(rec)
+                self.plots.begin(rec)
             else:
                 h.add(rec)
         if records and h.start is not None:
-            for plot in (self.loss, self.accuracy, self.grad_map, self.ratio):
-                plot.update(h)
+            self.plots.update(h)
             self.controls.progress.setValue(h.last_step())
             seconds = time.perf_counter() - self._started_at
             paused = self.runner.is_paused()
@@ -211,17 +191,6 @@ class TrainView(QWidget):
             self._timer.stop()
             if h.end is None and self.controls.stop.isEnabled():
                 self._stopped(f"stopped at step {h.last_step()}")
-
-    def _begin(self, start: TrainStart) -> None:
-        depth, steps = len(start.widths) - 1, int(start.config["steps"])
-        ce = start.classification and start.config["loss"] == "cross_entropy"
-        c = start.n_outputs
-        self.loss.begin(steps, chance_loss(c) if ce else None, f"chance: ln {c} = "
-                                                               f"{chance_loss(c):.2f}")
-        self.accuracy.begin(steps, 1 / c if start.classification else None, f"chance: 1/{c}")
-        self.grad_map.begin(depth, steps)
-        self.ratio.begin(depth, steps)
-        self.headline.show_start(start, summary(self.run_spec))
 
     def _finish(self, end: TrainEnd) -> None:
         self.controls.set_running(False)
@@ -250,20 +219,15 @@ class TrainView(QWidget):
         except SpecError:
             return
         self.controls.allow_file_task(panel)
-        line = f"<b>Network</b> (from Settings): {summary(panel)}"
-        if self.run_spec is not None and self.run_spec != panel:
-            line = (f"<b>Trained</b>: {summary(self.run_spec)} &nbsp;·&nbsp; "
-                    f"<span style='color:#b35900'>Settings now: {summary(panel)} "
-                    "(Start to train it)</span>")
-        self.controls.network.setText(line)
-        self.controls.network.setToolTip(line)
+        self.controls.show_network(panel, self.run_spec)
 
     def network_text(self) -> str:
         return self.controls.network.text()
 
     # --- pins ----------------------------------------------------------------------------------
     def pin(self, label: str | None = None) -> str | None:
-        """Keep the run's held-out (else train) loss and accuracy as faint labelled curves.
+        """Keep the run's held-out (else train) loss and accuracy as faint labelled curves and
+        its layers for the pinned heatmap (shown at once).
 
         ``label`` defaults to the trained network's summary; returns the label used.
         """
@@ -284,6 +248,14 @@ class TrainView(QWidget):
     def pin_labels(self) -> list[str]:
         return self.pins.labels()
 
+    def show_pin(self, label: str | None) -> None:
+        """Draw pin ``label``'s heatmap under this run's, same colours (None: hide it)."""
+        self.compare.show(label)
+
+    def shown_pin(self) -> str | None:
+        """The pin whose heatmap is shown (None: none)."""
+        return self.compare.shown
+
     # --- export --------------------------------------------------------------------------------
     def export_image(self, path: str, size: tuple[int, int] | None = None) -> None:
         """Write the plots (headline, legends, colour bar) to ``path`` (.png or .svg)."""
@@ -296,20 +268,13 @@ class TrainView(QWidget):
         write_records(self.history, path, time.perf_counter() - self._started_at)
 
     # --- layout and shutdown -------------------------------------------------------------------
-    def _on_mouse_moved(self, scene_pos) -> None:
-        text = self.grad_map.readout(scene_pos, self.history) or ""
-        if text != self._readout.text:
-            self._readout.setText(text)
-
     def readout_text(self) -> str:
         """The hover readout under the plots (empty unless over the heatmap)."""
-        return self._readout.text
+        return self.plots.readout.text
 
     def set_font_size(self, points: int) -> None:
         """Font size of the plots' ticks, labels, titles and legend, in points."""
-        for plot in (self.loss, self.accuracy, self.grad_map, self.ratio):
-            plot.set_font(points)
-        self.headline.set_font(points)
+        self.plots.set_font(points)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         """Refresh the network line: another view may have changed Settings (apply_spec)."""

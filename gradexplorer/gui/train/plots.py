@@ -1,0 +1,91 @@
+"""The Train tab's plots in one exportable GraphicsLayout::
+
+    verdict (big) / what is trained (small)
+    legend (this run's curves and the pins)
+    loss vs step (train, held-out, chance)   | accuracy vs step
+    log10 ‖∂L/∂W_l‖ heatmap (step × layer)   | update/weight ratio of a few layers (10⁻³ guide)
+    [the chosen pin's heatmap, same colours] |   [the pin's ratios dashed]
+    hover readout (step, layer, values under the mouse on a heatmap)
+
+:class:`TrainPlots` creates the items once; each run calls :meth:`~TrainPlots.begin` once and
+:meth:`~TrainPlots.update` per redraw.
+"""
+
+from __future__ import annotations
+
+from gradexplorer.engine.spec import NetworkSpec
+from gradexplorer.engine.training import TrainStart
+
+from ..plots.style import pg, shrinkable
+from .controls import chance_loss, summary
+from .curves import StepCurves
+from .headline import TrainHeadline
+from .heatmap import GradientMaps
+from .history import TrainHistory
+from .layers import UpdateRatioPlot
+
+#: Entries per row of the legend above the loss and accuracy plots.
+LEGEND_COLUMNS = 3
+
+
+class TrainPlots:
+    """Headline, legend, loss, accuracy, heatmaps, update ratios and hover readout.
+
+    Parameters
+    ----------
+    ci : the GraphicsLayoutWidget's central layout (rows 0-5 are used).
+    """
+
+    def __init__(self, ci: pg.GraphicsLayout):
+        ci.setContentsMargins(6, 4, 6, 4)
+        self.layout = ci
+        self.headline = TrainHeadline(ci, row=0, colspan=2)
+        self.legend = pg.LegendItem(colCount=LEGEND_COLUMNS, brush=None, pen=None)
+        ci.addItem(self.legend, row=2, col=0, colspan=2)
+        self.loss = StepCurves(ci.addPlot(row=3, col=0), "Loss", "loss (cross-entropy, nats)",
+                               ("train_loss", "test_loss"), legend=self.legend)
+        self.accuracy = StepCurves(ci.addPlot(row=3, col=1), "Accuracy", "accuracy (%)",
+                                   ("train_accuracy", "test_accuracy"), scale=100.0,
+                                   y_range=(0.0, 100.0))
+        self.grad_map = GradientMaps(ci.addLayout(row=4, col=0))
+        self.ratio = UpdateRatioPlot(ci.addPlot(row=4, col=1))
+        self.readout = shrinkable(ci.addLabel("", row=5, col=0, colspan=2, justify="left",
+                                              color="#cccccc"))
+        for row, stretch in ((0, 0), (1, 0), (2, 0), (3, 4), (4, 5), (5, 0)):
+            ci.layout.setRowStretchFactor(row, stretch)
+        for col in range(2):
+            ci.layout.setColumnStretchFactor(col, 1)
+
+    def steps_plots(self) -> tuple:
+        """The plots that draw the run against the step."""
+        return self.loss, self.accuracy, self.grad_map, self.ratio
+
+    def begin(self, start: TrainStart) -> None:
+        """A run starts: empty plots sized for its steps and layers, its guides, its name."""
+        depth, steps = len(start.widths) - 1, int(start.config["steps"])
+        ce = start.classification and start.config["loss"] == "cross_entropy"
+        c = start.n_outputs
+        self.loss.begin(steps, chance_loss(c) if ce else None, f"chance: ln {c} = "
+                                                               f"{chance_loss(c):.2f}")
+        self.accuracy.begin(steps, 1 / c if start.classification else None, f"chance: 1/{c}")
+        label = summary(NetworkSpec.from_dict(start.network))
+        self.grad_map.begin(depth, steps, label)
+        self.ratio.begin(depth, steps)
+        self.headline.show_start(start, label)
+
+    def update(self, history: TrainHistory) -> None:
+        """Draw every record of ``history`` so far."""
+        for plot in self.steps_plots():
+            plot.update(history)
+
+    def hover(self, scene_pos) -> None:
+        """Write what the heatmap shows under the mouse at ``scene_pos`` (nothing: blank)."""
+        text = self.grad_map.readout(scene_pos) or ""
+        if text != self.readout.text:
+            self.readout.setText(text)
+
+    def set_font(self, points: int) -> None:
+        """Font size of the ticks, labels, titles, legend and headline, in points."""
+        for plot in self.steps_plots():
+            plot.set_font(points)
+        self.headline.set_font(points)
