@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .engine.spec import NetworkSpec, SpecError
-from .resources import resource_path
+from .resource_files import resource_path
 
 
 @dataclass(frozen=True)

@@ -294,7 +294,7 @@ def test_digits_load_from_wheel_layout(tmp_path):
     shutil.copytree(repo / "gradexplorer", site / "gradexplorer",
                     ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(repo / "resources", site / "gradexplorer" / "resources")
-    code = ("import gradexplorer.engine.data as d, gradexplorer.resources as r;"
+    code = ("import gradexplorer.engine.data as d, gradexplorer.resource_files as r;"
             "x, y = d.load_digits();"
             "print(r.resource_path('data', 'optdigits.csv.gz'), x.shape,"
             "      int(x.sum()), int(y.sum()))")

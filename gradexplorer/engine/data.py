@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..resources import resource_path
+from ..resource_files import resource_path
 from .spec import MAX_WIDTH, NetworkSpec, SpecError
 
 DIGITS_ROWS = 1797

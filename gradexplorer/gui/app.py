@@ -15,7 +15,7 @@ APPLICATION = "gradexplorer"
 
 def _icon() -> QIcon | None:
     """The bundled application icon (SVG, else PNG), or None when not installed."""
-    from gradexplorer.resources import resource_path
+    from gradexplorer.resource_files import resource_path
 
     for name in ("gradexplorer.svg", "gradexplorer-256.png"):
         try:
