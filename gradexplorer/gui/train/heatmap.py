@@ -80,12 +80,12 @@ class GradientMap:
         if text != self.plot.titleLabel.text or size != points:
             set_title(self.plot, text, size)
 
-    def set_depth(self, depth: int) -> None:
-        """y = layers 1..depth (every layer ticked when there are few)."""
+    def set_depth(self, depth: int, tick_every_layer: int = 12) -> None:
+        """y = layers 1..depth (every layer ticked when there are ``tick_every_layer`` or less)."""
         self.depth = depth
         self.plot.setYRange(0.5, depth + 0.5, padding=0.01)
         axis = self.plot.getAxis("left")
-        if depth <= 12:
+        if depth <= tick_every_layer:
             axis.setTickSpacing(major=1, minor=1)
         else:
             axis.setTickSpacing()
@@ -159,7 +159,7 @@ class GradientMaps:
     def begin(self, depth: int, steps: int, label: str) -> None:
         """Start a run of ``steps`` steps through ``depth`` layers, named ``label``."""
         self.run_label, self._steps = label, steps
-        self.current.set_depth(depth)
+        self.current.set_depth(depth, self._tick_every_layer())
         self.current.show(None, None)
         self._fit_x()
         self._retitle()
@@ -174,11 +174,16 @@ class GradientMaps:
         shown = series is not None
         if shown != (self.pin_label is not None):  # a hidden item would keep its room
             grid, plot = self.layout.layout, self.pinned.plot
-            grid.addItem(plot, 1, 0) if shown else grid.removeItem(plot)
+            if shown:
+                grid.addItem(plot, 1, 0)
+            else:
+                grid.removeItem(plot)
             plot.setVisible(shown)
         self.pin_label = label if shown else None
         if series is not None:
-            self.pinned.set_depth(series.depth)
+            self.pinned.set_depth(series.depth, self._tick_every_layer())
+        if self.current.depth:
+            self.current.set_depth(self.current.depth, self._tick_every_layer())
         self.pinned.series = series
         # The pin's own finite range, found once (it is redrawn on every colour change).
         values = series.log10_grad_norm[np.isfinite(series.log10_grad_norm)] if shown else ()
@@ -187,6 +192,10 @@ class GradientMaps:
         self._fit_x()
         self._retitle()
         self._redraw()
+
+    def _tick_every_layer(self) -> int:
+        """Deepest network whose every layer is ticked (fewer when two maps share the cell)."""
+        return 6 if self.pin_label is not None else 12
 
     def set_fixed(self, levels: tuple[float, float] | None) -> None:
         """Colour range (lowest, highest log10 ‖∂L/∂W_l‖) held fixed; None: fit both runs."""
