@@ -63,7 +63,8 @@ def cross_entropy(a_s: np.ndarray, s: int, readout: np.ndarray,
     """
     batch = a_s.shape[0]
     z_s = a_s.astype(np.float64) @ readout.astype(np.float64).T
-    shifted = np.ldexp(z_s - z_s.max(axis=1, keepdims=True), s)  # ≤ 0, −inf allowed
+    with np.errstate(over="ignore"):  # ≤ 0; −inf is the exact limit, not an error
+        shifted = np.ldexp(z_s - z_s.max(axis=1, keepdims=True), s)
     e = np.exp(shifted)
     total = e.sum(axis=1, keepdims=True)
     p = e / total
