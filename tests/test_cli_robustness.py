@@ -148,3 +148,25 @@ def test_render_explicit_depth_must_agree_with_set_widths(capsys, tmp_path):
                  "--set", "widths=8,8"])
     err = capsys.readouterr().err
     assert code == 2 and "widths lists 2 layers but depth is 4" in err
+
+
+def test_save_counts_the_kept_arrays_in_the_memory_check(capsys, tmp_path, monkeypatch):
+    from gradexplorer.engine import memory
+
+    widths = (8,) + (32,) * 4
+    path = tmp_path / "run.npz"
+    assert main(["run", "--depth", "4", "--width", "32", "--batch", "16", "--in-features", "8",
+                 "--save", str(path)]) == 0
+    with np.load(path) as z:
+        assert memory.save_bytes(widths, 16) == sum(z[k].nbytes for k in z.files)
+    # memory for the run alone, not for the run and its saved arrays: refused up front
+    plain = memory.estimate_bytes(widths, 16, 8)
+    monkeypatch.setattr(memory, "available_bytes", lambda: int(plain / memory.MEMORY_FRACTION) + 1)
+    capsys.readouterr()
+    assert main(["run", "--depth", "4", "--width", "32", "--batch", "16", "--in-features", "8",
+                 "--format", "csv"]) == 0
+    capsys.readouterr()
+    code = main(["run", "--depth", "4", "--width", "32", "--batch", "16", "--in-features", "8",
+                 "--save", str(tmp_path / "again.npz")])
+    err = capsys.readouterr().err
+    assert code == 2 and "this run needs about" in err and not (tmp_path / "again.npz").exists()

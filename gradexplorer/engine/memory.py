@@ -35,6 +35,17 @@ def estimate_bytes(widths: tuple[int, ...], batch: int, itemsize: int) -> int:
     return int((weights + stored + temporaries) * itemsize)
 
 
+def save_bytes(widths: tuple[int, ...], batch: int) -> int:
+    """Extra bytes of a run that also keeps its arrays (``propagate(spec, arrays)``, ``--save``).
+
+    All float64: x (B × n_0), every W_l, b_l, ∂L/∂W_l, ∂L/∂b_l, ∂L/∂h_l (B × n_l) and
+    ∂L/∂a_L (B × n_L). For wide nets this is twice the weights again: it can triple the run.
+    """
+    layers = sum(2 * (widths[i] * widths[i - 1] + widths[i]) + batch * widths[i]
+                 for i in range(1, len(widths)))
+    return int((layers + batch * (widths[0] + widths[-1])) * 8)
+
+
 def available_bytes() -> int:
     """Memory available to a new allocation now (Linux MemAvailable, else physical memory)."""
     try:

@@ -29,7 +29,7 @@ from . import losses
 from .activations import Activation, get_activation
 from .blas import with_thread_policy
 from .data import make_inputs
-from .memory import check_fits, estimate_bytes
+from .memory import check_fits, estimate_bytes, save_bytes
 from .network import STREAM_DATA, STREAM_READOUT, STREAM_TOP, build_network, stream
 from .records import BackwardLayer, ForwardLayer, LossRecord, Record, RunEnd, RunStart
 from .spec import NetworkSpec
@@ -80,6 +80,8 @@ def _propagate(spec: NetworkSpec, arrays: dict | None) -> Iterator[Record]:
     x = inputs.x
     widths = spec.layer_widths(x.shape[1])
     nbytes = estimate_bytes(widths, x.shape[0], np.dtype(spec.dtype).itemsize)
+    if arrays is not None:  # the float64 copies kept for the caller (``run --save``)
+        nbytes += save_bytes(widths, x.shape[0])
     check_fits(nbytes)
     net = build_network(spec, widths, x, activation)
     if arrays is not None:
