@@ -170,3 +170,31 @@ def test_save_counts_the_kept_arrays_in_the_memory_check(capsys, tmp_path, monke
                  "--save", str(tmp_path / "again.npz")])
     err = capsys.readouterr().err
     assert code == 2 and "this run needs about" in err and not (tmp_path / "again.npz").exists()
+
+
+def test_float32_network_is_the_float64_draw_cast_layer_by_layer():
+    from gradexplorer.engine.activations import get_activation
+    from gradexplorer.engine.network import build_network
+    from gradexplorer.engine.spec import NetworkSpec
+
+    act = get_activation("tanh", 0.01)
+    x = np.ones((4, 8))
+    for init in ("kaiming_uniform", "orthogonal", "lsuv"):
+        f64 = NetworkSpec(depth=3, width=16, in_features=8, batch=4, init=init)
+        f32 = f64.replace(dtype="float32")
+        n64 = build_network(f64, f64.layer_widths(), x, act)
+        n32 = build_network(f32, f32.layer_widths(), x, act)
+        for a, b in zip(n64.layers, n32.layers, strict=True):
+            assert b.weight.dtype == np.float32
+            np.testing.assert_array_equal(a.weight.astype(np.float32), b.weight)
+
+
+def test_lsuv_memory_estimate_counts_the_float64_rescale():
+    from gradexplorer.engine.memory import estimate_bytes
+
+    widths = (64, 512, 512, 512)
+    weights = sum(widths[i] * widths[i - 1] + widths[i] for i in range(1, len(widths)))
+    for itemsize in (4, 8):
+        extra = (estimate_bytes(widths, 32, itemsize, lsuv=True)
+                 - estimate_bytes(widths, 32, itemsize))
+        assert extra == weights * (16 - itemsize)

@@ -127,7 +127,8 @@ def _prepare(spec: NetworkSpec) -> _Prepared:
     activation = get_activation(spec.activation, spec.negative_slope)
     x = make_inputs(spec, stream(spec.seed, STREAM_DATA)).x
     widths = spec.layer_widths(x.shape[1])
-    check_fits(estimate_bytes(widths, x.shape[0], np.dtype(spec.dtype).itemsize))
+    check_fits(estimate_bytes(widths, x.shape[0], np.dtype(spec.dtype).itemsize,
+                              lsuv=spec.init == "lsuv"))
     return _Prepared(activation, x, widths, build_network(spec, widths, x, activation))
 
 

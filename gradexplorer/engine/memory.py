@@ -14,7 +14,8 @@ class RunTooLargeError(SpecError):
     """The run's memory estimate exceeds what is available; the message gives both figures."""
 
 
-def estimate_bytes(widths: tuple[int, ...], batch: int, itemsize: int) -> int:
+def estimate_bytes(widths: tuple[int, ...], batch: int, itemsize: int, *,
+                   lsuv: bool = False) -> int:
     """Peak bytes of one propagation, from the arrays it keeps and its largest temporaries.
 
     Parameters
@@ -25,14 +26,16 @@ def estimate_bytes(widths: tuple[int, ...], batch: int, itemsize: int) -> int:
 
     Kept for the whole run: every W_l (n_l × n_{l-1}) and b_l, every layer's input a_{l-1}
     (B × n_{l-1}) and derivative φ'(h_l) (B × n_l). Temporaries: one ∂L/∂W_l and about four
-    batch-sized arrays of the widest layer.
+    batch-sized arrays of the widest layer. ``lsuv``: LSUV rescales float64 weights into new
+    float64 arrays before the cast, so 16 bytes per weight are held while the network is built.
     """
     weights = sum(widths[i] * widths[i - 1] + widths[i] for i in range(1, len(widths)))
     stored = sum(batch * (widths[i - 1] + widths[i]) for i in range(1, len(widths)))
     widest = max(widths)
     largest_w = max(widths[i] * widths[i - 1] for i in range(1, len(widths)))
     temporaries = largest_w + 4 * batch * widest
-    return int((weights + stored + temporaries) * itemsize)
+    lsuv_build = weights * (16 - itemsize) if lsuv else 0
+    return int((weights + stored + temporaries) * itemsize + lsuv_build)
 
 
 def save_bytes(widths: tuple[int, ...], batch: int) -> int:

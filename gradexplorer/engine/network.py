@@ -92,9 +92,11 @@ def build_network(spec: NetworkSpec, widths: tuple[int, ...], x: np.ndarray,
     for idx in range(1, len(widths)):
         fan_in, fan_out = widths[idx - 1], widths[idx]
         gain = 1.0 if spec.init == "lsuv" else spec.gain
-        weights.append(init_weight(base_init, fan_out, fan_in, gain=gain, mode=spec.mode,
-                                   negative_slope=slope,
-                                   rng=stream(spec.seed, STREAM_WEIGHTS, idx)))
+        w = init_weight(base_init, fan_out, fan_in, gain=gain, mode=spec.mode,
+                        negative_slope=slope, rng=stream(spec.seed, STREAM_WEIGHTS, idx))
+        # cast layer by layer (LSUV rescales in float64 first): a float32 run never holds every
+        # float64 draw at once, which tripled its memory
+        weights.append(w if spec.init == "lsuv" else w.astype(dtype, copy=False))
         std = spec.bias_std if spec.bias_init == "normal" else 0.0
         biases.append(init_bias(spec.bias_init, fan_out, std=std,
                                 rng=stream(spec.seed, STREAM_BIASES, idx)))

@@ -79,7 +79,8 @@ def _propagate(spec: NetworkSpec, arrays: dict | None) -> Iterator[Record]:
     inputs = make_inputs(spec, stream(spec.seed, STREAM_DATA))
     x = inputs.x
     widths = spec.layer_widths(x.shape[1])
-    nbytes = estimate_bytes(widths, x.shape[0], np.dtype(spec.dtype).itemsize)
+    nbytes = estimate_bytes(widths, x.shape[0], np.dtype(spec.dtype).itemsize,
+                            lsuv=spec.init == "lsuv")
     if arrays is not None:  # the float64 copies kept for the caller (``run --save``)
         nbytes += save_bytes(widths, x.shape[0])
     check_fits(nbytes)

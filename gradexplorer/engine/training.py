@@ -250,7 +250,8 @@ def _train(spec: NetworkSpec, config: TrainConfig) -> Iterator[TrainStart | Trai
     n_params = sum(all_widths[i] * all_widths[i - 1] + all_widths[i]
                    for i in range(1, len(all_widths)))
     itemsize = np.dtype(spec.dtype).itemsize
-    check_fits(estimate_bytes(all_widths, max(config.batch_size, x_eval.shape[0]), itemsize)
+    check_fits(estimate_bytes(all_widths, max(config.batch_size, x_eval.shape[0]), itemsize,
+                              lsuv=spec.init == "lsuv")
                + 3 * n_params * itemsize)
     net = build_network(spec, widths, task.x_train[:spec.batch], activation)
     r = init_weight("lecun_normal", task.n_outputs, widths[-1],
