@@ -57,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``gradexplorer`` command; returns the exit status."""
     argv = sys.argv[1:] if argv is None else argv
     if not argv:
+        problem = _no_display()
+        if problem:  # Qt would abort (SIGABRT, a screenful of plugin messages) instead
+            print(f"gradexplorer: {problem}", file=sys.stderr)
+            return 2
         from .gui.app import main as gui_main
 
         return gui_main([])
@@ -78,6 +82,16 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `gradexplorer run | head`: the reader left; not an error of ours
         _silence_stdout()
         return 141  # 128 + SIGPIPE, as a shell reports a command killed by a closed pipe
+
+
+def _no_display() -> str | None:
+    """Why the app cannot open a window here (Linux without a display), else None."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return ("no display to open the app on (DISPLAY and WAYLAND_DISPLAY are not set); the "
+            "commands work without one: gradexplorer run, theory, train, render (see --help)")
 
 
 def _call_quietly(handler, args):

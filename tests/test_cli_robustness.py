@@ -198,3 +198,12 @@ def test_lsuv_memory_estimate_counts_the_float64_rescale():
         extra = (estimate_bytes(widths, 32, itemsize, lsuv=True)
                  - estimate_bytes(widths, 32, itemsize))
         assert extra == weights * (16 - itemsize)
+
+
+def test_app_without_a_display_is_one_line_not_a_qt_abort(capsys, monkeypatch):
+    monkeypatch.setattr(sys, "platform", "linux")
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no display" in err
