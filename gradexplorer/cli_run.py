@@ -86,6 +86,9 @@ def spec_from_args(args: argparse.Namespace) -> NetworkSpec:
             values["depth"] = len(specmod.parse_widths(values["widths"]) or ()) or NetworkSpec.depth
         except SpecError as exc:
             raise CliError(str(exc)) from None
+        if values["depth"] > specmod.MAX_DEPTH:
+            raise CliError(f"--widths lists {values['depth']} layers; at most "
+                           f"{specmod.MAX_DEPTH} are allowed")
     try:
         return NetworkSpec.from_dict(values)
     except SpecError as exc:

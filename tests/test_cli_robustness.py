@@ -207,3 +207,8 @@ def test_app_without_a_display_is_one_line_not_a_qt_abort(capsys, monkeypatch):
     assert main([]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no display" in err
+
+
+def test_too_many_widths_names_widths(capsys):
+    assert main(["run", "--widths", ",".join(["4"] * 1001)]) == 2
+    assert "--widths lists 1001 layers; at most 1000" in capsys.readouterr().err
