@@ -73,6 +73,7 @@ def render_dashboard(spec: NetworkSpec, path: str, size: tuple[int, int] = (1600
         dashboard.begin_run(records[0])
         dashboard.add_records(records[1:-1])
         dashboard.finish_run(records[-1])
+        _draw_theory(dashboard, records)
         dashboard.export_image(str(path), (width, height))
     finally:
         from PySide6.QtCore import QEvent
@@ -80,3 +81,18 @@ def render_dashboard(spec: NetworkSpec, path: str, size: tuple[int, int] = (1600
         dashboard.deleteLater()
         # Deliver the deferred delete now: there may be no event loop to do it.
         app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def _draw_theory(dashboard, records) -> None:
+    """Dashed mean-field predictions, as the window shows them (``theory_display``)."""
+    from gradexplorer.engine.records import TheoryLayers
+
+    from .theory_display import LEGEND_LABEL
+
+    for record in records:
+        if isinstance(record, TheoryLayers):
+            for field, values in record.series().items():
+                try:
+                    dashboard.set_theory(field, values, LEGEND_LABEL)
+                except ValueError:  # no plot draws this field
+                    continue

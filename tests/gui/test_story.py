@@ -20,3 +20,18 @@ def test_story_pins_relu_he_and_shows_sigmoid_xavier(qtbot, tmp_path, wait_for_r
     assert window.panel.presets.combo.currentData() == "sigmoid-xavier"
     assert "10^-12" in window.panel.presets.explanation.text()
     assert window.panel.last_valid_spec() == main.spec
+
+
+def test_changing_a_setting_retires_the_preset_explanation(qtbot, tmp_path, wait_for_run):
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings, restore=False)
+    qtbot.addWidget(window)
+    box = window.panel.presets
+    box.choose("relu-he-gain-1-5")
+    assert "explodes" in box.explanation.text()
+    changed = get_preset("relu-he-gain-1-5").spec.replace(gain=0.05)
+    window.apply_spec(changed)
+    assert box.combo.currentIndex() == 0
+    assert "Custom settings, changed from the preset" in box.explanation.text()
+    assert "explodes" not in box.explanation.text()
+    wait_for_run(qtbot, window, changed)

@@ -108,6 +108,7 @@ class ControlPanel(QScrollArea):
                 section.blockSignals(False)
         self._spec = spec
         self.clear_errors()
+        self.presets.note_spec(spec)
 
     def flush(self) -> None:
         """Emit a pending throttled spec now (tests, and before saving)."""
@@ -123,6 +124,7 @@ class ControlPanel(QScrollArea):
         except SpecError as exc:
             self.sigSpecError.emit(exc.field or "", str(exc))
             return
+        self.presets.note_spec(spec)
         self.sigSpecChanged.emit(spec)
 
     def _preset_chosen(self, spec: NetworkSpec) -> None:

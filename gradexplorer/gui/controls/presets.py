@@ -57,6 +57,18 @@ class PresetBox(QWidget):
         if preset is not None:
             self.sigPresetChosen.emit(preset.spec)
 
+    def note_spec(self, spec: Any) -> None:
+        """The settings changed: if they no longer match the shown preset, say so.
+
+        Its explanation quotes that preset's measurements, which would now contradict the plots.
+        """
+        preset = next((p for p in self.presets if p.name == self.combo.currentData()), None)
+        if preset is None or preset.spec == spec:
+            return
+        self.combo.setCurrentIndex(0)
+        self.explanation.setText(f"Custom settings, changed from the preset “{preset.title}”. "
+                                 "Choose a preset to load a classic experiment.")
+
     def show_preset(self, name: str | None) -> Any | None:
         """Select preset ``name`` in the combo and show its explanation, emitting nothing."""
         preset = next((p for p in self.presets if p.name == name), None)

@@ -160,8 +160,8 @@ class PhaseView(QWidget):
             notes.append("LSUV rescales on the data: σ_w² here is the orthogonal start's (approx.)")
         if spec.init in ("orthogonal", "lsuv"):
             notes.append("orthogonal weights follow the Gaussian theory only approximately")
-        growth = f"{p.growth:+.2f}" if math.isfinite(p.growth) else ("+∞" if p.growth > 0
-                                                                        else "−∞")
+        growth = (f"{p.growth + 0.0:+.2f}".replace("-0.00", "0.00").replace("+0.00", "0.00")
+                  if math.isfinite(p.growth) else ("+∞" if p.growth > 0 else "−∞"))
         depth = f"{p.trainable_depth:.3g}" if math.isfinite(p.trainable_depth) else "∞"
         fits = "" if not math.isfinite(p.trainable_depth) else (
             " (L is within it)" if spec.depth <= p.trainable_depth else
@@ -172,7 +172,10 @@ class PhaseView(QWidget):
                 f"(layer 1), σ<sub>b</sub>² = {b2:.4g} — gain {spec.gain:g}, σ<sub>b</sub> = "
                 f"{spec.bias_std if spec.bias_init == 'normal' else 0:g}<br>"
                 f"q* {q_text} · χ1 = {p.chi1:.4f} → <b>{p.phase}</b> · gradient RMS, "
-                f"layer 1 vs L, at q*: {growth} decades · 6 |ξ_∇| = {depth} layers{fits}")
+                f"layer 1 vs L, at q*: {growth} decades · 6 |ξ_∇| = {depth} layers{fits}<br>"
+                "<i>The diagram uses the fixed point q* (infinite depth); the Layers tab's "
+                "dashed curve follows the actual q_l, so a net that approaches q* slowly "
+                "(e.g. tanh at σ_b² = 0) differs there.</i>")
         if notes:
             text += "<br><i>" + "; ".join(notes) + "</i>"
         self.readout.setText(text)

@@ -19,8 +19,8 @@ def describe(config: dict) -> str:
     widths = g("widths")
     width = f"widths {widths[0]}…{widths[-1]}" if widths else f"width {g('width', '?')}"
     return (f"{g('activation', '?')} · {g('depth', '?')} layers · {width} · init {g('init', '?')}"
-            f" (gain {g('gain', '?')}) · input {g('input', '?')} · batch {g('batch', '?')} · "
-            f"loss {g('loss', '?')} · seed {g('seed', '?')}")
+            f" (gain {_short(g('gain', '?'))}) · input {g('input', '?')} · "
+            f"batch {g('batch', '?')} · loss {g('loss', '?')} · seed {g('seed', '?')}")
 
 
 class Headline:
@@ -69,3 +69,8 @@ class Headline:
         self.verdict.setText(self._text, size=f"{big:.1f}pt", color=self._colour, bold=True)
         small = fitted_points(self._settings, self._points, self._width)
         self.settings.setText(self._settings, size=f"{small:.1f}pt", color=SETTINGS_COLOUR)
+
+
+def _short(value) -> str:
+    """A setting for a headline: 1.4142135623730951 -> 1.414."""
+    return f"{value:.4g}" if isinstance(value, float) else str(value)

@@ -12,7 +12,7 @@ class SaturationPlot(LayerPlot):
     """Saturated fraction of a_l's entries (0..1, fixed y range) against layer l."""
 
     def __init__(self, plot: pg.PlotItem):
-        super().__init__(plot, "Saturated units", "fraction with φ' < 10 % of its max", CURVES)
+        super().__init__(plot, "Saturated units", "fraction with φ' below 10 % of its max", CURVES)
         plot.setYRange(0, 1, padding=0.03)
 
     def set_depth(self, depth: int) -> None:
