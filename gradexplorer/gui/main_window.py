@@ -330,6 +330,9 @@ class MainWindow(QMainWindow):
         font.setPointSize(points)
         self.panel.setFont(font)
         self.dashboard.set_font_size(points)
+        # the panel's rows grew with the font: let the dock grow with them
+        scrollbar = self.panel.verticalScrollBar().sizeHint().width()
+        self.dock.setMinimumWidth(self.panel.widget().minimumSizeHint().width() + scrollbar + 6)
         for _, view in getattr(self, "views", []):
             view.setFont(font)
             if hasattr(view, "set_font_size"):

@@ -47,6 +47,7 @@ class LogSlider(QWidget):
         self._lo, self._hi = math.log10(minimum), math.log10(maximum)
         self._integer = integer
         self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setMinimumWidth(90)  # never squeezed to a lone handle at large fonts
         self.slider.setRange(0, _STEPS)
         lo, hi = spin_range or (minimum, maximum)
         if integer:
