@@ -11,6 +11,11 @@ Layout (4 columns)::
 The window feeds records (:meth:`Dashboard.add_records`, batched at ≤ 60 Hz); the dashboard
 stores them in a :class:`~gradexplorer.engine.result.RunResult` and copies numbers into the
 plots with ``setData``. It computes nothing beyond display.
+
+Only the panels a batch touches are redrawn: forward records the activation, saturation and
+activation-heatmap panels, backward records the gradient panels. The heatmaps, the costliest,
+are redrawn at ≤ 4 Hz while a run streams, on a timer of their own (``plots.pacing``), and
+at once, exactly, when their pass is complete and when the run ends.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from gradexplorer.engine.verdict import gradient_verdict
 from .export import IMAGE_SUFFIXES, export_scene
 from .plots import ActivationPlot, GradientPlot, HeatmapPlot, LayerDetail, SaturationPlot
 from .plots.headline import Headline
+from .plots.pacing import HeatmapPacer, TimedView
 from .plots.style import DEFAULT_FONT_POINTS, pg, pin_colour, shrinkable
 
 QtCore, QtWidgets = pg.QtCore, pg.QtWidgets
@@ -40,7 +46,7 @@ class Dashboard(QtWidgets.QWidget):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
-        self.view = pg.GraphicsLayoutWidget()
+        self.view = TimedView()
         box = QtWidgets.QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.view)
@@ -68,6 +74,7 @@ class Dashboard(QtWidgets.QWidget):
         self._pins: dict[str, tuple[int, int, int]] = {}
         self._pin_count = 0
         self._points: int | None = None
+        self._pacer = HeatmapPacer(self)
         self.view.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.view.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self.set_font_size(DEFAULT_FONT_POINTS)
@@ -83,6 +90,7 @@ class Dashboard(QtWidgets.QWidget):
             panel.set_depth(depth)
         for panel in (self.grad_heatmap, self.act_heatmap):
             panel.set_depth(depth)
+        self._pacer.reset()
         if self._selected is None or self._selected > depth:
             self._selected = 1 if depth else None
         for panel in self.panels:
@@ -95,10 +103,12 @@ class Dashboard(QtWidgets.QWidget):
     def add_records(self, records: list[Record]) -> None:
         """Store ``records`` (in stream order) and update the plots they touch."""
         forward = backward = False
-        for rec in records:
+        first = 0
+        for i, rec in enumerate(records):
             if isinstance(rec, RunStart):
                 self.begin_run(rec)
                 forward = backward = False
+                first = i + 1
                 continue
             if self._result is None:
                 continue
@@ -110,12 +120,15 @@ class Dashboard(QtWidgets.QWidget):
             backward |= isinstance(rec, BackwardLayer)
         if self._result is None:
             return
+        fresh = records[first:]
         if forward:
-            for panel in (self.activation, self.saturation, self.act_heatmap):
+            for panel in (self.activation, self.saturation):
                 panel.update(self._result)
+            done = len(self._result.forward) >= self._result.depth
+            self._pacer.take(self.act_heatmap, fresh, done)
         if backward:
-            for panel in (self.gradient, self.grad_heatmap):
-                panel.update(self._result)
+            self.gradient.update(self._result)
+            self._pacer.take(self.grad_heatmap, fresh, self._backward_done())
             self._show_verdict()
         if forward or backward:
             self.detail.show_layer(self._selected, self._result)
@@ -125,7 +138,14 @@ class Dashboard(QtWidgets.QWidget):
         if self._result is None:
             return
         self._result.add(end)
+        self._pacer.draw_all()
+        for panel in self.panels:
+            panel.hold_axes(False)
         self._show_verdict()
+
+    def paint_seconds(self) -> float:
+        """How long the last repaint of the plots took (the window paces its flushes by it)."""
+        return self.view.paint_seconds
 
     def result(self) -> RunResult | None:
         """The current run's records so far (None before the first run)."""

@@ -34,6 +34,9 @@ from .worker import Propagate, RunController
 #: Shortest redraw interval (≤ 60 Hz) and the longest the adaptive interval may grow to.
 FLUSH_MS = 16
 MAX_FLUSH_MS = 250
+#: The progress bar is set at most this often (seconds) while records stream: QProgressBar
+#: repaints itself synchronously (``repaint()``, not ``update()``) whenever its text changes.
+PROGRESS_SECONDS = 0.1
 DEFAULT_SIZE = (1400, 900)
 ERROR_STYLE = "color: #b71c1c; font-weight: bold;"
 
@@ -91,6 +94,7 @@ class MainWindow(QMainWindow):
         self._flush_timer.timeout.connect(self.flush)
         self._pending: list = []
         self._layers_done = 0
+        self._progress_shown = 0.0  # perf_counter() of the last progress bar update
         self._run_spec: NetworkSpec | None = None
         self._replay: list[Pin] = []
         self._replay_label: str | None = None
@@ -212,8 +216,8 @@ class MainWindow(QMainWindow):
     def flush(self) -> None:
         """Hand the queued records to the dashboard (called by the ≤ 60 Hz timer).
 
-        The timer's interval adapts: twice the time the last flush took (16..250 ms), so that
-        redrawing a deep net never takes more than about a third of the GUI thread.
+        The timer's interval adapts: twice the time the last flush and repaint took (16..250 ms),
+        so that redrawing a deep net never takes more than about half of the GUI thread.
         """
         started = time.perf_counter()
         records, self._pending = self._pending, []
@@ -242,10 +246,14 @@ class MainWindow(QMainWindow):
                     self.theory.show(rec)
         if chunk:
             self.dashboard.add_records(chunk)
-        self.progress.setValue(min(self._layers_done, self.progress.maximum()))
+        if (ended is not None or not self.controller.is_running()
+                or started - self._progress_shown >= PROGRESS_SECONDS):
+            self._progress_shown = started
+            self.progress.setValue(min(self._layers_done, self.progress.maximum()))
         if ended is not None:
             self._run_ended(ended)
-        spent_ms = 1000 * (time.perf_counter() - started)
+        paint = getattr(self.dashboard, "paint_seconds", None)  # the repaint this flush causes
+        spent_ms = 1000 * (time.perf_counter() - started + (paint() if paint else 0.0))
         self._flush_timer.setInterval(int(min(MAX_FLUSH_MS, max(FLUSH_MS, 2 * spent_ms))))
         if not self.controller.is_running() and not self._pending:
             self._flush_timer.stop()

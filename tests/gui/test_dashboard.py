@@ -249,6 +249,7 @@ def test_hover_readout_names_layer_and_value(dash, qtbot):
     value = dash.result().series("log10_grad_preact_rms")[3]
     qtbot.waitUntil(lambda: "layer 4" in dash.readout_text(), timeout=2000)
     assert f"RMS of ∂L/∂h = 10^{value:.2f}" in dash.readout_text()
+    qtbot.wait(30)  # pyqtgraph drops mouse moves less than 10 ms apart (mouseRateLimit)
     QTest.mouseMove(dash.view.viewport(), _viewport_point(dash, dash.grad_heatmap, 7))
     qtbot.waitUntil(lambda: "layer 7" in dash.readout_text(), timeout=2000)
     assert "density" in dash.readout_text()

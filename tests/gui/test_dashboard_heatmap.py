@@ -69,3 +69,20 @@ def test_undrawable_histograms_are_skipped():
     assert np.isnan(image[:2]).all()
     np.testing.assert_array_equal(image[2], [0, 0, 1])  # NaN/inf densities draw as 0
     assert stack_histograms([None, None])[0].shape == (2, 0)
+
+
+def test_streamed_image_equals_a_rebuild_bit_for_bit():
+    """Rows written into the kept image (growing range, merged bins) equal a full rebuild."""
+    rng = np.random.default_rng(3)
+    for max_bins in (5, 16, 1024):
+        depth = 30
+        stack, hists = HistogramStack(), [None] * depth
+        for row in range(depth - 1, -1, -1):  # backward order, ranges drifting downwards
+            hists[row] = hist(-3 * (depth - row) + int(rng.integers(-4, 4)),
+                              rng.random(int(rng.integers(1, 20))))
+            stack.set(row, hists[row])
+            if row % 3 == 0:
+                image, lo, hi = stack.image(depth, max_bins)
+                want, want_lo, want_hi = stack_histograms(hists, max_bins)
+                np.testing.assert_array_equal(image, want)
+                assert (lo, hi) == pytest.approx((want_lo, want_hi))

@@ -36,20 +36,26 @@ class Headline:
     def __init__(self, layout: pg.GraphicsLayout, row: int, colspan: int):
         self.verdict = shrinkable(layout.addLabel("", row=row, col=0, colspan=colspan))
         self.settings = shrinkable(layout.addLabel("", row=row + 1, col=0, colspan=colspan))
-        self._text, self._colour, self._settings = "no run yet", WAITING_COLOUR, ""
+        self._text, self._colour, self._settings = "", WAITING_COLOUR, ""
         self._points = DEFAULT_FONT_POINTS
         self._width = 600.0
 
     def set_settings(self, config: dict | None) -> None:
         """Name the run's settings (None: none)."""
-        self._settings = describe(config) if config else ""
-        self._draw()
+        settings = describe(config) if config else ""
+        if settings != self._settings:
+            self._settings = settings
+            self._draw()
 
     def set_verdict(self, text: str, kind: str | None) -> None:
-        """Show ``text``; ``kind`` (a ``Verdict.kind``) colours it, None = grey (waiting)."""
-        self._text = text
-        self._colour = VERDICT_COLOURS.get(kind, "#dddddd") if kind else WAITING_COLOUR
-        self._draw()
+        """Show ``text``; ``kind`` (a ``Verdict.kind``) colours it, None = grey (waiting).
+
+        Unchanged text is not set again (each call re-lays the labels out).
+        """
+        colour = VERDICT_COLOURS.get(kind, "#dddddd") if kind else WAITING_COLOUR
+        if (text, colour) != (self._text, self._colour):
+            self._text, self._colour = text, colour
+            self._draw()
 
     def set_font(self, points: int) -> None:
         """Base font size in points (the verdict is :data:`VERDICT_SCALE` times it)."""

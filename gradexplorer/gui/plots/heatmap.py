@@ -12,7 +12,7 @@ from gradexplorer.engine.result import RunResult
 
 from .panel import LayerPanel
 from .stack import HistogramStack
-from .style import colormap, label_style, pg, style_axis, value_label
+from .style import colormap, hold_text_space, label_style, pg, style_axis, value_label
 
 #: Upper colour level = this percentile of the positive densities (spikes saturate, the rest
 #: keeps its contrast).
@@ -61,12 +61,30 @@ class HeatmapPlot(LayerPanel):
         self._data = np.full((depth, 0), np.nan)
         self.image.clear()
 
+    def hold_axes(self, hold: bool) -> None:
+        super().hold_axes(hold)
+        hold_text_space(self.colorbar.axis, hold)
+
     def update(self, result: RunResult) -> None:
         """Redraw the image with every histogram that has arrived."""
         source = result.backward if self.field == "grad_hist" else result.forward
-        for rec in source:
-            if rec is not None and 0 < rec.layer <= self.depth:
-                self._stack.set(rec.layer - 1, getattr(rec, self.field))
+        self.add(source)
+        self.draw()
+
+    def add(self, records) -> bool:
+        """Take the histograms of ``records`` (any records, in any order) without redrawing.
+
+        Cheap: only rows that changed are kept for the next :meth:`draw`. Returns whether
+        any row changed.
+        """
+        changed = False
+        for rec in records:
+            if hasattr(rec, self.field) and 0 < rec.layer <= self.depth:
+                changed |= self._stack.set(rec.layer - 1, getattr(rec, self.field))
+        return changed
+
+    def draw(self) -> None:
+        """Redraw the image from the histograms taken so far (see :meth:`add`)."""
         image, lo, hi = self._stack.image(self.depth)
         self._data, self._lo, self._hi = image, lo, hi
         if image.shape[1] == 0 or not np.isfinite(image).any():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .style import CURSOR, pg, set_axis_label, set_title, style_axis
+from .style import CURSOR, hold_text_space, pg, set_axis_label, set_title, style_axis
 
 
 class LayerPanel:
@@ -38,8 +38,9 @@ class LayerPanel:
         set_title(self.plot, self.title, points)
 
     def set_x_range(self, depth: int) -> None:
-        """Show layers 1..``depth``."""
+        """Show layers 1..``depth`` (a new run: axes only widen until ``hold_axes(False)``)."""
         self.depth = depth
+        self.hold_axes(True)
         self.plot.enableAutoRange(x=False)
         self.plot.setXRange(0.5, depth + 0.5, padding=0.02)
         axis = self.plot.getAxis("bottom")
@@ -47,6 +48,14 @@ class LayerPanel:
             axis.setTickSpacing(major=1, minor=1)  # whole layers only, no "layer 1.5"
         else:
             axis.setTickSpacing()  # automatic
+
+    def hold_axes(self, hold: bool) -> None:
+        """Let the axes only widen while a run streams (``hold``), then fit their labels again.
+
+        Each narrowing of an axis re-lays the whole dashboard out and repaints all of it.
+        """
+        for side in ("left", "bottom"):
+            hold_text_space(self.plot.getAxis(side), hold)
 
     def contains(self, scene_pos) -> bool:
         """Whether ``scene_pos`` lies in this plot's data area."""

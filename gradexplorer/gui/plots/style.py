@@ -111,6 +111,18 @@ def style_axis(axis: pg.AxisItem, points: int | None) -> None:
     axis.update()
 
 
+def hold_text_space(axis: pg.AxisItem, hold: bool) -> None:
+    """While ``hold``, ``axis``' tick-text space only grows; releasing it refits it to the labels.
+
+    A streaming run holds it: otherwise each redraw whose tick labels are a little narrower
+    shrinks an axis, which re-lays the whole dashboard out and repaints all of it.
+    """
+    axis.setStyle(autoReduceTextSpace=not hold)
+    if not hold:
+        axis.picture = None  # the next paint measures the labels and shrinks the axis if due
+        axis.update()
+
+
 def set_legend_font(legend: pg.LegendItem, points: int | None) -> None:
     """Font of every legend label (pyqtgraph's setLabelTextSize does not redraw them)."""
     legend.setLabelTextSize(f"{points or DEFAULT_FONT_POINTS}pt")
