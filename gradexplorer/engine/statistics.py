@@ -41,7 +41,7 @@ def rms(x: np.ndarray) -> float:
     float64-accumulated mean of squares; float64 is exact to rounding.
     """
     flat = x.reshape(-1)
-    return math.sqrt(float(np.dot(flat, flat)) / flat.size)
+    return math.sqrt(float(np.vdot(flat, flat)) / flat.size)
 
 
 def exponent_of(value: float) -> int:
