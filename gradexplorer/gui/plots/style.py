@@ -182,7 +182,7 @@ def value_label(symbol: str, units: str) -> str:
     if units == "log10 |value|":
         return f"log10 |{symbol}|"
     if units == "units of the layer's RMS":
-        return f"{symbol} / RMS({symbol}) of the layer"
+        return f"{symbol} / RMS({symbol})"  # short: the three detail plots sit side by side
     if units == "value":
         return f"{symbol} (value)"
     return f"{symbol} ({units})"
