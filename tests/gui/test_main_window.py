@@ -196,8 +196,12 @@ def test_data_file_that_does_not_parse_is_rejected(qtbot, window, tmp_path):
 def test_run_too_large_for_memory_is_rejected(qtbot, window, wait_for_run):
     old = window.dashboard.result()
     panel = window.panel
+    # depth and width first without emitting: an in-between spec (depth 1000, width 24) is a
+    # valid run that would replace the old result; the batch change then emits the whole spec
+    panel.network.blockSignals(True)
     panel.network.depth.setValue(1000)
     panel.network.width.setValue(8192)
+    panel.network.blockSignals(False)
     panel.data.batch.setValue(65536)
     batch = panel.field_widget("batch")
     qtbot.waitUntil(lambda: has_error(batch), timeout=10000)
