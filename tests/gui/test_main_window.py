@@ -47,7 +47,7 @@ def _edit_width(p):
 
 
 def _edit_widths(p):
-    p.network.widths.setText(", ".join(["32"] * p.network.depth.value()))
+    p.network.widths.setText(", ".join(["32"] * int(p.network.depth.value())))
 
 
 def _edit_activation(p):

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLineEdit, QWidget
-from superqt import QLabeledSlider
 
 from gradexplorer.engine.spec import MAX_DEPTH, MAX_WIDTH, NetworkSpec
 
@@ -32,8 +30,8 @@ class NetworkSection(Section):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.depth = QLabeledSlider(Qt.Orientation.Horizontal)
-        self.depth.setRange(1, MAX_DEPTH)
+        # log scale with a number box: 1..1000 on a linear slider made 20 or 50 hard to hit
+        self.depth = LogSlider(1, MAX_DEPTH, integer=True)
         self.add_row("Depth L", self.depth,
                      "Number of layers: the gradient is multiplied by one factor per layer, "
                      "so depth turns a small per-layer drift into vanishing or exploding.",
@@ -77,7 +75,7 @@ class NetworkSection(Section):
     def values(self) -> dict[str, Any]:
         """Spec fields of this section (widths as the typed text, parsed by the spec)."""
         return {
-            "depth": self.depth.value(),
+            "depth": int(self.depth.value()),
             "width": int(self.width.value()),
             "widths": self.widths.text().strip() or None,
             "activation": self.activation.currentData(),
