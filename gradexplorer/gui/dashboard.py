@@ -43,6 +43,8 @@ class Dashboard(QtWidgets.QWidget):
     """
 
     sigLayerClicked = QtCore.Signal(int)
+    #: Emitted after new records, the end of a run or a theory curve reached the plots.
+    sigUpdated = QtCore.Signal()
 
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
@@ -132,6 +134,7 @@ class Dashboard(QtWidgets.QWidget):
             self._show_verdict()
         if forward or backward:
             self.detail.show_layer(self._selected, self._result)
+            self.sigUpdated.emit()
 
     def finish_run(self, end: RunEnd) -> None:
         """The run ended: store ``end`` and show the verdict."""
@@ -142,6 +145,7 @@ class Dashboard(QtWidgets.QWidget):
         for panel in self.panels:
             panel.hold_axes(False)
         self._show_verdict()
+        self.sigUpdated.emit()
 
     def paint_seconds(self) -> float:
         """How long the last repaint of the plots took (the window paces its flushes by it)."""
@@ -229,6 +233,7 @@ class Dashboard(QtWidgets.QWidget):
         """
         if not any(panel.set_theory(field, values, label) for panel in self.line_plots):
             raise ValueError(f"no plot draws {field!r}")
+        self.sigUpdated.emit()
 
     def select_layer(self, layer: int | None) -> None:
         """Show layer ``layer``'s histograms and mark it on every plot (no signal emitted)."""

@@ -136,3 +136,24 @@ def test_mouse_drag_moves_the_point_and_runs(qtbot, window, wait_for_run):
     assert spec.gain == pytest.approx(2.0, abs=0.02) and spec.bias_init == "normal"
     assert spec.bias_std == pytest.approx(1.0, abs=0.03)
     wait_for_run(qtbot, window, spec)
+
+
+def test_preview_shows_the_current_run_under_the_diagram(qtbot, tmp_path, wait_for_run):
+    """Dragging is watched in place: the preview mirrors the Layers tab's gradient curve."""
+    settings = QSettings(str(tmp_path / "p.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings, presets=[], restore=False)
+    qtbot.addWidget(window)
+    window.show()
+    view = next(v for title, v in window.views if title == "Phase diagram")
+    window.tabs.setCurrentWidget(view)
+    spec = NetworkSpec(depth=12, width=64, in_features=64, batch=32, activation="tanh",
+                       init="xavier_normal", gain=1.6)
+    window.apply_spec(spec)
+    wait_for_run(qtbot, window, spec)
+    result = window.dashboard.result()
+    qtbot.waitUntil(lambda: view.preview.theory.getData()[1] is not None
+                    and len(view.preview.theory.getData()[1]) == 12)
+    np.testing.assert_array_equal(view.preview.measured.getData()[1],
+                                  result.series("log10_grad_preact_rms"))
+    np.testing.assert_array_equal(view.preview.theory.getData()[1],
+                                  result.theory.series()["log10_grad_preact_rms"])

@@ -22,6 +22,7 @@ from gradexplorer.engine.spec import NetworkSpec
 from gradexplorer.engine.theory.phase_diagram import phase_point
 from gradexplorer.engine.theory.spec_point import spec_at_point, spec_point
 
+from .gradient_preview import GradientPreview
 from .plot import PhasePlot
 from .worker import GridController
 
@@ -57,7 +58,10 @@ class PhaseView(QWidget):
         box = QVBoxLayout(self)
         box.setContentsMargins(4, 4, 4, 4)
         box.addWidget(self.plot, 1)
+        self.preview = GradientPreview()
+        box.addWidget(self.preview)
         box.addWidget(self.readout)
+        window.dashboard.sigUpdated.connect(self._show_run)
         self.grid = GridController(self)
         self.grid.sigDiagram.connect(self._on_diagram)
         self.grid.sigFailed.connect(lambda msg: self.readout.setText(f"phase diagram: {msg}"))
@@ -70,6 +74,20 @@ class PhaseView(QWidget):
         self.plot.target.sigPositionChangeFinished.connect(self._on_drag_finished)
         window.panel.sigSpecChanged.connect(self.set_spec)
         self.set_spec(window.panel.last_valid_spec())
+
+    def _show_run(self) -> None:
+        """Mirror the dashboard's gradient curve (only while this tab is shown).
+
+        Presets, sessions and other views set the panel silently; a run of settings this view
+        has not seen moves the point too (never while the user drags it).
+        """
+        if not self.isVisible():
+            return
+        spec = self.window.panel.last_valid_spec()
+        if spec != self._spec and not getattr(self.plot.target, "moving", False):
+            self.set_spec(spec)
+        dash = self.window.dashboard
+        self.preview.show_result(dash.result(), dash.verdict_text())
 
     # --- following the panel ------------------------------------------------------------------
     def set_spec(self, spec: NetworkSpec) -> None:
@@ -95,6 +113,7 @@ class PhaseView(QWidget):
         """Sessions, presets and restores set the panel silently: resync when shown."""
         super().showEvent(event)
         self.set_spec(self.window.panel.last_valid_spec())
+        self._show_run()
 
     def _n_features(self, spec: NetworkSpec) -> int | None:
         """n_0 for digits/file inputs, from the last run of this input (else None)."""

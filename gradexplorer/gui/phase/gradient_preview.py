@@ -1,0 +1,50 @@
+"""The current run's gradient curve, small, under the phase diagram.
+
+Dragging the point sets gain and bias std and the Layers tab re-runs; this preview shows that
+run's measured log10 RMS of ∂L/∂h (solid) with its mean-field prediction (dashed) right beside
+the point, so the flip from vanishing to exploding is seen while dragging. It only displays
+what the dashboard already holds (``Dashboard.result()``); it computes nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..plots.style import MEASURED, layer_x, pg
+
+FIELD = "log10_grad_preact_rms"
+
+
+class GradientPreview(pg.PlotWidget):
+    """A compact plot of the dashboard's current gradient curve and its theory."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent=parent, background="k")
+        self.setMinimumHeight(150)
+        self.setMaximumHeight(210)
+        item = self.getPlotItem()
+        item.setLabel("left", "RMS ∂L/∂h (log10)")
+        item.setLabel("bottom", "layer l  —  solid: measured, dashed: mean-field theory")
+        item.showGrid(x=True, y=True, alpha=0.2)
+        item.setMenuEnabled(False)
+        item.setTitle("the current run (as in the Layers tab)")
+        for side in ("left", "bottom"):
+            item.getAxis(side).enableAutoSIPrefix(False)  # log10 values, never "×0.001"
+        self.measured = item.plot([], [], pen=pg.mkPen(MEASURED["grad"], width=2.5),
+                                  connect="finite")
+        self.theory = item.plot([], [], connect="finite",
+                                pen=pg.mkPen(MEASURED["grad"], width=1.5,
+                                             style=pg.QtCore.Qt.PenStyle.DashLine))
+
+    def show_result(self, result, verdict: str = "") -> None:
+        """Draw ``result``'s gradient curve and, once it arrived, its prediction."""
+        if result is None or result.depth == 0:
+            return
+        x = layer_x(result.depth)
+        self.measured.setData(x, result.series(FIELD))
+        theory = result.theory.series()[FIELD] if result.theory is not None else None
+        if theory is None:
+            self.theory.setData([], [])
+        else:
+            self.theory.setData(x, np.asarray(theory, dtype=float))
+        self.getPlotItem().setTitle(verdict or "the current run (as in the Layers tab)")
