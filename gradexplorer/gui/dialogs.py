@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QSpinBox,
+    QWidget,
+)
 
 #: File-dialog filters.
 DATA_FILTER = "JSON (*.json);;CSV (*.csv)"
@@ -45,3 +53,19 @@ class ImageSizeDialog(QDialog):
     def size_chosen(self) -> tuple[int, int]:
         """(width, height) in pixels."""
         return self.width_box.value(), self.height_box.value()
+
+
+def export_image_dialog(parent: QWidget, title: str, default_name: str,
+                        export: Callable[[str], None], show_error: Callable[[str], None]) -> None:
+    """Ask where to save a view as PNG or SVG and call ``export(path)``.
+
+    The suffix follows the chosen filter when the typed name has none; an OSError or
+    ValueError from ``export`` goes to ``show_error`` as one line (nothing is raised).
+    """
+    path, chosen = QFileDialog.getSaveFileName(parent, title, default_name, IMAGE_FILTER)
+    if not path:
+        return
+    try:
+        export(with_suffix(path, chosen))
+    except (OSError, ValueError) as exc:
+        show_error(str(exc))

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from gradexplorer.engine.spec import NetworkSpec
 
+from ..dialogs import export_image_dialog
 from ..export import export_scene
 from ..plots.style import pg
 from ..worker import RunController
@@ -229,13 +229,8 @@ class JacobianView(QWidget):
         export_scene(self.graphics, path, size)
 
     def _export_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export the Jacobian view", "jacobian.png",
-                                              "Images (*.png *.svg)")
-        if path:
-            try:
-                self.export(path)
-            except (OSError, ValueError) as exc:
-                self.show_message(str(exc), error=True)
+        export_image_dialog(self, "Export the Jacobian view", "jacobian.png", self.export,
+                            lambda message: self.show_message(message, error=True))
 
     def shutdown(self) -> None:
         """Cancel the computation and stop the worker thread (the window's close calls this)."""
