@@ -6,7 +6,7 @@ import threading
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QObject, Signal
+from view_stubs import StubWindow  # tests/gui is on sys.path (pytest rootdir)
 
 from gradexplorer.engine.jacobian import compare_isometry, jacobian_spectrum
 from gradexplorer.engine.spec import NetworkSpec
@@ -18,26 +18,6 @@ SMALL = NetworkSpec(depth=8, width=64, in_features=64, batch=16, activation="rel
                     init="kaiming_normal")
 
 
-class StubPanel(QObject):
-    """The two things a view uses of the control panel."""
-
-    sigSpecChanged = Signal(object)
-
-    def __init__(self, spec):
-        super().__init__()
-        self.spec = spec
-
-    def last_valid_spec(self):
-        return self.spec
-
-    def change(self, spec):
-        self.spec = spec
-        self.sigSpecChanged.emit(spec)
-
-
-class StubWindow:
-    def __init__(self, spec):
-        self.panel = StubPanel(spec)
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QObject, QPointF, Signal
+from PySide6.QtCore import QPointF
+from view_stubs import StubWindow  # tests/gui is on sys.path (pytest rootdir)
 
 from gradexplorer.engine.spec import NetworkSpec
 from gradexplorer.engine.sweep import log_range, sweep
@@ -14,26 +15,6 @@ SMALL = NetworkSpec(depth=5, width=16, in_features=16, batch=16, activation="rel
                     init="kaiming_normal")
 
 
-class StubPanel(QObject):
-    """The two things a view uses of the control panel."""
-
-    sigSpecChanged = Signal(object)
-
-    def __init__(self, spec):
-        super().__init__()
-        self.spec = spec
-
-    def last_valid_spec(self):
-        return self.spec
-
-    def change(self, spec):
-        self.spec = spec
-        self.sigSpecChanged.emit(spec)
-
-
-class StubWindow:
-    def __init__(self, spec):
-        self.panel = StubPanel(spec)
 
 
 @pytest.fixture
