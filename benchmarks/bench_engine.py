@@ -17,10 +17,10 @@ import time
 
 import numpy as np
 
-from gradexplorer.engine.blas import blas_threads_for
-from gradexplorer.engine.propagation import propagate
-from gradexplorer.engine.result import collect
-from gradexplorer.engine.spec import NetworkSpec
+from gradexplorer.engine.compute.blas import blas_threads_for
+from gradexplorer.engine.model.spec import NetworkSpec
+from gradexplorer.engine.runs.propagation import propagate
+from gradexplorer.engine.runs.result import collect
 
 SIZES = [  # depth, width, batch, dtype, activation
     (40, 1024, 512, "float32", "tanh"),

@@ -56,7 +56,7 @@ class PaintMeter:
 
 def measure(app: QApplication, window, depth: int, width: int, batch: int) -> dict:
     """Run one spec in ``window`` and return the GUI-thread timings (seconds)."""
-    from gradexplorer.engine.spec import NetworkSpec
+    from gradexplorer.engine.model.spec import NetworkSpec
 
     spec = NetworkSpec(depth=depth, width=width, batch=batch)
     gaps: list[float] = []

@@ -25,9 +25,9 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from gradexplorer.engine.spec import NetworkSpec  # noqa: E402
-from gradexplorer.engine.tasks import make_task  # noqa: E402
-from gradexplorer.engine.training import TrainConfig, TrainEnd, TrainStart, train  # noqa: E402
+from gradexplorer.engine.data.tasks import make_task  # noqa: E402
+from gradexplorer.engine.model.spec import NetworkSpec  # noqa: E402
+from gradexplorer.engine.training.trainer import TrainConfig, TrainEnd, TrainStart, train  # noqa: E402
 
 
 def numpy_steps_per_second(spec: NetworkSpec, config: TrainConfig) -> float:

@@ -2,6 +2,6 @@
 
 import sys
 
-from gradexplorer.cli import main
+from gradexplorer.cli.main import main
 
 sys.exit(main())

@@ -11,8 +11,8 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .engine.spec import NetworkSpec, SpecError
-from .resource_files import resource_path
+from gradexplorer.engine.model.spec import NetworkSpec, SpecError
+from gradexplorer.resource_files import resource_path
 
 
 @dataclass(frozen=True)

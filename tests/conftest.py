@@ -99,7 +99,8 @@ class FakeEngine:
 
         import numpy as np
 
-        from gradexplorer.engine.records import (
+        from gradexplorer.engine.model.spec import SpecError
+        from gradexplorer.engine.runs.records import (
             BackwardLayer,
             ForwardLayer,
             Histogram,
@@ -107,7 +108,6 @@ class FakeEngine:
             RunEnd,
             RunStart,
         )
-        from gradexplorer.engine.spec import SpecError
 
         self.calls += 1
         if spec.input == "file" and not str(spec.input_path).endswith((".npy", ".csv")):

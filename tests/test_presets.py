@@ -5,10 +5,10 @@ import re
 import numpy as np
 import pytest
 
-from gradexplorer.engine.propagation import propagate
-from gradexplorer.engine.result import collect
-from gradexplorer.engine.spec import SpecError
-from gradexplorer.engine.verdict import gradient_verdict
+from gradexplorer.engine.model.spec import SpecError
+from gradexplorer.engine.runs.propagation import propagate
+from gradexplorer.engine.runs.result import collect
+from gradexplorer.engine.runs.verdict import gradient_verdict
 from gradexplorer.presets import get_preset, list_presets
 
 SEED_STORY = {"sigmoid-normal", "sigmoid-normal-small", "sigmoid-xavier", "tanh-normal",

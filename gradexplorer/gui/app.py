@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     if icon is not None:
         app.setWindowIcon(icon)
 
-    from .main_window import MainWindow
+    from gradexplorer.gui.main_window import MainWindow
 
     window = MainWindow()
     if not window.settings.contains("spec"):  # first launch: tell the story at a glance

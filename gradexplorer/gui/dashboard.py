@@ -9,7 +9,7 @@ Layout (4 columns)::
     hover readout
 
 The window feeds records (:meth:`Dashboard.add_records`, batched at ≤ 60 Hz); the dashboard
-stores them in a :class:`~gradexplorer.engine.result.RunResult` and copies numbers into the
+stores them in a :class:`~gradexplorer.engine.runs.result.RunResult` and copies numbers into the
 plots with ``setData``. It computes nothing beyond display.
 
 Only the panels a batch touches are redrawn: forward records the activation, saturation and
@@ -22,15 +22,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gradexplorer.engine.records import BackwardLayer, ForwardLayer, Record, RunEnd, RunStart
-from gradexplorer.engine.result import RunResult
-from gradexplorer.engine.verdict import gradient_verdict
-
-from .export import IMAGE_SUFFIXES, export_scene
-from .plots import ActivationPlot, GradientPlot, HeatmapPlot, LayerDetail, SaturationPlot
-from .plots.headline import Headline
-from .plots.pacing import HeatmapPacer, TimedView
-from .plots.style import DEFAULT_FONT_POINTS, pg, pin_colour, shrinkable
+from gradexplorer.engine.runs.records import BackwardLayer, ForwardLayer, Record, RunEnd, RunStart
+from gradexplorer.engine.runs.result import RunResult
+from gradexplorer.engine.runs.verdict import gradient_verdict
+from gradexplorer.gui.export import IMAGE_SUFFIXES, export_scene
+from gradexplorer.gui.plots import (
+    ActivationPlot,
+    GradientPlot,
+    HeatmapPlot,
+    LayerDetail,
+    SaturationPlot,
+)
+from gradexplorer.gui.plots.headline import Headline
+from gradexplorer.gui.plots.pacing import HeatmapPacer, TimedView
+from gradexplorer.gui.plots.style import DEFAULT_FONT_POINTS, pg, pin_colour, shrinkable
 
 QtCore, QtWidgets = pg.QtCore, pg.QtWidgets
 

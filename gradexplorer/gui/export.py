@@ -13,10 +13,11 @@ import json
 import sys
 from pathlib import Path
 
-from gradexplorer.engine.result import LAYER_FIELDS, RunResult
-from gradexplorer.engine.spec import NetworkSpec
-
-from .plots.style import pg  # first: binds pyqtgraph to PySide6, imports pg.exporters
+from gradexplorer.engine.model.spec import NetworkSpec
+from gradexplorer.engine.runs.result import LAYER_FIELDS, RunResult
+from gradexplorer.gui.plots.style import (
+    pg,  # first: binds pyqtgraph to PySide6, imports pg.exporters
+)
 
 QApplication = pg.QtWidgets.QApplication
 
@@ -130,7 +131,7 @@ def copy_to_clipboard(widget: pg.QtWidgets.QWidget) -> None:
 def write_data(result: RunResult, spec: NetworkSpec, path: str) -> None:
     """Write a run's per-layer statistics to ``path``.
 
-    ``.csv``: header :data:`~gradexplorer.engine.result.LAYER_FIELDS`, one row per layer, empty
+    ``.csv``: header :data:`~gradexplorer.engine.runs.result.LAYER_FIELDS`, one row per layer, empty
     cells for non-finite or missing values. ``.json``: ``{"config": spec.to_dict(), "layers":
     result.rows()}``, strict JSON (non-finite numbers are null). Raises ValueError for other
     extensions.

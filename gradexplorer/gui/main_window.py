@@ -21,15 +21,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gradexplorer.engine.records import BackwardLayer, ForwardLayer, RunEnd, RunStart, TheoryLayers
-from gradexplorer.engine.spec import NetworkSpec, SpecError
-
-from .controls import ControlPanel
-from .session import Pin
-from .theory_display import TheoryDisplay
-from .views import build_views
-from .window_actions import WindowActions
-from .worker import Propagate, RunController
+from gradexplorer.engine.model.spec import NetworkSpec, SpecError
+from gradexplorer.engine.runs.records import (
+    BackwardLayer,
+    ForwardLayer,
+    RunEnd,
+    RunStart,
+    TheoryLayers,
+)
+from gradexplorer.gui.controls import ControlPanel
+from gradexplorer.gui.session import Pin
+from gradexplorer.gui.theory_display import TheoryDisplay
+from gradexplorer.gui.views import build_views
+from gradexplorer.gui.window_actions import WindowActions
+from gradexplorer.gui.worker import Propagate, RunController
 
 #: Shortest redraw interval (≤ 60 Hz) and the longest the adaptive interval may grow to.
 FLUSH_MS = 16
@@ -66,7 +71,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("gradexplorer — vanishing and exploding gradients")
         self.settings = settings if settings is not None else QSettings()
         if dashboard is None:
-            from .dashboard import Dashboard
+            from gradexplorer.gui.dashboard import Dashboard
 
             dashboard = Dashboard()
         self.dashboard = dashboard

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import sys
 
-from gradexplorer.engine.spec import NetworkSpec
+from gradexplorer.engine.model.spec import NetworkSpec
 
 #: Keeps the QApplication this module created alive (Qt needs exactly one, for the process).
 _APP = None
@@ -39,7 +39,8 @@ def render_dashboard(spec: NetworkSpec, path: str, size: tuple[int, int] = (1600
 
     Parameters
     ----------
-    spec : the network to run (the engine's :func:`~gradexplorer.engine.propagation.propagate`).
+    spec : the network to run (the engine's
+        :func:`~gradexplorer.engine.runs.propagation.propagate`).
     path : output file; ``.png`` is written at exactly ``size`` pixels, ``.svg`` laid out at it.
     size : (width, height) of the image in pixels.
     font_size : tick and label font in points (None: the dashboard's default).
@@ -60,9 +61,8 @@ def render_dashboard(spec: NetworkSpec, path: str, size: tuple[int, int] = (1600
         raise ValueError(f"image size must be positive, got {width}×{height}")
     app = ensure_application()
 
-    from gradexplorer.engine.propagation import propagate
-
-    from .dashboard import Dashboard
+    from gradexplorer.engine.runs.propagation import propagate
+    from gradexplorer.gui.dashboard import Dashboard
 
     records = list(propagate(spec))
     dashboard = Dashboard()
@@ -85,9 +85,8 @@ def render_dashboard(spec: NetworkSpec, path: str, size: tuple[int, int] = (1600
 
 def _draw_theory(dashboard, records) -> None:
     """Dashed mean-field predictions, as the window shows them (``theory_display``)."""
-    from gradexplorer.engine.records import TheoryLayers
-
-    from .theory_display import LEGEND_LABEL
+    from gradexplorer.engine.runs.records import TheoryLayers
+    from gradexplorer.gui.theory_display import LEGEND_LABEL
 
     for record in records:
         if isinstance(record, TheoryLayers):

@@ -16,7 +16,7 @@ import json
 import os
 from dataclasses import dataclass, field
 
-from gradexplorer.engine.spec import NetworkSpec, SpecError
+from gradexplorer.engine.model.spec import NetworkSpec, SpecError
 
 FORMAT = "gradexplorer-session"
 VERSION = 1

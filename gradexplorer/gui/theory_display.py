@@ -1,6 +1,6 @@
 """Mean-field theory beside the measured curves: dashed predictions, a View toggle, a tooltip.
 
-The engine streams one :class:`~gradexplorer.engine.records.TheoryLayers` per run (computed by
+The engine streams one :class:`~gradexplorer.engine.runs.records.TheoryLayers` per run (computed by
 :func:`gradexplorer.engine.theory.run_prediction.run_prediction` on the worker thread, right
 after layer L's gradient). The window hands it to :meth:`TheoryDisplay.show`, which draws every
 predicted field some dashboard plot shows through the public ``Dashboard.set_theory``. Hovering a
@@ -17,12 +17,11 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QCursor
 from PySide6.QtWidgets import QToolTip
 
-from gradexplorer.engine.records import TheoryLayers
-
-from .plots.style import format_value
+from gradexplorer.engine.runs.records import TheoryLayers
+from gradexplorer.gui.plots.style import format_value
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from gradexplorer.gui.main_window import MainWindow
 
 #: QSettings key of the View-menu toggle.
 SETTINGS_KEY = "view/show_theory"

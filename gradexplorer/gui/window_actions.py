@@ -14,13 +14,12 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
 import gradexplorer
-from gradexplorer.engine.spec import NetworkSpec
-
-from .dialogs import DATA_FILTER, IMAGE_FILTER, ImageSizeDialog, with_suffix
-from .session import FILE_FILTER, Session, SessionError, load_session, save_session
+from gradexplorer.engine.model.spec import NetworkSpec
+from gradexplorer.gui.dialogs import DATA_FILTER, IMAGE_FILTER, ImageSizeDialog, with_suffix
+from gradexplorer.gui.session import FILE_FILTER, Session, SessionError, load_session, save_session
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from gradexplorer.gui.main_window import MainWindow
 
 ABOUT = """<h3>gradexplorer {version}</h3>
 <p>See the vanishing and exploding gradient problem: layer-wise signal and gradient statistics
@@ -143,7 +142,7 @@ class WindowActions(QObject):
             if not path:
                 return False
             path = with_suffix(path, chosen)
-        from .export import write_data
+        from gradexplorer.gui.export import write_data
 
         try:
             write_data(result, NetworkSpec.from_dict(result.start.config), path)

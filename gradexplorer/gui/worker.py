@@ -5,7 +5,7 @@ engine generator. :class:`RunController` lives on the GUI thread, owns the threa
 hands out run ids and drops every answer that is not for the current run (the ephyviewer pattern).
 
 A request carries ``(run_id, spec, cancel)``: the spec is a frozen
-:class:`~gradexplorer.engine.spec.NetworkSpec`, ``cancel`` a :class:`threading.Event` that the
+:class:`~gradexplorer.engine.model.spec.NetworkSpec`, ``cancel`` a :class:`threading.Event` that the
 controller sets as soon as a newer request arrives. The worker checks it between records, so a
 stale run stops at once, and a burst of queued requests collapses to the latest: every request but
 the last finds its event already set and returns without touching the engine.
@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterator
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from gradexplorer.engine.records import Record
-from gradexplorer.engine.spec import NetworkSpec, SpecError
+from gradexplorer.engine.model.spec import NetworkSpec, SpecError
+from gradexplorer.engine.runs.records import Record
 
 Propagate = Callable[[NetworkSpec], Iterator[Record]]
 
@@ -30,7 +30,7 @@ BATCH_SECONDS = 1 / 120
 
 def _engine_propagate(spec: NetworkSpec) -> Iterator[Record]:
     """Import the engine lazily so the window opens even when the engine cannot be imported."""
-    from gradexplorer.engine.propagation import propagate
+    from gradexplorer.engine.runs.propagation import propagate
 
     return propagate(spec)
 
@@ -42,7 +42,7 @@ class PropagationWorker(QObject):
     ----------
     propagate : callable, optional
         ``spec -> Iterator[Record]``; defaults to
-        :func:`gradexplorer.engine.propagation.propagate`. Tests inject a fake.
+        :func:`gradexplorer.engine.runs.propagation.propagate`. Tests inject a fake.
     batch_seconds : float
         Emit the collected records when this much time has passed since the last emission.
 

@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from gradexplorer.engine.records import (
+from gradexplorer.engine.model.spec import NetworkSpec
+from gradexplorer.engine.runs.records import (
     LOG10_BIN_WIDTH,
     BackwardLayer,
     ForwardLayer,
@@ -16,8 +17,7 @@ from gradexplorer.engine.records import (
     RunEnd,
     RunStart,
 )
-from gradexplorer.engine.spec import NetworkSpec
-from gradexplorer.engine.verdict import gradient_verdict
+from gradexplorer.engine.runs.verdict import gradient_verdict
 
 pytest.importorskip("pytestqt")
 
@@ -111,7 +111,7 @@ def test_curves_equal_series_fake_run(dash):
 
 
 def test_curves_equal_series_real_run(dash):
-    from gradexplorer.engine.propagation import propagate
+    from gradexplorer.engine.runs.propagation import propagate
 
     spec = NetworkSpec(depth=10, width=16, in_features=16, batch=16, activation="tanh")
     feed(dash, propagate(spec), chunk=3)
@@ -281,7 +281,7 @@ def test_long_titles_and_big_fonts_do_not_force_a_wide_window(dash):
 def test_theory_is_dashed_beside_the_measurement_and_cleared_by_a_new_run(dash):
     from PySide6.QtCore import Qt
 
-    from gradexplorer.engine.propagation import propagate
+    from gradexplorer.engine.runs.propagation import propagate
     from gradexplorer.engine.theory.layerwise import predict_layers
 
     records = list(propagate(NetworkSpec(depth=10, width=32, in_features=32, batch=32)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gradexplorer.engine.records import LOG10_BIN_WIDTH, Histogram
+from gradexplorer.engine.runs.records import LOG10_BIN_WIDTH, Histogram
 from gradexplorer.gui.plots.stack import HistogramStack, stack_histograms
 
 W = LOG10_BIN_WIDTH

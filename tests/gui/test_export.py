@@ -9,9 +9,9 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from gradexplorer.engine.propagation import propagate
-from gradexplorer.engine.result import LAYER_FIELDS, collect
-from gradexplorer.engine.spec import NetworkSpec
+from gradexplorer.engine.model.spec import NetworkSpec
+from gradexplorer.engine.runs.propagation import propagate
+from gradexplorer.engine.runs.result import LAYER_FIELDS, collect
 
 pytest.importorskip("pytestqt")
 

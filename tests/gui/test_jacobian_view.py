@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from view_stubs import StubWindow  # tests/gui is on sys.path (pytest rootdir)
 
-from gradexplorer.engine.jacobian import compare_isometry, jacobian_spectrum
-from gradexplorer.engine.spec import NetworkSpec
+from gradexplorer.engine.model.spec import NetworkSpec
+from gradexplorer.engine.runs.jacobian import compare_isometry, jacobian_spectrum
 from gradexplorer.gui.jacobian import JacobianView
 from gradexplorer.gui.jacobian.jobs import JacobianAnswer, run_job, size_check
 from gradexplorer.gui.jacobian.summary import format_log10, format_plain

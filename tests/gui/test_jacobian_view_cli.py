@@ -10,9 +10,9 @@ import json
 import numpy as np
 import pytest
 
-from gradexplorer.cli import main
-from gradexplorer.engine.jacobian import compare_isometry, jacobian_spectrum
-from gradexplorer.engine.spec import NetworkSpec
+from gradexplorer.cli.main import main
+from gradexplorer.engine.model.spec import NetworkSpec
+from gradexplorer.engine.runs.jacobian import compare_isometry, jacobian_spectrum
 
 FLAGS = ["--depth", "8", "--width", "64", "--in-features", "64", "--activation", "relu",
          "--init", "kaiming_normal", "--batch", "16"]

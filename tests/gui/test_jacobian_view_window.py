@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QSettings
 
-from gradexplorer.engine.spec import NetworkSpec
+from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.gui import views
 from gradexplorer.gui.jacobian import JacobianView
 from gradexplorer.gui.main_window import MainWindow

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
-from gradexplorer.engine.propagation import propagate
-from gradexplorer.engine.result import collect
-from gradexplorer.engine.spec import NetworkSpec
+from gradexplorer.engine.model.spec import NetworkSpec
+from gradexplorer.engine.runs.propagation import propagate
+from gradexplorer.engine.runs.result import collect
 from gradexplorer.gui.controls.widgets import has_error
 from gradexplorer.gui.main_window import MainWindow
 
@@ -265,7 +265,7 @@ def test_mouse_on_new_seed_button(qtbot, window, wait_for_run):
 
 
 def test_recommended_gain_button(qtbot, window, wait_for_run):
-    from gradexplorer.engine.initializers import recommended_gain
+    from gradexplorer.engine.model.initializers import recommended_gain
 
     panel = window.panel
     panel.network.activation.setCurrentIndex(panel.network.activation.findData("relu"))

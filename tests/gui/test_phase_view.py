@@ -10,7 +10,7 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, QSettings, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-from gradexplorer.engine.spec import NetworkSpec
+from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.engine.theory import chi1
 from gradexplorer.engine.theory.spec_point import spec_point, unit_gain_sigma_w2
 from gradexplorer.gui.main_window import MainWindow

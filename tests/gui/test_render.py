@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from gradexplorer.engine.spec import NetworkSpec
+from gradexplorer.engine.model.spec import NetworkSpec
 
 pytest.importorskip("pytestqt")
 
@@ -46,7 +46,7 @@ def test_render_in_a_fresh_process_without_display(qapp, tmp_path):
     path = tmp_path / "fresh.png"
     env = {k: v for k, v in os.environ.items()
            if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
-    code = ("from gradexplorer.engine.spec import NetworkSpec\n"
+    code = ("from gradexplorer.engine.model.spec import NetworkSpec\n"
             "from gradexplorer.gui.render import render_dashboard\n"
             "render_dashboard(NetworkSpec(depth=6, width=8, in_features=8, batch=8), "
             f"{str(path)!r}, size=(640, 400))\n")

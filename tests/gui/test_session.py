@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 from PySide6.QtCore import QSettings
 
-from gradexplorer.engine.spec import NetworkSpec
+from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.gui.main_window import MainWindow
 from gradexplorer.gui.session import (
     FORMAT,

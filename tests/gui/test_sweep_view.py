@@ -7,8 +7,8 @@ import pytest
 from PySide6.QtCore import QPointF
 from view_stubs import StubWindow  # tests/gui is on sys.path (pytest rootdir)
 
-from gradexplorer.engine.spec import NetworkSpec
-from gradexplorer.engine.sweep import log_range, sweep
+from gradexplorer.engine.model.spec import NetworkSpec
+from gradexplorer.engine.runs.sweep import log_range, sweep
 from gradexplorer.gui.sweep import SweepView
 
 SMALL = NetworkSpec(depth=5, width=16, in_features=16, batch=16, activation="relu",

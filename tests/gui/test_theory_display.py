@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, QSettings
 
-from gradexplorer.engine.spec import NetworkSpec
+from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.engine.theory.run_prediction import run_prediction
 from gradexplorer.gui.main_window import MainWindow
 from gradexplorer.gui.theory_display import SETTINGS_KEY

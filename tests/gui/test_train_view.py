@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QImage
 
-from gradexplorer.cli_train import record_dict
-from gradexplorer.engine.spec import NetworkSpec
-from gradexplorer.engine.training import TrainConfig, TrainEnd, TrainRecord, train
+from gradexplorer.cli.train import record_dict
+from gradexplorer.engine.model.spec import NetworkSpec
+from gradexplorer.engine.training.trainer import TrainConfig, TrainEnd, TrainRecord, train
 from gradexplorer.gui.plots.style import pg
 from gradexplorer.gui.train.view import TrainView
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import test_train_view as base
 
-from gradexplorer.engine.spec import NetworkSpec
-from gradexplorer.engine.training import TrainConfig
+from gradexplorer.engine.model.spec import NetworkSpec
+from gradexplorer.engine.training.trainer import TrainConfig
 from gradexplorer.gui.plots.style import pg
 
 BASE = dict(depth=10, width=32, input="digits")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gradexplorer.engine.records import RunEnd, RunStart
-from gradexplorer.engine.result import RunResult, collect
-from gradexplorer.engine.spec import NetworkSpec
+from gradexplorer.engine.model.spec import NetworkSpec
+from gradexplorer.engine.runs.records import RunEnd, RunStart
+from gradexplorer.engine.runs.result import RunResult, collect
 from gradexplorer.gui.worker import RunController
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from gradexplorer.engine.activations import Activation, get_activation
+from gradexplorer.engine.model.activations import Activation, get_activation
 
 
 def resolve(activation: str | Activation, negative_slope: float = 0.01) -> Activation:
-    """An :class:`~gradexplorer.engine.activations.Activation` from a name or an instance.
+    """An :class:`~gradexplorer.engine.model.activations.Activation` from a name or an instance.
 
     Raises
     ------

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradexplorer.engine.activations import Activation
+from gradexplorer.engine.model.activations import Activation
 from gradexplorer.engine.theory._activation import resolve
 from gradexplorer.engine.theory.fixed_points import chi1 as _chi1
 from gradexplorer.engine.theory.length_map import chi

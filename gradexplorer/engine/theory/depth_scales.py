@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from gradexplorer.engine.activations import Activation
+from gradexplorer.engine.model.activations import Activation
 from gradexplorer.engine.theory._activation import resolve
 from gradexplorer.engine.theory.correlation import correlation_fixed_point
 from gradexplorer.engine.theory.fixed_points import chi1

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradexplorer.engine.activations import Activation
+from gradexplorer.engine.model.activations import Activation
 from gradexplorer.engine.theory._activation import resolve
 from gradexplorer.engine.theory.length_map import _moments, chi
 from gradexplorer.engine.theory.quadrature import DEFAULT_NODES

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gradexplorer.engine.activations import Activation
+from gradexplorer.engine.model.activations import Activation
 from gradexplorer.engine.theory._activation import resolve
 from gradexplorer.engine.theory.length_map import _moments
 from gradexplorer.engine.theory.quadrature import DEFAULT_NODES

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradexplorer.engine.activations import Activation
+from gradexplorer.engine.model.activations import Activation
 from gradexplorer.engine.theory._activation import resolve
 from gradexplorer.engine.theory.quadrature import DEFAULT_NODES, _check_variance, half_line_rule
 

@@ -1,8 +1,8 @@
 """Mean-field predictions for one run, in the fields and scales of its measured records.
 
-From a :class:`~gradexplorer.engine.records.RunStart` (activation, per-layer σ_w², σ_b², E[x²],
+From a :class:`~gradexplorer.engine.runs.records.RunStart` (activation, per-layer σ_w², σ_b², E[x²],
 widths) and the measured top-layer gradient, :func:`run_prediction` returns a
-:class:`~gradexplorer.engine.records.TheoryLayers` whose series sit beside the measured curves:
+:class:`~gradexplorer.engine.runs.records.TheoryLayers` whose series sit beside the measured curves:
 
 - ``preact_second_moment`` q_l from the length map, the ACTUAL sequence from
   q_1 = σ_{w,1}² E[x²] + σ_{b,1}² (Poole et al. 2016, eq. 3; see :mod:`.layerwise`).
@@ -24,7 +24,7 @@ import math
 
 import numpy as np
 
-from gradexplorer.engine.records import RunStart, TheoryLayers
+from gradexplorer.engine.runs.records import RunStart, TheoryLayers
 from gradexplorer.engine.theory._activation import resolve
 from gradexplorer.engine.theory.layerwise import layerwise_prediction
 from gradexplorer.engine.theory.length_map import _moments

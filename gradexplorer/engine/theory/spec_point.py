@@ -1,6 +1,6 @@
 """Where a network spec sits in the (σ_w², σ_b²) plane, and the spec at a chosen point.
 
-σ_w² = fan_in · Var(W) of LAYER 1 (:func:`gradexplorer.engine.initializers.sigma_w2`; with
+σ_w² = fan_in · Var(W) of LAYER 1 (:func:`gradexplorer.engine.model.initializers.sigma_w2`; with
 ``widths`` lists or n_0 ≠ n_1 other layers may differ, e.g. Xavier's 2/(fan_in + fan_out)), and
 σ_b² = bias_std² for normal biases (0 for zeros). Every initializer scales its std by ``gain``,
 so σ_w² = gain² · σ_w²(gain = 1) and the gain for a target σ_w² is √(σ_w² / σ_w²(1)).
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import math
 
-from gradexplorer.engine.initializers import sigma_w2 as init_sigma_w2
-from gradexplorer.engine.spec import NetworkSpec
+from gradexplorer.engine.model.initializers import sigma_w2 as init_sigma_w2
+from gradexplorer.engine.model.spec import NetworkSpec
 
 #: The panel shows the gain with 4 decimals and σ_b with 3: points snap to what it can show.
 GAIN_DECIMALS = 4

@@ -1,5 +1,5 @@
 """The control panel, split by section: network, initialization, input data, run; presets."""
 
-from .panel import ControlPanel
+from gradexplorer.gui.controls.panel import ControlPanel
 
 __all__ = ["ControlPanel"]

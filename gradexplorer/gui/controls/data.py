@@ -16,10 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gradexplorer.engine.spec import MAX_BATCH, MAX_WIDTH, NetworkSpec
-
-from .section import Section
-from .widgets import LogSlider, fill_combo, set_combo
+from gradexplorer.engine.model.spec import MAX_BATCH, MAX_WIDTH, NetworkSpec
+from gradexplorer.gui.controls.section import Section
+from gradexplorer.gui.controls.widgets import LogSlider, fill_combo, set_combo
 
 INPUT_TITLES = {
     "normal": "normal N(μ, σ²)",

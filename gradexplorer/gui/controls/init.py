@@ -15,11 +15,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gradexplorer.engine.records import RunStart
-from gradexplorer.engine.spec import NetworkSpec
-
-from .section import Section
-from .widgets import LogSlider, fill_combo, set_combo
+from gradexplorer.engine.model.spec import NetworkSpec
+from gradexplorer.engine.runs.records import RunStart
+from gradexplorer.gui.controls.section import Section
+from gradexplorer.gui.controls.widgets import LogSlider, fill_combo, set_combo
 
 INIT_TITLES = {
     "normal": "N(0,1) — normal",

@@ -6,10 +6,9 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLineEdit, QWidget
 
-from gradexplorer.engine.spec import MAX_DEPTH, MAX_WIDTH, NetworkSpec
-
-from .section import Section
-from .widgets import LogSlider, fill_combo, set_combo
+from gradexplorer.engine.model.spec import MAX_DEPTH, MAX_WIDTH, NetworkSpec
+from gradexplorer.gui.controls.section import Section
+from gradexplorer.gui.controls.widgets import LogSlider, fill_combo, set_combo
 
 ACTIVATION_TITLES = {
     "linear": "linear (identity)",

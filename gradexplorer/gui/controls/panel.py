@@ -9,16 +9,15 @@ from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 from superqt import QCollapsible
 from superqt.utils import qthrottled
 
-from gradexplorer.engine.records import RunStart
-from gradexplorer.engine.spec import NetworkSpec, SpecError
-
-from .data import DataSection
-from .init import InitSection
-from .network import NetworkSection
-from .presets import PresetBox
-from .run import RunSection
-from .section import Section
-from .widgets import clear_error, mark_error
+from gradexplorer.engine.model.spec import NetworkSpec, SpecError
+from gradexplorer.engine.runs.records import RunStart
+from gradexplorer.gui.controls.data import DataSection
+from gradexplorer.gui.controls.init import InitSection
+from gradexplorer.gui.controls.network import NetworkSection
+from gradexplorer.gui.controls.presets import PresetBox
+from gradexplorer.gui.controls.run import RunSection
+from gradexplorer.gui.controls.section import Section
+from gradexplorer.gui.controls.widgets import clear_error, mark_error
 
 #: While a slider is dragged, at most one spec per this many milliseconds.
 THROTTLE_MS = 40
@@ -164,7 +163,7 @@ class ControlPanel(QScrollArea):
     def recommend_gain(self) -> None:
         """Set the engine's recommended gain for the current activation and initializer."""
         try:
-            from gradexplorer.engine.initializers import recommended_gain
+            from gradexplorer.engine.model.initializers import recommended_gain
         except ImportError:
             self.sigSpecError.emit("gain", "recommended gain is not available in this version")
             return

@@ -26,7 +26,7 @@ class PresetBox(QWidget):
     Signals
     -------
     sigPresetChosen(object)
-        The chosen preset's :class:`~gradexplorer.engine.spec.NetworkSpec`.
+        The chosen preset's :class:`~gradexplorer.engine.model.spec.NetworkSpec`.
     """
 
     sigPresetChosen = Signal(object)

@@ -7,10 +7,9 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QSpinBox, QWidget
 
-from gradexplorer.engine.spec import NetworkSpec
-
-from .section import Section
-from .widgets import fill_combo, set_combo
+from gradexplorer.engine.model.spec import NetworkSpec
+from gradexplorer.gui.controls.section import Section
+from gradexplorer.gui.controls.widgets import fill_combo, set_combo
 
 LOSS_TITLES = {
     "random": "random projection (∂L/∂a_L ~ N(0,1))",

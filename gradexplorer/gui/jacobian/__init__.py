@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from .view import JacobianView, make_jacobian_view
+from gradexplorer.gui.jacobian.view import JacobianView, make_jacobian_view
 
 __all__ = ["JacobianView", "make_jacobian_view"]

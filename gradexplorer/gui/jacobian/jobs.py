@@ -2,7 +2,7 @@
 
 The worker (:class:`~gradexplorer.gui.worker.RunController`) iterates ``run_job(job)``; the job
 carries its own cancel event, which the engine polls once per layer
-(:class:`~gradexplorer.engine.jacobian.JacobianCancelled`), so a superseded computation stops
+(:class:`~gradexplorer.engine.runs.jacobian.JacobianCancelled`), so a superseded computation stops
 within a layer instead of finishing a product nobody will see.
 """
 
@@ -13,13 +13,13 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from gradexplorer.engine.jacobian import (
+from gradexplorer.engine.model.spec import NetworkSpec, SpecError
+from gradexplorer.engine.runs.jacobian import (
     JacobianCancelled,
     JacobianSpectrum,
     compare_isometry,
     jacobian_spectrum,
 )
-from gradexplorer.engine.spec import NetworkSpec, SpecError
 
 #: Widest layer the tab computes (the SVD alone is O(n³) and J is n × n).
 MAX_WIDTH = 2000

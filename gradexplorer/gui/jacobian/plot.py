@@ -11,9 +11,8 @@ import math
 
 import numpy as np
 
-from gradexplorer.engine.jacobian import JacobianSpectrum
-
-from ..plots.style import pg, set_axis_label, set_legend_font, set_title, style_axis
+from gradexplorer.engine.runs.jacobian import JacobianSpectrum
+from gradexplorer.gui.plots.style import pg, set_axis_label, set_legend_font, set_title, style_axis
 
 #: Colours of the (first, second) histogram: the spec's or Gaussian weights, orthogonal weights.
 COLOURS = ((255, 170, 40), (90, 200, 255))

@@ -1,6 +1,7 @@
 """The numbers beside the histogram: measured against mean-field predicted, as an HTML table.
 
-Only formatting: every number comes from a :class:`~gradexplorer.engine.jacobian.JacobianSpectrum`
+Only formatting: every number comes from a
+:class:`~gradexplorer.engine.runs.jacobian.JacobianSpectrum`
 (the engine computes means, variances and predictions; log10 twins keep huge values exact).
 """
 
@@ -10,7 +11,7 @@ import math
 
 import numpy as np
 
-from gradexplorer.engine.jacobian import JacobianSpectrum
+from gradexplorer.engine.runs.jacobian import JacobianSpectrum
 
 NO_PREDICTION = "no prediction: non-square layers"
 #: Plain numbers for log10 values in this range, 10^x outside it.

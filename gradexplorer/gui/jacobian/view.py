@@ -21,15 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gradexplorer.engine.spec import NetworkSpec
-
-from ..dialogs import export_image_dialog
-from ..export import export_scene
-from ..plots.style import pg
-from ..worker import RunController
-from .jobs import JacobianAnswer, JacobianJob, run_job, size_check
-from .plot import COLOURS, SpectrumPlot
-from .summary import degenerate_note, spectrum_table
+from gradexplorer.engine.model.spec import NetworkSpec
+from gradexplorer.gui.dialogs import export_image_dialog
+from gradexplorer.gui.export import export_scene
+from gradexplorer.gui.jacobian.jobs import JacobianAnswer, JacobianJob, run_job, size_check
+from gradexplorer.gui.jacobian.plot import COLOURS, SpectrumPlot
+from gradexplorer.gui.jacobian.summary import degenerate_note, spectrum_table
+from gradexplorer.gui.plots.style import pg
+from gradexplorer.gui.worker import RunController
 
 #: Quiet time after the last settings change before computing (ms).
 DEBOUNCE_MS = 300

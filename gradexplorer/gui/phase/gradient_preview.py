@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..plots.style import MEASURED, layer_x, pg
+from gradexplorer.gui.plots.style import MEASURED, layer_x, pg
 
 FIELD = "log10_grad_preact_rms"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..plots.style import (
+from gradexplorer.gui.plots.style import (
     DEFAULT_FONT_POINTS,
     pg,
     set_axis_label,

@@ -18,13 +18,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from superqt.utils import qthrottled
 
-from gradexplorer.engine.spec import NetworkSpec
+from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.engine.theory.phase_diagram import phase_point
 from gradexplorer.engine.theory.spec_point import spec_at_point, spec_point
-
-from .gradient_preview import GradientPreview
-from .plot import PhasePlot
-from .worker import GridController
+from gradexplorer.gui.phase.gradient_preview import GradientPreview
+from gradexplorer.gui.phase.plot import PhasePlot
+from gradexplorer.gui.phase.worker import GridController
 
 #: At most one run per this many milliseconds while the point is dragged.
 DRAG_THROTTLE_MS = 50

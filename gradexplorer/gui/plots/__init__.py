@@ -3,15 +3,15 @@
 ``style`` binds pyqtgraph to PySide6 and holds colours, pens and font helpers.
 """
 
-from .activation import ActivationPlot
-from .gradient import GradientPlot
-from .heatmap import HeatmapPlot
-from .layer_detail import LayerDetail
-from .layer_plot import CurveSpec, LayerPlot
-from .panel import LayerPanel
-from .saturation import SaturationPlot
-from .stack import HistogramStack, stack_histograms
-from .style import pg
+from gradexplorer.gui.plots.activation import ActivationPlot
+from gradexplorer.gui.plots.gradient import GradientPlot
+from gradexplorer.gui.plots.heatmap import HeatmapPlot
+from gradexplorer.gui.plots.layer_detail import LayerDetail
+from gradexplorer.gui.plots.layer_plot import CurveSpec, LayerPlot
+from gradexplorer.gui.plots.panel import LayerPanel
+from gradexplorer.gui.plots.saturation import SaturationPlot
+from gradexplorer.gui.plots.stack import HistogramStack, stack_histograms
+from gradexplorer.gui.plots.style import pg
 
 __all__ = [
     "ActivationPlot", "CurveSpec", "GradientPlot", "HeatmapPlot", "HistogramStack", "LayerDetail",

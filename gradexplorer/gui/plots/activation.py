@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradexplorer.engine.result import RunResult
-
-from .layer_plot import CurveSpec, LayerPlot
-from .style import MEASURED, coloured, pg
+from gradexplorer.engine.runs.result import RunResult
+from gradexplorer.gui.plots.layer_plot import CurveSpec, LayerPlot
+from gradexplorer.gui.plots.style import MEASURED, coloured, pg
 
 MEAN = CurveSpec("mean", "act_mean", "mean of a")
 STD = CurveSpec("std", "act_std", "std of a")

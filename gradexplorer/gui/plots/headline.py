@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .style import DEFAULT_FONT_POINTS, fitted_points, pg, shrinkable
+from gradexplorer.gui.plots.style import DEFAULT_FONT_POINTS, fitted_points, pg, shrinkable
 
 #: Colour of the verdict by ``Verdict.kind``.
 VERDICT_COLOURS = {"vanishing": "#7fb2ff", "exploding": "#ff7a6b", "stable": "#8fe08f",

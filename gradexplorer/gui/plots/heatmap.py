@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradexplorer.engine.result import RunResult
-
-from .panel import LayerPanel
-from .stack import HistogramStack
-from .style import colormap, hold_text_space, label_style, pg, style_axis, value_label
+from gradexplorer.engine.runs.result import RunResult
+from gradexplorer.gui.plots.panel import LayerPanel
+from gradexplorer.gui.plots.stack import HistogramStack
+from gradexplorer.gui.plots.style import (
+    colormap,
+    hold_text_space,
+    label_style,
+    pg,
+    style_axis,
+    value_label,
+)
 
 #: Upper colour level = this percentile of the positive densities (spikes saturate, the rest
 #: keeps its contrast).

@@ -8,10 +8,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradexplorer.engine.records import Histogram
-from gradexplorer.engine.result import RunResult
-
-from .style import MEASURED, pg, set_axis_label, set_title, style_axis, value_label
+from gradexplorer.engine.runs.records import Histogram
+from gradexplorer.engine.runs.result import RunResult
+from gradexplorer.gui.plots.style import (
+    MEASURED,
+    pg,
+    set_axis_label,
+    set_title,
+    style_axis,
+    value_label,
+)
 
 #: Colour of the pre-activation histogram.
 PREACT = (150, 150, 255)

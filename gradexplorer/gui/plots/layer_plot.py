@@ -2,7 +2,7 @@
 
 The line panels (gradient, activation, saturation) are :class:`LayerPlot` s configured by a list
 of :class:`CurveSpec`; they only copy numbers out of a
-:class:`~gradexplorer.engine.result.RunResult` into ``setData``.
+:class:`~gradexplorer.engine.runs.result.RunResult` into ``setData``.
 """
 
 from __future__ import annotations
@@ -11,11 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gradexplorer.engine.records import ForwardLayer
-from gradexplorer.engine.result import RunResult
-
-from .panel import LayerPanel
-from .style import (
+from gradexplorer.engine.runs.records import ForwardLayer
+from gradexplorer.engine.runs.result import RunResult
+from gradexplorer.gui.plots.panel import LayerPanel
+from gradexplorer.gui.plots.style import (
     MEASURED,
     NONFINITE,
     finite_range,
@@ -28,7 +27,7 @@ from .style import (
     set_legend_font,
     smooth_lines,
 )
-from .theory import TheoryOverlay
+from gradexplorer.gui.plots.theory import TheoryOverlay
 
 #: Up to this depth the measured curves also mark each layer with a dot.
 SYMBOL_MAX_DEPTH = 40

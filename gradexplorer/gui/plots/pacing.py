@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import time
 
-from .heatmap import HeatmapPlot
-from .style import pg
+from gradexplorer.gui.plots.heatmap import HeatmapPlot
+from gradexplorer.gui.plots.style import pg
 
 #: Shortest time between two redraws of a heatmap while a run streams (seconds: ≤ 4 Hz).
 HEATMAP_INTERVAL = 0.25

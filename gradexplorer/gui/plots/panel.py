@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from .style import CURSOR, hold_text_space, pg, set_axis_label, set_title, style_axis
+from gradexplorer.gui.plots.style import (
+    CURSOR,
+    hold_text_space,
+    pg,
+    set_axis_label,
+    set_title,
+    style_axis,
+)
 
 
 class LayerPanel:

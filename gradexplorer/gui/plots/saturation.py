@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .layer_plot import CurveSpec, LayerPlot
-from .style import pg
+from gradexplorer.gui.plots.layer_plot import CurveSpec, LayerPlot
+from gradexplorer.gui.plots.style import pg
 
 CURVES = [CurveSpec("saturated", "saturated_fraction", "saturated fraction")]
 

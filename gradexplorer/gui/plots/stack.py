@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradexplorer.engine.records import Histogram
+from gradexplorer.engine.runs.records import Histogram
 
 #: Most bins drawn along the value axis (finer grids are merged for display).
 MAX_BINS = 1024

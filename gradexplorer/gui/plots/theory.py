@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .style import MEASURED, layer_x, pg, smooth_lines
+from gradexplorer.gui.plots.style import MEASURED, layer_x, pg, smooth_lines
 
 QtCore = pg.QtCore
 

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from .view import SweepView, make_sweep_view
+from gradexplorer.gui.sweep.view import SweepView, make_sweep_view
 
 __all__ = ["SweepView", "make_sweep_view"]

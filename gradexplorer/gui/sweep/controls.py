@@ -15,10 +15,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gradexplorer.engine.sweep import lin_range, log_range
-
-from ..controls.widgets import fill_combo, set_combo
-from .names import DEFAULT_QUANTITY, DEFAULT_RANGES, INTEGER_FIELDS, fields, quantities
+from gradexplorer.engine.runs.sweep import lin_range, log_range
+from gradexplorer.gui.controls.widgets import fill_combo, set_combo
+from gradexplorer.gui.sweep.names import (
+    DEFAULT_QUANTITY,
+    DEFAULT_RANGES,
+    INTEGER_FIELDS,
+    fields,
+    quantities,
+)
 
 #: Largest number of values and of seeds offered.
 MAX_COUNT = 200

@@ -1,7 +1,7 @@
 """What the Sweep tab hands its worker thread: a job and the generator that runs it.
 
 The worker (:class:`~gradexplorer.gui.worker.RunController`) iterates ``run_job(job)``, i.e.
-the engine's :func:`~gradexplorer.engine.sweep.sweep`, and streams its rows back. The job's own
+the engine's :func:`~gradexplorer.engine.runs.sweep.sweep`, and streams its rows back. The job's own
 cancel event reaches into the sweep (polled between the records of every run), so Stop or a
 newer request ends a long run at once, not only between rows.
 """
@@ -12,9 +12,9 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from gradexplorer.engine.records import Record
-from gradexplorer.engine.spec import NetworkSpec
-from gradexplorer.engine.sweep import SweepRow, sweep
+from gradexplorer.engine.model.spec import NetworkSpec
+from gradexplorer.engine.runs.records import Record
+from gradexplorer.engine.runs.sweep import SweepRow, sweep
 
 
 @dataclass(frozen=True, eq=False)

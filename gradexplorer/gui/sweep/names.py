@@ -1,7 +1,8 @@
 """Human names of the sweepable settings and of the per-layer quantities, and default ranges.
 
-The engine's names (:data:`~gradexplorer.engine.sweep.NUMERIC_FIELDS`,
-:data:`~gradexplorer.engine.sweep.QUANTITIES`) stay the combo items' data; these are only titles.
+The engine's names (:data:`~gradexplorer.engine.runs.sweep.NUMERIC_FIELDS`,
+:data:`~gradexplorer.engine.runs.sweep.QUANTITIES`) stay the combo items' data; these are only
+titles.
 A name absent here falls back to the engine's name with spaces, so a new engine field still shows.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gradexplorer.engine.sweep import NUMERIC_FIELDS, QUANTITIES
+from gradexplorer.engine.runs.sweep import NUMERIC_FIELDS, QUANTITIES
 
 FIELD_NAMES = {
     "gain": "gain",

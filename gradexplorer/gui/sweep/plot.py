@@ -13,9 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtGui import QFont, QFontMetrics
 
-from gradexplorer.engine.sweep import SweepRow
-
-from ..plots.style import (
+from gradexplorer.engine.runs.sweep import SweepRow
+from gradexplorer.gui.plots.style import (
     DEFAULT_FONT_POINTS,
     colormap,
     format_value,
@@ -25,7 +24,7 @@ from ..plots.style import (
     smooth_lines,
     style_axis,
 )
-from .names import field_name, is_log10, quantity_name
+from gradexplorer.gui.sweep.names import field_name, is_log10, quantity_name
 
 #: The part of the colour map used (viridis' darkest blues vanish on the black background).
 COLOUR_RANGE = (0.18, 0.82)

@@ -20,17 +20,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gradexplorer.engine.records import Record
-from gradexplorer.engine.spec import NetworkSpec
-
-from ..dialogs import export_image_dialog
-from ..export import export_scene
-from ..plots.style import pg
-from ..worker import RunController
-from .controls import SweepControls
-from .jobs import SweepJob, run_job
-from .names import field_name
-from .plot import FamilyPlot
+from gradexplorer.engine.model.spec import NetworkSpec
+from gradexplorer.engine.runs.records import Record
+from gradexplorer.gui.dialogs import export_image_dialog
+from gradexplorer.gui.export import export_scene
+from gradexplorer.gui.plots.style import pg
+from gradexplorer.gui.sweep.controls import SweepControls
+from gradexplorer.gui.sweep.jobs import SweepJob, run_job
+from gradexplorer.gui.sweep.names import field_name
+from gradexplorer.gui.sweep.plot import FamilyPlot
+from gradexplorer.gui.worker import RunController
 
 DEBOUNCE_MS = 300
 ERROR_STYLE = "color: #e53935; font-weight: bold;"

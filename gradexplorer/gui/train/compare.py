@@ -8,11 +8,11 @@ the shown pin shows the newest one left, and clearing the pins hides the pinned 
 
 from __future__ import annotations
 
-from ..plots.style import pg
-from .controls import TrainControls
-from .heatmap import GradientMaps
-from .layers import UpdateRatioPlot
-from .pins import TrainPins
+from gradexplorer.gui.plots.style import pg
+from gradexplorer.gui.train.controls import TrainControls
+from gradexplorer.gui.train.heatmap import GradientMaps
+from gradexplorer.gui.train.layers import UpdateRatioPlot
+from gradexplorer.gui.train.pins import TrainPins
 
 #: Row stretch of the loss/accuracy row without and with a pinned heatmap (the maps' row is 5).
 CURVES_STRETCH = (4, 3)

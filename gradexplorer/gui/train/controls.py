@@ -1,7 +1,8 @@
 """The Train tab's controls: training settings in one compact row, run buttons in another, then
 the trained network beside the heatmap's options (which pin to compare, a fixed colour range).
 
-:class:`TrainControls` reads widgets into a :class:`~gradexplorer.engine.training.TrainConfig`
+:class:`TrainControls` reads widgets into a
+:class:`~gradexplorer.engine.training.trainer.TrainConfig`
 and shows the run state; it starts nothing itself (the view connects the buttons).
 """
 
@@ -25,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gradexplorer.engine.spec import NetworkSpec
-from gradexplorer.engine.training import TrainConfig
+from gradexplorer.engine.model.spec import NetworkSpec
+from gradexplorer.engine.training.trainer import TrainConfig
 
 #: Task combo entries: (shown text, TrainConfig.task).
 TASKS = (("digits (10 classes)", "digits"), ("teacher network", "teacher"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..plots.style import (
+from gradexplorer.gui.plots.style import (
     DEFAULT_FONT_POINTS,
     pg,
     pin_pen,
@@ -18,7 +18,7 @@ from ..plots.style import (
     set_title,
     style_axis,
 )
-from .history import TrainHistory
+from gradexplorer.gui.train.history import TrainHistory
 
 #: Colours of the current run's curves.
 TRAIN_COLOUR = (255, 170, 40)

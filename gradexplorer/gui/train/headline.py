@@ -8,9 +8,8 @@ vanishing, divergence = exploding, every layer learns = stable).
 
 from __future__ import annotations
 
-from gradexplorer.engine.training import TrainEnd, TrainStart
-
-from ..plots.headline import Headline
+from gradexplorer.engine.training.trainer import TrainEnd, TrainStart
+from gradexplorer.gui.plots.headline import Headline
 
 
 class TrainHeadline(Headline):

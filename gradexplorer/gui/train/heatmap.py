@@ -14,9 +14,16 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetrics
 
-from ..plots.style import DEFAULT_FONT_POINTS, colormap, label_style, pg, set_title, style_axis
-from .history import LayerSeries, TrainHistory
-from .layers import style_plot
+from gradexplorer.gui.plots.style import (
+    DEFAULT_FONT_POINTS,
+    colormap,
+    label_style,
+    pg,
+    set_title,
+    style_axis,
+)
+from gradexplorer.gui.train.history import LayerSeries, TrainHistory
+from gradexplorer.gui.train.layers import style_plot
 
 #: Colour bar label (the quantity and its scale).
 BAR_LABEL = "log10 ‖∂L/∂W_l‖_F"

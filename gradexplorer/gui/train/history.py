@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gradexplorer.engine.training import TrainEnd, TrainRecord, TrainStart
+from gradexplorer.engine.training.trainer import TrainEnd, TrainRecord, TrainStart
 
 #: Per-record scalars (None stored as NaN) and per-layer arrays kept for display and export.
 SCALARS = ("step", "train_loss", "train_accuracy", "test_loss", "test_accuracy")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..plots.style import (
+from gradexplorer.gui.plots.style import (
     DEFAULT_FONT_POINTS,
     colormap,
     label_style,
@@ -19,8 +19,8 @@ from ..plots.style import (
     set_title,
     style_axis,
 )
-from .curves import HEALTHY_COLOUR, guide_line
-from .history import LayerSeries, TrainHistory
+from gradexplorer.gui.train.curves import HEALTHY_COLOUR, guide_line
+from gradexplorer.gui.train.history import LayerSeries, TrainHistory
 
 #: Most layers drawn as update-ratio curves (evenly spaced, first and last included).
 MAX_RATIO_CURVES = 6

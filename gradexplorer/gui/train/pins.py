@@ -11,9 +11,9 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMenu
 
-from ..plots.style import pin_colour
-from .curves import StepCurves
-from .history import LayerSeries, TrainHistory
+from gradexplorer.gui.plots.style import pin_colour
+from gradexplorer.gui.train.curves import StepCurves
+from gradexplorer.gui.train.history import LayerSeries, TrainHistory
 
 
 class TrainPins(QObject):

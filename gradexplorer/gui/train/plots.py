@@ -13,16 +13,15 @@
 
 from __future__ import annotations
 
-from gradexplorer.engine.spec import NetworkSpec
-from gradexplorer.engine.training import TrainStart
-
-from ..plots.style import pg, shrinkable
-from .controls import chance_loss, summary
-from .curves import StepCurves
-from .headline import TrainHeadline
-from .heatmap import GradientMaps
-from .history import TrainHistory
-from .layers import UpdateRatioPlot
+from gradexplorer.engine.model.spec import NetworkSpec
+from gradexplorer.engine.training.trainer import TrainStart
+from gradexplorer.gui.plots.style import pg, shrinkable
+from gradexplorer.gui.train.controls import chance_loss, summary
+from gradexplorer.gui.train.curves import StepCurves
+from gradexplorer.gui.train.headline import TrainHeadline
+from gradexplorer.gui.train.heatmap import GradientMaps
+from gradexplorer.gui.train.history import TrainHistory
+from gradexplorer.gui.train.layers import UpdateRatioPlot
 
 #: Entries per row of the legend above the loss and accuracy plots.
 LEGEND_COLUMNS = 3

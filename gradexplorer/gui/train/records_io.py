@@ -1,6 +1,6 @@
 """Write a training run's records as CSV or JSON in the schema of ``gradexplorer train``.
 
-The rows come from :mod:`gradexplorer.cli_train`'s own writers, replayed over the stored
+The rows come from :mod:`gradexplorer.cli.train`'s own writers, replayed over the stored
 records, so a file saved from the Train tab and one printed by the CLI read the same way.
 :func:`export_menu` builds the Train tab's Export menu (file dialogs for images and records).
 """
@@ -11,10 +11,9 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
-from gradexplorer import cli_train
-from gradexplorer.engine.training import TrainEnd
-
-from .history import TrainHistory
+from gradexplorer.cli import train as cli_train
+from gradexplorer.engine.training.trainer import TrainEnd
+from gradexplorer.gui.train.history import TrainHistory
 
 DATA_SUFFIXES = (".csv", ".json")
 

@@ -16,10 +16,9 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
-from gradexplorer.engine.spec import NetworkSpec
-from gradexplorer.engine.training import TrainConfig
-
-from ..worker import RunController
+from gradexplorer.engine.model.spec import NetworkSpec
+from gradexplorer.engine.training.trainer import TrainConfig
+from gradexplorer.gui.worker import RunController
 
 Train = Callable[[NetworkSpec, TrainConfig], Iterator]
 
@@ -96,7 +95,7 @@ class TrainJob:
 
 
 def _engine_train(spec: NetworkSpec, config: TrainConfig) -> Iterator:
-    from gradexplorer.engine.training import train
+    from gradexplorer.engine.training.trainer import train
 
     return train(spec, config)
 
@@ -108,7 +107,7 @@ class TrainRunner(QObject):
     ----------
     train : callable, optional
         ``(spec, config) -> Iterator`` of TrainStart / TrainRecord / TrainEnd; default
-        :func:`gradexplorer.engine.training.train` (tests inject a wrapper).
+        :func:`gradexplorer.engine.training.trainer.train` (tests inject a wrapper).
     parent : QObject, optional
 
     Signals

@@ -19,18 +19,17 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMenu, QVBoxLayout, QWidget
 
-from gradexplorer.engine.spec import NetworkSpec, SpecError
-from gradexplorer.engine.training import TrainEnd, TrainStart
-
-from ..export import IMAGE_SUFFIXES, export_scene
-from ..plots.style import pg
-from .compare import PinComparison
-from .controls import TrainControls, summary
-from .history import TrainHistory
-from .pins import TrainPins
-from .plots import TrainPlots
-from .records_io import export_menu, write_records
-from .runner import Train, TrainRunner
+from gradexplorer.engine.model.spec import NetworkSpec, SpecError
+from gradexplorer.engine.training.trainer import TrainEnd, TrainStart
+from gradexplorer.gui.export import IMAGE_SUFFIXES, export_scene
+from gradexplorer.gui.plots.style import pg
+from gradexplorer.gui.train.compare import PinComparison
+from gradexplorer.gui.train.controls import TrainControls, summary
+from gradexplorer.gui.train.history import TrainHistory
+from gradexplorer.gui.train.pins import TrainPins
+from gradexplorer.gui.train.plots import TrainPlots
+from gradexplorer.gui.train.records_io import export_menu, write_records
+from gradexplorer.gui.train.runner import Train, TrainRunner
 
 FLUSH_MS = 16
 MAX_FLUSH_MS = 250

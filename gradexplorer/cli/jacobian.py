@@ -1,0 +1,128 @@
+"""``gradexplorer jacobian``: the spectrum of J Jᵀ of one network at one input, vs mean field.
+
+J = ∂a_L/∂x (see :mod:`gradexplorer.engine.runs.jacobian`). ``--compare`` redraws the weights
+i.i.d. Gaussian and orthogonal at the same σ_w² (dynamical isometry). Formats: ``table`` for
+people, ``json`` (strict: non-finite numbers are null; ``--eigenvalues`` adds every log10 λ).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+
+import numpy as np
+
+from gradexplorer.cli.main import CliError
+from gradexplorer.cli.run import add_network_arguments, spec_from_args
+from gradexplorer.engine.model.spec import SpecError
+from gradexplorer.engine.runs.jacobian import JacobianSpectrum, compare_isometry, jacobian_spectrum
+
+
+def add_jacobian_parser(sub) -> None:
+    """Register ``jacobian`` on the top-level subparsers."""
+    p = sub.add_parser("jacobian", help="spectrum of the input-output Jacobian J Jᵀ vs theory",
+                       description="Singular values of the input-output Jacobian J = ∂a_L/∂x at "
+                                   "one input row: mean, variance and variance/mean² of the "
+                                   "eigenvalues λ of J Jᵀ, measured and mean-field predicted.")
+    add_network_arguments(p)
+    g = p.add_argument_group("Jacobian")
+    g.add_argument("--input-index", default="0", help="row of the input batch (default 0)")
+    g.add_argument("--compare", action="store_true",
+                   help="i.i.d. Gaussian vs orthogonal weights at the spec's σ_w² per layer")
+    g.add_argument("--format", choices=("table", "json"), default="table")
+    g.add_argument("--eigenvalues", action="store_true",
+                   help="json: include every log10 λ (sorted descending)")
+    p.set_defaults(handler=jacobian_command)
+
+
+def _index(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise CliError(f"--input-index must be a whole number, got {text!r}") from None
+    if value < 0:
+        raise CliError(f"--input-index must be ≥ 0, got {value}")
+    return value
+
+
+def jacobian_command(args: argparse.Namespace) -> int:
+    """Compute and print; user errors become :class:`CliError` (one line, status 2)."""
+    spec = spec_from_args(args)
+    index = _index(args.input_index)
+    try:
+        if args.compare:
+            spectra = list(compare_isometry(spec, input_index=index))
+        else:
+            spectra = [jacobian_spectrum(spec, input_index=index)]
+    except SpecError as exc:
+        raise CliError(str(exc)) from None
+    except IndexError as exc:
+        raise CliError(str(exc)) from None
+    except MemoryError:
+        raise CliError("ran out of memory; lower the depth or width") from None
+    if args.format == "json":
+        doc = {"config": spec.to_dict(), "input_index": index,
+               "spectra": [spectrum_document(s, args.eigenvalues) for s in spectra]}
+        sys.stdout.write(json.dumps(doc, allow_nan=False, indent=1) + "\n")
+    else:
+        sys.stdout.write(format_table(spectra, index))
+    return 0
+
+
+def _num(v) -> float | None:
+    return None if v is None or not math.isfinite(v) else float(v)
+
+
+def spectrum_document(s: JacobianSpectrum, eigenvalues: bool = False) -> dict:
+    """Strict-JSON dict of a spectrum's summary (and optionally every log10 λ)."""
+    doc = {
+        "weights": s.weights, "orthogonal": s.orthogonal, "widths": list(s.widths),
+        "n": int(s.log10_eigenvalues.size),
+        "mean": _num(s.mean), "log10_mean": _num(s.log10_mean),
+        "variance": _num(s.variance), "log10_variance": _num(s.log10_variance),
+        "relative_variance": _num(s.relative_variance),
+        "predicted_mean": _num(s.predicted_mean),
+        "predicted_log10_mean": _num(s.predicted_log10_mean),
+        "predicted_variance": _num(s.predicted_variance),
+        "predicted_relative_variance": _num(s.predicted_relative_variance),
+        "log10_floor": _num(s.log10_floor),
+        "below_floor": int((s.log10_eigenvalues < s.log10_floor).sum()),
+    }
+    if eigenvalues:
+        doc["log10_eigenvalues"] = [_num(v) for v in s.log10_eigenvalues]
+    return doc
+
+
+def _log(v: float) -> str:
+    return "nan" if not math.isfinite(v) else f"10^{v:.3f}"
+
+
+def _plain(v: float | None) -> str:
+    if v is None:
+        return "no prediction (non-square layers)"
+    return f"{v:.5g}"
+
+
+def format_table(spectra: list[JacobianSpectrum], index: int) -> str:
+    """Text summary: per spectrum, measured vs predicted and the log10 λ range."""
+    lines = []
+    for s in spectra:
+        logs = s.log10_eigenvalues[np.isfinite(s.log10_eigenvalues)]
+        lo, mid, hi = (np.percentile(logs, q) for q in (0, 50, 100)) if logs.size else \
+            (math.nan,) * 3
+        lines += [
+            f"Jacobian at input row {index}, weights: {s.weights}"
+            f"{' (orthogonal)' if s.orthogonal else ' (i.i.d.)'}, widths {s.widths[0]}→"
+            f"{s.widths[-1]}, L = {s.depth}",
+            f"  {'':22}{'measured':>16}{'predicted':>16}",
+            f"  {'mean λ':22}{_log(s.log10_mean):>16}{_log(s.predicted_log10_mean):>16}",
+            f"  {'variance / mean²':22}{_plain(s.relative_variance):>16}"
+            f"{_plain(s.predicted_relative_variance):>16}",
+            f"  log10 λ: min {lo:.3f}, median {mid:.3f}, max {hi:.3f}; rounding floor "
+            f"{s.log10_floor:.3f} ({int((s.log10_eigenvalues < s.log10_floor).sum())} of "
+            f"{s.log10_eigenvalues.size} below)",
+            "",
+        ]
+    return "\n".join(lines)

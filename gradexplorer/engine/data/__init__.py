@@ -1,0 +1,1 @@
+"""What goes into the network: input batches (synthetic, the bundled digits, a file) and tasks."""

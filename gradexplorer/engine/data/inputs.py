@@ -1,0 +1,348 @@
+"""Input batches: synthetic normal/uniform inputs, the bundled UCI digits, or a user's file."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from gradexplorer.engine.model.spec import MAX_WIDTH, NetworkSpec, SpecError
+from gradexplorer.resource_files import resource_path
+
+DIGITS_ROWS = 1797
+DIGITS_FEATURES = 64
+DIGITS_CLASSES = 10
+LABEL_COLUMNS = ("label", "y")
+EXTENSIONS = (".npy", ".npz", ".csv", ".txt")
+
+
+class DataError(SpecError):
+    """The input batch cannot be made; one line for the user, never a NumPy/csv traceback.
+
+    ``field``: ``"input_path"`` (the user's file), ``"batch"`` (more rows asked than the data
+    have) or ``"input"`` (the bundled digits cannot be read).
+    """
+
+
+@dataclass(frozen=True, eq=False)
+class InputBatch:
+    """One input batch ``a_0`` and, when the data have them, its class labels.
+
+    Attributes
+    ----------
+    x : ndarray (B, n_0) in ``spec.dtype``, C-contiguous, freshly allocated (may be modified).
+    labels : ndarray (B,) int64 in ``0 .. n_classes - 1``, or None (synthetic / unlabelled file).
+    n_classes : max label of the WHOLE data set + 1 (10 for digits), or None.
+    description : one line, e.g. ``"digits (UCI, 64 features), standardized, 256 of 1797 rows"``.
+    """
+
+    x: np.ndarray
+    labels: np.ndarray | None
+    n_classes: int | None
+    description: str
+
+
+def load_digits() -> tuple[np.ndarray, np.ndarray]:
+    """The 1797 UCI optical digits (8×8 images) bundled with the app, read once and cached.
+
+    Returns
+    -------
+    x : ndarray (1797, 64) float64, read-only: pixel counts 0..16 of the row-major 8×8 image.
+    labels : ndarray (1797,) int64, read-only: the digit 0..9 of each row.
+
+    Raises
+    ------
+    DataError
+        ``field="input"`` if the bundled file is missing or damaged.
+    """
+    x, y, _, _ = _digits()
+    return x, y
+
+
+def load_table(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray | None]:
+    """Read features (and optional labels) from a ``.npy``, ``.npz``, ``.csv`` or ``.txt`` file.
+
+    * ``.npy``: one 2-D numeric array (rows × features); a 1-D array is an error.
+    * ``.npz``: array ``x`` (2-D, required) and optional ``y`` (integer labels, one per row).
+    * ``.csv`` / ``.txt``: comma-separated numbers, blank lines ignored. The first row is a header
+      when none of its cells is a number; a header column ``label`` or ``y`` (any case) holds
+      the labels and is removed from the features. Message rows are 1-based file lines.
+
+    NaN/inf cells are allowed. Results are cached per file (path, size, modification time).
+
+    Parameters
+    ----------
+    path : str or os.PathLike; named as given in every error message.
+
+    Returns
+    -------
+    x : ndarray (rows, features) float64, read-only: the values as stored (any scale).
+    labels : ndarray (rows,) int64, read-only, whole numbers 0..8191; or None (no labels).
+
+    Raises
+    ------
+    DataError
+        ``field="input_path"``: file not found, a folder, not readable, unknown extension, empty,
+        not a 2-D numeric table, a non-numeric cell (row and column given), ragged rows, two label
+        columns, no feature columns, labels that are not whole numbers ≥ 0, or a bad ``y``.
+    """
+    return _load_cached_entry(path)[:2]
+
+
+def input_features(spec: NetworkSpec) -> int:
+    """n_0, the number of input features, without drawing a batch.
+
+    64 for ``digits``; the file's feature count for ``file`` (loads and caches the file, so a
+    following :func:`make_inputs` does not read it again); ``spec.in_features`` otherwise.
+
+    Raises
+    ------
+    DataError
+        As :func:`load_table` / :func:`load_digits`.
+    """
+    if spec.input == "digits":
+        return DIGITS_FEATURES
+    if spec.input == "file":
+        return int(load_table(spec.input_path)[0].shape[1])
+    return spec.in_features
+
+
+def make_inputs(spec: NetworkSpec, rng: np.random.Generator) -> InputBatch:
+    """Draw the input batch described by ``spec`` using ``rng`` (same seed → same batch).
+
+    * ``normal``: ``rng.standard_normal((B, in_features)) * input_std + input_mean``.
+    * ``uniform``: uniform on ``input_mean ± √3·input_std`` (so mean input_mean, std input_std).
+    * ``digits`` / ``file``: B distinct rows chosen by ``rng.permutation``, labels kept; with
+      ``spec.standardize`` each feature is shifted and scaled to mean 0, std 1 (ddof 0) using
+      the statistics of the WHOLE data set (finite cells only); constant features become 0.
+
+    The result is cast to ``spec.dtype`` at the end (float32 overflow becomes ±inf).
+
+    Returns
+    -------
+    InputBatch
+        ``x`` (B, n_0) in ``spec.dtype``, labels (B,) int64 or None; see :class:`InputBatch`.
+
+    Raises
+    ------
+    DataError
+        ``field="batch"`` when B exceeds the rows of the data; file errors as :func:`load_table`.
+    """
+    b, m, s = spec.batch, float(spec.input_mean), float(spec.input_std)
+    if spec.input in ("normal", "uniform"):
+        n = spec.in_features
+        if spec.input == "normal":
+            x = rng.standard_normal((b, n)) * s + m
+            desc = f"N({m:g}, {s:g}²) × {n} features"
+        else:
+            half = math.sqrt(3.0) * s
+            x = rng.uniform(m - half, m + half, size=(b, n))
+            desc = f"U({m - half:.4g}, {m + half:.4g}) × {n} features (mean {m:g}, std {s:g})"
+        return _finish(spec, x, None, None, desc)
+    if spec.input == "digits":
+        data, labels, mean, std = _digits()
+        n_classes: int | None = DIGITS_CLASSES
+        source, raw, name = f"digits (UCI, {DIGITS_FEATURES} features)", "raw pixels 0..16", \
+            "the digits data set"
+    else:
+        data, labels, mean, std = _load_cached_entry(spec.input_path)
+        n_classes = None if labels is None else int(labels.max()) + 1
+        classes = "" if n_classes is None else f", {n_classes} classes"
+        source = f"file {Path(spec.input_path).name} ({data.shape[1]} features{classes})"
+        raw, name = "raw values", f"the file {spec.input_path}"
+    rows = data.shape[0]
+    if b > rows:
+        raise DataError("batch", f"batch {b} is larger than {name}, which has {rows} rows; "
+                                 f"use a batch of at most {rows}")
+    idx = rng.permutation(rows)[:b]
+    x = data[idx]
+    if spec.standardize:
+        with np.errstate(all="ignore"):
+            x = (x - mean) / std
+    desc = f"{source}, {'standardized' if spec.standardize else raw}, {b} of {rows} rows"
+    return _finish(spec, x, None if labels is None else labels[idx], n_classes, desc)
+
+
+# --- internals ---------------------------------------------------------------------------------
+def _finish(spec: NetworkSpec, x: np.ndarray, labels, n_classes, desc: str) -> InputBatch:
+    with np.errstate(all="ignore"):
+        out = np.ascontiguousarray(x, dtype=spec.dtype)  # x is always freshly allocated
+    bad = int(out.size - np.count_nonzero(np.isfinite(out)))
+    if bad:
+        desc += f", contains {bad} non-finite values"
+    return InputBatch(out, labels, n_classes, desc)
+
+
+def _bad(name: str, message: str) -> DataError:
+    return DataError("input_path", f"{name}: {message}".replace("\n", " "))
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _stats(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-feature mean and std (ddof 0) over finite cells; constant features get (value, 1)."""
+    with np.errstate(all="ignore"):
+        fin = np.isfinite(x)
+        count = np.maximum(fin.sum(axis=0), 1)
+        mean = np.where(fin, x, 0.0).sum(axis=0) / count
+        std = np.sqrt((np.where(fin, x - mean, 0.0) ** 2).sum(axis=0) / count)
+        lo = np.where(fin, x, np.inf).min(axis=0)
+        hi = np.where(fin, x, -np.inf).max(axis=0)
+    constant = ~(hi > lo)
+    mean = np.where(constant, np.where(np.isfinite(lo), lo, 0.0), mean)
+    std = np.where(constant | ~(std > 0), 1.0, std)
+    return mean, std
+
+
+def _frozen(*arrays):
+    for a in (a for a in arrays if a is not None):
+        a.flags.writeable = False
+    return arrays
+
+
+@functools.lru_cache(maxsize=1)
+def _digits():
+    try:
+        table = np.loadtxt(resource_path("data", "optdigits.csv.gz"), delimiter=",",
+                           dtype=np.int64, ndmin=2)
+    except Exception as exc:  # missing resource, damaged gzip, bad cell
+        raise DataError("input", f"bundled digits unreadable: {_first_line(exc)}") from None
+    if table.shape != (DIGITS_ROWS, DIGITS_FEATURES + 1):
+        raise DataError("input", f"the bundled digits data has shape {table.shape}, expected "
+                                 f"({DIGITS_ROWS}, {DIGITS_FEATURES + 1})")
+    x = table[:, :DIGITS_FEATURES].astype(np.float64)
+    return _frozen(x, table[:, DIGITS_FEATURES].copy(), *_stats(x))
+
+
+def _load_cached_entry(path):
+    """(x, labels, mean, std) of a user's file, from the cache when the file is unchanged."""
+    name = os.fspath(path)
+    p = Path(name)
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise _bad(name, "file not found") from None
+    except OSError as exc:
+        raise _bad(name, f"cannot be read ({exc.strerror or _first_line(exc)})") from None
+    ext = p.suffix.lower()
+    if p.is_dir() or ext not in EXTENSIONS:
+        raise _bad(name, "is a folder, not a data file" if p.is_dir() else
+                   f"unknown file type '{p.suffix}'; use .npy, .npz, .csv or .txt")
+    if st.st_size == 0:
+        raise _bad(name, "the file is empty")
+    return _read(str(p.resolve()), name, ext, st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _read(resolved: str, name: str, ext: str, size: int, mtime_ns: int):
+    try:
+        if ext in (".csv", ".txt"):
+            x, y = _read_text(resolved, name)
+        else:
+            x, y = _read_numpy(resolved, name, ext)
+    except DataError:
+        raise
+    except PermissionError:
+        raise _bad(name, "cannot be read (permission denied)") from None
+    except UnicodeDecodeError:
+        raise _bad(name, "is not a UTF-8 text file") from None
+    except Exception as exc:  # anything numpy/zipfile/csv raise becomes one line
+        raise _bad(name, f"cannot be read as {ext} ({_first_line(exc)})") from None
+    return _frozen(x, y, *_stats(x))
+
+
+def _features(a: np.ndarray, name: str, what: str) -> np.ndarray:
+    if a.dtype.kind not in "biuf":
+        raise _bad(name, f"{what} holds {a.dtype} values, not real numbers")
+    if a.ndim != 2:
+        raise _bad(name, f"{what} is {a.ndim}-D with shape {a.shape}; expected a 2-D table "
+                         "(rows × features)")
+    if a.size == 0:
+        raise _bad(name, f"{what} is empty (shape {a.shape})")
+    return np.array(a, dtype=np.float64, order="C")
+
+
+def _labels(v: np.ndarray, name: str, where) -> np.ndarray:
+    if v.dtype.kind not in "biuf":
+        raise _bad(name, f"labels hold {v.dtype} values, not whole numbers")
+    f = v.astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(f) | (f < 0) | (f != np.floor(f)) | (f >= MAX_WIDTH)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise _bad(name, f"{where(i)}: label {v[i].item()!r} is not a whole number from 0 to "
+                         f"{MAX_WIDTH - 1}")
+    return f.astype(np.int64)
+
+
+def _read_numpy(path: str, name: str, ext: str):
+    with open(path, "rb") as fh:
+        magic = fh.read(6)
+    if not magic.startswith(b"\x93NUMPY" if ext == ".npy" else b"PK"):
+        raise _bad(name, f"is not a NumPy {ext} file")
+    if ext == ".npy":
+        return _features(np.load(path, allow_pickle=False), name, "the array"), None
+    with np.load(path, allow_pickle=False) as z:
+        if "x" not in z.files:
+            raise _bad(name, f"has no array named 'x' (found: {', '.join(z.files) or 'none'})")
+        x = _features(z["x"], name, "array x")
+        if "y" not in z.files:
+            return x, None
+        y = z["y"]
+    if y.ndim != 1 or y.shape[0] != x.shape[0]:
+        raise _bad(name, f"array y has shape {y.shape}; expected ({x.shape[0]},), one label per "
+                         "row of x")
+    return x, _labels(y, name, lambda i: f"y[{i}]")
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def _read_text(path: str, name: str):
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = [(i + 1, [c.strip() for c in r])
+                for i, r in enumerate(csv.reader(fh.read().splitlines()))
+                if len(r) > 1 or (r and r[0].strip())]
+    if not rows:
+        raise _bad(name, "has no data (only blank lines)")
+    if all(len(c) == 1 for _, c in rows) and any(d in rows[-1][1][0] for d in ";\t"):
+        raise _bad(name, "has values separated by ';' or tabs; separate values with commas")
+    header = None
+    if not any(_is_number(c) for c in rows[0][1]):
+        header, rows = rows[0], rows[1:]
+        if not rows:
+            raise _bad(name, "has a header row but no data rows")
+    ref_row, ref = header or rows[0]
+    values = []
+    for row, cells in rows:
+        if len(cells) != len(ref):
+            raise _bad(name, f"row {row} has {len(cells)} values but row {ref_row} has {len(ref)}")
+        try:
+            values.append([float(c) for c in cells])
+        except ValueError:
+            j = next(j for j, c in enumerate(cells) if not _is_number(c))
+            what = "is empty" if not cells[j] else f"{cells[j]!r} is not a number"
+            raise _bad(name, f"row {row}, column {j + 1}: {what}") from None
+    table = np.array(values, dtype=np.float64)
+    cols = [j for j, c in enumerate(header[1] if header else []) if c.lower() in LABEL_COLUMNS]
+    if not cols:
+        return table, None
+    if len(cols) > 1:
+        raise _bad(name, "has more than one label column ('label' / 'y'); keep one")
+    j, col = cols[0], header[1][cols[0]]
+    if table.shape[1] == 1:
+        raise _bad(name, f"has only the label column '{col}', no feature columns")
+    labels = _labels(table[:, j], name, lambda i: f"row {rows[i][0]}, column '{col}'")
+    return np.ascontiguousarray(np.delete(table, j, axis=1)), labels

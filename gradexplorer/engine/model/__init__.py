@@ -1,0 +1,1 @@
+"""What the network is: the spec, activations, initializers, layers, LSUV and the loss heads."""

@@ -1,0 +1,301 @@
+"""Weight and bias initializers with ``torch.nn.init`` semantics, in NumPy.
+
+A weight matrix W has shape (fan_out, fan_in) as in ``torch.nn.Linear``. Every initializer has a
+definition (its std or bound at gain = 1); ``gain`` multiplies that std (and bound) on top, so
+gain = 1 means the definition. Definitions (torch/nn/init.py; LeCun et al. 1998; Glorot & Bengio
+2010; He et al. 2015; Saxe et al. 2013):
+
+==================  ==========================================================================
+normal              N(0, 1)
+zeros               0
+xavier_uniform      U(±B), B = √(6/(fan_in + fan_out))           (``xavier_uniform_``)
+xavier_normal       N(0, 2/(fan_in + fan_out))                    (``xavier_normal_``)
+kaiming_uniform     U(±B), B = g·√(3/fan), g = √(2/(1 + a²))       (``kaiming_uniform_``)
+kaiming_normal      N(0, g²/fan)                                   (``kaiming_normal_``)
+lecun_normal        N(0, 1/fan_in)
+lecun_uniform       U(±√(3/fan_in))
+orthogonal          Haar-orthogonal: orthonormal rows or columns   (``orthogonal_``)
+torch_default       U(±1/√fan_in): ``nn.Linear``'s ``kaiming_uniform_(a=√5)``
+lsuv                orthogonal; the data-dependent rescaling is in :mod:`.lsuv`
+==================  ==========================================================================
+
+kaiming uses torch's default nonlinearity 'leaky_relu' with a = ``negative_slope`` (the caller
+passes the activation's slope for leaky_relu, else 0, so g = √2), and fan = fan_in or fan_out by
+``mode``; the other initializers ignore ``mode``.
+
+Every draw is a standard variate (``standard_normal``, or ``random``·2 − 1 for uniforms, in the
+requested dtype) multiplied by the scale afterwards: the same ``rng`` state gives bit-identical
+arrays, and changing ``gain`` only rescales the same draw.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import scipy.linalg
+
+from gradexplorer.engine.model.activations import calculate_gain, get_activation
+from gradexplorer.engine.model.spec import ACTIVATION_NAMES, BIAS_INIT_NAMES, INIT_NAMES, MODE_NAMES
+
+__all__ = ["init_bias", "init_weight", "recommended_gain", "sigma_w2", "weight_std"]
+
+_UNIFORM = {"xavier_uniform", "kaiming_uniform", "lecun_uniform", "torch_default"}
+_ORTHOGONAL = {"orthogonal", "lsuv"}
+
+
+def _check(init: str, fan_out: int, fan_in: int, gain: float, mode: str,
+           negative_slope: float) -> None:
+    if init not in INIT_NAMES:
+        raise ValueError(f"unknown initializer {init!r} (choose from: {', '.join(INIT_NAMES)})")
+    if mode not in MODE_NAMES:
+        raise ValueError(f"unknown mode {mode!r} (choose from: {', '.join(MODE_NAMES)})")
+    for name, n in (("fan_out", fan_out), ("fan_in", fan_in)):
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"{name} must be a whole number >= 1, got {n!r}")
+    if not (math.isfinite(gain) and gain >= 0):
+        raise ValueError(f"gain must be a finite number >= 0, got {gain!r}")
+    if not math.isfinite(negative_slope):
+        raise ValueError(f"negative slope must be a finite number, got {negative_slope!r}")
+
+
+def _scale(init: str, fan_out: int, fan_in: int, gain: float, mode: str, a: float) -> float:
+    """The std (normal), bound B (uniform) or singular value (orthogonal) times ``gain``."""
+    if init == "normal":
+        return gain
+    if init == "zeros":
+        return 0.0
+    if init == "xavier_uniform":
+        return gain * math.sqrt(6.0 / (fan_in + fan_out))
+    if init == "xavier_normal":
+        return gain * math.sqrt(2.0 / (fan_in + fan_out))
+    if init in ("kaiming_uniform", "kaiming_normal"):
+        fan = fan_in if mode == "fan_in" else fan_out
+        g = math.sqrt(2.0 / (1.0 + a * a))
+        return gain * g * math.sqrt((3.0 if init == "kaiming_uniform" else 1.0) / fan)
+    if init == "lecun_normal":
+        return gain / math.sqrt(fan_in)
+    if init == "lecun_uniform":
+        return gain * math.sqrt(3.0 / fan_in)
+    if init == "torch_default":
+        return gain / math.sqrt(fan_in)
+    return gain  # orthogonal, lsuv
+
+
+def _float_dtype(dtype) -> np.dtype:
+    dt = np.dtype(dtype)
+    if dt not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64, got {dt}")
+    return dt
+
+
+def init_weight(init: str, fan_out: int, fan_in: int, *, gain: float = 1.0, mode: str = "fan_in",
+                negative_slope: float = 0.0, rng: np.random.Generator,
+                dtype=np.float64) -> np.ndarray:
+    """Draw one weight matrix with ``torch.nn.init`` semantics (see the module table).
+
+    Parameters
+    ----------
+    init : str
+        One of :data:`~gradexplorer.engine.model.spec.INIT_NAMES`.
+    fan_out, fan_in : int
+        Output and input width of the layer (>= 1).
+    gain : float, default 1
+        Multiplies the definition's std and bound (>= 0).
+    mode : {'fan_in', 'fan_out'}
+        Which fan the kaiming initializers normalize by (``torch.nn.init.kaiming_*_``).
+    negative_slope : float, default 0
+        a in kaiming's built-in gain √(2/(1 + a²)) (torch's nonlinearity='leaky_relu').
+    rng : numpy.random.Generator
+        The only source of randomness; the same state gives bit-identical output.
+    dtype : float32 or float64
+        Drawn directly in this dtype (float32 is not computed in float64).
+
+    Returns
+    -------
+    ndarray, shape (fan_out, fan_in), dtype ``dtype``
+        orthogonal/lsuv follow ``torch.nn.init.orthogonal_``: QR of a standard Gaussian of shape
+        (max, min), Q's columns multiplied by sign(diag(R)) (Mezzadri 2007, which makes Q Haar
+        distributed), transposed back when fan_out < fan_in, times ``gain``. So W Wᵀ = gain² I
+        (fan_out <= fan_in) or Wᵀ W = gain² I (fan_out >= fan_in).
+
+    Raises
+    ------
+    ValueError
+        Unknown ``init`` or ``mode``, a fan < 1, a negative or non-finite gain, a dtype other than
+        float32/float64.
+    """
+    _check(init, fan_out, fan_in, gain, mode, negative_slope)
+    dt = _float_dtype(dtype)
+    scale = _scale(init, fan_out, fan_in, float(gain), mode, float(negative_slope))
+    shape = (int(fan_out), int(fan_in))
+    if init == "zeros":
+        return np.zeros(shape, dtype=dt)
+    if init in _UNIFORM:
+        w = rng.random(shape, dtype=dt)
+        w *= 2.0
+        w -= 1.0
+    elif init in _ORTHOGONAL:
+        g = rng.standard_normal(shape, dtype=dt)
+        tall = g if fan_out >= fan_in else g.T
+        q, r = scipy.linalg.qr(tall, mode="economic", check_finite=False)  # keeps float32
+        q *= np.sign(np.diag(r))
+        w = np.ascontiguousarray(q if fan_out >= fan_in else q.T)
+    else:
+        w = rng.standard_normal(shape, dtype=dt)
+    w *= scale
+    return w
+
+
+def weight_std(init: str, fan_out: int, fan_in: int, *, gain: float = 1.0, mode: str = "fan_in",
+               negative_slope: float = 0.0) -> float:
+    """The per-entry standard deviation the initializer's definition implies (times ``gain``).
+
+    normal: the std; uniform U(±B): B/√3; zeros: 0. orthogonal and lsuv (before LSUV's rescaling):
+    gain/√max(fan_in, fan_out) — a (fan_out, fan_in) matrix with orthonormal rows (fan_out <=
+    fan_in) has Σ W² = fan_out, so its entries have mean square exactly 1/fan_in; with orthonormal
+    columns (fan_out >= fan_in), 1/fan_out. Example fan_in = 256, fan_out = 128 (theory.md §1):
+    xavier 0.072169, kaiming_normal 0.088388 (fan_in) or 0.125 (fan_out), torch_default
+    0.0625/√3.
+
+    Parameters
+    ----------
+    init, fan_out, fan_in, gain, mode, negative_slope
+        As in :func:`init_weight`.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        As :func:`init_weight`.
+    """
+    _check(init, fan_out, fan_in, gain, mode, negative_slope)
+    scale = _scale(init, fan_out, fan_in, float(gain), mode, float(negative_slope))
+    if init in _UNIFORM:
+        return scale / math.sqrt(3.0)
+    if init in _ORTHOGONAL:
+        return scale / math.sqrt(max(fan_in, fan_out))
+    return scale
+
+
+def sigma_w2(init: str, fan_out: int, fan_in: int, *, gain: float = 1.0, mode: str = "fan_in",
+             negative_slope: float = 0.0) -> float:
+    """Mean-field σ_w² = fan_in · Var(W) (Poole et al. 2016) implied by the initializer.
+
+    E.g. torch_default 1/3, xavier on a square layer 1 (times gain²), kaiming (relu, fan_in) 2.
+
+    Parameters
+    ----------
+    init, fan_out, fan_in, gain, mode, negative_slope
+        As in :func:`init_weight`.
+
+    Returns
+    -------
+    float
+        ``fan_in * weight_std(...)**2``.
+
+    Raises
+    ------
+    ValueError
+        As :func:`init_weight`.
+    """
+    std = weight_std(init, fan_out, fan_in, gain=gain, mode=mode, negative_slope=negative_slope)
+    return fan_in * std * std
+
+
+def recommended_gain(activation: str, init: str, *, negative_slope: float = 0.01,
+                     fan_in: int | None = None) -> float:
+    """The ``gain`` on top of ``init`` that gives torch's recommendation Var(W) = g(φ)²/fan_in.
+
+    g(φ) = :func:`~gradexplorer.engine.model.activations.calculate_gain` (torch's
+    ``calculate_gain``). Torch defines no gain for elu, gelu, silu and softplus; for those this
+    uses g = 1 (not a claim that 1 is right: the theory module offers the critical gain).
+    Returned values: xavier_*, lecun_*, orthogonal, lsuv: g(φ); kaiming_*: g(φ)/√(2/(1 + a²)) with
+    a = negative_slope for leaky_relu, else 0 (1 for relu and leaky_relu); torch_default: √3·g(φ);
+    normal: g(φ)/√fan_in; zeros: 1. Var(W) is then exactly g²/fan_in for lecun, for kaiming in
+    mode fan_in and for normal and torch_default; for xavier it is g²·2/(fan_in + fan_out), for
+    orthogonal g²/max(fan_in, fan_out) and for kaiming in mode fan_out g²/fan_out, which equal
+    g²/fan_in on square layers (this is how torch's docs pair calculate_gain with them).
+
+    Parameters
+    ----------
+    activation : str
+        One of :data:`~gradexplorer.engine.model.spec.ACTIVATION_NAMES`.
+    init : str
+        One of :data:`~gradexplorer.engine.model.spec.INIT_NAMES`.
+    negative_slope : float, default 0.01
+        leaky_relu's slope (ignored for other activations).
+    fan_in : int, optional
+        Needed for ``init='normal'`` only.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        Unknown activation or initializer; ``init='normal'`` without a valid fan_in.
+    """
+    if activation not in ACTIVATION_NAMES:
+        raise ValueError(f"unknown activation {activation!r} "
+                         f"(choose from: {', '.join(ACTIVATION_NAMES)})")
+    if init not in INIT_NAMES:
+        raise ValueError(f"unknown initializer {init!r} (choose from: {', '.join(INIT_NAMES)})")
+    g = get_activation(activation, negative_slope).gain
+    g = 1.0 if g is None else g
+    if init in ("kaiming_uniform", "kaiming_normal"):
+        a = float(negative_slope) if activation == "leaky_relu" else 0.0
+        return g / calculate_gain("leaky_relu", a)
+    if init == "torch_default":
+        return math.sqrt(3.0) * g
+    if init == "normal":
+        if fan_in is None or isinstance(fan_in, bool) or fan_in < 1:
+            raise ValueError(f"init 'normal' needs fan_in >= 1 for its recommended gain, "
+                             f"got {fan_in!r}")
+        return g / math.sqrt(fan_in)
+    if init == "zeros":
+        return 1.0
+    return g
+
+
+def init_bias(bias_init: str, fan_out: int, *, std: float, rng: np.random.Generator,
+              dtype=np.float64) -> np.ndarray:
+    """Draw a bias vector: ``zeros`` or ``normal`` b ~ N(0, std²) (σ_b = std, not the variance).
+
+    Parameters
+    ----------
+    bias_init : {'zeros', 'normal'}
+    fan_out : int
+        Number of units (>= 1).
+    std : float
+        σ_b >= 0 (ignored for zeros).
+    rng : numpy.random.Generator
+        Used for ``normal`` only (``standard_normal`` then times std).
+    dtype : float32 or float64
+
+    Returns
+    -------
+    ndarray, shape (fan_out,), dtype ``dtype``
+
+    Raises
+    ------
+    ValueError
+        Unknown ``bias_init``, fan_out < 1, negative or non-finite std, bad dtype.
+    """
+    if bias_init not in BIAS_INIT_NAMES:
+        raise ValueError(f"unknown bias init {bias_init!r} "
+                         f"(choose from: {', '.join(BIAS_INIT_NAMES)})")
+    if isinstance(fan_out, bool) or not isinstance(fan_out, (int, np.integer)) or fan_out < 1:
+        raise ValueError(f"fan_out must be a whole number >= 1, got {fan_out!r}")
+    if not (math.isfinite(std) and std >= 0):
+        raise ValueError(f"bias std must be a finite number >= 0, got {std!r}")
+    dt = _float_dtype(dtype)
+    if bias_init == "zeros":
+        return np.zeros(int(fan_out), dtype=dt)
+    b = rng.standard_normal(int(fan_out), dtype=dt)
+    b *= float(std)
+    return b

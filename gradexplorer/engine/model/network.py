@@ -1,0 +1,115 @@
+"""The fully connected network: layers with weights drawn by the spec's initializer.
+
+A layer is an object with ``forward(a_prev) -> h`` and ``backward(g_h, a_prev) ->
+(g_a_prev, grad_W, grad_b)``; propagation only talks to that protocol, so a normalization or a
+residual layer can be added as another class without touching the propagation loop.
+
+Random streams. Every draw has its own stream, ``SeedSequence([seed, purpose, layer])``, so that
+changing the depth keeps the earlier layers' weights, changing the gain only rescales the same
+draw, and changing the bias std leaves the weights alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from gradexplorer.engine.model.activations import Activation
+from gradexplorer.engine.model.initializers import init_bias, init_weight, sigma_w2
+from gradexplorer.engine.model.spec import NetworkSpec
+
+STREAM_DATA, STREAM_WEIGHTS, STREAM_BIASES, STREAM_TOP, STREAM_READOUT = range(5)
+
+
+def stream(seed: int, purpose: int, index: int = 0) -> np.random.Generator:
+    """The independent generator for ``purpose`` (a STREAM_* constant) and layer ``index``."""
+    return np.random.default_rng(np.random.SeedSequence([seed, purpose, index]))
+
+
+@dataclass
+class DenseLayer:
+    """h = a_prev @ W.T + b, W: (fan_out, fan_in), b: (fan_out,), as ``torch.nn.Linear``."""
+
+    weight: np.ndarray
+    bias: np.ndarray
+
+    @cached_property
+    def weight_norm(self) -> float:
+        """‖W‖_F (float64), computed once: the weights do not change during propagation."""
+        return float(np.linalg.norm(self.weight))
+
+    @property
+    def fan_in(self) -> int:
+        return self.weight.shape[1]
+
+    @property
+    def fan_out(self) -> int:
+        return self.weight.shape[0]
+
+    def forward(self, a_prev: np.ndarray, bias_scale: float = 1.0) -> np.ndarray:
+        """Pre-activation h: (B, fan_out) from a_prev: (B, fan_in).
+
+        ``bias_scale`` multiplies b (the propagation passes 0 when the biases are all zero).
+        """
+        h = a_prev @ self.weight.T
+        if bias_scale:
+            h += self.bias if bias_scale == 1.0 else bias_scale * self.bias
+        return h
+
+    def backward(self, g_h: np.ndarray, a_prev: np.ndarray, need_input_grad: bool = True):
+        """From g_h = ∂L/∂h (B, fan_out): (∂L/∂a_prev (B, fan_in) or None, ∂L/∂W, ∂L/∂b)."""
+        grad_w = g_h.T @ a_prev
+        grad_b = g_h.sum(axis=0)
+        g_a = g_h @ self.weight if need_input_grad else None
+        return g_a, grad_w, grad_b
+
+
+@dataclass
+class Network:
+    """The layers, in order 1..L, and the mean-field σ_w² of each (fan_in · Var(W))."""
+
+    layers: list[DenseLayer]
+    sigma_w2: tuple[float, ...]
+    zero_bias: bool
+
+
+def build_network(spec: NetworkSpec, widths: tuple[int, ...], x: np.ndarray,
+                  activation: Activation) -> Network:
+    """Draw every layer for ``widths`` = (n_0, ..., n_L) per the spec's initializer and gain.
+
+    Weights and biases are drawn in float64 and cast to the spec's dtype, so float32 and
+    float64 runs of one spec share the same network. ``x`` (B, n_0) is used only by LSUV, which
+    rescales an orthogonal start on that batch so Var(h_l) = gain² (Mishkin & Matas 2015,
+    Alg. 1). σ_w² is the initializer's definition (:func:`initializers.sigma_w2`), except for
+    LSUV where it is measured, fan_in · mean(W²).
+    """
+    dtype = np.dtype(spec.dtype)
+    slope = spec.negative_slope if spec.activation == "leaky_relu" else 0.0
+    base_init = "orthogonal" if spec.init == "lsuv" else spec.init
+    weights, biases = [], []
+    for idx in range(1, len(widths)):
+        fan_in, fan_out = widths[idx - 1], widths[idx]
+        gain = 1.0 if spec.init == "lsuv" else spec.gain
+        w = init_weight(base_init, fan_out, fan_in, gain=gain, mode=spec.mode,
+                        negative_slope=slope, rng=stream(spec.seed, STREAM_WEIGHTS, idx))
+        # cast layer by layer (LSUV rescales in float64 first): a float32 run never holds every
+        # float64 draw at once, which tripled its memory
+        weights.append(w if spec.init == "lsuv" else w.astype(dtype, copy=False))
+        std = spec.bias_std if spec.bias_init == "normal" else 0.0
+        biases.append(init_bias(spec.bias_init, fan_out, std=std,
+                                rng=stream(spec.seed, STREAM_BIASES, idx)))
+    if spec.init == "lsuv":
+        from gradexplorer.engine.model.lsuv import lsuv_rescale
+
+        weights = lsuv_rescale(weights, biases, x, activation, target_var=spec.gain ** 2)
+        sw2 = tuple(float(w.shape[1] * np.mean(np.square(w, dtype=np.float64))) for w in weights)
+    else:
+        sw2 = tuple(sigma_w2(spec.init, widths[i], widths[i - 1], gain=spec.gain, mode=spec.mode,
+                             negative_slope=slope) for i in range(1, len(widths)))
+    zero_bias = spec.bias_init == "zeros" or spec.bias_std == 0.0
+    # drawn in float64 and cast, so switching dtype changes the precision, not the network
+    layers = [DenseLayer(w.astype(dtype, copy=False), b.astype(dtype, copy=False))
+              for w, b in zip(weights, biases, strict=True)]
+    return Network(layers=layers, sigma_w2=sw2, zero_bias=zero_bias)

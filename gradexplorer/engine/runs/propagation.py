@@ -1,0 +1,226 @@
+"""Forward and backward propagation as a stream of per-layer records.
+
+``propagate(spec)`` is a generator: it yields :class:`RunStart`, then a :class:`ForwardLayer` as
+soon as each layer 1..L is computed, a :class:`LossRecord`, a :class:`BackwardLayer` for layers
+L..1 with the mean-field :class:`TheoryLayers` right after layer L's (anchored at layer L's
+measured gradient; see ``theory.run_prediction``), and :class:`RunEnd`. A consumer cancels by no
+longer iterating (or ``close()``).
+
+Never overflow. Backpropagation is linear in ∂L/∂a_L, so ∂L/∂h_l is carried as g_s · 2**t with
+g_s renormalized to RMS ≈ 1 at every layer (power-of-two factors are exact in floating point).
+The forward pass is rescaled the same way where that is exact: positively homogeneous φ
+(linear, relu, leaky_relu: φ(c·h) = c·φ(h), φ'(c·h) = φ'(h) for c > 0) and all-zero biases.
+Every log10 statistic is then exact (a 600-layer ReLU net with He init × 4 reaches 10^360).
+
+Backprop (Rumelhart et al. 1986), for h_l = a_{l−1} W_lᵀ + b_l, a_l = φ(h_l):
+    ∂L/∂h_l = ∂L/∂a_l ⊙ φ'(h_l),  ∂L/∂W_l = (∂L/∂h_l)ᵀ a_{l−1},  ∂L/∂b_l = Σ_batch ∂L/∂h_l,
+    ∂L/∂a_{l−1} = ∂L/∂h_l W_l.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator
+
+import numpy as np
+
+from gradexplorer.engine.compute.blas import with_thread_policy
+from gradexplorer.engine.compute.memory import check_fits, estimate_bytes, save_bytes
+from gradexplorer.engine.data.inputs import make_inputs
+from gradexplorer.engine.model import losses
+from gradexplorer.engine.model.activations import Activation, get_activation
+from gradexplorer.engine.model.network import (
+    STREAM_DATA,
+    STREAM_READOUT,
+    STREAM_TOP,
+    build_network,
+    stream,
+)
+from gradexplorer.engine.model.spec import NetworkSpec
+from gradexplorer.engine.runs.records import (
+    BackwardLayer,
+    ForwardLayer,
+    LossRecord,
+    Record,
+    RunEnd,
+    RunStart,
+)
+from gradexplorer.engine.runs.statistics import (
+    exponent_of,
+    linear_histogram,
+    log10_histogram,
+    log10_scaled,
+    moments,
+    rms,
+    sample_rows,
+    unscale,
+)
+from gradexplorer.engine.theory.run_prediction import run_prediction
+
+HIST_BINS = 64
+#: Unbounded activations and all pre-activations are binned in units of the layer's RMS.
+RMS_RANGE = 4.0
+
+
+def propagate(spec: NetworkSpec, arrays: dict | None = None) -> Iterator[Record]:
+    """Run ``spec`` and yield its records (see module docstring).
+
+    Parameters
+    ----------
+    spec : the validated network specification.
+    arrays : if a dict is given, it is filled with the run's arrays, unscaled, as float64 or the
+        spec's dtype: ``x`` (B, n_0), ``W1..WL`` (n_l, n_{l−1}), ``b1..bL``, ``grad_output``
+        (∂L/∂a_L, (B, n_L)), ``grad_h1..`` (∂L/∂h_l), ``grad_W1..``, ``grad_b1..``. Values beyond
+        float range are ±inf there (the records keep exact log10 values).
+
+    Raises (on the first ``next()``)
+    ------
+    DataError : the input data cannot be loaded (see ``data``).
+    RunTooLargeError : the memory estimate exceeds what is available.
+    """
+    records = _propagate(spec, arrays)
+    start = next(records)
+    yield start
+    yield from with_thread_policy(records, start.config["batch"], start.widths)
+
+
+def _propagate(spec: NetworkSpec, arrays: dict | None) -> Iterator[Record]:
+    """The body of :func:`propagate` (which adds the BLAS thread policy around it)."""
+    t0 = time.perf_counter()
+    activation = get_activation(spec.activation, spec.negative_slope)
+    inputs = make_inputs(spec, stream(spec.seed, STREAM_DATA))
+    x = inputs.x
+    widths = spec.layer_widths(x.shape[1])
+    nbytes = estimate_bytes(widths, x.shape[0], np.dtype(spec.dtype).itemsize,
+                            lsuv=spec.init == "lsuv")
+    if arrays is not None:  # the float64 copies kept for the caller (``run --save``)
+        nbytes += save_bytes(widths, x.shape[0])
+    check_fits(nbytes)
+    net = build_network(spec, widths, x, activation)
+    if arrays is not None:
+        arrays["x"] = x.copy()
+        for i, layer in enumerate(net.layers, 1):
+            arrays[f"W{i}"] = layer.weight.copy()
+            arrays[f"b{i}"] = layer.bias.copy()
+    start = RunStart(config=spec.to_dict(), widths=widths, data_description=inputs.description,
+                     memory_bytes=nbytes, sigma_w2=net.sigma_w2,
+                     sigma_b2=spec.bias_std * spec.bias_std if spec.bias_init == "normal" else 0.0,
+                     input_second_moment=moments(x)[2])
+    setup = time.perf_counter() - t0
+    yield start
+
+    rescale = activation.positively_homogeneous and net.zero_bias
+    a_prev, s_prev = x, 0
+    kept: list[tuple[np.ndarray, int, np.ndarray]] = []  # (a_{l-1}, its exponent, φ'(h_l))
+    for idx, layer in enumerate(net.layers, 1):
+        h = layer.forward(a_prev, 0.0 if net.zero_bias else 1.0)
+        s = s_prev
+        if rescale:
+            k = exponent_of(rms(h))
+            if k:
+                h = np.ldexp(h, -k, out=h)
+                s += k
+        a, deriv = activation.forward_and_derivative(h)
+        kept.append((a_prev, s_prev, deriv))
+        yield _forward_record(idx, layer, h, a, deriv, s, activation)
+        a_prev, s_prev = a, s
+
+    top = _top_gradient(spec, a_prev, s_prev, inputs)
+    if arrays is not None:
+        arrays["grad_output"] = np.ldexp(top.grad.astype(np.float64), top.exp2)
+    yield LossRecord(loss=spec.loss, value=top.loss,
+                     log10_grad_output_rms=log10_scaled(rms(top.grad), top.exp2))
+
+    g_a, t = top.grad, top.exp2
+    for idx in range(len(net.layers), 0, -1):
+        layer = net.layers[idx - 1]
+        a_in, s_in, deriv = kept.pop()
+        g_h = np.multiply(g_a, deriv, out=g_a)  # g_a is always a fresh array here
+        g_rms = rms(g_h)
+        k = exponent_of(g_rms)
+        if k:
+            g_h = np.ldexp(g_h, -k, out=g_h)
+            g_rms = math.ldexp(g_rms, -k)  # exact: the same power of two
+            t += k
+        g_a, grad_w, grad_b = layer.backward(g_h, a_in, need_input_grad=idx > 1)
+        if arrays is not None:
+            arrays[f"grad_h{idx}"] = np.ldexp(g_h.astype(np.float64), t)
+            arrays[f"grad_W{idx}"] = np.ldexp(grad_w.astype(np.float64), t + s_in)
+            arrays[f"grad_b{idx}"] = np.ldexp(grad_b.astype(np.float64), t)
+        record = _backward_record(idx, layer, g_h, g_rms, t, grad_w, t + s_in, grad_b)
+        yield record
+        if idx == len(net.layers):
+            yield run_prediction(start, record.log10_grad_preact_rms)
+    yield RunEnd(seconds=time.perf_counter() - t0, setup_seconds=setup)
+
+
+def _top_gradient(spec: NetworkSpec, a_s: np.ndarray, s: int, inputs) -> losses.TopGradient:
+    rng = stream(spec.seed, STREAM_TOP)
+    dtype = a_s.dtype
+    if spec.loss == "random":
+        return losses.random_projection(a_s, s, rng.standard_normal(a_s.shape).astype(dtype))
+    if spec.loss == "mse":
+        return losses.mse(a_s, s, rng.standard_normal(a_s.shape))
+    n_classes = inputs.n_classes or 10
+    labels = inputs.labels if inputs.labels is not None else rng.integers(0, n_classes,
+                                                                          a_s.shape[0])
+    readout = stream(spec.seed, STREAM_READOUT).standard_normal((n_classes, a_s.shape[1]))
+    readout /= np.sqrt(a_s.shape[1])
+    return losses.cross_entropy(a_s, s, readout, labels)
+
+
+def _forward_record(idx: int, layer, h: np.ndarray, a: np.ndarray, deriv: np.ndarray, s: int,
+                    activation: Activation) -> ForwardLayer:
+    h_mean, h_std, h_sq = moments(h)
+    a_mean, a_std, _ = moments(a)
+    nonfinite = 0.0 if math.isfinite(a_mean) else _nonfinite_fraction(a)
+    hs, as_ = sample_rows(h), sample_rows(a)
+    preact_hist = linear_histogram(hs, -RMS_RANGE, RMS_RANGE, HIST_BINS,
+                                   "units of the layer's RMS", scale=np.sqrt(h_sq))
+    if activation.bounds is not None:
+        lo, hi = activation.bounds
+        act_hist = linear_histogram(as_, lo, hi, HIST_BINS, "value")
+    else:
+        lo = 0.0 if activation.name in ("relu", "softplus") else -RMS_RANGE
+        act_hist = linear_histogram(as_, lo, RMS_RANGE, HIST_BINS, "units of the layer's RMS",
+                                    scale=math.hypot(a_std, a_mean))  # float ** 2 raises past 1e154
+    return ForwardLayer(
+        layer=idx, fan_in=layer.fan_in, fan_out=layer.fan_out,
+        preact_mean=unscale(h_mean, s), preact_std=unscale(h_std, s),
+        log10_preact_std=log10_scaled(h_std, s), preact_second_moment=unscale(h_sq, 2 * s),
+        act_mean=unscale(a_mean, s), act_std=unscale(a_std, s),
+        log10_act_std=log10_scaled(a_std, s),
+        saturated_fraction=float(np.count_nonzero(activation.saturated(h, derivative=deriv)))
+        / h.size,
+        weight_norm=layer.weight_norm,
+        bias_norm=float(np.linalg.norm(layer.bias)),
+        log10_act_scale=log10_scaled(1.0, s), preact_hist=preact_hist, act_hist=act_hist,
+        nonfinite_fraction=nonfinite,
+    )
+
+
+def _backward_record(idx: int, layer, g_h: np.ndarray, g_rms: float, t: int,
+                     grad_w: np.ndarray, tw: int,
+                     grad_b: np.ndarray) -> BackwardLayer:
+    gw = float(np.linalg.norm(grad_w))
+    gb = float(np.linalg.norm(grad_b))
+    w_norm = layer.weight_norm
+    log_gw = log10_scaled(gw, tw)
+    log_w = log10_scaled(w_norm, 0)
+    return BackwardLayer(
+        layer=idx, grad_preact_rms=unscale(g_rms, t), log10_grad_preact_rms=log10_scaled(g_rms, t),
+        grad_weight_norm=unscale(gw, tw), log10_grad_weight_norm=log_gw,
+        grad_bias_norm=unscale(gb, t), log10_grad_bias_norm=log10_scaled(gb, t),
+        grad_to_weight=unscale(gw / w_norm, tw) if w_norm > 0 else float("inf"),
+        log10_grad_to_weight=log_gw - log_w,
+        grad_zero_fraction=1.0 - float(np.count_nonzero(g_h)) / g_h.size,
+        grad_hist=log10_histogram(sample_rows(g_h), t),
+        nonfinite_fraction=0.0 if math.isfinite(g_rms) else _nonfinite_fraction(g_h),
+    )
+
+
+def _nonfinite_fraction(x: np.ndarray) -> float:
+    """Fraction of inf/NaN entries (called only when a reduction was not finite: a finite mean
+    or RMS implies that every entry is finite)."""
+    return 1.0 - float(np.count_nonzero(np.isfinite(x))) / x.size

@@ -1,0 +1,126 @@
+"""Reductions and histograms for per-layer statistics, with exact power-of-two rescaling.
+
+The engine keeps every array in range by dividing it by a power of two and carrying the exponent
+(an ``int``, base 2). Multiplying by 2**k is exact in binary floating point, so a rescaled
+computation gives the same bits as the unscaled one wherever the latter does not overflow or
+underflow, and the ``log10`` of a statistic stays exact far beyond float64's range.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from gradexplorer.engine.runs.records import LOG10_BIN_WIDTH, Histogram
+
+LOG10_2 = math.log10(2.0)
+
+#: At most this many entries of a layer are binned into its histograms (leading batch rows).
+HISTOGRAM_SAMPLE = 65536
+
+
+def moments(x: np.ndarray) -> tuple[float, float, float]:
+    """Mean, population std and second moment E[x²] over all entries of ``x``, in float64.
+
+    Two-pass (mean first, then the mean squared deviation) with float64 accumulation, so the std
+    of float32 data with a large mean (sigmoid activations) is not lost to cancellation.
+    Non-finite entries make the results non-finite.
+    """
+    mean = float(np.mean(x, dtype=np.float64))
+    dev = np.subtract(x, x.dtype.type(mean)) if math.isfinite(mean) else x
+    var = float(np.mean(np.square(dev), dtype=np.float64))
+    second = var + mean * mean if math.isfinite(mean) else math.nan
+    return mean, math.sqrt(var) if var >= 0 else math.nan, second
+
+
+def rms(x: np.ndarray) -> float:
+    """Root mean square of all entries of ``x``, via one BLAS dot product in x's dtype.
+
+    For float32 the relative error is ~1e-7 (float32's own precision), 7× faster than a
+    float64-accumulated mean of squares; float64 is exact to rounding.
+    """
+    flat = x.reshape(-1)
+    return math.sqrt(float(np.vdot(flat, flat)) / flat.size)
+
+
+def exponent_of(value: float) -> int:
+    """The power of two k with 2**k closest to ``value`` (> 0, finite); 0 otherwise.
+
+    Dividing an array whose RMS is ``value`` by 2**k brings its RMS into [1/√2, √2].
+    """
+    if not (value > 0 and math.isfinite(value)):
+        return 0
+    mantissa, exp = math.frexp(value)  # value = mantissa * 2**exp, mantissa in [0.5, 1)
+    return exp - 1 if mantissa < math.sqrt(0.5) else exp
+
+
+def log10_scaled(value: float, exp2: int) -> float:
+    """log10(value · 2**exp2) computed without forming the product (−inf for 0, NaN for NaN)."""
+    if math.isnan(value):
+        return math.nan
+    if value == 0:
+        return -math.inf
+    if math.isinf(value):
+        return math.inf
+    return math.log10(abs(value)) + exp2 * LOG10_2
+
+
+def unscale(value: float, exp2: int) -> float:
+    """value · 2**exp2 as a float64: ±inf on overflow, 0 on underflow, NaN stays NaN."""
+    if not math.isfinite(value):
+        return value
+    with np.errstate(over="ignore", under="ignore"):
+        return float(np.ldexp(np.float64(value), exp2))
+
+
+def sample_rows(x: np.ndarray, limit: int = HISTOGRAM_SAMPLE) -> np.ndarray:
+    """The leading rows of a (B, n) array holding at most ``limit`` entries (at least one row)."""
+    rows = max(1, limit // max(1, x.shape[1]))
+    return x[:rows]
+
+
+def linear_histogram(values: np.ndarray, lo: float, hi: float, bins: int, units: str,
+                     scale: float = 1.0) -> Histogram:
+    """Density histogram of ``values / scale`` on ``bins`` equal bins over [lo, hi].
+
+    Values outside are counted in the end bins (``clipped`` says how many); non-finite values
+    are left out. ``scale`` (> 0) expresses values in units of, e.g., the layer's RMS.
+    """
+    v = values.reshape(-1).astype(np.float64)
+    if scale > 0 and math.isfinite(scale) and scale != 1.0:
+        v = v / scale
+    v = v[np.isfinite(v)]
+    # keep the bin index finite: a value near 1e308 would overflow to inf, and casting inf to
+    # int64 is undefined (it gave the lowest bin); anything past an edge is clipped anyway
+    span = hi - lo
+    v = np.clip(v, lo - span, hi + span)
+    edges = np.linspace(lo, hi, bins + 1)
+    idx = np.floor((v - lo) * (bins / (hi - lo))).astype(np.int64)
+    clipped = int(np.count_nonzero((idx < 0) | (idx >= bins)))
+    np.clip(idx, 0, bins - 1, out=idx)
+    counts = np.bincount(idx, minlength=bins).astype(np.float64)
+    total = counts.sum()
+    density = counts / (total * (hi - lo) / bins) if total else counts
+    return Histogram(edges=edges, density=density, units=units, n=int(v.size), clipped=clipped)
+
+
+def log10_histogram(values: np.ndarray, exp2: int = 0) -> Histogram:
+    """Density histogram of log10|values · 2**exp2| on the universal grid.
+
+    Bin k covers [k·w, (k+1)·w) decades with w = :data:`LOG10_BIN_WIDTH`; the edges span only
+    the occupied bins. Exact zeros and non-finite values are left out (``clipped`` counts them).
+    """
+    v = np.abs(values.reshape(-1)).astype(np.float64)
+    good = np.isfinite(v) & (v > 0)
+    logs = np.log10(v[good]) + exp2 * LOG10_2
+    if logs.size == 0:
+        return Histogram(edges=np.array([0.0, LOG10_BIN_WIDTH]), density=np.zeros(1),
+                         units="log10 |value|", n=0, clipped=int(v.size))
+    k = np.floor(logs / LOG10_BIN_WIDTH).astype(np.int64)
+    k0 = int(k.min())
+    counts = np.bincount(k - k0).astype(np.float64)
+    edges = (k0 + np.arange(counts.size + 1)) * LOG10_BIN_WIDTH
+    density = counts / (counts.sum() * LOG10_BIN_WIDTH)
+    return Histogram(edges=edges, density=density, units="log10 |value|", n=int(logs.size),
+                     clipped=int(v.size - logs.size))

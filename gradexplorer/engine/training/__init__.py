@@ -1,0 +1,1 @@
+"""Training mode: the trainer loop, exact backpropagation through the readout, optimizers."""

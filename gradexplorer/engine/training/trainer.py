@@ -1,0 +1,344 @@
+"""Training mode: train the configured network on a task and stream which layers learn.
+
+``train(spec, config)`` is a generator: it yields :class:`TrainStart`, then a :class:`TrainRecord`
+every ``eval_every`` steps (and after the last step), then :class:`TrainEnd`. Stop iterating to
+cancel; a suspended generator is paused, and resuming it gives bit-identical records (all state
+lives in the generator, every random draw comes from its own seeded stream). Divergence (a
+non-finite loss) ends the run with a verdict; it never raises.
+
+The model is the spec's network (:func:`network.build_network`: depth, widths, activation, init,
+gain, biases, dtype, seed) followed by a linear readout z = a_L Rᵀ + c, R: (C, n_L) LeCun normal
+N(0, 1/n_L) from the readout stream (the same draw as ``propagate``'s cross-entropy readout), c = 0.
+Every weight and bias, the readout's included, is trained, with exact gradients
+(:func:`backprop.loss_and_gradients`) and :mod:`optimizers` (SGD with momentum, Adam).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from gradexplorer.engine.compute.blas import with_thread_policy
+from gradexplorer.engine.compute.memory import check_fits, estimate_bytes
+from gradexplorer.engine.data.tasks import make_task
+from gradexplorer.engine.model.activations import get_activation
+from gradexplorer.engine.model.initializers import init_weight
+from gradexplorer.engine.model.network import STREAM_READOUT, DenseLayer, build_network, stream
+from gradexplorer.engine.model.spec import MAX_BATCH, MAX_WIDTH, NetworkSpec, SpecError
+from gradexplorer.engine.training.backprop import evaluate, loss_and_gradients
+from gradexplorer.engine.training.optimizers import make_optimizer
+
+__all__ = ["OPTIMIZER_NAMES", "STALLED_LOG10_RATIO", "STREAM_BATCHES", "TASK_NAMES",
+           "TRAIN_LOSS_NAMES", "TrainConfig", "TrainEnd", "TrainRecord", "TrainStart",
+           "loss_and_gradients", "train"]
+
+OPTIMIZER_NAMES = ("sgd", "adam")
+TASK_NAMES = ("digits", "file", "teacher")
+TRAIN_LOSS_NAMES = ("cross_entropy", "mse")
+MAX_STEPS = 10_000_000
+#: Random-stream purpose of the mini-batch order (tasks.py uses 16 and 17).
+STREAM_BATCHES = 18
+#: Rows of the evaluation batch when nothing is held out (taken from the training rows).
+EVAL_ROWS_WITHOUT_HOLDOUT = 512
+#: A layer "hardly learns" when log10(std ΔW / std W) per step is below this (healthy ≈ −3).
+STALLED_LOG10_RATIO = -5.0
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train: optimizer, schedule, task and loss. Validated on creation (SpecError).
+
+    Fields
+    ------
+    steps : optimizer steps (1..10⁷).
+    lr : learning rate (> 0).
+    optimizer : ``sgd`` (torch.optim.SGD with momentum) or ``adam`` (Kingma & Ba 2015).
+    momentum : μ of SGD, in [0, 1); ignored by Adam.
+    batch_size : rows per mini-batch.
+    eval_every : k: a :class:`TrainRecord` every k steps (and after the last step).
+    task : ``digits``, ``file`` (the spec's ``input_path``, labelled) or ``teacher``.
+    loss : ``cross_entropy`` or ``mse``.
+    holdout : fraction of rows held out for the test accuracy, in [0, 1).
+    beta1, beta2, eps : Adam's β1, β2 in [0, 1) and ε > 0.
+    samples, classes : teacher task only: rows drawn (≥ 2) and classes/outputs C (≥ 2).
+    """
+
+    steps: int = 500
+    lr: float = 0.01
+    optimizer: str = "sgd"
+    momentum: float = 0.9
+    batch_size: int = 64
+    eval_every: int = 25
+    task: str = "digits"
+    loss: str = "cross_entropy"
+    holdout: float = 0.2
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-8
+    samples: int = 2048
+    classes: int = 10
+
+    def __post_init__(self) -> None:
+        for name, lo, hi in (("steps", 1, MAX_STEPS), ("batch_size", 1, MAX_BATCH),
+                             ("eval_every", 1, MAX_STEPS), ("samples", 2, 10_000_000),
+                             ("classes", 2, MAX_WIDTH)):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
+                raise SpecError(name, f"{_label(name)} must be a whole number from {lo} to {hi}, "
+                                      f"got {v!r}")
+        for name, allowed in (("optimizer", OPTIMIZER_NAMES), ("task", TASK_NAMES),
+                              ("loss", TRAIN_LOSS_NAMES)):
+            if getattr(self, name) not in allowed:
+                raise SpecError(name, f"unknown {name} {getattr(self, name)!r} "
+                                      f"(choose from: {', '.join(allowed)})")
+        for name, lo, hi, text in (("lr", 0.0, math.inf, "> 0"),
+                                   ("eps", 0.0, math.inf, "> 0"),
+                                   ("momentum", None, 1.0, "in [0, 1)"),
+                                   ("beta1", None, 1.0, "in [0, 1)"),
+                                   ("beta2", None, 1.0, "in [0, 1)"),
+                                   ("holdout", None, 1.0, "in [0, 1)")):
+            v = getattr(self, name)
+            ok = (not isinstance(v, bool) and isinstance(v, (int, float, np.floating))
+                  and math.isfinite(v) and (v > lo if lo is not None else v >= 0) and v < hi)
+            if not ok:
+                raise SpecError(name, f"{_label(name)} must be a finite number {text}, got {v!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict of every field."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
+        """Build from a dict (values may be strings, as typed); unknown keys raise SpecError."""
+        fields = {f.name: f.type for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - set(fields))
+        if unknown:
+            raise SpecError(unknown[0], f"unknown training setting '{unknown[0]}' "
+                                        f"(known: {', '.join(fields)})")
+        kwargs = {}
+        for name, value in data.items():
+            kind = fields[name]
+            if isinstance(value, str) and kind in ("int", "float"):
+                try:
+                    value = int(value.strip()) if kind == "int" else float(value)
+                except ValueError:
+                    noun = "a whole number" if kind == "int" else "a number"
+                    raise SpecError(name, f"{_label(name)} must be {noun}, "
+                                          f"got {value!r}") from None
+            elif isinstance(value, str):
+                value = value.strip().lower()
+            elif kind == "float" and isinstance(value, int) and not isinstance(value, bool):
+                value = float(value)
+            kwargs[name] = value
+        return cls(**kwargs)
+
+
+def _label(name: str) -> str:
+    return {"lr": "learning rate", "eps": "Adam's eps"}.get(name, name.replace("_", " "))
+
+
+@dataclass(frozen=True)
+class TrainStart:
+    """What is about to train: both configs' dicts, widths (n_0..n_L), C, the task's rows."""
+
+    config: dict[str, Any]
+    network: dict[str, Any]
+    widths: tuple[int, ...]
+    n_outputs: int
+    classification: bool
+    task: str
+    n_train: int
+    n_test: int
+    n_eval: int
+    n_parameters: int
+
+
+@dataclass(frozen=True, eq=False)
+class TrainRecord:
+    """The state after ``step`` optimizer steps. Arrays have shape (L,), index l−1 = layer l.
+
+    Attributes
+    ----------
+    train_loss : mean mini-batch loss over the steps since the previous record (k steps).
+    train_accuracy : fraction correct over those mini-batches (before each step), or None.
+    test_loss, test_accuracy : on the whole held-out set after the step; None without held-out
+        rows (accuracy also None for regression).
+    log10_grad_norm : log10 ‖∂L/∂W_l‖_F of this step's mini-batch (−inf for an exact zero).
+    log10_update_ratio : log10(std(ΔW_l) / std(W_l)) for this step, W_l after the update
+        (theory.md §6: healthy ≈ −3; std over all entries).
+    act_std : std of a_l over the evaluation batch (held-out set) and all units.
+    saturated_fraction : fraction of the evaluation batch's units with |φ'(h_l)| < 10 % of max.
+    readout_log10_grad_norm, readout_log10_update_ratio : the same two for the readout R.
+    """
+
+    step: int
+    train_loss: float
+    train_accuracy: float | None
+    test_loss: float | None
+    test_accuracy: float | None
+    log10_grad_norm: np.ndarray
+    log10_update_ratio: np.ndarray
+    act_std: np.ndarray
+    saturated_fraction: np.ndarray
+    readout_log10_grad_norm: float
+    readout_log10_update_ratio: float
+
+
+@dataclass(frozen=True)
+class TrainEnd:
+    """How the run ended: ``verdict`` "completed" or "diverged at step N: loss became NaN".
+
+    ``steps`` is the number of completed steps; ``stalled_layers`` the layers (1-based) whose
+    update ratio, geometrically averaged over the records, is below 10^STALLED_LOG10_RATIO
+    (100× below the healthy 10⁻³); ``summary`` one line about them. Both empty after divergence.
+    """
+
+    verdict: str
+    diverged: bool
+    steps: int
+    seconds: float
+    stalled_layers: tuple[int, ...] = ()
+    summary: str = ""
+
+
+def train(spec: NetworkSpec, config: TrainConfig) -> Iterator[TrainStart | TrainRecord | TrainEnd]:
+    """Train ``spec``'s network on ``config.task`` and yield its records (see module docstring).
+
+    Mini-batches of ``config.batch_size`` rows are consecutive slices of a stream of random
+    permutations of the training rows (an epoch boundary may fall inside a batch), drawn from
+    ``stream(seed, STREAM_BATCHES)``. ``spec.batch`` rows of the training set are the batch LSUV
+    initializes on; the loss and the batch size of training come from ``config``. The data
+    come from ``config.task``, not ``spec.input``: ``file`` reads ``spec.input_path``, ``teacher``
+    draws ``spec.in_features`` inputs, digits/file honour ``spec.standardize``.
+
+    Raises (on the first ``next()``)
+    ------
+    DataError : the task's data cannot be made (see :func:`tasks.make_task`).
+    SpecError : ``batch_size`` exceeds the training rows (``field="batch_size"``).
+    RunTooLargeError : the memory estimate exceeds what is available.
+    """
+    records = _train(spec, config)
+    start = next(records)
+    yield start
+    yield from with_thread_policy(records, max(config.batch_size, start.n_eval),
+                                  (*start.widths, start.n_outputs))
+
+
+def _train(spec: NetworkSpec, config: TrainConfig) -> Iterator[TrainStart | TrainRecord | TrainEnd]:
+    """The body of :func:`train` (which adds the BLAS thread policy around it)."""
+    t0 = time.perf_counter()
+    task = make_task(spec, config.task, config.loss, config.holdout, samples=config.samples,
+                     classes=config.classes)
+    n_train = task.x_train.shape[0]
+    if config.batch_size > n_train:
+        raise SpecError("batch_size", f"batch size {config.batch_size} is larger than the "
+                                      f"{n_train} training rows; use at most {n_train}")
+    activation = get_activation(spec.activation, spec.negative_slope)
+    widths = spec.layer_widths(task.x_train.shape[1])
+    if task.x_test.shape[0]:
+        x_eval, y_eval = task.x_test, task.y_test
+    else:
+        x_eval, y_eval = (task.x_train[:EVAL_ROWS_WITHOUT_HOLDOUT],
+                          task.y_train[:EVAL_ROWS_WITHOUT_HOLDOUT])
+    all_widths = (*widths, task.n_outputs)
+    n_params = sum(all_widths[i] * all_widths[i - 1] + all_widths[i]
+                   for i in range(1, len(all_widths)))
+    itemsize = np.dtype(spec.dtype).itemsize
+    check_fits(estimate_bytes(all_widths, max(config.batch_size, x_eval.shape[0]), itemsize,
+                              lsuv=spec.init == "lsuv")
+               + 3 * n_params * itemsize)
+    net = build_network(spec, widths, task.x_train[:spec.batch], activation)
+    r = init_weight("lecun_normal", task.n_outputs, widths[-1],
+                    rng=stream(spec.seed, STREAM_READOUT))
+    layers = [*net.layers, DenseLayer(r.astype(spec.dtype), np.zeros(task.n_outputs, spec.dtype))]
+    params = [p for layer in layers for p in (layer.weight, layer.bias)]
+    opt = make_optimizer(config.optimizer, params, config.lr, config.momentum, config.beta1,
+                         config.beta2, config.eps)
+    yield TrainStart(config=config.to_dict(), network=spec.to_dict(), widths=widths,
+                     n_outputs=task.n_outputs, classification=task.classification,
+                     task=task.description, n_train=n_train, n_test=int(task.x_test.shape[0]),
+                     n_eval=int(x_eval.shape[0]), n_parameters=n_params)
+
+    rng = stream(spec.seed, STREAM_BATCHES)
+    order = np.zeros(0, np.int64)
+    loss_sum, correct, count, end = 0.0, 0, 0, None
+    ratio_sum, n_records = np.zeros(len(widths) - 1), 0
+    for step in range(1, config.steps + 1):
+        if order.size < config.batch_size:
+            order = np.concatenate([order, rng.permutation(n_train)])
+        idx, order = order[:config.batch_size], order[config.batch_size:]
+        record = None
+        with np.errstate(all="ignore"):  # never held across a yield: errstate is context-local
+            loss, hits, grads = loss_and_gradients(layers, activation, task.x_train[idx],
+                                                   task.y_train[idx], config.loss,
+                                                   task.classification)
+            if not math.isfinite(loss):
+                what = "NaN" if math.isnan(loss) else "infinite"
+                end = TrainEnd(verdict=f"diverged at step {step}: loss became {what}",
+                               diverged=True, steps=step - 1, seconds=time.perf_counter() - t0)
+                break
+            deltas = opt.step(grads)
+            loss_sum, count = loss_sum + loss, count + 1
+            correct += hits or 0
+            if step % config.eval_every == 0 or step == config.steps:
+                acc = correct / (count * config.batch_size) if task.classification else None
+                record = _record(step, layers, activation, grads, deltas, x_eval, y_eval,
+                                 config.loss, task.classification, loss_sum / count, acc,
+                                 held_out=task.x_test.shape[0] > 0)
+                loss_sum, correct, count = 0.0, 0, 0
+        if record is not None:
+            ratio_sum += record.log10_update_ratio
+            n_records += 1
+            yield record
+    if end is None:
+        stalled = _stalled(ratio_sum / n_records)
+        end = TrainEnd(verdict="completed", diverged=False, steps=config.steps,
+                       seconds=time.perf_counter() - t0, stalled_layers=stalled,
+                       summary=_summary(stalled, len(widths) - 1, config.optimizer))
+    yield end
+
+
+def _stalled(mean_log10_ratio: np.ndarray) -> tuple[int, ...]:
+    """Layers (1-based) whose log10 update ratio, averaged over the records, is below the mark."""
+    return tuple(int(i) + 1 for i in np.flatnonzero(~(mean_log10_ratio >= STALLED_LOG10_RATIO)))
+
+
+def _summary(stalled: tuple[int, ...], depth: int, optimizer: str) -> str:
+    """One line: which layers hardly learn, as ranges ("layers 1–12 and 15 of 20 ...")."""
+    if not stalled:
+        return (f"every layer learns: update/weight ratio at least 10^{STALLED_LOG10_RATIO:g} "
+                "per step (geometric mean over the records)")
+    runs, start = [], stalled[0]
+    for prev, cur in zip(stalled, (*stalled[1:], None), strict=True):
+        if cur != prev + 1:
+            runs.append(f"{start}" if start == prev else f"{start}–{prev}")
+            start = cur
+    which = runs[0] if len(runs) == 1 else ", ".join(runs[:-1]) + " and " + runs[-1]
+    plural = len(stalled) > 1
+    text = (f"layer{'s' if plural else ''} {which} of {depth} hardly learn{'' if plural else 's'}: "
+            f"update/weight ratio below 10^{STALLED_LOG10_RATIO:g} per step (geometric mean over "
+            "the records; healthy ≈ 10^-3)")
+    return text + (" despite Adam's per-weight rescaling" if optimizer == "adam" else "")
+
+
+def _record(step, layers, activation, grads, deltas, x_eval, y_eval, loss, classification,
+            train_loss, train_acc, held_out: bool) -> TrainRecord:
+    n = len(layers)
+    gnorm = np.array([np.linalg.norm(grads[2 * i]) for i in range(n)], dtype=np.float64)
+    ratio = np.array([deltas[2 * i].std(dtype=np.float64) / layers[i].weight.std(dtype=np.float64)
+                      for i in range(n)])
+    log_g, log_r = np.log10(gnorm), np.log10(ratio)
+    test_loss, test_acc, act_std, sat = evaluate(layers, activation, x_eval, y_eval, loss,
+                                                 classification)
+    return TrainRecord(
+        step=step, train_loss=float(train_loss), train_accuracy=train_acc,
+        test_loss=test_loss if held_out else None, test_accuracy=test_acc if held_out else None,
+        log10_grad_norm=log_g[:-1].copy(), log10_update_ratio=log_r[:-1].copy(),
+        act_std=act_std, saturated_fraction=sat,
+        readout_log10_grad_norm=float(log_g[-1]), readout_log10_update_ratio=float(log_r[-1]))
