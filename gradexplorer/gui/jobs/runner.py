@@ -9,13 +9,17 @@ superqt-style signals: ``sigStarted``, ``sigYielded``, ``sigFinished``, ``sigErr
 
 The drag policy (:meth:`Lane.submit` with ``coalesce=True``): cancelling the run in flight for
 every new value starves a drag — when values come faster than a run lasts, nothing ever
-completes. Instead, a run in flight that is expected to end within :data:`FINISH_SOON` seconds
-(from the lane's measured run time) is let finish, and the newest value waits in a one-slot
-queue (each newer value replaces it) and runs as soon as the run in flight ends. So complete
-results keep coming at the rate the engine allows, the latest value always runs last, and a
-superseded value is never started. A run that would not end soon is cancelled as before. Runs
-shorter than :data:`WHOLE_BELOW` submitted this way are delivered whole (one batch at the end):
-plots never show a half-drawn run of one value over the complete run of another.
+completes. Instead the run in flight is let finish when, by the lane's measured run time, it
+ends within ``max(FINISH_SOON, min(run time, LET_FINISH))`` seconds (so runs up to
+:data:`LET_FINISH` always finish) or when the plots have shown no new result for
+:data:`STALE_MAX` seconds (so even long runs show a result per run time while the mouse
+moves). The newest value waits in a one-slot queue (each newer value replaces it) and runs as
+soon as the run in flight ends: complete results keep coming at the rate the engine allows, the
+latest value always runs last, and a superseded value is never started. Otherwise — or when the
+run in flight overran its estimate by more than :data:`FINISH_SOON` (the estimate is then
+raised to what it has taken so far) — it is cancelled as before. Runs shorter than
+:data:`WHOLE_BELOW` submitted this way are delivered whole (one batch at the end): plots never
+show a half-drawn run of one value over the complete run of another.
 
 :class:`JobRunner` is what views receive: ``runner.lane(name, work)``; ``runner.shutdown()``
 cancels every lane, quits and waits for its thread.
@@ -38,6 +42,11 @@ BATCH_SECONDS = 1 / 120
 #: A run in flight expected to end within this many seconds is let finish when a newer
 #: coalesced value arrives (the newer value runs right after it).
 FINISH_SOON = 0.25
+#: Runs measured shorter than this (seconds) are always let finish during a drag.
+LET_FINISH = 1.0
+#: Without a new result for this long (seconds), the run in flight is let finish whatever it
+#: costs: a drag of a slow network still shows one complete result per run time.
+STALE_MAX = 2.0
 #: Coalesced runs whose measured run time is below this (seconds) are delivered whole.
 WHOLE_BELOW = 0.3
 #: Shortest delivery interval (≤ 60 Hz) and the longest the adaptive interval may grow to (ms).
@@ -88,6 +97,7 @@ class Lane(QObject):
         self._queued: tuple[int, Any, PauseGate | None] | None = None
         self._events: list[tuple[int, str, Any]] = []
         self._duration: float | None = None  # smoothed seconds of a completed run
+        self._last_result = -math.inf  # perf_counter() when the last run finished
         self._paint_cost: Callable[[], float] | None = None
         self._thread = QThread()
         self._thread.setObjectName(f"gradexplorer-{name}")
@@ -120,6 +130,8 @@ class Lane(QObject):
             self._queued = (run_id, payload, gate)
             return run_id
         self._queued = None
+        if self._inflight is not None and self._duration is not None:
+            self._duration = max(self._duration, time.perf_counter() - self._inflight_since)
         self._cancel_inflight()
         self._send(run_id, payload, gate, whole=coalesce and self._duration is not None
                    and self._duration <= WHOLE_BELOW)
@@ -162,10 +174,16 @@ class Lane(QObject):
 
     # --- internals ----------------------------------------------------------------------------
     def _finishes_soon(self) -> bool:
+        """Whether a coalesced value should wait for the run in flight (module docstring)."""
         if self._duration is None:
             return False
-        left = self._duration - (time.perf_counter() - self._inflight_since)
-        return left <= FINISH_SOON
+        now = time.perf_counter()
+        elapsed = now - self._inflight_since
+        if elapsed > self._duration + FINISH_SOON:  # the estimate was wrong: do not trust it
+            return False
+        if self._duration - elapsed <= max(FINISH_SOON, min(self._duration, LET_FINISH)):
+            return True
+        return now - self._last_result >= STALE_MAX
 
     def _send(self, run_id: int, payload: Any, gate: PauseGate | None, whole: bool) -> None:
         ctx = JobContext(run_id, gate=gate)
@@ -195,6 +213,7 @@ class Lane(QObject):
             self._live.discard(run_id)
             if self._inflight is not None and self._inflight.run_id == run_id:
                 if kind == "finished":
+                    self._last_result = time.perf_counter()
                     took = time.perf_counter() - self._inflight_since
                     self._duration = took if self._duration is None else (
                         0.5 * self._duration + 0.5 * took)
