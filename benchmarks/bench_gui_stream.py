@@ -68,15 +68,15 @@ def measure(app: QApplication, window, depth: int, width: int, batch: int) -> di
         gaps.append(now - last[0])
         last[0] = now
 
-    orig_flush = window.flush
+    orig_flush = window.lane.flush
 
     def timed_flush() -> None:
         t = time.perf_counter()
         orig_flush()
         flushes.append(time.perf_counter() - t)
 
-    window._flush_timer.timeout.disconnect()
-    window._flush_timer.timeout.connect(timed_flush)
+    window.lane._timer.timeout.disconnect()
+    window.lane._timer.timeout.connect(timed_flush)
     ticker = QTimer()
     ticker.setInterval(TICK_MS)
     ticker.timeout.connect(tick)
@@ -103,8 +103,8 @@ def measure(app: QApplication, window, depth: int, width: int, batch: int) -> di
     elapsed = time.perf_counter() - t0
     ticker.stop()
     done.stop()
-    window._flush_timer.timeout.disconnect()
-    window._flush_timer.timeout.connect(orig_flush)
+    window.lane._timer.timeout.disconnect()
+    window.lane._timer.timeout.connect(orig_flush)
     g = np.asarray(gaps[1:] or [0.0]) * 1e3
     f = np.asarray(flushes or [0.0]) * 1e3
     p = np.asarray(paints.times or [0.0]) * 1e3
