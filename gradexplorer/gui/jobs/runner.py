@@ -17,9 +17,10 @@ moves). The newest value waits in a one-slot queue (each newer value replaces it
 soon as the run in flight ends: complete results keep coming at the rate the engine allows, the
 latest value always runs last, and a superseded value is never started. Otherwise — or when the
 run in flight overran its estimate by more than :data:`FINISH_SOON` (the estimate is then
-raised to what it has taken so far) — it is cancelled as before. Runs shorter than
-:data:`WHOLE_BELOW` submitted this way are delivered whole (one batch at the end): plots never
-show a half-drawn run of one value over the complete run of another.
+raised to what it has taken so far) — it is cancelled as before. Coalesced runs are delivered
+whole (one batch at the end) when shorter than :data:`WHOLE_BELOW`, or, during a burst of
+values, than :data:`LET_FINISH`: the plots then go from one complete run to the next and never
+show a half-drawn run of one value where the complete run of another just was.
 
 :class:`JobRunner` is what views receive: ``runner.lane(name, work)``; ``runner.shutdown()``
 cancels every lane, quits and waits for its thread.
@@ -130,12 +131,18 @@ class Lane(QObject):
             self._queued = (run_id, payload, gate)
             return run_id
         self._queued = None
-        if self._inflight is not None and self._duration is not None:
+        burst = self._inflight is not None
+        if burst and self._duration is not None:
             self._duration = max(self._duration, time.perf_counter() - self._inflight_since)
         self._cancel_inflight()
-        self._send(run_id, payload, gate, whole=coalesce and self._duration is not None
-                   and self._duration <= WHOLE_BELOW)
+        self._send(run_id, payload, gate, whole=coalesce and self._whole(burst))
         return run_id
+
+    def _whole(self, burst: bool) -> bool:
+        """Deliver a coalesced run in one batch? Short runs always; in a burst, up to
+        :data:`LET_FINISH` (a half-drawn run would replace the complete one just shown)."""
+        limit = LET_FINISH if burst else WHOLE_BELOW
+        return self._duration is not None and self._duration <= limit
 
     def cancel(self) -> None:
         """Cancel the run in flight and forget a queued value (their events are dropped)."""
@@ -220,8 +227,7 @@ class Lane(QObject):
                 self._inflight = None
                 if self._queued is not None:
                     queued, self._queued = self._queued, None
-                    self._send(*queued, whole=self._duration is not None
-                               and self._duration <= WHOLE_BELOW)
+                    self._send(*queued, whole=self._whole(burst=True))
         self._events.append((run_id, kind, data))
         if not self._timer.isActive():
             self._timer.start()
