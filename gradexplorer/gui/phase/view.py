@@ -94,13 +94,13 @@ class PhaseView(QWidget):
     def set_spec(self, spec: NetworkSpec) -> None:
         """Show ``spec``: move the point (without applying anything), regrid if needed.
 
-        While the tab is hidden only the spec is kept; the grid follows when it is shown (a
-        depth slider dragged on the Layers tab costs no grids).
+        While the tab is hidden only the spec is kept; point, readout and grid follow when it is
+        shown (a slider dragged on the Layers tab costs no grids and no theory).
         """
         self._spec = spec
-        if self.isVisible():
+        if self.isVisible():  # hidden: showEvent catches up (no readout per value of a drag)
             self._ensure_grid()
-        self._place_point()
+            self._place_point()
 
     def _ensure_grid(self) -> None:
         spec = self._spec
