@@ -1,8 +1,8 @@
 """The "Jacobian" tab: J Jᵀ's spectrum for the app state's spec, on the runner's "jacobian" lane.
 
-Follows the state (``sigSpecChanged``, debounced; a newer request cancels the one in flight and
-the lane drops stale answers). Computes only while the
-tab is visible: a hidden tab remembers that its picture is out of date and catches up when shown,
+Follows the state (``sigSpecChanged``; every value is submitted with the runner's drag policy,
+so a drag shows complete spectra while it lasts and ends on the last value; the input row is
+debounced). Computes only while the tab is visible: a hidden tab remembers that its picture is out of date and catches up when shown,
 so a 4-second Jacobian never competes with the Layers run for the CPU.
 """
 
@@ -73,7 +73,8 @@ class JacobianView(QWidget):
         self._debounce.setInterval(debounce_ms)
         self._debounce.timeout.connect(self.refresh)
         self._build()
-        state.sigSpecChanged.connect(lambda _spec, _source: self._debounce.start())
+        # every value (the runner's drag policy decides which run): answers during a drag
+        state.sigSpecChanged.connect(lambda _spec, _source: self.refresh())
 
     # --- widgets --------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -135,17 +136,17 @@ class JacobianView(QWidget):
         key = self.wanted_key()
         if self.job is not None and self.job.key() == key:
             return
-        self.lane.cancel()
         spec, index, compare = key
         level, text = size_check(spec, compare)
         self.job = JacobianJob(spec, index, compare)
         if level == "refuse":
+            self.lane.cancel()
             self._set_busy(False)
             self.clear()
             self.show_message(text, error=True)
             return
         self.show_message(text, error=False)
-        self.lane.submit(self.job)
+        self.lane.submit(self.job, coalesce=True)
         self._set_busy(True)
 
     def is_computing(self) -> bool:
@@ -159,9 +160,8 @@ class JacobianView(QWidget):
 
     # --- answers --------------------------------------------------------------------------------
     def _on_answers(self, run_id: int, answers: list) -> None:
-        for answer in answers:
-            if answer.job is self.job:
-                self.show_answer(answer)
+        for answer in answers:  # the lane dropped cancelled runs: each is a complete answer
+            self.show_answer(answer)
 
     def show_answer(self, answer: JacobianAnswer) -> None:
         """Draw ``answer``'s spectra and numbers."""
@@ -204,7 +204,7 @@ class JacobianView(QWidget):
         self.status.setText("")
 
     def _on_done(self, run_id: int, completed: bool) -> None:
-        self._set_busy(False)
+        self._set_busy(self.lane.is_running())
 
     def _set_busy(self, busy: bool) -> None:
         self.busy.setVisible(busy)
