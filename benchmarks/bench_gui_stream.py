@@ -7,7 +7,7 @@ last record is drawn, measures on the GUI thread:
 - ``run s``: request → last record shown; ``engine s``: the engine's own ``RunEnd.seconds``;
 - event-loop gaps: the time between two ticks of a 5 ms QTimer (``max``, ``p99``, and how many
   exceed 30 ms, the "the GUI never freezes" threshold);
-- flushes: how many, and the mean / max time of ``MainWindow.flush`` (records → plots);
+- flushes: how many, and the mean / max time of the "layers" lane's ``flush`` (records → plots);
 - paints: how many repaints of the dashboard's GraphicsView and their mean / max time.
 
 Run: ``QT_QPA_PLATFORM=offscreen python benchmarks/bench_gui_stream.py [--depths 50 1000]``.

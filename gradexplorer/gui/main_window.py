@@ -260,6 +260,7 @@ class MainWindow(QMainWindow):
                 self.panel.show_run_start(rec)
                 self.progress.setRange(0, 2 * (len(rec.widths) - 1))
                 self.verdict.setText("…")
+                self.run_time.setText(PENDING_TEXT if self.lane.has_queued() else "running…")
                 if not self._error_shown:
                     self.show_message(rec.data_description)
                 self.state.run_started(self._run_spec)
@@ -282,10 +283,6 @@ class MainWindow(QMainWindow):
             self.progress.setValue(min(self._layers_done, self.progress.maximum()))
         if ended is not None:
             self._run_ended(run_id, ended)
-
-    def flush(self) -> None:
-        """Deliver the records that arrived (tests; the lane's paced timer does this)."""
-        self.lane.flush()
 
     def _run_ended(self, run_id: int, end: RunEnd) -> None:
         for old in [i for i in self._specs if i <= run_id]:
