@@ -2,8 +2,9 @@
 
 Follows the state (``sigSpecChanged``; every value is submitted with the runner's drag policy,
 so a drag shows complete spectra while it lasts and ends on the last value; the input row is
-debounced). Computes only while the tab is visible: a hidden tab remembers that its picture is out of date and catches up when shown,
-so a 4-second Jacobian never competes with the Layers run for the CPU.
+debounced). Computes only while the tab is visible: a hidden tab remembers that its picture is
+out of date and catches up when shown, so a 4-second Jacobian never competes with the Layers
+run for the CPU.
 """
 
 from __future__ import annotations
