@@ -18,7 +18,7 @@ import sys
 import warnings
 
 from gradexplorer import __version__
-from gradexplorer.cli.parsing import CliError, Parser
+from gradexplorer.cli.parsing import CliError, Parser, VersionAction
 from gradexplorer.cli.values import clip_message
 
 __all__ = ["SUBCOMMANDS", "CliError", "Parser", "build_parser", "main"]
@@ -35,7 +35,7 @@ def build_parser() -> Parser:
     parser = Parser(prog="gradexplorer",
                     description="See vanishing and exploding gradients in deep fully connected "
                                 "networks. With no command, opens the desktop app.")
-    parser.add_argument("--version", action="version", version=f"gradexplorer {__version__}")
+    parser.add_argument("--version", action=VersionAction, version=f"gradexplorer {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND")
     for module in SUBCOMMANDS:
         importlib.import_module(f"gradexplorer.cli.{module}").add_parser(sub)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,24 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str):  # noqa: D401 - argparse API
         self.exit(2, f"{self.prog}: {clip_message(message)}\n")
+
+    def print_help(self, file=None) -> None:
+        """Write the help; unlike argparse, a failed write (full disk) raises OSError."""
+        (file or sys.stdout).write(self.format_help())
+
+
+class VersionAction(argparse.Action):
+    """``--version``: print ``version`` to stdout and exit 0; a failed write raises OSError
+    (argparse's own version action drops write errors silently)."""
+
+    def __init__(self, option_strings, version: str, dest=argparse.SUPPRESS,
+                 default=argparse.SUPPRESS, help="show the version and exit"):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+        self.version = version
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        sys.stdout.write(f"{self.version}\n")
+        parser.exit()
 
 
 @dataclass(frozen=True)

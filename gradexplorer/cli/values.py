@@ -52,7 +52,7 @@ def clip_message(message: str) -> str:
 
 def _fail(what: str, text: str, kind: str):
     if not text.strip():
-        return argparse.ArgumentTypeError(f"{what} needs {kind}, got an empty value")
+        return argparse.ArgumentTypeError(f"{what} is empty; give {kind}")
     return argparse.ArgumentTypeError(f"{what} must be {kind}, got {clip(text)}")
 
 

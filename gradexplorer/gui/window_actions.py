@@ -200,8 +200,7 @@ class WindowActions(QObject):
             ("font size", self._restore_font_size), ("settings", self._restore_spec),
         ) if not _safely(restore)]
         if problems:
-            text = (f"ignored damaged stored {', '.join(problems)} (using defaults); "
-                    f"settings file: {self.w.settings.fileName()}")
+            text = f"ignored damaged stored {', '.join(problems)}; defaults used"
             self.w.show_error(text)
             QTimer.singleShot(0, self, lambda: self.w.show_error(text))  # after the 1st run starts
 
