@@ -146,3 +146,17 @@ def test_help_imports_no_numpy_scipy_engine_or_qt(argv):
                           timeout=60)
     assert proc.stderr.strip() == "[]"
     assert proc.stdout.startswith(("usage:", "gradexplorer 0"))
+
+
+@pytest.mark.parametrize("task, knobs", [
+    ("teacher", "lower --samples, --in-features, --width, --depth or --batch-size"),
+    ("digits", "lower --width, --depth or --batch-size"),
+])
+def test_training_out_of_memory_names_the_training_knobs(capsys, monkeypatch, task, knobs):
+    from gradexplorer.engine.compute import memory
+
+    monkeypatch.setattr(memory, "available_bytes", lambda: 1000)
+    code, err = _err(capsys, "train", "--task", task, "--depth", "2", "--width", "8",
+                     "--steps", "2")
+    assert code == 2 and "this run needs about" in err and knobs in err
+    assert "lower the depth, width or batch" not in err
