@@ -18,10 +18,11 @@ import numpy as np
 
 from gradexplorer.cli.main import CliError
 from gradexplorer.engine.model import spec as specmod
+from gradexplorer.engine.model.activations import calculate_gain
 from gradexplorer.engine.model.spec import NetworkSpec, SpecError
 from gradexplorer.engine.runs.propagation import propagate
 from gradexplorer.engine.runs.result import LAYER_FIELDS, RunResult, collect
-from gradexplorer.engine.runs.verdict import gradient_verdict
+from gradexplorer.engine.runs.verdict import gradient_verdict, run_verdict
 
 #: CLI flag -> spec field, for the network flags shared by run, train and render.
 NETWORK_FLAGS = {
@@ -204,8 +205,35 @@ def format_table(result: RunResult, spec: NetworkSpec, rows: list[dict]) -> str:
         lines.append(line)
     verdict = gradient_verdict(result.series("log10_grad_preact_rms"))
     lines.append(f"verdict: {verdict.text}")
+    if verdict.kind != "undefined":
+        whole = run_verdict(result)
+        lines.append(f"  in full: {whole.headline}")
+        lines += [f"  {d}" for d in whole.details[1:]]
+    note = gain_note(spec)
+    lines += [f"note: {note}"] if note else []
+    lines += [f"warning: {w}" for w in result.end.warnings]
     lines.append(f"({result.end.seconds:.3f} s, about {start.memory_bytes / 2**20:.0f} MiB)")
     return "\n".join(lines) + "\n"
+
+
+def gain_note(spec: NetworkSpec) -> str:
+    """One line when ``--gain`` ≠ 1 on kaiming_* with a non-ReLU activation (else "").
+
+    Our kaiming_* follow torch's default ``nonlinearity='leaky_relu'`` (ReLU's √2 built in) and
+    ``--gain`` multiplies on top: tanh + kaiming_normal + gain 5/3 gives σ_w² = 2·25/9 = 50/9,
+    while torch's ``kaiming_normal_(nonlinearity='tanh')`` gives calculate_gain('tanh')² = 25/9.
+    """
+    if not spec.init.startswith("kaiming") or spec.gain == 1 or \
+            spec.activation in ("relu", "leaky_relu"):
+        return ""
+    try:
+        torch_w2 = f" (torch's kaiming_normal_(nonlinearity='{spec.activation}') gives " \
+                   f"{calculate_gain(spec.activation) ** 2:.3g}: --init lecun_normal --gain " \
+                   f"{calculate_gain(spec.activation):.4g})"
+    except ValueError:
+        torch_w2 = ""
+    return (f"kaiming_* has ReLU's √2 built in, so gain {spec.gain:g} gives σ_w² = 2 × "
+            f"{spec.gain:g}² = {2 * spec.gain ** 2:.3g}{torch_w2}")
 
 
 def _widths_text(widths) -> str:
@@ -217,13 +245,19 @@ def _widths_text(widths) -> str:
 def run_document(result: RunResult, spec: NetworkSpec, rows: list[dict]) -> dict:
     """The JSON document of a run: config, data, loss, verdict and per-layer rows."""
     verdict = gradient_verdict(result.series("log10_grad_preact_rms"))
+    whole = run_verdict(result) if verdict.kind != "undefined" else None
     return {
         "format": "gradexplorer-run", "version": 1,
         "config": spec.to_dict(), "data": result.start.data_description,
         "widths": list(result.start.widths),
         "loss": {"name": result.loss.loss, "value": _num(result.loss.value)},
         "verdict": {"kind": verdict.kind, "log10_ratio": _num(verdict.log10_ratio),
-                    "per_layer": _num(verdict.per_layer), "text": verdict.text},
+                    "per_layer": _num(verdict.per_layer), "text": verdict.text,
+                    "headline": whole.headline if whole else "undefined",
+                    "status": whole.status if whole else verdict.text,
+                    "details": list(whole.details) if whole else [verdict.text],
+                    "flags": sorted(whole.flags) if whole else ["undefined"]},
+        "warnings": list(result.end.warnings),
         "seconds": result.end.seconds,
         "layers": rows,
     }
