@@ -29,7 +29,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from gradexplorer.engine.model.activations import SATURATION_FRACTION, calculate_gain, get_activation
+from gradexplorer.engine.model.activations import (
+    SATURATION_FRACTION,
+    calculate_gain,
+    get_activation,
+)
 from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.engine.runs.propagation import propagate
 from gradexplorer.engine.runs.result import RunResult, collect
