@@ -12,8 +12,12 @@ order of appearance, so a test can re-measure every one (``tests/test_presets.py
 ``layer``      1-based layer for per-layer quantities (negative counts from the end: -1 = L).
 ``layers``     ``[first, last]`` and ``reduce`` ``"min"``/``"max"``/``"mean"`` over that range.
 ``spec``       overrides of the text's network (a comparison the text quotes).
+``on``         name of another network the text shows (a story step's ``"compare"``), measured
+               instead of the text's own (``spec`` overrides then apply to it).
 ``seeds``      N: the value is the median over seeds 0..N−1 (the number is a seed's fluctuation
                otherwise).
+``relative_to`` overrides of a second network: the value is this one's minus that one's (for
+               the log10 quantities: how many decades this network is above that one).
 ``tol`` / ``rtol``  absolute / relative tolerance; default half a unit of the quote's last digit.
 
 Only :func:`tokens`, :func:`quoted_value`, :func:`tolerance` and :func:`measure` are needed by
@@ -38,7 +42,7 @@ from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.engine.runs.propagation import propagate
 from gradexplorer.engine.runs.result import RunResult, collect
 from gradexplorer.engine.runs.verdict import run_verdict
-from gradexplorer.engine.theory import chi1, fixed_point
+from gradexplorer.engine.theory import chi1, critical_line, fixed_point
 
 #: A number token: 10^x, a fraction a/b, or a decimal (optionally 1e-6 style). Digits glued to a
 #: letter (χ1, W_l, h1) are names, not numbers.
@@ -126,6 +130,8 @@ QUANTITIES: dict[str, Callable[[RunResult, NetworkSpec, dict], float]] = {
     "second_moment_growth": lambda r, s, n: float(
         r.series("preact_second_moment")[-1] / r.series("preact_second_moment")[0]),
     "log10_forward_change": lambda r, s, n: run_verdict(r).forward_log10_change,
+    "log10_weight_grad": lambda r, s, n: _layer(r.series("log10_grad_weight_norm"), n),
+    "log10_update_ratio": lambda r, s, n: _layer(r.series("log10_grad_to_weight"), n),
     "saturated_percent": lambda r, s, n: 100 * _layer(r.series("saturated_fraction"), n),
     "mean_saturated_percent": lambda r, s, n: 100 * float(np.mean(r.series("saturated_fraction"))),
     "input_second_moment": lambda r, s, n: float(r.start.input_second_moment),
@@ -142,6 +148,7 @@ QUANTITIES: dict[str, Callable[[RunResult, NetworkSpec, dict], float]] = {
     # mean-field theory at the setting's (σ_w², σ_b²) (Poole et al. 2016)
     "q_star": lambda r, s, n: float(fixed_point(s.activation, *_point(s, r))),
     "chi1": lambda r, s, n: float(chi1(s.activation, *_point(s, r))[1]),
+    "critical_sigma_w2": lambda r, s, n: float(critical_line(s.activation, _point(s, r)[1])[0]),
 }
 
 
@@ -158,13 +165,19 @@ def measure(spec: NetworkSpec, note: dict) -> float:
     spec = spec.replace(**note.get("spec", {})) if note.get("spec") else spec
     seeds = range(int(note["seeds"])) if "seeds" in note else (spec.seed,)
     values = [f(_run(spec.replace(seed=seed)), spec.replace(seed=seed), note) for seed in seeds]
+    if "relative_to" in note:
+        other = spec.replace(**note["relative_to"])
+        values = [v - f(_run(other.replace(seed=seed)), other.replace(seed=seed), note)
+                  for v, seed in zip(values, seeds, strict=True)]
     return float(np.median(values))
 
 
-def check(spec: NetworkSpec, text: str, numbers: list[dict]) -> list[str]:
+def check(spec: NetworkSpec, text: str, numbers: list[dict],
+          others: dict[str, NetworkSpec] | None = None) -> list[str]:
     """Every disagreement between ``text``'s numbers and the engine, as messages ([] if none).
 
-    Also reports tokens without an annotation (or annotations without a token), in order.
+    ``others`` names further networks an annotation may be measured ``on``. Also reports tokens
+    without an annotation (or annotations without a token), in order.
     """
     found, noted = tokens(text), [n["quote"] for n in numbers]
     if found != noted:
@@ -175,7 +188,13 @@ def check(spec: NetworkSpec, text: str, numbers: list[dict]) -> list[str]:
             if not note.get("note"):
                 problems.append(f"{note['quote']}: a definition needs a 'note' saying why")
             continue
-        value, want = measure(spec, note), quoted_value(note["quote"])
+        target = spec
+        if "on" in note:
+            if not others or note["on"] not in others:
+                problems.append(f"{note['quote']}: no network {note['on']!r} to measure on")
+                continue
+            target = others[note["on"]]
+        value, want = measure(target, note), quoted_value(note["quote"])
         tol = tolerance(note["quote"], note)
         if not abs(value - want) <= tol:
             problems.append(f"{note['quote']} ({note['quantity']}): engine measures {value:.4g}, "

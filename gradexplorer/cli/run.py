@@ -48,7 +48,10 @@ def add_network_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--negative-slope", help="leaky_relu slope for h < 0 (default 0.01)")
     g.add_argument("--init", help=f"weight initializer: {', '.join(specmod.INIT_NAMES)} "
                                   f"(default {d.init})")
-    g.add_argument("--gain", help="multiplies the initializer's std (1 = its definition)")
+    g.add_argument("--gain", help="multiplies the initializer's std (1 = its definition); "
+                                  "kaiming_* already hold ReLU's √2, so tanh + kaiming_normal "
+                                  "--gain 1.6667 is σ_w² = 50/9, not torch's "
+                                  "kaiming_normal_(nonlinearity='tanh') 25/9")
     g.add_argument("--mode", help="fan_in or fan_out, for kaiming_* (default fan_in)")
     g.add_argument("--bias-init", help="zeros or normal (default zeros)")
     g.add_argument("--bias-std", help="std σ_b of normal biases (default 0)")
