@@ -109,9 +109,10 @@ def _no_prediction_note(s: JacobianSpectrum) -> list[str]:
         return []
     widths = tuple(s.widths)
     if len(set(widths)) > 1:
-        return [f"  (variance predicted only for square layers; widths here are "
-                f"{','.join(map(str, widths[:3]))}{',…' if len(widths) > 3 else ''}: "
-                f"set --in-features {widths[-1]} to make the network square)"]
+        shown = f"{','.join(map(str, widths[:4]))}{',…' if len(widths) > 4 else ''}"
+        fix = (f": set --in-features {widths[-1]} to make the network square"
+               if len(set(widths[1:])) == 1 else "")
+        return [f"  (variance predicted only for square layers; widths here are {shown}{fix})"]
     return ["  (no finite variance prediction at this setting)"]
 
 
