@@ -68,3 +68,11 @@ def test_jacobian_non_square_says_why_in_its_own_line(capsys):
     row = next(ln for ln in out.splitlines() if "variance / mean²" in ln)
     assert row.split()[-1] == "—"
     assert "set --in-features 40 to make the network square" in out
+
+
+def test_train_json_names_the_layers_that_do_not_learn_at_all(capsys):
+    doc = json.loads(run(capsys, "train", "--depth", "3", "--width", "8", "--init", "zeros",
+                         "--steps", "4", "--eval-every", "2", "--format", "json"))
+    assert doc["verdict"]["frozen_layers"] == [1, 2, 3]
+    assert doc["records"][0]["log10_update_ratio"] == [None, None, None]  # -inf: strict JSON
+    assert "do not learn at all" in doc["verdict"]["summary"]
