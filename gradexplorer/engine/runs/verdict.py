@@ -150,8 +150,9 @@ def run_verdict(result) -> RunVerdict:
         flags.add("undefined")
         return RunVerdict(g.kind, "undefined", g.text, g, w, u, fwd, sat_mean, sat_max,
                           sat_max_layer, chi1, tuple(details), frozenset(flags))
-    details.append(w.text[0].upper() + w.text[1:] + ".")
-    if w.kind not in ("undefined", g.kind):
+    if result.depth > 1:
+        details.append(w.text[0].upper() + w.text[1:] + ".")
+    if result.depth > 1 and w.kind not in ("undefined", g.kind):
         flags.add("disagree")
         details.append(_why_disagree(g, w, fwd))
     if math.isfinite(fwd) and abs(fwd) > STABLE_DECADES:
@@ -161,7 +162,8 @@ def run_verdict(result) -> RunVerdict:
                        + ("huge" if fwd > 0 else "tiny") + " and the loss sees it at that scale.")
     if u.kind in ("vanishing", "exploding"):
         flags.add("update_imbalance")
-    details.append(_what_training_feels(u, result.depth))
+    if result.depth > 1:
+        details.append(_what_training_feels(u, result.depth))
     saturated = activation not in PIECEWISE_LINEAR and (
         sat_mean >= SATURATED_MEAN or sat_max >= 2 * SATURATED_MEAN)
     if activation in PIECEWISE_LINEAR:
@@ -177,7 +179,7 @@ def run_verdict(result) -> RunVerdict:
         details.append(f"Mean-field χ1 = {chi1:.3g} > 1: the net is on the chaotic side, nearby "
                        "inputs drift apart layer by layer (slowly for χ1 near 1, fast far above "
                        "it), so similar inputs get unrelated outputs.")
-    headline = _headline(g, w, fwd, saturated, "chaotic" in flags)
+    headline = _headline(g, w, u, fwd, saturated, "chaotic" in flags)
     status = (f"{headline}: ∂L/∂h ×{g.per_layer:.3g}/layer (10^{g.log10_ratio:+.1f}), "
               f"‖∂L/∂W‖ 10^{w.log10_ratio:+.1f}, update ratio 10^{u.log10_ratio:+.1f} "
               f"layer 1 vs {result.depth}, {_pct(sat_mean)} saturated")
@@ -219,12 +221,15 @@ def _what_training_feels(u: Verdict, depth: int) -> str:
             f"{10 ** abs(u.log10_ratio):.2g} times {slower} than the last.")
 
 
-def _headline(g: Verdict, w: Verdict, fwd: float, saturated: bool, chaotic: bool) -> str:
+def _headline(g: Verdict, w: Verdict, u: Verdict, fwd: float, saturated: bool,
+              chaotic: bool) -> str:
     if g.kind == "stable":
         buts = [b for b, on in (("saturated", saturated), ("chaotic", chaotic and saturated))
                 if on]
         if w.kind in ("vanishing", "exploding"):
             buts.append(f"{w.kind} ‖∂L/∂W‖")
+        elif u.kind in ("vanishing", "exploding"):
+            buts.append("uneven update ratios")
         elif math.isfinite(fwd) and abs(fwd) > STABLE_DECADES:
             buts.append("the signal " + ("explodes" if fwd > 0 else "fades"))
         return "stable" + (", but " + " and ".join(buts) if buts else "")
