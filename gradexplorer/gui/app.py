@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow()
     if not window.settings.contains("spec"):  # first launch: tell the story at a glance
         window.show_story()
+        window.story.offer()  # offered, not forced: nothing loads until "Start the story"
     window.show()
     return app.exec()
 

@@ -40,6 +40,7 @@ from gradexplorer.gui.jobs.propagation import Propagate, propagation_work
 from gradexplorer.gui.session import Pin
 from gradexplorer.gui.state import SHOW_ONLY, AppState
 from gradexplorer.gui.theory_display import TheoryDisplay
+from gradexplorer.gui.verdict_label import VerdictLabel
 from gradexplorer.gui.views import build_views
 from gradexplorer.gui.window_actions import WindowActions
 
@@ -125,9 +126,15 @@ class MainWindow(QMainWindow):
         self.views = build_views(self.state, self.runner)
         for title, view in self.views:
             self.tabs.addTab(view, title)
+        from gradexplorer.gui.glossary_dialog import attach_tooltips
+        from gradexplorer.gui.story import StoryMode
+
+        self.story = StoryMode(self)
+        attach_tooltips(self)
         self.resize(*DEFAULT_SIZE)
         if restore:
             self.actions_.restore_settings()
+            self.story.dock.setVisible(False)  # a stored layout does not reopen the story
         self.request_run(self.panel.last_valid_spec())
 
     # --- the state ------------------------------------------------------------------------------
@@ -158,11 +165,9 @@ class MainWindow(QMainWindow):
         self.progress.setToolTip("Layers done in this run: forward 1..L, then backward L..1.")
         self.run_time = QLabel("")
         self.run_time.setMinimumWidth(90)
-        self.verdict = QLabel("")
-        self.verdict.setStyleSheet("font-weight: bold;")
-        self.verdict.setToolTip("Gradient at layer 1 relative to layer L, in decades.")
+        self.verdict = VerdictLabel()
         bar.addWidget(self.message, 1)
-        bar.addPermanentWidget(self.verdict)
+        bar.addPermanentWidget(self.verdict, 1)
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.run_time)
 
@@ -259,7 +264,7 @@ class MainWindow(QMainWindow):
                 self._layers_done = 0
                 self.panel.show_run_start(rec)
                 self.progress.setRange(0, 2 * (len(rec.widths) - 1))
-                self.verdict.setText("…")
+                self.verdict.set_verdict("…")
                 self.run_time.setText(PENDING_TEXT if self.lane.has_queued() else "running…")
                 if not self._error_shown:
                     self.show_message(rec.data_description)
@@ -288,7 +293,9 @@ class MainWindow(QMainWindow):
         for old in [i for i in self._specs if i <= run_id]:
             del self._specs[old]
         self.run_time.setText(f"{end.seconds:.2f} s")
-        self.verdict.setText(self.dashboard.verdict_text())
+        verdict = self.dashboard.run_verdict()
+        self.verdict.set_verdict(verdict.status if verdict else "",
+                                 verdict.details if verdict else ())
         if end.warnings:
             self.show_message("; ".join(end.warnings))
         if self._run_spec is not None:

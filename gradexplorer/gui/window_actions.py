@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QObject, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QToolButton
 
 import gradexplorer
 from gradexplorer.engine.model.spec import NetworkSpec
@@ -66,7 +66,16 @@ class WindowActions(QObject):
         view_menu.addSeparator()
         view_menu.addAction(window.dock.toggleViewAction())
         help_menu = bar.addMenu("&Help")
+        self._add(help_menu, "story", "&Story: ReLU or careful init?", "F1",
+                  lambda: window.story.start())
+        self._add(help_menu, "glossary", "&Glossary…", "Shift+F1", self.glossary)
+        help_menu.addSeparator()
         self._add(help_menu, "about", "&About gradexplorer", None, self.about)
+        story_button = QToolButton(bar)
+        story_button.setDefaultAction(self.actions["story"])
+        story_button.setAutoRaise(True)
+        bar.setCornerWidget(story_button)
+        self._glossary = None
 
     def _add(self, menu, key, text, shortcut, slot) -> QAction:
         action = QAction(text, self.w)
@@ -172,6 +181,16 @@ class WindowActions(QObject):
             self.w.showNormal()
         else:
             self.w.showFullScreen()
+
+    def glossary(self) -> None:
+        """Show the glossary (one non-modal dialog, raised if already open)."""
+        if self._glossary is None:
+            from gradexplorer.gui.glossary_dialog import GlossaryDialog
+
+            self._glossary = GlossaryDialog(self.w)
+        self._glossary.show()
+        self._glossary.raise_()
+        self._glossary.activateWindow()
 
     def about(self) -> None:
         """Version and data attribution."""
