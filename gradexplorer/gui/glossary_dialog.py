@@ -37,8 +37,8 @@ def tip(*symbols: str) -> str:
             term = lookup(symbol)
         except KeyError:
             continue
-        rows.append(f"<b>{html.escape(term.symbol)}</b> — {html.escape(term.name)}: "
-                    f"{html.escape(term.plain)}")
+        rows.append(f"<b>{html.escape(term.symbol, quote=False)}</b> — {html.escape(term.name, quote=False)}: "
+                    f"{html.escape(term.plain, quote=False)}")
     return "<p style='white-space: normal'>" + "<br><br>".join(rows) + "</p>" if rows else ""
 
 
