@@ -115,7 +115,7 @@ def default_w2_max(activation: str, negative_slope: float = 0.01, b2_max: float 
 
 def phase_diagram(activation: str, depth: int, *, w2_max: float | None = None,
                   b2_max: float = B2_MAX, n_w: int = GRID_POINTS, n_b: int = GRID_POINTS,
-                  negative_slope: float = 0.01, n_nodes: int = 48,
+                  negative_slope: float = 0.01, n_nodes: int = 20,
                   cancel: Callable[[], bool] | None = None) -> PhaseDiagram:
     """q*, χ1 and gradient growth over L layers on an (n_w × n_b) grid, plus the critical line.
 
