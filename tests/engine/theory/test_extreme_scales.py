@@ -17,6 +17,7 @@ from gradexplorer.engine.theory import (
     chi1,
     derivative_second_moment,
     gaussian_expectation,
+    gaussian_expectation_2d,
     mean_field_point,
     second_moment,
 )
@@ -128,3 +129,29 @@ def test_cli_theory_prints_the_corrected_chi1(capsys):
         doc = json.loads(capsys.readouterr().out)
         assert doc["chi1"] == pytest.approx(want, rel=1e-5)
         assert doc["phase"] == "chaotic"
+
+
+@pytest.mark.parametrize("q", [1e-6, 1.0, 1e4, 1e8, 1e12])
+def test_two_point_relu_kernels_at_every_scale(q):
+    """Arc-cosine kernels (Cho & Saul 2009): E[relu(u1)relu(u2)] = q(√(1−c²) + (π − θ)c)/2π,
+    E[1(u1>0)1(u2>0)] = (π − θ)/2π with θ = arccos c; c near ±1 included."""
+    c = np.array([-0.999, -0.5, 0.0, 0.7, 0.999, 1.0])
+    theta = np.arccos(c)
+    relu = resolve("relu", 0.01)
+    got = gaussian_expectation_2d(lambda a, b: relu.forward(a) * relu.forward(b), q, c)
+    want = q * (np.sqrt(1 - c * c) + (np.pi - theta) * c) / (2 * np.pi)
+    assert got == pytest.approx(want, rel=1e-9, abs=1e-12 * q)
+    got = gaussian_expectation_2d(lambda a, b: relu.derivative(a) * relu.derivative(b), q, c)
+    assert got == pytest.approx((np.pi - theta) / (2 * np.pi), rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("w2", [1e4, 1e8, 1e12])
+def test_tanh_chi_c_at_large_scale(w2):
+    """σ_b² = 0: c* = 0 (φ odd), so χ_c = σ_w² E[φ'(√q* z)]² → (2/π) σ_w²/q* (∫ sech² = 2)."""
+    p = mean_field_point("tanh", w2, 0.0)
+    assert abs(p.c_star) < 1e-12
+    mean_d = float(gaussian_expectation(lambda u: 1 - np.tanh(u) ** 2, p.q_star))
+    assert p.chi_c == pytest.approx(w2 * mean_d ** 2, rel=1e-8)
+    if w2 >= 1e8:
+        assert p.chi_c == pytest.approx(2 / np.pi * w2 / p.q_star, rel=1e-4)
+    assert p.xi_c == pytest.approx(-1 / np.log(p.chi_c), rel=1e-9)
