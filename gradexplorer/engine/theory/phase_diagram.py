@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gradexplorer.engine.compute.cancel import Cancelled as _Cancelled
 from gradexplorer.engine.theory._activation import resolve
 from gradexplorer.engine.theory.critical_line import critical_line
 from gradexplorer.engine.theory.depth_scales import CRITICAL_TOL, TRAINABLE_DEPTH_FACTOR
@@ -36,8 +37,8 @@ _CHUNK = 20
 _NICE = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 
 
-class Cancelled(Exception):
-    """:func:`phase_diagram` stopped because ``cancel()`` returned True."""
+#: :func:`phase_diagram` stopped because ``cancel()`` returned True (the engine's one type).
+Cancelled = _Cancelled
 
 
 @dataclass(frozen=True)
