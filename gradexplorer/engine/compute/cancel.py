@@ -37,7 +37,8 @@ def raise_if_cancelled(cancel: CancelFn) -> None:
 
 
 class CancelCheck:
-    """A poll of ``cancel`` throttled to once per ``interval`` seconds; callable, cheap to call.
+    """A poll of ``cancel`` throttled to once per ``interval`` seconds (the first call always
+    polls); callable, cheap to call.
 
     ``check()`` raises :class:`Cancelled` if ``cancel()`` returned True; with ``cancel=None``
     it does nothing. ``check(force=True)`` polls regardless of the time.
@@ -48,7 +49,7 @@ class CancelCheck:
     def __init__(self, cancel: CancelFn, interval: float = POLL_SECONDS) -> None:
         self._cancel = cancel
         self._interval = float(interval)
-        self._next = time.monotonic() + self._interval
+        self._next = time.monotonic()  # the first call polls
 
     @property
     def active(self) -> bool:
