@@ -165,7 +165,8 @@ def teacher_bytes(in_features: int, samples: int) -> int:
 
 def _teacher(spec: NetworkSpec, loss: str, holdout: float, samples: int, classes: int) -> Task:
     n0 = spec.in_features
-    check_fits(teacher_bytes(n0, samples))
+    check_fits(teacher_bytes(n0, samples), field="samples",
+               advice="lower the teacher's samples or in_features")
     rng = stream(spec.seed, STREAM_TEACHER)
     v1 = rng.standard_normal((TEACHER_WIDTH, n0)) / np.sqrt(n0)
     v2 = rng.standard_normal((classes, TEACHER_WIDTH)) / np.sqrt(TEACHER_WIDTH)

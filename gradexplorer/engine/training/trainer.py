@@ -339,7 +339,11 @@ def _teacher_eval_rows(config: TrainConfig) -> int:
 
 
 def _check_training_fits(spec, config, widths, eval_rows, data_cells, n_out) -> None:
-    check_fits(training_bytes(spec, config, widths, n_out, eval_rows, data_cells))
+    teacher = config.task == "teacher"
+    check_fits(training_bytes(spec, config, widths, n_out, eval_rows, data_cells),
+               advice="lower the samples, in_features, depth, width or batch size" if teacher
+               else "lower the depth, width or batch size",
+               field="samples" if teacher else "batch_size")
 
 
 def _stalled(mean_log10_ratio: np.ndarray) -> tuple[int, ...]:
