@@ -81,31 +81,29 @@ def variance_rule(q, n_nodes: int = DEFAULT_NODES) -> tuple[np.ndarray, np.ndarr
         weights including the normal density, summing to 1/2 (to ~1e-15) for finite q.
     """
     q = np.asarray(q, dtype=float)
-    sq = np.sqrt(np.maximum(q, Q_FLOOR))[..., None]
+    sq = np.sqrt(np.maximum(q, Q_FLOOR))[..., None, None]
     x, wx = _legendre01(int(n_nodes))
-    top = CUTOFF * sq  # inf at q = inf
+    finite = np.isfinite(sq)
+    sq_f = np.where(finite, sq, 1.0) if not finite.all() else sq
+    top = CUTOFF * sq_f
     b1 = np.minimum(4.0, top)
     b2 = np.minimum(U_SPLIT, top)
-    finite = np.isfinite(sq)
-    sq_f = np.where(finite, sq, 1.0)
-    parts_u, parts_w = [], []
-    for a, b in ((0.0, b1), (b1, b2)):
-        u = a + (b - a) * x
-        parts_u.append(u)
-        # density ϕ(u/√q)/√q; 0 at q = inf (the inner pieces carry no mass there)
-        parts_w.append(np.where(finite, (b - a) * wx * _INV_SQRT_2PI
-                                * np.exp(-0.5 * np.square(u / sq_f)) / sq_f, 0.0))
-    # outer piece in std units t ∈ [b2/√q, 11]: the Gaussian's own scale
-    ta = np.where(finite, b2 / sq_f, 0.0)
-    t3 = ta + (CUTOFF - ta) * x
-    w3 = (CUTOFF - ta) * wx * _INV_SQRT_2PI * np.exp(-0.5 * t3 * t3)
-    parts_u.append(np.where(finite, sq_f * t3, np.inf))
-    parts_w.append(w3)
-    u = np.concatenate(parts_u, axis=-1)
-    w = np.concatenate(parts_w, axis=-1)
+    lo = np.concatenate([np.zeros_like(b1), b1, b2], axis=-2)  # (..., 3, 1) piece ends in u
+    hi = np.concatenate([b1, b2, top], axis=-2)
+    u = lo + (hi - lo) * x  # (..., 3, n)
+    t = u / sq_f
+    w = (hi - lo) * wx * np.exp(-0.5 * t * t)
+    shape = (*q.shape, 3 * len(x))
+    u, t, w = u.reshape(shape), t.reshape(shape), w.reshape(shape)
     w *= 0.5 / w.sum(axis=-1, keepdims=True)  # exact mass 1/2 (the tail beyond 11 std: 1e-28)
-    with np.errstate(invalid="ignore"):
-        t = np.where(finite, u / sq_f, np.inf)
+    if not finite.all():  # q = inf: every weight at u = +inf (the limit); inner pieces empty
+        inf = ~finite[..., 0]
+        t0, w0 = _legendre01(int(n_nodes))  # outer piece in std units over [0, 11]
+        w_inf = np.concatenate([np.zeros(2 * len(x)), wx * np.exp(-0.5 * (CUTOFF * t0) ** 2)])
+        w_inf *= 0.5 / w_inf.sum()
+        u = np.where(inf, np.inf, u)
+        t = np.where(inf, np.inf, t)
+        w = np.where(inf, w_inf, w)
     return u, t, w
 
 
