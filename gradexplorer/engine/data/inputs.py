@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import math
 import os
+import stat
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -266,6 +267,8 @@ def _load_cached_entry(path, cancel: Callable[[], bool] | None = None):
     if p.is_dir() or ext not in EXTENSIONS:
         raise _bad(name, "is a folder, not a data file" if p.is_dir() else
                    f"unknown file type '{p.suffix}'; use .npy, .npz, .csv or .txt")
+    if not stat.S_ISREG(st.st_mode):  # a FIFO reports size 0 but is not "empty"
+        raise _bad(name, "is not a regular file (a FIFO, device or socket); give a data file")
     if st.st_size == 0:
         raise _bad(name, "the file is empty")
     _LOCAL.check = CancelCheck(cancel)  # not part of the cache key: passed beside it
