@@ -3,14 +3,13 @@ activation's scales, checked against scipy.integrate.quad and the large-q asympt
 
 from __future__ import annotations
 
-import argparse
 import json
 
 import numpy as np
 import pytest
 from scipy.integrate import quad
 
-from gradexplorer.cli.theory import add_theory_parser, run_theory
+from gradexplorer.cli.main import main
 from gradexplorer.engine.model.spec import ACTIVATION_NAMES
 from gradexplorer.engine.theory import (
     chi,
@@ -120,12 +119,9 @@ def test_tanh_chi1_follows_the_asymptote_up_to_1e12():
 
 
 def test_cli_theory_prints_the_corrected_chi1(capsys):
-    parser = argparse.ArgumentParser(prog="gradexplorer")
-    add_theory_parser(parser.add_subparsers(dest="command"))
     for w2, want in (("1e8", 5319.44), ("1e10", 53192.5), ("1e12", 531923.0)):
-        args = parser.parse_args(["theory", "--activation", "tanh", "--sigma-w2", w2,
-                                  "--depth", "3", "--format", "json"])
-        assert run_theory(args) == 0
+        assert main(["theory", "--activation", "tanh", "--sigma-w2", w2, "--depth", "3",
+                     "--format", "json"]) == 0
         doc = json.loads(capsys.readouterr().out)
         assert doc["chi1"] == pytest.approx(want, rel=1e-5)
         assert doc["phase"] == "chaotic"
