@@ -13,6 +13,7 @@ from gradexplorer.engine.compute.cancel import (
     CancelCheck,
     Cancelled,
     cancellable_matmul,
+    cancellable_qr,
     raise_if_cancelled,
 )
 from gradexplorer.engine.data.inputs import load_table
@@ -136,3 +137,25 @@ def test_file_read_cancels_and_caches_nothing(tmp_path, ext):
         load_table(path, cancel=lambda: True)
     got, _ = load_table(path, cancel=lambda: False)  # the cancelled read was not cached
     np.testing.assert_array_equal(got, x)
+
+
+def test_orthogonal_qr_by_panels_matches_and_cancels():
+    rng = np.random.default_rng(4)
+    from gradexplorer.engine.model.initializers import init_weight
+
+    w = init_weight("orthogonal", 600, 300, rng=np.random.default_rng(5))
+    w_panels = init_weight("orthogonal", 600, 300, rng=np.random.default_rng(5),
+                           cancel=lambda: False)
+    np.testing.assert_allclose(w_panels, w, rtol=0, atol=1e-13)  # same Q up to rounding
+    np.testing.assert_allclose(w_panels.T @ w_panels, np.eye(300), atol=1e-13)
+    a = rng.standard_normal((1500, 1500))
+    exc, latency = _cancel_after(lambda cancel: cancellable_qr(a, CancelCheck(cancel)), 0.05)
+    assert isinstance(exc, Cancelled) and latency < LATENCY
+
+
+def test_propagate_lsuv_10_x_2048_cancels_within_half_a_second():
+    """The issue's case end to end: orthogonal draws (QR) and LSUV inside propagate's setup."""
+    spec = NetworkSpec(depth=10, width=2048, in_features=2048, batch=2048, init="lsuv")
+    exc, latency = _cancel_after(lambda cancel: next(propagate(spec, cancel=cancel)))
+    assert isinstance(exc, Cancelled)
+    assert latency < LATENCY

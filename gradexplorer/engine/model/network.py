@@ -97,7 +97,8 @@ def build_network(spec: NetworkSpec, widths: tuple[int, ...], x: np.ndarray,
         fan_in, fan_out = widths[idx - 1], widths[idx]
         gain = 1.0 if spec.init == "lsuv" else spec.gain
         w = init_weight(base_init, fan_out, fan_in, gain=gain, mode=spec.mode,
-                        negative_slope=slope, rng=stream(spec.seed, STREAM_WEIGHTS, idx))
+                        negative_slope=slope, rng=stream(spec.seed, STREAM_WEIGHTS, idx),
+                        cancel=cancel)
         # cast layer by layer (LSUV rescales in float64 first): a float32 run never holds every
         # float64 draw at once, which tripled its memory
         weights.append(w if spec.init == "lsuv" else w.astype(dtype, copy=False))
