@@ -159,3 +159,17 @@ def test_propagate_lsuv_10_x_2048_cancels_within_half_a_second():
     exc, latency = _cancel_after(lambda cancel: next(propagate(spec, cancel=cancel)))
     assert isinstance(exc, Cancelled)
     assert latency < LATENCY
+
+
+def test_block_draws_are_bit_identical_to_one_draw():
+    from gradexplorer.engine.compute.cancel import draw_in_blocks
+
+    for draw in ("standard_normal", "random"):
+        one = getattr(np.random.default_rng(7), draw)((3000, 1500))
+        rng = np.random.default_rng(7)
+        blocks = draw_in_blocks(getattr(rng, draw), (3000, 1500), CancelCheck(lambda: False))
+        assert np.array_equal(one, blocks)
+    rng = np.random.default_rng(8)
+    uni = draw_in_blocks(lambda s: rng.uniform(-2.0, 3.0, size=s), (3000, 1500),
+                         CancelCheck(lambda: False))
+    assert np.array_equal(uni, np.random.default_rng(8).uniform(-2.0, 3.0, size=(3000, 1500)))

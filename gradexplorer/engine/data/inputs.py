@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gradexplorer.engine.compute.cancel import CancelCheck, Cancelled
+from gradexplorer.engine.compute.cancel import CancelCheck, Cancelled, draw_in_blocks
 from gradexplorer.engine.data.arrayfiles import (
     FileProblem,
     check_table_fits,
@@ -159,12 +159,17 @@ def make_inputs(spec: NetworkSpec, rng: np.random.Generator, *,
     b, m, s = spec.batch, float(spec.input_mean), float(spec.input_std)
     if spec.input in ("normal", "uniform"):
         n = spec.in_features
+        check = CancelCheck(cancel) if cancel is not None else None
         if spec.input == "normal":
-            x = rng.standard_normal((b, n)) * s + m
+            x = draw_in_blocks(rng.standard_normal, (b, n), check)
+            if check is not None:
+                check()
+            x = x * s + m
             desc = f"N({m:g}, {s:g}²) × {n} features"
         else:
             half = math.sqrt(3.0) * s
-            x = rng.uniform(m - half, m + half, size=(b, n))
+            x = draw_in_blocks(lambda shape: rng.uniform(m - half, m + half, size=shape),
+                               (b, n), check)
             desc = f"U({m - half:.4g}, {m + half:.4g}) × {n} features (mean {m:g}, std {s:g})"
         return _finish(spec, x, None, None, desc)
     if spec.input == "digits":

@@ -36,7 +36,7 @@ from collections.abc import Callable
 import numpy as np
 import scipy.linalg
 
-from gradexplorer.engine.compute.cancel import CancelCheck, cancellable_qr
+from gradexplorer.engine.compute.cancel import CancelCheck, cancellable_qr, draw_in_blocks
 from gradexplorer.engine.model.activations import calculate_gain, get_activation
 from gradexplorer.engine.model.spec import ACTIVATION_NAMES, BIAS_INIT_NAMES, INIT_NAMES, MODE_NAMES
 
@@ -144,10 +144,11 @@ def init_weight(init: str, fan_out: int, fan_in: int, *, gain: float = 1.0, mode
         w *= 2.0
         w -= 1.0
     elif init in _ORTHOGONAL:
-        g = rng.standard_normal(shape, dtype=dt)
+        check = CancelCheck(cancel) if cancel is not None else None
+        g = draw_in_blocks(lambda s: rng.standard_normal(s, dtype=dt), shape, check, dt)
         tall = g if fan_out >= fan_in else g.T
         if cancel is not None and min(shape) >= ORTHOGONAL_CANCEL_MIN:
-            q, diag_r = cancellable_qr(tall, CancelCheck(cancel))
+            q, diag_r = cancellable_qr(tall, check)
         else:
             q, r = scipy.linalg.qr(tall, mode="economic", check_finite=False)  # keeps float32
             diag_r = np.diag(r)
