@@ -85,10 +85,9 @@ def load_table(path: str | os.PathLike, *, cancel: Callable[[], bool] | None = N
       the labels and is removed from the features. Message rows are 1-based file lines.
 
     NaN/inf cells are allowed. Results are cached per file (path, size, modification time).
-    The table's size is read from the file's headers (``.npz``: each member's declared
-    uncompressed size too; ``.csv``: the first line and the file size) and refused before the
-    data are read when it has more than MAX_WIDTH features or would not fit in memory
-    (:mod:`~gradexplorer.engine.data.arrayfiles`).
+    The size comes from the headers (``.npz``: also each member's declared size; ``.csv``: the
+    first line and file size); more than MAX_WIDTH features or too large for memory is refused
+    before the data are read (:mod:`~gradexplorer.engine.data.arrayfiles`).
 
     Parameters
     ----------
@@ -252,12 +251,6 @@ def _digits():
 _LOCAL = threading.local()  # the cancel check of the read in progress on this thread
 
 
-def _check() -> None:
-    check = getattr(_LOCAL, "check", None)
-    if check is not None:
-        check()
-
-
 def _load_cached_entry(path, cancel: Callable[[], bool] | None = None):
     """(x, labels, mean, std) of a user's file, from the cache when the file is unchanged."""
     name = os.fspath(path)
@@ -332,7 +325,7 @@ def _read_numpy(path: str, name: str, ext: str):
         magic = fh.read(6)
     if not magic.startswith(b"\x93NUMPY" if ext == ".npy" else b"PK"):
         raise _bad(name, f"is not a NumPy {ext} file")
-    check = getattr(_LOCAL, "check", None) or CancelCheck(None)
+    check = _LOCAL.__dict__.get("check") or CancelCheck(None)
     if ext == ".npy":
         return _features(read_npy(path, check), name, "the array"), None
     x, y, files = read_npz(path, check)
@@ -384,13 +377,12 @@ def _read_text(path: str, name: str, size: int):
             raise _bad(name, f"row {row}, column {j + 1}: {what}") from None
         if len(values) % 4096 == 0:  # the size estimate from the first line was only an estimate
             check_table_fits(len(values), len(cells), label_columns=1)
-    if not values and header and len(header[1]) == 1 and any(d in header[1][0] for d in ";\t"):
+    tail = last if values else (header[1] if header else None)  # old rule: all rows 1 cell
+    if tail is not None and all_single and len(tail) == 1 and any(d in tail[0] for d in ";\t"):
         raise _bad(name, "has values separated by ';' or tabs; separate values with commas")
     if not values:
         raise _bad(name, "has a header row but no data rows" if header else
                    "has no data (only blank lines)")
-    if all_single and last is not None and any(d in last[0] for d in ";\t"):
-        raise _bad(name, "has values separated by ';' or tabs; separate values with commas")
     table = np.array(values, dtype=np.float64)
     del values
     cols = [j for j, c in enumerate(header[1] if header else []) if c.lower() in LABEL_COLUMNS]
