@@ -37,8 +37,9 @@ def tip(*symbols: str) -> str:
             term = lookup(symbol)
         except KeyError:
             continue
-        rows.append(f"<b>{html.escape(term.symbol, quote=False)}</b> — {html.escape(term.name, quote=False)}: "
-                    f"{html.escape(term.plain, quote=False)}")
+        symbol, name, plain = (html.escape(t, quote=False)
+                               for t in (term.symbol, term.name, term.plain))
+        rows.append(f"<b>{symbol}</b> — {name}: {plain}")
     return "<p style='white-space: normal'>" + "<br><br>".join(rows) + "</p>" if rows else ""
 
 

@@ -135,7 +135,10 @@ class MainWindow(QMainWindow):
         if restore:
             self.actions_.restore_settings()
             self.story.dock.setVisible(False)  # a stored layout does not reopen the story
-        self.request_run(self.panel.last_valid_spec())
+        if self.actions_.restored_pins:  # the last session's pins, re-run, then the settings
+            self.replay(self.actions_.restored_pins, self.panel.last_valid_spec())
+        else:
+            self.request_run(self.panel.last_valid_spec())
 
     # --- the state ------------------------------------------------------------------------------
     def _panel_set(self, spec: NetworkSpec) -> None:

@@ -17,8 +17,9 @@ import gradexplorer
 from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.gui.dialogs import DATA_FILTER, IMAGE_FILTER, ImageSizeDialog, with_suffix
 from gradexplorer.gui.session import FILE_FILTER, Session, SessionError, load_session, save_session
+from gradexplorer.gui.train.pin_io import export_train_pins, import_train_pins
 from gradexplorer.io.atomic import describe
-from gradexplorer.io.sessions import spec_from_session
+from gradexplorer.io.sessions import MAX_BYTES, pins_from_data, spec_from_session
 
 if TYPE_CHECKING:
     from gradexplorer.gui.main_window import MainWindow
@@ -76,6 +77,7 @@ class WindowActions(QObject):
         story_button.setAutoRaise(True)
         bar.setCornerWidget(story_button)
         self._glossary = None
+        self.restored_pins: list = []
 
     def _add(self, menu, key, text, shortcut, slot) -> QAction:
         action = QAction(text, self.w)
@@ -94,7 +96,9 @@ class WindowActions(QObject):
                                                        FILE_FILTER)
             if not path:
                 return False
-        session = Session(self.w.panel.last_valid_spec(), tuple(self.w.pins()))
+        train = self._train_view()
+        session = Session(self.w.panel.last_valid_spec(), tuple(self.w.pins()),
+                          export_train_pins(train) if train is not None else ())
         try:
             save_session(path, session)
         except SessionError as exc:
@@ -115,8 +119,16 @@ class WindowActions(QObject):
             self.w.show_error(f"could not open session: {exc}")
             return False
         self.w.replay(list(session.pins), session.spec)
+        train = self._train_view()
+        if train is not None:
+            import_train_pins(train, session.train_pins)
         self.w.show_message(f"session loaded from {path}")
         return True
+
+    def _train_view(self):
+        """The Train tab's view (None when the window has none)."""
+        return next((v for t, v in getattr(self.w, "views", []) if t == "Train"
+                     and hasattr(v, "pins")), None)
 
     # --- exports --------------------------------------------------------------------------------
     def export_image(self, path: str | None = None, size: tuple[int, int] | None = None) -> bool:
@@ -205,6 +217,8 @@ class WindowActions(QObject):
         s.setValue("window/state", self.w.saveState())
         s.setValue("view/font_points", self.w.font_size())
         s.setValue("spec", json.dumps(self.w.panel.last_valid_spec().to_dict()))
+        s.setValue("pins", json.dumps([{"label": p.label, "spec": p.spec.to_dict()}
+                                       for p in self.w.pins()]))
         s.sync()
 
     def restore_settings(self) -> None:
@@ -217,6 +231,7 @@ class WindowActions(QObject):
         problems = [name for name, restore in (
             ("window size", self._restore_geometry), ("dock layout", self._restore_state),
             ("font size", self._restore_font_size), ("settings", self._restore_spec),
+            ("pins", self._restore_pins),
         ) if not _safely(restore)]
         if problems:
             text = f"ignored damaged stored {', '.join(problems)}; defaults used"
@@ -255,6 +270,21 @@ class WindowActions(QObject):
         except (ValueError, RecursionError, SessionError):
             return False
         self.w.panel.set_spec(spec)
+        return True
+
+    def _restore_pins(self) -> bool:
+        """The pinned runs' labels and specs, checked as a session's pins are; the window
+        re-runs them (``restored_pins``) before the stored settings."""
+        self.restored_pins = []
+        text = self.w.settings.value("pins")
+        if text is None:
+            return True
+        if not isinstance(text, str) or len(text) > MAX_BYTES:
+            return False
+        try:
+            self.restored_pins = list(pins_from_data(json.loads(text)))
+        except (ValueError, RecursionError, SessionError):
+            return False
         return True
 
 
