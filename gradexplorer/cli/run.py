@@ -30,6 +30,7 @@ NETWORK_FLAGS = {
     "gain": "gain", "mode": "mode", "bias_init": "bias_init", "bias_std": "bias_std",
     "input_mean": "input_mean", "input_std": "input_std", "standardize": "standardize",
     "batch": "batch", "loss": "loss", "seed": "seed", "dtype": "dtype",
+    "norm": "norm", "residual": "residual", "residual_scale": "residual_scale",
 }
 
 
@@ -51,6 +52,12 @@ def add_network_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--mode", help="fan_in or fan_out, for kaiming_* (default fan_in)")
     g.add_argument("--bias-init", help="zeros or normal (default zeros)")
     g.add_argument("--bias-std", help="std σ_b of normal biases (default 0)")
+    g.add_argument("--norm", help="normalize h before φ: none, batch (BatchNorm1d, training "
+                                  "mode) or layer (layer_norm) (default none)")
+    g.add_argument("--residual", action=argparse.BooleanOptionalAction, default=None,
+                   help="residual blocks a_l = a_{l-1} + α·φ(z_l) where fan_in = fan_out")
+    g.add_argument("--residual-scale", metavar="ALPHA",
+                   help="branch scale α ≥ 0 of residual blocks (default 1; 0 = ReZero)")
     g = p.add_argument_group("data and loss")
     g.add_argument("--input", help="normal, uniform, digits, or a path to a .npy/.npz/.csv file "
                                    "(default normal)")
@@ -81,6 +88,9 @@ def spec_from_args(args: argparse.Namespace) -> NetworkSpec:
             values["input"] = source
         else:
             values["input"], values["input_path"] = "file", source
+    if ("residual_scale" in values and not values.get("residual")
+            and getattr(args, "preset", None) is None):
+        raise CliError("--residual-scale sets α of residual blocks; add --residual")
     if "widths" in values and "depth" not in values:
         try:
             values["depth"] = len(specmod.parse_widths(values["widths"]) or ()) or NetworkSpec.depth
