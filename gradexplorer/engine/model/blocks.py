@@ -146,3 +146,27 @@ def block_backward(layer, fwd: BlockForward, a_prev: np.ndarray, g_a: np.ndarray
     if skip is not None and g_prev is not None:
         g_prev += skip
     return g_prev, g_h, g_rms, t, grad_w, grad_b
+
+
+@dataclass
+class Architecture:
+    """The blocks of a trainable net: norm, which layers are residual, α, and batch norm's
+    running (mean, var) per layer (float64, torch's initial 0 and 1; updated with momentum 0.1
+    on every training batch, used for evaluation: ``BatchNorm1d`` train/eval semantics)."""
+
+    norm: str = "none"
+    skips: tuple[bool, ...] = ()
+    alpha: float = 1.0
+    running: list | None = None
+
+    @classmethod
+    def from_spec(cls, spec, widths: tuple[int, ...]) -> Architecture:
+        running = None
+        if spec.norm == "batch":
+            running = [(np.zeros(n), np.ones(n)) for n in widths[1:]]
+        return cls(spec.norm, residual_layers(tuple(widths), spec.residual),
+                   spec.residual_scale, running)
+
+    def skip(self, i: int) -> bool:
+        """Whether hidden layer i (0-based) is residual."""
+        return bool(self.skips) and self.skips[i]
