@@ -35,8 +35,11 @@ from gradexplorer.engine.theory._activation import resolve
 from gradexplorer.engine.theory.quadrature import DEFAULT_NODES, gaussian_expectation
 
 #: (norm, activation) pairs whose gradient prediction is validated against simulation.
+#: Width 1000, depth 20, batch 256, 3 seeds (|mean error| + 2 std of log10 RMS ∂L/∂h_1, anchored
+#: at layer 20): layer norm ≤ 0.08 decades for all these; batch norm ≤ 0.07 decades for these
+#: (elu 0.057 ± 0.005, softplus 0.075, silu 0.11: left out; linear/sigmoid not validated).
 VALIDATED = {
-    "batch": ("relu", "leaky_relu", "tanh", "gelu", "selu", "elu", "silu", "softplus"),
+    "batch": ("relu", "leaky_relu", "tanh", "gelu", "selu"),
     "layer": ("relu", "leaky_relu", "tanh", "gelu", "selu", "elu", "silu", "softplus", "linear"),
 }
 LABEL = "mean-field theory with norm (dashed)"
