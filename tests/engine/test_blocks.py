@@ -135,3 +135,15 @@ def test_architecture_round_trips_through_dict_and_strings():
     spec = NetworkSpec.from_dict({"norm": "Layer", "residual": "yes", "residual_scale": "0.25"})
     assert (spec.norm, spec.residual, spec.residual_scale) == ("layer", True, 0.25)
     assert NetworkSpec.from_dict(spec.to_dict()) == spec
+
+
+def test_sweeping_alpha_moves_the_residual_explosion():
+    from gradexplorer.engine.runs.sweep import sweep
+
+    spec = NetworkSpec(depth=10, width=64, in_features=64, batch=32, activation="relu",
+                       init="kaiming_normal", residual=True)
+    rows = list(sweep(spec, "residual_scale", [0.1, 0.5, 1.0]))
+    ratios = [float(r.mean[0] - r.mean[-1]) for r in rows]
+    assert ratios[0] < ratios[1] < ratios[2]  # layer 1 over layer L grows with α
+    with pytest.raises(SpecError, match="not residual"):
+        list(sweep(spec.replace(residual=False), "residual_scale", [0.5]))
