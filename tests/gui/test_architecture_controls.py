@@ -48,3 +48,23 @@ def test_batch_norm_with_one_row_is_marked_on_the_batch_field(panel):
     panel.architecture.norm.setCurrentIndex(panel.architecture.norm.findData("batch"))
     with pytest.raises(Exception, match="batch norm needs a batch of at least 2"):
         panel.spec()
+
+
+def test_the_window_runs_a_batch_norm_net_from_the_architecture_section(qtbot, tmp_path,
+                                                                        wait_for_run):
+    from PySide6.QtCore import QSettings
+
+    from gradexplorer.engine.model.spec import NetworkSpec
+    from gradexplorer.gui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings=settings, presets=[], restore=False)
+    qtbot.addWidget(w)
+    spec = NetworkSpec(depth=6, width=32, in_features=32, batch=64, activation="relu",
+                       init="kaiming_normal", norm="batch")
+    w.panel.set_spec(spec)
+    w.request_run(spec)
+    w.show()
+    result = wait_for_run(qtbot, w, spec)
+    g = result.series("log10_grad_preact_rms")
+    assert g[0] > g[-1]  # batch norm: the gradient grows toward the input
