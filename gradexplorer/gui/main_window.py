@@ -30,6 +30,7 @@ from gradexplorer.engine.runs.records import (
     TheoryLayers,
 )
 from gradexplorer.gui.controls import ControlPanel
+from gradexplorer.gui.presentation import apply_scale
 from gradexplorer.gui.session import Pin
 from gradexplorer.gui.theory_display import TheoryDisplay
 from gradexplorer.gui.views import build_views
@@ -336,23 +337,15 @@ class MainWindow(QMainWindow):
 
     # --- appearance -----------------------------------------------------------------------------
     def set_font_size(self, points: int) -> None:
-        """Font size of the plots and the panel, in points (6..32)."""
-        points = max(6, min(32, int(points)))
-        self._font_points = points
-        font = self.font()
-        font.setPointSize(points)
-        self.panel.setFont(font)
-        self.dashboard.set_font_size(points)
+        """Presentation scale as the plots' type size: ``points`` / 10 × (every text scales)."""
+        self._font_points = round(10 * apply_scale(points / 10))
+        self.panel.widget().layout().activate()
         # the panel's rows grew with the font: let the dock grow with them
         scrollbar = self.panel.verticalScrollBar().sizeHint().width()
         self.dock.setMinimumWidth(self.panel.widget().minimumSizeHint().width() + scrollbar + 6)
-        for _, view in getattr(self, "views", []):
-            view.setFont(font)
-            if hasattr(view, "set_font_size"):
-                view.set_font_size(points)
 
     def font_size(self) -> int:
-        """Current font size in points."""
+        """The plots' type size in points (10 × the presentation scale)."""
         return self._font_points
 
     # --- shutdown -----------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
 from gradexplorer.engine.model.spec import NetworkSpec
@@ -29,6 +29,15 @@ class Section(QWidget):
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.form.setContentsMargins(4, 2, 4, 2)
         self.fields: dict[str, QWidget] = {}
+        self._captions: list[QLabel] = []
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        """The presentation scale changed the font: keep the label column as wide as needed."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            for caption in self._captions:
+                width = caption.fontMetrics().horizontalAdvance(LABEL_WIDTH_TEXT) + 8
+                caption.setMinimumWidth(width)
 
     def add_row(self, label: str, widget: QWidget, tip: str, field: str | None = None) -> QWidget:
         """Add ``widget`` under ``label`` with tool tip ``tip``; bind it to spec ``field``."""
@@ -38,6 +47,7 @@ class Section(QWidget):
         # one label column width for every section, so the fields line up across sections
         caption.setMinimumWidth(caption.fontMetrics().horizontalAdvance(LABEL_WIDTH_TEXT) + 8)
         caption.setBuddy(widget)
+        self._captions.append(caption)
         self.form.addRow(caption, widget)
         if field is not None:
             self.fields[field] = widget

@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from gradexplorer.gui.plots.style import (
-    DEFAULT_FONT_POINTS,
+    follow_scale,
+    outside_legend,
     pg,
     set_axis_label,
     set_legend_font,
@@ -65,8 +66,9 @@ class PhasePlot(pg.GraphicsLayoutWidget):
                                     hoverBrush=pg.mkBrush(255, 255, 255))
         self.target.setZValue(20)
         self.plot.addItem(self.target)
-        self.legend = self.plot.addLegend(offset=(-8, 8), brush=(255, 255, 255, 200),
-                                          labelTextColor=(0, 0, 0))
+        # under the diagram, not on it (it covered tanh's critical line)
+        self.legend = outside_legend(self.plot, columns=3, brush=(235, 235, 235),
+                                     labelTextColor=(0, 0, 0))
         self.legend.addItem(self.critical, "critical line χ1 = 1 (edge of chaos)")
         self._guide_sample = pg.PlotDataItem(pen=GUIDE_PEN)
         self._guide_label = "6 |ξ_∇| = L (trainable-depth guide)"
@@ -75,7 +77,7 @@ class PhasePlot(pg.GraphicsLayoutWidget):
                                                 pen=pg.mkPen((0, 0, 0), width=2))
         self.legend.addItem(self._point_sample, "current setting (drag me)")
         self.diagram = None
-        self.set_font(DEFAULT_FONT_POINTS)
+        follow_scale(self.set_font)
 
     def set_font(self, points: int) -> None:
         """Tick, axis, title and legend fonts in ``points``."""

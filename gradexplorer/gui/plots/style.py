@@ -7,6 +7,9 @@ Qt binding is installed.
 from __future__ import annotations
 
 import os
+import weakref
+import zlib
+from collections.abc import Callable
 
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
@@ -41,6 +44,53 @@ DEFAULT_FONT_POINTS = 10
 
 COLORMAP_NAME = "viridis"
 
+# --- the presentation scale -------------------------------------------------------------------
+#: Range of the presentation scale (1.0 = the plots' default 10-point type).
+SCALE_RANGE = (0.6, 2.5)
+_scale = 1.0
+_followers: list[weakref.ref] = []
+
+
+def scale() -> float:
+    """The current presentation scale (1.0 = default type size)."""
+    return _scale
+
+
+def scaled_points(base: float = DEFAULT_FONT_POINTS) -> int:
+    """``base`` points times the presentation scale, rounded (at least 6)."""
+    return max(6, round(base * _scale))
+
+
+def follow_scale(set_font: Callable[[int], None]) -> None:
+    """Call ``set_font(points)`` now and whenever the presentation scale changes.
+
+    Every plot (pyqtgraph titles, axis labels, ticks, legends, colour bars, text items) registers
+    its font setter here, so one :func:`set_scale` resizes every text of every tab. Bound methods
+    are held weakly: a deleted plot drops out by itself.
+    """
+    ref = (weakref.WeakMethod(set_font) if hasattr(set_font, "__self__")
+           else weakref.ref(set_font))
+    _followers.append(ref)
+    set_font(scaled_points())
+
+
+def set_scale(value: float) -> float:
+    """Set the presentation scale (clamped to :data:`SCALE_RANGE`); re-font every follower."""
+    global _scale
+    _scale = float(min(max(value, SCALE_RANGE[0]), SCALE_RANGE[1]))
+    alive = []
+    for ref in _followers:
+        fn = ref()
+        if fn is None:
+            continue
+        try:
+            fn(scaled_points())
+        except RuntimeError:  # its Qt object was deleted
+            continue
+        alive.append(ref)
+    _followers[:] = alive
+    return _scale
+
 
 def coloured(text: str, colour: tuple[int, int, int]) -> str:
     """``text`` as rich text in ``colour`` (titles name their curves in the curves' colours)."""
@@ -62,9 +112,24 @@ def measured_pen(key: str, width: float = 2.5) -> pg.QtGui.QPen:
     return pg.mkPen(MEASURED[key], width=width)
 
 
-def pin_pen(colour: tuple[int, int, int]) -> pg.QtGui.QPen:
-    """Faint solid pen of a pinned run's curve."""
-    return pg.mkPen((*colour, PIN_ALPHA), width=2)
+def pin_pen(colour: tuple[int, int, int], dashed: bool = False) -> pg.QtGui.QPen:
+    """Faint pen of a pinned run's curve: solid, or dashed (its ‖∂L/∂W‖ beside its ∂L/∂h)."""
+    pen = pg.mkPen((*colour, PIN_ALPHA), width=2)
+    if dashed:
+        pen.setStyle(pg.QtCore.Qt.PenStyle.DashLine)
+    return pen
+
+
+def pin_colour_for(label: str, taken=()) -> tuple[int, int, int]:
+    """The colour of the pin named ``label``: the same in every session (from the label's
+    CRC-32), unless another shown pin (``taken``) has it; then the next free one."""
+    taken = set(taken)
+    start = zlib.crc32(label.encode("utf-8"))
+    for i in range(len(PIN_COLOURS)):
+        colour = PIN_COLOURS[(start + i) % len(PIN_COLOURS)]
+        if colour not in taken:
+            return colour
+    return PIN_COLOURS[start % len(PIN_COLOURS)]
 
 
 def pin_colour(index: int) -> tuple[int, int, int]:
@@ -123,6 +188,17 @@ def hold_text_space(axis: pg.AxisItem, hold: bool) -> None:
         axis.update()
 
 
+def outside_legend(plot: pg.PlotItem, columns: int = 2, **style) -> pg.LegendItem:
+    """A legend in its own row under ``plot``'s x axis: outside the data area, so it never
+    covers a curve, whatever the data (PlotItem's layout: row 2 the view box, 3 the x axis)."""
+    legend = pg.LegendItem(colCount=columns, **({"brush": None, "pen": None} | style))
+    legend.setSizePolicy(pg.QtWidgets.QSizePolicy.Policy.Ignored,
+                         pg.QtWidgets.QSizePolicy.Policy.Preferred)
+    plot.layout.addItem(legend, 4, 1)
+    plot.legend = legend  # where pyqtgraph's addItem(name=...) looks for it
+    return legend
+
+
 def set_legend_font(legend: pg.LegendItem, points: int | None) -> None:
     """Font of every legend label (pyqtgraph's setLabelTextSize does not redraw them)."""
     legend.setLabelTextSize(f"{points or DEFAULT_FONT_POINTS}pt")
@@ -132,10 +208,30 @@ def set_legend_font(legend: pg.LegendItem, points: int | None) -> None:
 
 
 def set_title(plot: pg.PlotItem, text: str, points: int | None) -> None:
-    """Title of ``plot`` slightly larger than the axis labels (never widens the layout)."""
-    size = f"{(points or DEFAULT_FONT_POINTS) + 1}pt"
+    """Title of ``plot`` slightly larger than the axis labels, shrunk to fit the plot's width.
+
+    It never widens the layout and is never cut: when the plot is narrower than the title the
+    type gets smaller (down to 7 pt), again at every resize.
+    """
     shrinkable(plot.titleLabel)
-    plot.setTitle(text, size=size)
+    plot._gx_title = (text, (points or DEFAULT_FONT_POINTS) + 1)
+    if not getattr(plot, "_gx_title_fits", False):
+        plot._gx_title_fits = True
+        plot.geometryChanged.connect(lambda: _fit_title(plot))
+    _fit_title(plot)
+
+
+_TAGS = __import__("re").compile(r"<[^>]+>")
+
+
+def _fit_title(plot: pg.PlotItem) -> None:
+    text, points = plot._gx_title
+    width = plot.width() - 12
+    shown = fitted_points(_TAGS.sub("", text), points, width) if width > 40 else points
+    key = (text, round(shown, 1))
+    if key != getattr(plot, "_gx_title_shown", None):
+        plot._gx_title_shown = key
+        plot.setTitle(text, size=f"{shown:.1f}pt")
 
 
 #: Narrowest a text label lets the layout make it (its text may then overflow its cell).

@@ -17,6 +17,7 @@ from gradexplorer.engine.runs.sweep import SweepRow
 from gradexplorer.gui.plots.style import (
     DEFAULT_FONT_POINTS,
     colormap,
+    follow_scale,
     format_value,
     pg,
     set_axis_label,
@@ -79,7 +80,7 @@ class FamilyPlot:
         self._bar_ticks: list[tuple[float, str]] = []
         self._proxy = pg.SignalProxy(self.plot.scene().sigMouseMoved, rateLimit=60,
                                      slot=lambda args: self.hover(args[0]))
-        self.set_font(None)
+        follow_scale(self.set_font)
 
     # --- appearance ---------------------------------------------------------------------------
     def set_font(self, points: int | None) -> None:
