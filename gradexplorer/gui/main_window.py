@@ -339,8 +339,12 @@ class MainWindow(QMainWindow):
     def set_font_size(self, points: int) -> None:
         """Presentation scale as the plots' type size: ``points`` / 10 × (every text scales)."""
         self._font_points = round(10 * apply_scale(points / 10))
+        self._fit_dock()
+        QTimer.singleShot(0, self._fit_dock)  # again once the new fonts are laid out
+
+    def _fit_dock(self) -> None:
+        """The panel's rows grew with the font: let the dock grow with them."""
         self.panel.widget().layout().activate()
-        # the panel's rows grew with the font: let the dock grow with them
         scrollbar = self.panel.verticalScrollBar().sizeHint().width()
         self.dock.setMinimumWidth(self.panel.widget().minimumSizeHint().width() + scrollbar + 6)
 

@@ -102,6 +102,8 @@ class WindowActions(QObject):
                                                        FILE_FILTER)
             if not path:
                 return False
+            if not path.lower().endswith(".json"):
+                path += ".gxs.json"  # else the Open dialog's sessions filter hides it
         session = Session(self.w.panel.last_valid_spec(), tuple(self.w.pins()))
         try:
             save_session(path, session)

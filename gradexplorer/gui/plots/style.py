@@ -7,6 +7,7 @@ Qt binding is installed.
 from __future__ import annotations
 
 import os
+import re
 import weakref
 import zlib
 from collections.abc import Callable
@@ -151,8 +152,29 @@ def label_style(axis: pg.AxisItem, points: int | None) -> dict[str, str]:
 
 
 def set_axis_label(plot: pg.PlotItem, side: str, text: str, points: int | None) -> None:
-    """Label axis ``side`` of ``plot`` with ``text`` in ``points``-point type (None = default)."""
-    plot.getAxis(side).setLabel(text, **label_style(plot.getAxis(side), points))
+    """Label axis ``side`` of ``plot`` with ``text`` in ``points``-point type (None = default).
+
+    A label longer than its axis gets smaller type (down to 7 pt), again at every resize, so
+    it is never cut or run past the plot.
+    """
+    axis = plot.getAxis(side)
+    axis._gx_label = (text, points or DEFAULT_FONT_POINTS)
+    if not getattr(axis, "_gx_label_fits", False):
+        axis._gx_label_fits = True
+        axis.geometryChanged.connect(lambda: _fit_axis_label(axis))
+    _fit_axis_label(axis, force=True)
+
+
+def _fit_axis_label(axis: pg.AxisItem, force: bool = False) -> None:
+    text, points = axis._gx_label
+    vertical = axis.orientation in ("left", "right")
+    length = (axis.height() if vertical else axis.width()) - 8
+    shown = fitted_points(_TAGS.sub("", text), points, length) if length > 40 else points
+    key = (text, round(shown, 1))
+    if force or key != getattr(axis, "_gx_label_shown", None):
+        axis._gx_label_shown = key
+        style = {"color": axis.textPen().color().name(), "font-size": f"{shown:.1f}pt"}
+        axis.setLabel(text, **style)
 
 
 def style_axis(axis: pg.AxisItem, points: int | None) -> None:
@@ -194,6 +216,14 @@ def outside_legend(plot: pg.PlotItem, columns: int = 2, **style) -> pg.LegendIte
     legend = pg.LegendItem(colCount=columns, **({"brush": None, "pen": None} | style))
     legend.setSizePolicy(pg.QtWidgets.QSizePolicy.Policy.Ignored,
                          pg.QtWidgets.QSizePolicy.Policy.Preferred)
+    legend._gx_outside = True
+    add = legend.addItem
+
+    def add_shrinkable(item, name):  # a long pin name never widens the dashboard
+        add(item, name)
+        shrinkable(legend.items[-1][1])
+
+    legend.addItem = add_shrinkable
     plot.layout.addItem(legend, 4, 1)
     plot.legend = legend  # where pyqtgraph's addItem(name=...) looks for it
     return legend
@@ -204,6 +234,8 @@ def set_legend_font(legend: pg.LegendItem, points: int | None) -> None:
     legend.setLabelTextSize(f"{points or DEFAULT_FONT_POINTS}pt")
     for _sample, label in legend.items:
         label.setText(label.text)
+        if getattr(legend, "_gx_outside", False):
+            shrinkable(label)  # a long pin name never widens the dashboard past the window
     legend.updateSize()
 
 
@@ -221,7 +253,7 @@ def set_title(plot: pg.PlotItem, text: str, points: int | None) -> None:
     _fit_title(plot)
 
 
-_TAGS = __import__("re").compile(r"<[^>]+>")
+_TAGS = re.compile(r"<[^>]+>")
 
 
 def _fit_title(plot: pg.PlotItem) -> None:
