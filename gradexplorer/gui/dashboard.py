@@ -164,6 +164,10 @@ class Dashboard(QtWidgets.QWidget):
         r = self._result
         return bool(r and r.depth and all(b is not None for b in r.backward))
 
+    def set_stale(self, reason: str | None) -> None:
+        """Mark the plots as the last valid run because the settings are invalid (None: clear)."""
+        self.headline.set_stale(reason)
+
     def verdict_text(self) -> str:
         """The gradient verdict in plain words once the backward pass is done, "" before."""
         if not self._backward_done():

@@ -110,7 +110,7 @@ class MainWindow(QMainWindow):
         self._closed = False
 
         self.panel.sigSpecChanged.connect(self.request_run)
-        self.panel.sigSpecError.connect(lambda field, message: self.show_error(message))
+        self.panel.sigSpecError.connect(lambda field, message: self._settings_invalid(message))
         self.actions_ = WindowActions(self)
         self.theory = TheoryDisplay(self)
         self.views = build_views(self)
@@ -159,6 +159,12 @@ class MainWindow(QMainWindow):
         self.message.setText(text)
         self.message.setToolTip(text)
 
+    def _settings_invalid(self, message: str) -> None:
+        """The edited settings are rejected: say why, and mark the plots as the last valid run."""
+        self.show_error(message)
+        if hasattr(self.dashboard, "set_stale"):
+            self.dashboard.set_stale(message)
+
     def status_text(self) -> str:
         """The status bar's message (for tests and accessibility)."""
         return self.message.text()
@@ -191,6 +197,8 @@ class MainWindow(QMainWindow):
         self._run_spec = spec
         self._layers_done = 0
         self.show_message("")
+        if hasattr(self.dashboard, "set_stale"):
+            self.dashboard.set_stale(None)
         self.progress.setRange(0, 2 * spec.depth)
         self.progress.setValue(0)
         self.run_time.setText("running…")
