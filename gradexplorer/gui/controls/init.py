@@ -98,9 +98,10 @@ class InitSection(Section):
         self.update_visibility()
 
     def update_visibility(self) -> None:
-        """Mode only for the Kaiming initializers, σ_b only for normal biases."""
-        self.set_row_visible(self.mode, self.init.currentData().startswith("kaiming"))
-        self.set_row_visible(self.bias_std, self.bias_init.currentData() == "normal")
+        """Mode only for the Kaiming initializers, σ_b only for normal biases (greyed out
+        otherwise, not hidden: the rows below stay in place)."""
+        self.set_row_enabled(self.mode, self.init.currentData().startswith("kaiming"))
+        self.set_row_enabled(self.bias_std, self.bias_init.currentData() == "normal")
 
     def values(self) -> dict[str, Any]:
         """Spec fields of this section."""

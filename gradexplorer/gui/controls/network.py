@@ -68,7 +68,7 @@ class NetworkSection(Section):
 
     def update_visibility(self) -> None:
         """Negative slope only for leaky ReLU; Width greyed out while a widths list is typed."""
-        self.set_row_visible(self.slope, self.activation.currentData() == "leaky_relu")
+        self.set_row_enabled(self.slope, self.activation.currentData() == "leaky_relu")
         self.width.setEnabled(not self.widths.text().strip())
         self._placeholder()
 

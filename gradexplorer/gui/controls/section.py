@@ -82,6 +82,14 @@ class Section(QWidget):
             self.form.removeRow(self.error_label)
             self.error_label = None
 
+    def set_row_enabled(self, widget: QWidget, enabled: bool) -> None:
+        """Grey out (or enable) the row holding ``widget`` and its label; the row keeps its
+        place, so the controls below never move when a choice makes it (in)applicable."""
+        widget.setEnabled(enabled)
+        label = self.form.labelForField(widget)
+        if label is not None:
+            label.setEnabled(enabled)
+
     def set_row_visible(self, widget: QWidget, visible: bool) -> None:
         """Show or hide the row holding ``widget`` (its label too)."""
         self.form.setRowVisible(widget, visible)
