@@ -164,6 +164,10 @@ class Dashboard(QtWidgets.QWidget):
         r = self._result
         return bool(r and r.depth and all(b is not None for b in r.backward))
 
+    def set_note(self, text: str | None) -> None:
+        """Show ``text`` in place of the run's settings line (None: the settings)."""
+        self.headline.set_note(text)
+
     def set_stale(self, reason: str | None) -> None:
         """Mark the plots as the last valid run because the settings are invalid (None: clear)."""
         self.headline.set_stale(reason)

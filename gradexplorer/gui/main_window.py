@@ -141,6 +141,13 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.run_time)
 
+    def _progress_format(self, depth: int) -> None:
+        """The bar counts forward and backward passes through the layers: say so (a 20-layer
+        net takes 40 steps; "0 / 40 layers" read as 40 layers)."""
+        self.progress.setFormat(f"L = {depth}: %p %")
+        self.progress.setToolTip(f"Progress of this run: forward through layers 1..{depth}, "
+                                 f"then backward {depth}..1 ({2 * depth} steps).")
+
     def show_message(self, text: str) -> None:
         """Show ``text`` in the status bar."""
         self._error_shown = False
@@ -199,6 +206,9 @@ class MainWindow(QMainWindow):
         self.show_message("")
         if hasattr(self.dashboard, "set_stale"):
             self.dashboard.set_stale(None)
+            self.dashboard.set_note(None if self._replay_label is None else
+                                    f"computing the pinned run “{self._replay_label}” first…")
+        self._progress_format(spec.depth)
         self.progress.setRange(0, 2 * spec.depth)
         self.progress.setValue(0)
         self.run_time.setText("running…")
@@ -242,7 +252,9 @@ class MainWindow(QMainWindow):
                 chunk = []
                 self.dashboard.begin_run(rec)
                 self._layers_done = 0
-                self.panel.show_run_start(rec)
+                if self._replay_label is None:  # a pin's σ_w² is not the panel's setting
+                    self.panel.show_run_start(rec)
+                self._progress_format(len(rec.widths) - 1)
                 self.progress.setRange(0, 2 * (len(rec.widths) - 1))
                 if not self._error_shown:
                     self.show_message(rec.data_description)

@@ -31,6 +31,10 @@ POINT_COLOUR = (255, 200, 0)
 _BIG = 1e12
 
 
+#: Room (pixels) kept around the diagram so the point (size 16) is never clipped at an edge.
+POINT_ROOM_PX = 12
+
+
 class PhasePlot(pg.GraphicsLayoutWidget):
     """The (σ_w², σ_b²) plane coloured by predicted gradient growth over L layers.
 
@@ -77,6 +81,7 @@ class PhasePlot(pg.GraphicsLayoutWidget):
                                                 pen=pg.mkPen((0, 0, 0), width=2))
         self.legend.addItem(self._point_sample, "current setting (drag me)")
         self.diagram = None
+        self.plot.vb.sigResized.connect(lambda _vb: self._fit_ranges())
         follow_scale(self.set_font)
 
     def set_font(self, points: int) -> None:
@@ -122,10 +127,24 @@ class PhasePlot(pg.GraphicsLayoutWidget):
         self.guide.setData(depth, level=float(diagram.depth))
         # a child of the image, so in pixel units; the contour's nodes are pixel centres
         self.guide.setTransform(QtGui.QTransform.fromTranslate(0.5, 0.5))
-        # room for the whole point at the edges (σ_b² = 0 is common)
-        self.plot.setXRange(w2[0], w2[-1], padding=0.02)
-        self.plot.setYRange(b2[0], b2[-1], padding=0.03)
+        self._fit_ranges()
         self._set_title()
+
+    def _fit_ranges(self) -> None:
+        """The diagram's range plus room for the whole point at every edge and corner.
+
+        The room is measured in pixels (the point's radius and a little), so it stays enough
+        however small the plot is drawn (a large presentation scale) or wide the σ_w² range.
+        """
+        d = self.diagram
+        if d is None:
+            return
+        w2, b2 = d.sigma_w2, d.sigma_b2
+        room = POINT_ROOM_PX
+        vb = self.plot.vb
+        px_w, px_h = max(vb.width(), 4 * room), max(vb.height(), 4 * room)
+        self.plot.setXRange(w2[0], w2[-1], padding=max(0.02, room / px_w))
+        self.plot.setYRange(b2[0], b2[-1], padding=max(0.03, room / px_h))
 
     def set_point(self, sigma_w2: float, sigma_b2: float) -> tuple[float, float]:
         """Put the point at (σ_w², σ_b²), clamped to the plotted range; return where it is."""

@@ -41,6 +41,14 @@ class Headline:
         self._points = DEFAULT_FONT_POINTS
         self._width = 600.0
         self._stale = ""
+        self._note = ""
+
+    def set_note(self, text: str | None) -> None:
+        """Show ``text`` instead of the run's settings (e.g. while a pinned run is computed
+        before the current one; None: the settings again)."""
+        if (text or "") != self._note:
+            self._note = text or ""
+            self._draw()
 
     def set_stale(self, reason: str | None) -> None:
         """Mark the plots as the last valid run while the settings are invalid (None: clear)."""
@@ -83,7 +91,7 @@ class Headline:
     def _draw(self) -> None:
         big = fitted_points(self._text, self._points * VERDICT_SCALE, self._width, bold=True)
         self.verdict.setText(self._text, size=f"{big:.1f}pt", color=self._colour, bold=True)
-        line = self._stale or self._settings
+        line = self._stale or self._note or self._settings
         small = fitted_points(line, self._points, self._width, bold=bool(self._stale))
         self.settings.setText(line, size=f"{small:.1f}pt", bold=bool(self._stale),
                               color=STALE_COLOUR if self._stale else SETTINGS_COLOUR)
