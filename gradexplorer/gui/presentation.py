@@ -82,8 +82,8 @@ class PresentationMode(QObject):
         self._escape.activated.connect(self.leave)
 
     def _chrome(self) -> list[QWidget]:
-        return [w for w in (getattr(self.w, "progress", None), getattr(self.w, "run_time", None))
-                if w is not None]
+        names = ("progress", "run_time", "verdict")  # the headline shows the verdict, big
+        return [w for w in (getattr(self.w, n, None) for n in names) if w is not None]
 
     def toggle(self) -> None:
         """Enter presentation mode, or leave it."""
@@ -93,7 +93,7 @@ class PresentationMode(QObject):
             self.enter()
 
     def enter(self) -> None:
-        """Full screen; hide the progress bar, run time and the dock's title bar."""
+        """Full screen; hide the progress bar, run time, status verdict and the dock's title."""
         self.on = True
         self._was_maximized = self.w.isMaximized()
         for widget in self._chrome():

@@ -49,8 +49,8 @@ class GradientPreview(pg.PlotWidget):
         set_axis_label(item, "left", "∂L/∂h (log10)", points)
         set_axis_label(item, "bottom", "layer l — solid: measured, dashed: theory", points)
         set_title(item, self._title, points)
-        self.setMinimumHeight(int(15 * points))
-        self.setMaximumHeight(int(21 * points))
+        self.setMinimumHeight(int(10 * points))  # the diagram above keeps most of the height
+        self.setMaximumHeight(int(15 * points))
 
     def show_result(self, result, verdict: str = "") -> None:
         """Draw ``result``'s gradient curve and, once it arrived, its prediction."""

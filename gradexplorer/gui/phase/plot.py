@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from gradexplorer.gui.plots.style import (
+    fit_label,
     follow_scale,
     outside_legend,
     pg,
@@ -31,6 +32,8 @@ POINT_COLOUR = (255, 200, 0)
 _BIG = 1e12
 
 
+#: The colour bar's label.
+BAR_LABEL = f"gradient RMS, layer 1 vs layer L (log10, clipped at ±{CLIP_DECADES:g})"
 #: Room (pixels) kept around the diagram so the point (size 16) is never clipped at an edge.
 POINT_ROOM_PX = 12
 
@@ -57,7 +60,7 @@ class PhasePlot(pg.GraphicsLayoutWidget):
         self.colorbar = pg.ColorBarItem(
             values=(-CLIP_DECADES, CLIP_DECADES), colorMap=pg.colormap.get(COLORMAP),
             interactive=False, width=18,
-            label=f"gradient RMS, layer 1 vs layer L (log10, clipped at ±{CLIP_DECADES:g})")
+            label=BAR_LABEL)
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
         self.critical = self.plot.plot(pen=CRITICAL_PEN, connect="finite")
         self.critical.setZValue(10)
@@ -92,6 +95,8 @@ class PhasePlot(pg.GraphicsLayoutWidget):
         set_axis_label(self.plot, "bottom", "σ<sub>w</sub>² = fan_in · Var(W)", points)
         set_axis_label(self.plot, "left", "σ<sub>b</sub>² (bias variance)", points)
         set_legend_font(self.legend, points)
+        style_axis(self.colorbar.axis, points)
+        fit_label(self.colorbar.axis, BAR_LABEL, points)
         self._set_title()
 
     def _set_title(self) -> None:

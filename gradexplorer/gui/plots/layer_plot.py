@@ -65,7 +65,7 @@ class LayerPlot(LayerPanel):
         super().__init__(plot, title, y_label)
         self.specs = list(curves)
         plot.showGrid(x=True, y=True, alpha=0.25)
-        self.legend = outside_legend(plot, columns=1) if legend else None
+        self.legend = outside_legend(plot, columns=2) if legend else None
         self.curves: dict[str, pg.PlotDataItem] = {}
         for spec in self.specs:
             if spec.key not in self.curves:

@@ -6,8 +6,10 @@ Qt binding is installed.
 
 from __future__ import annotations
 
+import math
 import os
 import re
+import types
 import weakref
 import zlib
 from collections.abc import Callable
@@ -157,7 +159,11 @@ def set_axis_label(plot: pg.PlotItem, side: str, text: str, points: int | None) 
     A label longer than its axis gets smaller type (down to 7 pt), again at every resize, so
     it is never cut or run past the plot.
     """
-    axis = plot.getAxis(side)
+    fit_label(plot.getAxis(side), text, points)
+
+
+def fit_label(axis: pg.AxisItem, text: str, points: int | None) -> None:
+    """Label ``axis`` (of a plot or a colour bar) with ``text``, shrunk to fit its length."""
     axis._gx_label = (text, points or DEFAULT_FONT_POINTS)
     if not getattr(axis, "_gx_label_fits", False):
         axis._gx_label_fits = True
@@ -186,6 +192,11 @@ def style_axis(axis: pg.AxisItem, points: int | None) -> None:
     axis.setStyle(tickFont=font, autoExpandTextSpace=True, maxTickLevel=1)
     # enableAutoSIPrefix(False) in pyqtgraph 0.14 freezes the prefix of the current range
     # (e.g. ×1000 for a fresh [-0.5, 0.5] axis) instead of removing it: reset it ourselves.
+    if axis.orientation in ("bottom", "top", "left", "right"):
+        # no more ticks than their text fits (pyqtgraph's default spacing ignores the font,
+        # so large type ran "5 10 15" into "51015" and stacked "0.2 0.4 0.6" on short axes)
+        axis.tickSpacing = types.MethodType(_readable_tick_spacing, axis)
+        axis.setStyle(maxTextLevel=0)  # labels on major ticks only: their spacing is fitted
     axis.autoSIPrefix = False
     axis.autoSIPrefixScale = 1.0
     axis.labelUnitPrefix = ""
@@ -196,6 +207,35 @@ def style_axis(axis: pg.AxisItem, points: int | None) -> None:
     axis._updateMaxTextSize(metrics.horizontalAdvance("-0.00") if vertical else metrics.height())
     axis.picture = None
     axis.update()
+
+
+def _nice_step(raw: float) -> float:
+    """The smallest 1, 2 or 5 × 10^k at or above ``raw`` (> 0)."""
+    power = 10.0 ** math.floor(math.log10(raw))
+    for factor in (1.0, 2.0, 5.0, 10.0):
+        if factor * power >= raw * (1 - 1e-9):
+            return factor * power
+    return 10.0 * power
+
+
+def _readable_tick_spacing(axis: pg.AxisItem, lo: float, hi: float, size: float):
+    """Tick spacing of a horizontal axis whose labels never touch: at most as many major
+    ticks as labels of the current tick font fit in ``size`` pixels (pyqtgraph's otherwise)."""
+    default = pg.AxisItem.tickSpacing(axis, lo, hi, size)
+    if axis._tickSpacing is not None or not default or size <= 0 or hi == lo:
+        return default
+    metrics = QFontMetrics(axis.style.get("tickFont") or QFont())
+    step = default[-1][0]  # pyqtgraph's finest level: never finer than that
+    digits = max(0, -math.floor(math.log10(step))) if step < 1 else 0
+    sample = max((f"{v:.{digits}f}" for v in (lo, hi)), key=len)
+    if axis.orientation in ("left", "right"):
+        label = 1.6 * metrics.height()
+    else:
+        label = metrics.horizontalAdvance(sample) + metrics.horizontalAdvance("M")
+    fits = max(2.2, size / label)
+    major = max(_nice_step(abs(hi - lo) / fits), step)
+    minor = major / (2.0 if str(f"{major:.1e}")[0] == "2" else 5.0)
+    return [(major, 0.0), (minor, 0.0)]
 
 
 def hold_text_space(axis: pg.AxisItem, hold: bool) -> None:
@@ -217,25 +257,58 @@ def outside_legend(plot: pg.PlotItem, columns: int = 2, **style) -> pg.LegendIte
     legend.setSizePolicy(pg.QtWidgets.QSizePolicy.Policy.Ignored,
                          pg.QtWidgets.QSizePolicy.Policy.Preferred)
     legend._gx_outside = True
+    legend._gx_columns = columns
     add = legend.addItem
 
     def add_shrinkable(item, name):  # a long pin name never widens the dashboard
         add(item, name)
         shrinkable(legend.items[-1][1])
+        legend._gx_fit = None
+        _fit_legend_columns(plot, legend, columns)
 
     legend.addItem = add_shrinkable
     plot.layout.addItem(legend, 4, 1)
+    plot.geometryChanged.connect(lambda: _fit_legend_columns(plot, legend, columns))
     plot.legend = legend  # where pyqtgraph's addItem(name=...) looks for it
     return legend
 
 
+def _fit_legend_columns(plot: pg.PlotItem, legend: pg.LegendItem, most: int) -> None:
+    """As many legend columns (≤ ``most``) as fit the plot's width; in one column the type
+    shrinks (down to 7 pt) until the longest entry fits, so no entry runs into a neighbour."""
+    if not legend.items or plot.width() < 60:
+        return
+    base = getattr(legend, "_gx_points", DEFAULT_FONT_POINTS)
+    texts = [_TAGS.sub("", label.text) for _sample, label in legend.items]
+    font = QFont()
+    font.setPointSizeF(base)
+    widest = max(QFontMetrics(font).horizontalAdvance(t) for t in texts) + 45
+    columns = int(max(1, min(most, len(texts), plot.width() // widest)))
+    points = base if columns > 1 else min(fitted_points(t, base, plot.width() - 50)
+                                          for t in texts)
+    key = (columns, round(points, 1))
+    if key == getattr(legend, "_gx_fit", None):
+        return
+    legend._gx_fit = key
+    legend.setLabelTextSize(f"{points:.1f}pt")
+    for _sample, label in legend.items:
+        label.setText(label.text)
+    if columns != legend.columnCount:
+        legend.setColumnCount(columns)
+    legend.updateSize()
+
+
 def set_legend_font(legend: pg.LegendItem, points: int | None) -> None:
     """Font of every legend label (pyqtgraph's setLabelTextSize does not redraw them)."""
+    legend._gx_points = points or DEFAULT_FONT_POINTS
+    legend._gx_fit = None
     legend.setLabelTextSize(f"{points or DEFAULT_FONT_POINTS}pt")
     for _sample, label in legend.items:
         label.setText(label.text)
         if getattr(legend, "_gx_outside", False):
             shrinkable(label)  # a long pin name never widens the dashboard past the window
+    if getattr(legend, "_gx_outside", False) and legend.parentItem() is not None:
+        _fit_legend_columns(legend.parentItem(), legend, legend._gx_columns)
     legend.updateSize()
 
 
