@@ -28,7 +28,7 @@ from gradexplorer.gui.export import export_scene
 from gradexplorer.gui.jacobian.jobs import JacobianAnswer, JacobianJob, run_job, size_check
 from gradexplorer.gui.jacobian.plot import COLOURS, SpectrumPlot
 from gradexplorer.gui.jacobian.summary import degenerate_note, spectrum_table
-from gradexplorer.gui.plots.style import pg, scaled_points
+from gradexplorer.gui.plots.style import fitted_legend, pg, scaled_points
 from gradexplorer.gui.worker import RunController
 
 #: Quiet time after the last settings change before computing (ms).
@@ -106,8 +106,9 @@ class JacobianView(QWidget):
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.graphics = pg.GraphicsLayoutWidget()
         # the legend in its own row under the plot (never over a histogram), the numbers below
-        legend = pg.LegendItem(brush=(0, 0, 0, 0), colCount=2)
-        self.spectrum = SpectrumPlot(self.graphics.addPlot(0, 0), legend)
+        plot = self.graphics.addPlot(0, 0)
+        legend = fitted_legend(plot, columns=2)
+        self.spectrum = SpectrumPlot(plot, legend)
         self.table = pg.LabelItem("", justify="left")
         self.graphics.addItem(legend, 1, 0)
         self.graphics.addItem(self.table, 2, 0)

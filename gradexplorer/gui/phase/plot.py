@@ -59,8 +59,7 @@ class PhasePlot(pg.GraphicsLayoutWidget):
         self.plot.addItem(self.image)
         self.colorbar = pg.ColorBarItem(
             values=(-CLIP_DECADES, CLIP_DECADES), colorMap=pg.colormap.get(COLORMAP),
-            interactive=False, width=18,
-            label=BAR_LABEL)
+            interactive=False, width=18)
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
         self.critical = self.plot.plot(pen=CRITICAL_PEN, connect="finite")
         self.critical.setZValue(10)

@@ -174,7 +174,7 @@ def fit_label(axis: pg.AxisItem, text: str, points: int | None) -> None:
 def _fit_axis_label(axis: pg.AxisItem, force: bool = False) -> None:
     text, points = axis._gx_label
     vertical = axis.orientation in ("left", "right")
-    length = (axis.height() if vertical else axis.width()) - 8
+    length = 0.92 * (axis.height() if vertical else axis.width()) - 8
     shown = fitted_points(_TAGS.sub("", text), points, length) if length > 40 else points
     key = (text, round(shown, 1))
     if force or key != getattr(axis, "_gx_label_shown", None):
@@ -253,23 +253,31 @@ def hold_text_space(axis: pg.AxisItem, hold: bool) -> None:
 def outside_legend(plot: pg.PlotItem, columns: int = 2, **style) -> pg.LegendItem:
     """A legend in its own row under ``plot``'s x axis: outside the data area, so it never
     covers a curve, whatever the data (PlotItem's layout: row 2 the view box, 3 the x axis)."""
+    legend = fitted_legend(plot, columns, **style)
+    plot.layout.addItem(legend, 4, 1)
+    plot.legend = legend  # where pyqtgraph's addItem(name=...) looks for it
+    return legend
+
+
+def fitted_legend(width_of: pg.GraphicsWidget, columns: int = 2, **style) -> pg.LegendItem:
+    """A legend for a layout cell (not over a plot) whose columns and type fit the width of
+    ``width_of``: long entries never widen the layout or run into a neighbour."""
     legend = pg.LegendItem(colCount=columns, **({"brush": None, "pen": None} | style))
     legend.setSizePolicy(pg.QtWidgets.QSizePolicy.Policy.Ignored,
                          pg.QtWidgets.QSizePolicy.Policy.Preferred)
     legend._gx_outside = True
     legend._gx_columns = columns
+    legend._gx_width_of = width_of
     add = legend.addItem
 
-    def add_shrinkable(item, name):  # a long pin name never widens the dashboard
+    def add_shrinkable(item, name):
         add(item, name)
         shrinkable(legend.items[-1][1])
         legend._gx_fit = None
-        _fit_legend_columns(plot, legend, columns)
+        _fit_legend_columns(width_of, legend, columns)
 
     legend.addItem = add_shrinkable
-    plot.layout.addItem(legend, 4, 1)
-    plot.geometryChanged.connect(lambda: _fit_legend_columns(plot, legend, columns))
-    plot.legend = legend  # where pyqtgraph's addItem(name=...) looks for it
+    width_of.geometryChanged.connect(lambda: _fit_legend_columns(width_of, legend, columns))
     return legend
 
 
@@ -307,8 +315,8 @@ def set_legend_font(legend: pg.LegendItem, points: int | None) -> None:
         label.setText(label.text)
         if getattr(legend, "_gx_outside", False):
             shrinkable(label)  # a long pin name never widens the dashboard past the window
-    if getattr(legend, "_gx_outside", False) and legend.parentItem() is not None:
-        _fit_legend_columns(legend.parentItem(), legend, legend._gx_columns)
+    if getattr(legend, "_gx_outside", False):
+        _fit_legend_columns(legend._gx_width_of, legend, legend._gx_columns)
     legend.updateSize()
 
 
@@ -331,7 +339,7 @@ _TAGS = re.compile(r"<[^>]+>")
 
 def _fit_title(plot: pg.PlotItem) -> None:
     text, points = plot._gx_title
-    width = plot.width() - 12
+    width = 0.92 * plot.width() - 12  # rich text renders ~7 % wider than QFontMetrics says
     shown = fitted_points(_TAGS.sub("", text), points, width) if width > 40 else points
     key = (text, round(shown, 1))
     if key != getattr(plot, "_gx_title_shown", None):
