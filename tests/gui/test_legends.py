@@ -78,3 +78,26 @@ def test_phase_legend_off_the_diagram(qtbot):
     plot.show_diagram(phase_diagram("tanh", depth=20))
     pg.QtWidgets.QApplication.processEvents()
     assert_legend_clear(plot.plot, plot.legend)
+
+
+def test_pins_readable_dashed_weight_norm_and_colour_from_label(qtbot):
+    from gradexplorer.gui.plots.style import pin_colour_for
+
+    dash = Dashboard()
+    qtbot.addWidget(dash)
+    _run(dash, PRESETS[0].spec)
+    dash.pin_current("relu + He")
+    items = dash.gradient._pins["relu + He"]
+    grad_pen, weight_pen = items["grad"].opts["pen"], items["weight"].opts["pen"]
+    assert grad_pen.style() == pg.QtCore.Qt.PenStyle.SolidLine  # ∂L/∂h solid
+    assert weight_pen.style() == pg.QtCore.Qt.PenStyle.DashLine  # ‖∂L/∂W‖ dashed
+    first = grad_pen.color().getRgb()[:3]
+    assert first == pin_colour_for("relu + He")
+    # another session, pins in another order: the label keeps its colour
+    dash.clear_pins()
+    dash.pin_current("something else")
+    dash.pin_current("relu + He")
+    again = dash.gradient._pins["relu + He"]["grad"].opts["pen"].color().getRgb()[:3]
+    other = dash.gradient._pins["something else"]["grad"].opts["pen"].color().getRgb()[:3]
+    assert again == first or other == first  # same colour unless the other pin took it
+    assert again != other
