@@ -38,6 +38,7 @@ from gradexplorer.engine.model.network import (
     stream,
 )
 from gradexplorer.engine.model.spec import NetworkSpec
+from gradexplorer.engine.runs.precision import float32_warnings
 from gradexplorer.engine.runs.records import (
     BackwardLayer,
     ForwardLayer,
@@ -113,6 +114,7 @@ def _propagate(spec: NetworkSpec, arrays: dict | None) -> Iterator[Record]:
     rescale = activation.positively_homogeneous and net.zero_bias
     a_prev, s_prev = x, 0
     kept: list[tuple[np.ndarray, int, np.ndarray]] = []  # (a_{l-1}, its exponent, φ'(h_l))
+    forward_scales: list[tuple[float, float]] = []  # (log10 std h_l, log10 act scale)
     for idx, layer in enumerate(net.layers, 1):
         h = layer.forward(a_prev, 0.0 if net.zero_bias else 1.0)
         s = s_prev
@@ -123,7 +125,9 @@ def _propagate(spec: NetworkSpec, arrays: dict | None) -> Iterator[Record]:
                 s += k
         a, deriv = activation.forward_and_derivative(h)
         kept.append((a_prev, s_prev, deriv))
-        yield _forward_record(idx, layer, h, a, deriv, s, activation)
+        fwd = _forward_record(idx, layer, h, a, deriv, s, activation)
+        forward_scales.append((fwd.log10_preact_std, fwd.log10_act_scale))
+        yield fwd
         a_prev, s_prev = a, s
 
     top = _top_gradient(spec, a_prev, s_prev, inputs)
@@ -151,8 +155,11 @@ def _propagate(spec: NetworkSpec, arrays: dict | None) -> Iterator[Record]:
         record = _backward_record(idx, layer, g_h, g_rms, t, grad_w, t + s_in, grad_b)
         yield record
         if idx == len(net.layers):
-            yield run_prediction(start, record.log10_grad_preact_rms)
-    yield RunEnd(seconds=time.perf_counter() - t0, setup_seconds=setup)
+            theory = run_prediction(start, record.log10_grad_preact_rms)
+            yield theory
+    yield RunEnd(seconds=time.perf_counter() - t0, setup_seconds=setup,
+                 warnings=float32_warnings(spec.dtype, activation.positively_homogeneous,
+                                           theory.chi, *zip(*forward_scales, strict=True)))
 
 
 def _top_gradient(spec: NetworkSpec, a_s: np.ndarray, s: int, inputs) -> losses.TopGradient:
@@ -212,12 +219,22 @@ def _backward_record(idx: int, layer, g_h: np.ndarray, g_rms: float, t: int,
         layer=idx, grad_preact_rms=unscale(g_rms, t), log10_grad_preact_rms=log10_scaled(g_rms, t),
         grad_weight_norm=unscale(gw, tw), log10_grad_weight_norm=log_gw,
         grad_bias_norm=unscale(gb, t), log10_grad_bias_norm=log10_scaled(gb, t),
-        grad_to_weight=unscale(gw / w_norm, tw) if w_norm > 0 else float("inf"),
-        log10_grad_to_weight=log_gw - log_w,
+        grad_to_weight=unscale(gw / w_norm, tw) if w_norm > 0 else _zero_weight_ratio(gw),
+        log10_grad_to_weight=log_gw - log_w if w_norm > 0 else _log10(_zero_weight_ratio(gw)),
         grad_zero_fraction=1.0 - float(np.count_nonzero(g_h)) / g_h.size,
         grad_hist=log10_histogram(sample_rows(g_h), t),
         nonfinite_fraction=0.0 if math.isfinite(g_rms) else _nonfinite_fraction(g_h),
     )
+
+
+def _zero_weight_ratio(grad_norm: float) -> float:
+    """‖∂L/∂W‖/‖W‖ for W = 0: 0 when the gradient is zero too (one step changes nothing; not
+    0/0 = inf), inf when it is not (any step changes the layer infinitely, relatively)."""
+    return 0.0 if grad_norm == 0 else (math.inf if grad_norm > 0 else math.nan)
+
+
+def _log10(x: float) -> float:
+    return -math.inf if x == 0 else math.log10(x)
 
 
 def _nonfinite_fraction(x: np.ndarray) -> float:
