@@ -36,11 +36,12 @@ MAX_LABEL = 200
 #: TYPED_MAX; the spec judges it) with 4 decimals for the gain, 3 for the negative slope.
 CONTROL_LIMITS = {
     "gain": (1e-4, 999_999.0), "negative_slope": (0.0, 0.999), "bias_std": (0.0, 999_999.0),
-    "input_mean": (-1e6, 1e6), "input_std": (0.0, 999_999.0),
+    "input_mean": (-1e6, 1e6), "input_std": (0.0, 999_999.0), "residual_scale": (0.0, 1e6),
 }
 _INT_FIELDS = ("depth", "width", "in_features", "batch", "seed")
-_FLOAT_FIELDS = ("negative_slope", "gain", "bias_std", "input_mean", "input_std")
-_NAME_FIELDS = ("activation", "init", "mode", "bias_init", "input", "loss", "dtype")
+_FLOAT_FIELDS = ("negative_slope", "gain", "bias_std", "input_mean", "input_std",
+                 "residual_scale")
+_NAME_FIELDS = ("activation", "init", "mode", "bias_init", "input", "loss", "dtype", "norm")
 #: Longer names and paths are not settings (they would only flood the message line).
 _MAX_TEXT = 4096
 
@@ -138,7 +139,7 @@ def _check_type(name: str, value: Any, where: str) -> None:
     elif name == "input_path":
         if value is not None and (not isinstance(value, str) or len(value) > _MAX_TEXT):
             raise bad("a file path or null")
-    elif name == "standardize":
+    elif name in ("standardize", "residual"):
         if not isinstance(value, bool):
             raise bad("true or false")
     elif name == "widths":
