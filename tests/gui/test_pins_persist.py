@@ -44,7 +44,7 @@ def test_pins_are_restored_on_relaunch(qtbot, tmp_path, wait_for_run):
 
 
 @pytest.mark.parametrize("stored", ["hello", json.dumps([{"label": 3}]),
-                                    json.dumps([{"label": "x", "spec": {"gain": 5000}}]),
+                                    json.dumps([{"label": "x", "spec": {"gain": -1}}]),
                                     json.dumps({"label": "x"})])
 def test_damaged_stored_pins_are_ignored_with_a_message(qtbot, tmp_path, wait_for_run, stored):
     ini = tmp_path / "s.ini"

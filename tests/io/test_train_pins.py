@@ -45,7 +45,7 @@ def test_old_sessions_load_and_sessions_without_train_pins_are_unchanged(tmp_pat
     (lambda p: p["curves"]["test_loss"].__setitem__(1, "x"), "test_loss[1] must be a number"),
     (lambda p: p.update(log10_grad_norm=[[1, 2]] * 4), "log10_grad_norm[0] must be a list of 3"),
     (lambda p: p.update(label=""), "label must be text"),
-    (lambda p: p["spec"].update(gain=5000), "train_pins[0].spec.gain"),
+    (lambda p: p["spec"].update(gain=-1.0), "train_pins[0].spec.gain"),
 ])
 def test_a_bad_train_pin_is_refused_naming_the_field(change, message):
     doc = Session(SPEC, (), (pin(),)).to_dict()
