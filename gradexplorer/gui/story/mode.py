@@ -72,9 +72,10 @@ class StoryMode(QObject):
         self.dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
         self.dock.setTitleBarWidget(QWidget(self.dock))
         self.dock.setWidget(self.panel)
-        window.setCorner(Qt.Corner.TopLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
-        window.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        window.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, self.dock)
+        window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
+        settings = getattr(window, "dock", None)
+        if settings is not None:  # above the Settings panel, in the same column
+            window.splitDockWidget(self.dock, settings, Qt.Orientation.Vertical)
         self.dock.hide()
         self.panel.sigNext.connect(self.next)
         self.panel.sigBack.connect(self.back)

@@ -1,5 +1,8 @@
 """The story panel: "Step k of N", the step's two sentences, the measured numbers, Back/Next.
 
+It sits above the Settings panel (the plots keep the window's full height, which a projector at
+a large scale needs).
+
 Widgets only (the controller in :mod:`.mode` decides what to show). Every text follows the
 application font, so the View menu's presentation scale sizes the panel with the rest of the
 window; the step title is bold (a style sheet, which the scale re-polishes).
@@ -16,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -26,6 +30,9 @@ from gradexplorer.story import StoryStep
 TITLE_STYLE = "font-weight: bold;"
 EXPLORED_STYLE = "color: #e6a23c; font-weight: bold;"
 NUMBERS_STYLE = "color: #8fb8e8;"
+#: At most this share of the window's height goes to the panel (its text scrolls beyond; the
+#: Settings panel under it scrolls too).
+MAX_SHARE = 0.6
 
 
 def quoted_numbers(step: StoryStep) -> list[str]:
@@ -82,6 +89,7 @@ class StoryPanel(QFrame):
         self.back = QPushButton("◀ Back")
         self.next = QPushButton("Next ▶")
         self.return_ = QPushButton("Back to step")
+        self.return_.setStyleSheet("font-weight: bold;")
         self.leave = QPushButton("Leave story")
         self.start = QPushButton("Start the story")
         self.back.setToolTip("Previous step (← or Page Up)")
@@ -96,46 +104,61 @@ class StoryPanel(QFrame):
         self.leave.clicked.connect(self.sigLeave)
         self.start.clicked.connect(self.sigStart)
 
-        words = self._words = QVBoxLayout()
-        words.setSpacing(2)
-        for label in (self.title, self.text, self.measured, self.explored):
-            words.addWidget(label)
-        buttons = self._buttons = QVBoxLayout()
-        buttons.setSpacing(4)
-        row = QHBoxLayout()
+        words = QWidget()
+        self._words = QVBoxLayout(words)
+        self._words.setContentsMargins(0, 0, 0, 0)
+        self._words.setSpacing(4)
+        for label in (self.text, self.measured, self.explored):
+            self._words.addWidget(label)
+        self._words.addWidget(self.return_, 0, Qt.AlignmentFlag.AlignLeft)
+        self._words.addStretch(1)
+        self.scroll = QScrollArea()
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(words)
+        self._row = row = QHBoxLayout()
+        row.setSpacing(4)
+        row.addWidget(self.start)
         row.addWidget(self.back)
         row.addWidget(self.next)
-        buttons.addLayout(row)
-        buttons.addWidget(self.return_)
-        buttons.addWidget(self.start)
-        buttons.addWidget(self.leave)
-        buttons.addStretch(1)
-        box = QHBoxLayout(self)
-        box.setContentsMargins(8, 4, 8, 4)
-        box.addLayout(words, 1)
-        box.addLayout(buttons, 0)
+        row.addStretch(1)
+        row.addWidget(self.leave)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(8, 6, 8, 6)
+        box.setSpacing(4)
+        box.addWidget(self.title)
+        box.addWidget(self.scroll, 1)
+        box.addLayout(row)
         self.show_explored(None)
         self.start.hide()
 
     def fit_height(self) -> None:
-        """Take exactly the height the texts need at the current width (a dock would otherwise
-        give the panel a share of the window instead of the few lines it needs)."""
+        """Take the height the texts need at the current width, at most :data:`MAX_SHARE` of
+        the window's (the rest scrolls): the Settings panel below it keeps the remainder."""
         margins = self.layout().contentsMargins()
-        room = max(200, self.width() - margins.left() - margins.right()
-                   - self._buttons.sizeHint().width() - self.layout().spacing())
-        labels = [lb for lb in (self.title, self.text, self.measured, self.explored)
-                  if not lb.isHidden()]
-        words = sum(lb.heightForWidth(room) for lb in labels)
-        words += self._words.spacing() * max(0, len(labels) - 1)
-        need = max(words, self._buttons.sizeHint().height()) + margins.top() + margins.bottom()
-        need += 2 * self.frameWidth()
+        width = max(150, self.width() - margins.left() - margins.right())
+        title = self.title.heightForWidth(width)
+        room = width - self.scroll.verticalScrollBar().sizeHint().width()
+        shown = [w for w in (self.text, self.measured, self.explored, self.return_)
+                 if not w.isHidden()]
+        words = sum(w.heightForWidth(room) if isinstance(w, QLabel) else w.sizeHint().height()
+                    for w in shown)
+        words += self._words.spacing() * max(0, len(shown) - 1)
+        buttons = self.next.sizeHint().height()
+        chrome = (margins.top() + margins.bottom() + 2 * self.layout().spacing()
+                  + 2 * self.frameWidth())
+        need = title + words + buttons + chrome + self.text.fontMetrics().lineSpacing() // 2
+        window = self.window()
+        if window is not None and window is not self and window.height() > 0:
+            floor = title + buttons + chrome + 3 * self.text.fontMetrics().lineSpacing()
+            need = min(need, max(floor, int(MAX_SHARE * window.height())))
         if need != self.minimumHeight() or need != self.maximumHeight():
             self.setFixedHeight(need)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
-        super().resizeEvent(event)
-        if event.oldSize().width() != event.size().width():
-            self.fit_height()
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self.fit_height()  # the window's height bounds the panel's (its width changes refit)
 
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().changeEvent(event)
