@@ -335,13 +335,12 @@ class Dashboard(QtWidgets.QWidget):
 
 
 def headline_text(verdict: RunVerdict) -> str:
-    """The dashboard's big line: run_verdict's headline, the gradient's factor per layer and,
-    when ∂L/∂h and ‖∂L/∂W‖ disagree, which one training feels."""
+    """The dashboard's big line: run_verdict's headline with the gradient's factor per layer
+    and, when ∂L/∂h and ‖∂L/∂W‖ disagree, which one training feels (kept short: the headline's
+    font shrinks to fit; the tooltip has the full sentences)."""
     g = verdict.gradient
     if verdict.kind == "undefined":
         return g.text
-    text = f"{verdict.headline} (∂L/∂h ×{g.per_layer:.3g} per layer, 10^{g.log10_ratio:+.1f})"
     if "disagree" in verdict.flags:
-        u = verdict.update_ratio
-        text += f"; training feels the update ratio: 10^{u.log10_ratio:+.1f} across layers"
-    return text
+        return f"{verdict.headline} (∂L/∂h ×{g.per_layer:.3g}/layer) — training feels ‖∂L/∂W‖"
+    return f"{verdict.headline} (∂L/∂h ×{g.per_layer:.3g} per layer, 10^{g.log10_ratio:+.1f})"

@@ -59,7 +59,7 @@ def test_relu_he_1_5_verdict_says_the_weight_gradient_is_flat(qtbot, window, wai
     assert "disagree" in verdict.flags
     headline = window.dashboard.headline.verdict_html()
     assert "exploding ∂L/∂h, flat ‖∂L/∂W‖" in headline
-    assert "training feels the update ratio" in headline
+    assert "training feels ‖∂L/∂W‖" in headline
     assert headline_text(verdict) in headline
     assert window.verdict.full_text() == verdict.status
     assert window.verdict.full_text().startswith("exploding ∂L/∂h, flat ‖∂L/∂W‖: ∂L/∂h ×1.51")

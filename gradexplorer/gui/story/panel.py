@@ -84,7 +84,7 @@ class StoryPanel(QFrame):
         self.explored.setStyleSheet(EXPLORED_STYLE)
         self.explored.setWordWrap(True)
         for label in (self.title, self.text, self.measured, self.explored):
-            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.back = QPushButton("◀ Back")
         self.next = QPushButton("Next ▶")
