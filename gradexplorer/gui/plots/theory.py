@@ -27,6 +27,9 @@ class TheoryOverlay:
         self.legend = legend
         self.items: dict[str, pg.PlotDataItem] = {}
         self._labels: dict[str, tuple[str, str]] = {}  # field -> (colour key, legend label)
+        #: Cleared curves kept hidden for the next run's prediction (field -> item, labels):
+        #: a drag would otherwise create and destroy a plot item per curve and run.
+        self._parked: dict[str, tuple[pg.PlotDataItem, tuple[str, str]]] = {}
 
     def set(self, field: str, values: np.ndarray | None, key: str, label: str) -> None:
         """Draw ``values`` (shape (L,), NaN = no prediction) dashed in curve ``key``'s colour.
@@ -44,10 +47,18 @@ class TheoryOverlay:
             return
         self.remove(field)
         self._labels[field] = (key, label)
-        pen = pg.mkPen(MEASURED[key], width=2, style=QtCore.Qt.PenStyle.DashLine)
-        item = self.plot.plot(layer_x(y.size), y, pen=pen, connect="finite",
-                              antialias=smooth_lines(y.size))
-        item.setZValue(8)
+        parked = self._parked.pop(field, None)
+        if parked is not None and parked[1] == (key, label):
+            item = parked[0]
+            item.setData(layer_x(y.size), y, connect="finite", antialias=smooth_lines(y.size))
+            item.setVisible(True)
+        else:
+            if parked is not None:
+                self.plot.removeItem(parked[0])
+            pen = pg.mkPen(MEASURED[key], width=2, style=QtCore.Qt.PenStyle.DashLine)
+            item = self.plot.plot(layer_x(y.size), y, pen=pen, connect="finite",
+                                  antialias=smooth_lines(y.size))
+            item.setZValue(8)
         self.items[field] = item
         if self.legend is not None:
             self.legend.addItem(item, label)
@@ -62,9 +73,17 @@ class TheoryOverlay:
             self.plot.removeItem(item)
 
     def clear(self) -> None:
-        """Remove every prediction."""
+        """Remove every prediction (the items are hidden and reused by the next :meth:`set`)."""
         for field in list(self.items):
-            self.remove(field)
+            item = self.items.pop(field)
+            labels = self._labels.pop(field)
+            if self.legend is not None:
+                self.legend.removeItem(item)
+            item.setVisible(False)
+            old = self._parked.pop(field, None)
+            if old is not None:
+                self.plot.removeItem(old[0])
+            self._parked[field] = (item, labels)
 
     def show_only(self, fields: set[str]) -> None:
         """Show the predictions of ``fields`` (the fields currently drawn), hide the others."""
