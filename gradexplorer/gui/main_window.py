@@ -40,8 +40,11 @@ from gradexplorer.gui.jobs.propagation import Propagate, propagation_work
 from gradexplorer.gui.session import Pin
 from gradexplorer.gui.state import SHOW_ONLY, AppState
 from gradexplorer.gui.theory_display import TheoryDisplay
-from gradexplorer.gui.views import build_views
+from gradexplorer.gui.views import LazyViews
 from gradexplorer.gui.window_actions import WindowActions
+
+#: The window's font size in points until ``set_font_size``.
+DEFAULT_FONT_POINTS = 10
 
 #: The progress bar is set at most this often (seconds) while records stream: QProgressBar
 #: repaints itself synchronously (``repaint()``, not ``update()``) whenever its text changes.
@@ -112,7 +115,7 @@ class MainWindow(QMainWindow):
         self._replay_label: str | None = None
         self._replay_final: NetworkSpec | None = None
         self.pin_specs: dict[str, NetworkSpec] = {}
-        self._font_points = 10
+        self._font_points = DEFAULT_FONT_POINTS
         self._closed = False
         self._to_panel = False
 
@@ -122,9 +125,7 @@ class MainWindow(QMainWindow):
         self.state.sigSpecChanged.connect(self._on_spec_changed)
         self.actions_ = WindowActions(self)
         self.theory = TheoryDisplay(self)
-        self.views = build_views(self.state, self.runner)
-        for title, view in self.views:
-            self.tabs.addTab(view, title)
+        self._views = LazyViews(self.tabs, self.state, self.runner, self._view_built)
         self.resize(*DEFAULT_SIZE)
         if restore:
             self.actions_.restore_settings()
@@ -375,10 +376,25 @@ class MainWindow(QMainWindow):
         # the panel's rows grew with the font: let the dock grow with them
         scrollbar = self.panel.verticalScrollBar().sizeHint().width()
         self.dock.setMinimumWidth(self.panel.widget().minimumSizeHint().width() + scrollbar + 6)
-        for _, view in getattr(self, "views", []):
-            view.setFont(font)
-            if hasattr(view, "set_font_size"):
-                view.set_font_size(points)
+        for _, view in self._views.built() if hasattr(self, "_views") else []:
+            self._apply_font(view)
+
+    @property
+    def views(self) -> list[tuple[str, QWidget]]:
+        """Every tab view as (title, view); views not built yet (tabs never shown) are built."""
+        return self._views.all()
+
+    def _view_built(self, view: QWidget) -> None:
+        """A tab view was built (its tab was shown): give it the window's font size."""
+        if self._font_points != DEFAULT_FONT_POINTS:
+            self._apply_font(view)
+
+    def _apply_font(self, view: QWidget) -> None:
+        font = self.font()
+        font.setPointSize(self._font_points)
+        view.setFont(font)
+        if hasattr(view, "set_font_size"):
+            view.set_font_size(self._font_points)
 
     def font_size(self) -> int:
         """Current font size in points."""
@@ -390,7 +406,7 @@ class MainWindow(QMainWindow):
         if not self._closed:
             self._closed = True
             self.panel.cancel_pending()
-            for _, view in self.views:
+            for _, view in self._views.built():
                 if hasattr(view, "shutdown"):
                     view.shutdown()
             self.runner.shutdown()
