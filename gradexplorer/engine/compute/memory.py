@@ -73,11 +73,15 @@ def format_bytes(n: float) -> str:
     return f"{n:.1f} TiB"  # pragma: no cover
 
 
-def check_fits(nbytes: int, available: int | None = None) -> None:
-    """Raise :class:`RunTooLargeError` if ``nbytes`` exceeds MEMORY_FRACTION of ``available``."""
+def check_fits(nbytes: int, available: int | None = None, *,
+               advice: str = "lower the depth, width or batch", field: str = "batch") -> None:
+    """Raise :class:`RunTooLargeError` if ``nbytes`` exceeds MEMORY_FRACTION of ``available``.
+
+    ``advice`` ends the message (the knobs that lower the need); ``field`` names the setting.
+    """
     available = available_bytes() if available is None else available
     if nbytes > MEMORY_FRACTION * available:
         raise RunTooLargeError(
-            "batch",
+            field,
             f"this run needs about {format_bytes(nbytes)} of memory but only "
-            f"{format_bytes(available)} is available; lower the depth, width or batch")
+            f"{format_bytes(available)} is available; {advice}")

@@ -31,10 +31,12 @@ arrays, and changing ``gain`` only rescales the same draw.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import scipy.linalg
 
+from gradexplorer.engine.compute.cancel import CancelCheck, cancellable_qr, draw_in_blocks
 from gradexplorer.engine.model.activations import calculate_gain, get_activation
 from gradexplorer.engine.model.spec import ACTIVATION_NAMES, BIAS_INIT_NAMES, INIT_NAMES, MODE_NAMES
 
@@ -42,6 +44,8 @@ __all__ = ["init_bias", "init_weight", "recommended_gain", "sigma_w2", "weight_s
 
 _UNIFORM = {"xavier_uniform", "kaiming_uniform", "lecun_uniform", "torch_default"}
 _ORTHOGONAL = {"orthogonal", "lsuv"}
+#: Smallest fan for which a ``cancel`` makes the orthogonal QR run by cancellable panels.
+ORTHOGONAL_CANCEL_MIN = 256
 
 
 def _check(init: str, fan_out: int, fan_in: int, gain: float, mode: str,
@@ -91,7 +95,7 @@ def _float_dtype(dtype) -> np.dtype:
 
 def init_weight(init: str, fan_out: int, fan_in: int, *, gain: float = 1.0, mode: str = "fan_in",
                 negative_slope: float = 0.0, rng: np.random.Generator,
-                dtype=np.float64) -> np.ndarray:
+                dtype=np.float64, cancel: Callable[[], bool] | None = None) -> np.ndarray:
     """Draw one weight matrix with ``torch.nn.init`` semantics (see the module table).
 
     Parameters
@@ -110,6 +114,10 @@ def init_weight(init: str, fan_out: int, fan_in: int, *, gain: float = 1.0, mode
         The only source of randomness; the same state gives bit-identical output.
     dtype : float32 or float64
         Drawn directly in this dtype (float32 is not computed in float64).
+    cancel : callable, optional
+        For orthogonal/lsuv with min(fan) ≥ ORTHOGONAL_CANCEL_MIN: the QR runs by panels and
+        polls ``cancel`` between them (:func:`~gradexplorer.engine.compute.cancel.cancellable_qr`;
+        Q agrees with the one-call QR to rounding, ~1e-14), raising ``Cancelled``.
 
     Returns
     -------
@@ -136,10 +144,15 @@ def init_weight(init: str, fan_out: int, fan_in: int, *, gain: float = 1.0, mode
         w *= 2.0
         w -= 1.0
     elif init in _ORTHOGONAL:
-        g = rng.standard_normal(shape, dtype=dt)
+        check = CancelCheck(cancel) if cancel is not None else None
+        g = draw_in_blocks(lambda s: rng.standard_normal(s, dtype=dt), shape, check, dt)
         tall = g if fan_out >= fan_in else g.T
-        q, r = scipy.linalg.qr(tall, mode="economic", check_finite=False)  # keeps float32
-        q *= np.sign(np.diag(r))
+        if cancel is not None and min(shape) >= ORTHOGONAL_CANCEL_MIN:
+            q, diag_r = cancellable_qr(tall, check)
+        else:
+            q, r = scipy.linalg.qr(tall, mode="economic", check_finite=False)  # keeps float32
+            diag_r = np.diag(r)
+        q *= np.sign(diag_r)
         w = np.ascontiguousarray(q if fan_out >= fan_in else q.T)
     else:
         w = rng.standard_normal(shape, dtype=dt)

@@ -11,11 +11,13 @@ draw, and changing the bias std leaves the weights alone.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
+from gradexplorer.engine.compute.cancel import raise_if_cancelled
 from gradexplorer.engine.model.activations import Activation
 from gradexplorer.engine.model.initializers import init_bias, init_weight, sigma_w2
 from gradexplorer.engine.model.spec import NetworkSpec
@@ -76,24 +78,27 @@ class Network:
 
 
 def build_network(spec: NetworkSpec, widths: tuple[int, ...], x: np.ndarray,
-                  activation: Activation) -> Network:
+                  activation: Activation, *, cancel: Callable[[], bool] | None = None) -> Network:
     """Draw every layer for ``widths`` = (n_0, ..., n_L) per the spec's initializer and gain.
 
     Weights and biases are drawn in float64 and cast to the spec's dtype, so float32 and
     float64 runs of one spec share the same network. ``x`` (B, n_0) is used only by LSUV, which
     rescales an orthogonal start on that batch so Var(h_l) = gain² (Mishkin & Matas 2015,
     Alg. 1). σ_w² is the initializer's definition (:func:`initializers.sigma_w2`), except for
-    LSUV where it is measured, fan_in · mean(W²).
+    LSUV where it is measured, fan_in · mean(W²). ``cancel`` (optional) is polled between
+    layers and inside LSUV; True raises :class:`~gradexplorer.engine.compute.cancel.Cancelled`.
     """
     dtype = np.dtype(spec.dtype)
     slope = spec.negative_slope if spec.activation == "leaky_relu" else 0.0
     base_init = "orthogonal" if spec.init == "lsuv" else spec.init
     weights, biases = [], []
     for idx in range(1, len(widths)):
+        raise_if_cancelled(cancel)
         fan_in, fan_out = widths[idx - 1], widths[idx]
         gain = 1.0 if spec.init == "lsuv" else spec.gain
         w = init_weight(base_init, fan_out, fan_in, gain=gain, mode=spec.mode,
-                        negative_slope=slope, rng=stream(spec.seed, STREAM_WEIGHTS, idx))
+                        negative_slope=slope, rng=stream(spec.seed, STREAM_WEIGHTS, idx),
+                        cancel=cancel)
         # cast layer by layer (LSUV rescales in float64 first): a float32 run never holds every
         # float64 draw at once, which tripled its memory
         weights.append(w if spec.init == "lsuv" else w.astype(dtype, copy=False))
@@ -103,7 +108,8 @@ def build_network(spec: NetworkSpec, widths: tuple[int, ...], x: np.ndarray,
     if spec.init == "lsuv":
         from gradexplorer.engine.model.lsuv import lsuv_rescale
 
-        weights = lsuv_rescale(weights, biases, x, activation, target_var=spec.gain ** 2)
+        weights = lsuv_rescale(weights, biases, x, activation, target_var=spec.gain ** 2,
+                               cancel=cancel)
         sw2 = tuple(float(w.shape[1] * np.mean(np.square(w, dtype=np.float64))) for w in weights)
     else:
         sw2 = tuple(sigma_w2(spec.init, widths[i], widths[i - 1], gain=spec.gain, mode=spec.mode,

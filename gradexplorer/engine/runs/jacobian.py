@@ -30,6 +30,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from gradexplorer.engine.compute.cancel import Cancelled
 from gradexplorer.engine.compute.memory import check_fits, estimate_bytes
 from gradexplorer.engine.data.inputs import make_inputs
 from gradexplorer.engine.model.activations import Activation, get_activation
@@ -110,8 +111,9 @@ class JacobianSpectrum:
         return 0.5 * self.log10_eigenvalues
 
 
-class JacobianCancelled(Exception):
-    """The ``cancel`` callable returned True; nothing was computed to the end."""
+#: The ``cancel`` callable returned True; nothing was computed to the end (the engine's one
+#: :class:`~gradexplorer.engine.compute.cancel.Cancelled` type under its old name).
+JacobianCancelled = Cancelled
 
 
 class IsometryComparison(NamedTuple):

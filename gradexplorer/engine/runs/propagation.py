@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
 from gradexplorer.engine.compute.blas import with_thread_policy
+from gradexplorer.engine.compute.cancel import raise_if_cancelled
 from gradexplorer.engine.compute.memory import check_fits, estimate_bytes, save_bytes
 from gradexplorer.engine.data.inputs import make_inputs
 from gradexplorer.engine.model import losses
@@ -64,7 +65,8 @@ HIST_BINS = 64
 RMS_RANGE = 4.0
 
 
-def propagate(spec: NetworkSpec, arrays: dict | None = None) -> Iterator[Record]:
+def propagate(spec: NetworkSpec, arrays: dict | None = None, *,
+              cancel: Callable[[], bool] | None = None) -> Iterator[Record]:
     """Run ``spec`` and yield its records (see module docstring).
 
     Parameters
@@ -74,23 +76,27 @@ def propagate(spec: NetworkSpec, arrays: dict | None = None) -> Iterator[Record]
         spec's dtype: ``x`` (B, n_0), ``W1..WL`` (n_l, n_{l−1}), ``b1..bL``, ``grad_output``
         (∂L/∂a_L, (B, n_L)), ``grad_h1..`` (∂L/∂h_l), ``grad_W1..``, ``grad_b1..``. Values beyond
         float range are ±inf there (the records keep exact log10 values).
+    cancel : optional callable polled while the data are read, inside LSUV and between layers
+        (at least every ~50 ms of setup work); True raises ``Cancelled``.
 
     Raises (on the first ``next()``)
     ------
     DataError : the input data cannot be loaded (see ``data``).
     RunTooLargeError : the memory estimate exceeds what is available.
+    Cancelled : see ``cancel`` (:mod:`gradexplorer.engine.compute.cancel`).
     """
-    records = _propagate(spec, arrays)
+    records = _propagate(spec, arrays, cancel)
     start = next(records)
     yield start
     yield from with_thread_policy(records, start.config["batch"], start.widths)
 
 
-def _propagate(spec: NetworkSpec, arrays: dict | None) -> Iterator[Record]:
+def _propagate(spec: NetworkSpec, arrays: dict | None,
+               cancel: Callable[[], bool] | None = None) -> Iterator[Record]:
     """The body of :func:`propagate` (which adds the BLAS thread policy around it)."""
     t0 = time.perf_counter()
     activation = get_activation(spec.activation, spec.negative_slope)
-    inputs = make_inputs(spec, stream(spec.seed, STREAM_DATA))
+    inputs = make_inputs(spec, stream(spec.seed, STREAM_DATA), cancel=cancel)
     x = inputs.x
     widths = spec.layer_widths(x.shape[1])
     nbytes = estimate_bytes(widths, x.shape[0], np.dtype(spec.dtype).itemsize,
@@ -98,7 +104,7 @@ def _propagate(spec: NetworkSpec, arrays: dict | None) -> Iterator[Record]:
     if arrays is not None:  # the float64 copies kept for the caller (``run --save``)
         nbytes += save_bytes(widths, x.shape[0])
     check_fits(nbytes)
-    net = build_network(spec, widths, x, activation)
+    net = build_network(spec, widths, x, activation, cancel=cancel)
     if arrays is not None:
         arrays["x"] = x.copy()
         for i, layer in enumerate(net.layers, 1):
@@ -116,6 +122,7 @@ def _propagate(spec: NetworkSpec, arrays: dict | None) -> Iterator[Record]:
     kept: list[tuple[np.ndarray, int, np.ndarray]] = []  # (a_{l-1}, its exponent, φ'(h_l))
     forward_scales: list[tuple[float, float]] = []  # (log10 std h_l, log10 act scale)
     for idx, layer in enumerate(net.layers, 1):
+        raise_if_cancelled(cancel)
         h = layer.forward(a_prev, 0.0 if net.zero_bias else 1.0)
         s = s_prev
         if rescale:
@@ -139,6 +146,7 @@ def _propagate(spec: NetworkSpec, arrays: dict | None) -> Iterator[Record]:
     g_a, t = top.grad, top.exp2
     for idx in range(len(net.layers), 0, -1):
         layer = net.layers[idx - 1]
+        raise_if_cancelled(cancel)
         a_in, s_in, deriv = kept.pop()
         g_h = np.multiply(g_a, deriv, out=g_a)  # g_a is always a fresh array here
         g_rms = rms(g_h)

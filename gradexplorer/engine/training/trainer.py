@@ -18,13 +18,14 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from gradexplorer.engine.compute.blas import with_thread_policy
+from gradexplorer.engine.compute.cancel import CancelCheck
 from gradexplorer.engine.compute.memory import check_fits, estimate_bytes
 from gradexplorer.engine.data.tasks import make_task
 from gradexplorer.engine.model.activations import get_activation
@@ -211,7 +212,8 @@ class TrainEnd:
     frozen_layers: tuple[int, ...] = ()
 
 
-def train(spec: NetworkSpec, config: TrainConfig) -> Iterator[TrainStart | TrainRecord | TrainEnd]:
+def train(spec: NetworkSpec, config: TrainConfig, cancel: Callable[[], bool] | None = None
+          ) -> Iterator[TrainStart | TrainRecord | TrainEnd]:
     """Train ``spec``'s network on ``config.task`` and yield its records (see module docstring).
 
     Mini-batches of ``config.batch_size`` rows are consecutive slices of a stream of random
@@ -219,26 +221,35 @@ def train(spec: NetworkSpec, config: TrainConfig) -> Iterator[TrainStart | Train
     ``stream(seed, STREAM_BATCHES)``. ``spec.batch`` rows of the training set are the batch LSUV
     initializes on; the loss and the batch size of training come from ``config``. The data
     come from ``config.task``, not ``spec.input``: ``file`` reads ``spec.input_path``, ``teacher``
-    draws ``spec.in_features`` inputs, digits/file honour ``spec.standardize``.
+    draws ``spec.in_features`` inputs, digits/file honour ``spec.standardize``. ``cancel``
+    (optional) is polled about every 50 ms: while the data are read, inside LSUV and between
+    training steps (also between two reports), so a cancel takes effect within a step.
 
     Raises (on the first ``next()``)
     ------
     DataError : the task's data cannot be made (see :func:`tasks.make_task`).
     SpecError : ``batch_size`` exceeds the training rows (``field="batch_size"``).
     RunTooLargeError : the memory estimate exceeds what is available.
+    Cancelled : see ``cancel`` (:mod:`gradexplorer.engine.compute.cancel`).
     """
-    records = _train(spec, config)
+    records = _train(spec, config, cancel)
     start = next(records)
     yield start
     yield from with_thread_policy(records, max(config.batch_size, start.n_eval),
                                   (*start.widths, start.n_outputs))
 
 
-def _train(spec: NetworkSpec, config: TrainConfig) -> Iterator[TrainStart | TrainRecord | TrainEnd]:
+def _train(spec: NetworkSpec, config: TrainConfig, cancel: Callable[[], bool] | None = None
+           ) -> Iterator[TrainStart | TrainRecord | TrainEnd]:
     """The body of :func:`train` (which adds the BLAS thread policy around it)."""
     t0 = time.perf_counter()
+    check = CancelCheck(cancel)
+    if config.task == "teacher":  # refuse before drawing: the data set can be gigabytes
+        _check_training_fits(spec, config, spec.layer_widths(spec.in_features),
+                             _teacher_eval_rows(config), config.samples * spec.in_features,
+                             config.classes)
     task = make_task(spec, config.task, config.loss, config.holdout, samples=config.samples,
-                     classes=config.classes)
+                     classes=config.classes, cancel=cancel)
     n_train = task.x_train.shape[0]
     if config.batch_size > n_train:
         raise SpecError("batch_size", f"batch size {config.batch_size} is larger than the "
@@ -253,11 +264,9 @@ def _train(spec: NetworkSpec, config: TrainConfig) -> Iterator[TrainStart | Trai
     all_widths = (*widths, task.n_outputs)
     n_params = sum(all_widths[i] * all_widths[i - 1] + all_widths[i]
                    for i in range(1, len(all_widths)))
-    itemsize = np.dtype(spec.dtype).itemsize
-    check_fits(estimate_bytes(all_widths, max(config.batch_size, x_eval.shape[0]), itemsize,
-                              lsuv=spec.init == "lsuv")
-               + 3 * n_params * itemsize)
-    net = build_network(spec, widths, task.x_train[:spec.batch], activation)
+    _check_training_fits(spec, config, widths, x_eval.shape[0],
+                         task.x_train.size + task.x_test.size, task.n_outputs)
+    net = build_network(spec, widths, task.x_train[:spec.batch], activation, cancel=cancel)
     r = init_weight("lecun_normal", task.n_outputs, widths[-1],
                     rng=stream(spec.seed, STREAM_READOUT))
     layers = [*net.layers, DenseLayer(r.astype(spec.dtype), np.zeros(task.n_outputs, spec.dtype))]
@@ -275,6 +284,7 @@ def _train(spec: NetworkSpec, config: TrainConfig) -> Iterator[TrainStart | Trai
     ratio_sum, n_records = np.zeros(len(widths) - 1), 0
     frozen = np.ones(len(widths) - 1, dtype=bool)  # exactly zero update at every record
     for step in range(1, config.steps + 1):
+        check()
         if order.size < config.batch_size:
             order = np.concatenate([order, rng.permutation(n_train)])
         idx, order = order[:config.batch_size], order[config.batch_size:]
@@ -310,6 +320,38 @@ def _train(spec: NetworkSpec, config: TrainConfig) -> Iterator[TrainStart | Trai
                        summary=_summary(stalled, len(widths) - 1, config.optimizer, dead),
                        frozen_layers=dead)
     yield end
+
+
+def training_bytes(spec: NetworkSpec, config: TrainConfig, widths: tuple[int, ...],
+                   n_outputs: int, eval_rows: int, data_cells: int) -> int:
+    """Peak bytes of training: the propagation estimate at max(batch_size, eval rows) for the
+    layers plus the read-out, the optimizer's state (3 per parameter), and the data set the task
+    keeps (``data_cells`` = train + test inputs, in the spec's dtype, plus 8 bytes per row of
+    labels/targets ×C). :func:`~gradexplorer.engine.compute.memory.estimate_bytes` documents
+    the rest."""
+    all_widths = (*widths, n_outputs)
+    n_params = sum(all_widths[i] * all_widths[i - 1] + all_widths[i]
+                   for i in range(1, len(all_widths)))
+    itemsize = np.dtype(spec.dtype).itemsize
+    rows = data_cells // max(1, widths[0])
+    return int(estimate_bytes(all_widths, max(config.batch_size, eval_rows), itemsize,
+                              lsuv=spec.init == "lsuv")
+               + 3 * n_params * itemsize + data_cells * itemsize + 8 * rows * n_outputs)
+
+
+def _teacher_eval_rows(config: TrainConfig) -> int:
+    """Held-out rows of a teacher task (upper bound), or the rows evaluated without a holdout."""
+    if config.holdout > 0:
+        return min(config.samples, math.ceil(config.holdout * config.samples) + config.classes)
+    return min(config.samples, EVAL_ROWS_WITHOUT_HOLDOUT)
+
+
+def _check_training_fits(spec, config, widths, eval_rows, data_cells, n_out) -> None:
+    teacher = config.task == "teacher"
+    check_fits(training_bytes(spec, config, widths, n_out, eval_rows, data_cells),
+               advice="lower the samples, in_features, depth, width or batch size" if teacher
+               else "lower the depth, width or batch size",
+               field="samples" if teacher else "batch_size")
 
 
 def _stalled(mean_log10_ratio: np.ndarray) -> tuple[int, ...]:
