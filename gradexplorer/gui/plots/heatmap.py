@@ -108,6 +108,10 @@ class HeatmapPlot(LayerPanel):
             self.colorbar.setLevels((0.0, top))
         self.fit_y()
 
+    def y_bounds(self) -> tuple[float, float] | None:
+        """The image's value range (None before it has rows)."""
+        return (self._lo, self._hi) if self._data.shape[1] else None
+
     def image_data(self) -> np.ndarray:
         """The displayed array, shape (L, n_bins) (NaN = layer not arrived)."""
         return self._data

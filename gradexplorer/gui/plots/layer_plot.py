@@ -159,6 +159,18 @@ class LayerPlot(LayerPanel):
         self._place_legend()
         self.fit_y()
 
+    def y_bounds(self) -> tuple[float, float] | None:
+        """Finite (min, max) of the shown curves, pins, predictions and markers."""
+        arrays = list(self._values.values())
+        shown = {s.field for s in self.visible_specs()}
+        arrays += [y for data in self._pin_data.values() for f, y in data.items() if f in shown]
+        arrays += [y for f, y in self.theory.arrays().items() if f in shown]
+        if len(self._marks.data):
+            arrays.append(np.asarray(self._marks.data["y"], dtype=float))
+        if not any(np.isfinite(a).any() for a in arrays):
+            return None
+        return finite_range(arrays)
+
     def set_theory(self, field: str, values: np.ndarray | None, label: str) -> bool:
         """Draw a dashed prediction of record ``field`` (False if this plot has no such curve)."""
         spec = next((s for s in self.specs if s.field == field), None)

@@ -81,7 +81,7 @@ class LayerPanel:
         vb = self.plot.vb
         if vb.autoRangeEnabled()[1]:
             vb.disableAutoRange(axis=vb.YAxis)
-        bounds = vb.childrenBounds()[1]
+        bounds = self.y_bounds()
         if bounds is None or not all(map(math.isfinite, bounds)):
             return
         lo, hi = float(bounds[0]), float(bounds[1])
@@ -92,6 +92,11 @@ class LayerPanel:
             return
         vb.setYRange(lo, hi, padding=Y_PADDING)
         self._y_fitted = True
+
+    def y_bounds(self) -> tuple[float, float] | None:
+        """(lowest, highest) y of what is drawn (None: nothing); subclasses may know it
+        cheaper than asking every item."""
+        return self.plot.vb.childrenBounds()[1]
 
     def hold_axes(self, hold: bool) -> None:
         """Let the axes only widen while a run streams (``hold``), then fit their labels again.

@@ -30,6 +30,7 @@ class TheoryOverlay:
         #: Cleared curves kept hidden for the next run's prediction (field -> item, labels):
         #: a drag would otherwise create and destroy a plot item per curve and run.
         self._parked: dict[str, tuple[pg.PlotDataItem, tuple[str, str]]] = {}
+        self._y: dict[str, np.ndarray] = {}  # field -> the drawn values
 
     def set(self, field: str, values: np.ndarray | None, key: str, label: str) -> None:
         """Draw ``values`` (shape (L,), NaN = no prediction) dashed in curve ``key``'s colour.
@@ -40,6 +41,7 @@ class TheoryOverlay:
             self.remove(field)
             return
         y = np.array(values, dtype=float)  # a copy: the caller may reuse its array
+        self._y[field] = y
         old = self.items.get(field)
         if old is not None and self._labels.get(field) == (key, label):
             # the same curve with new numbers (every run of a drag): no new item, no relayout
@@ -67,6 +69,7 @@ class TheoryOverlay:
         """Remove the prediction for ``field`` (no-op when absent)."""
         item = self.items.pop(field, None)
         self._labels.pop(field, None)
+        self._y.pop(field, None)
         if item is not None:
             if self.legend is not None:
                 self.legend.removeItem(item)
@@ -77,6 +80,7 @@ class TheoryOverlay:
         for field in list(self.items):
             item = self.items.pop(field)
             labels = self._labels.pop(field)
+            self._y.pop(field, None)
             if self.legend is not None:
                 self.legend.removeItem(item)
             item.setVisible(False)
@@ -89,6 +93,10 @@ class TheoryOverlay:
         """Show the predictions of ``fields`` (the fields currently drawn), hide the others."""
         for field, item in self.items.items():
             item.setVisible(field in fields)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The drawn predictions by field (a view of what the items hold: do not modify)."""
+        return {f: self._y[f] for f in self.items if f in self._y}
 
     def data(self, field: str) -> np.ndarray | None:
         """The drawn prediction for ``field`` (None when there is none)."""
