@@ -84,6 +84,11 @@ def test_a_drag_shows_complete_results_while_it_lasts_and_ends_on_the_final_valu
     expected = collect(propagate(final))
     for name in SERIES:
         np.testing.assert_array_equal(result.series(name), expected.series(name), err_msg=name)
+    # and the plots draw exactly those numbers (not a preview's, not an older run's)
+    plotted = {"log10_grad_preact_rms": window.dashboard.gradient.curves["grad"],
+               "saturated_fraction": window.dashboard.saturation.curves["saturated"]}
+    for name, item in plotted.items():
+        np.testing.assert_array_equal(item.getData()[1], expected.series(name), err_msg=name)
     # header, σ_w² text and verdict describe that run
     assert window.dashboard.headline._settings == describe(final.to_dict())
     sw2 = result.start.sigma_w2[-1]
