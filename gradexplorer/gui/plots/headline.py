@@ -37,6 +37,7 @@ class Headline:
         self.verdict = shrinkable(layout.addLabel("", row=row, col=0, colspan=colspan))
         self.settings = shrinkable(layout.addLabel("", row=row + 1, col=0, colspan=colspan))
         self._text, self._colour, self._settings = "", WAITING_COLOUR, ""
+        self._note = ""
         self._points = DEFAULT_FONT_POINTS
         self._width = 600.0
 
@@ -46,6 +47,16 @@ class Headline:
         if settings != self._settings:
             self._settings = settings
             self._draw()
+
+    def set_note(self, note: str) -> None:
+        """A mark after the settings, e.g. "preview (64 rows)" ("" = none)."""
+        if note != self._note:
+            self._note = note
+            self._draw()
+
+    def settings_text(self) -> str:
+        """The settings line as shown (with the note, if any)."""
+        return f"{self._settings} · {self._note}" if self._note else self._settings
 
     def set_verdict(self, text: str, kind: str | None) -> None:
         """Show ``text``; ``kind`` (a ``Verdict.kind``) colours it, None = grey (waiting).
@@ -73,8 +84,9 @@ class Headline:
     def _draw(self) -> None:
         big = fitted_points(self._text, self._points * VERDICT_SCALE, self._width, bold=True)
         self.verdict.setText(self._text, size=f"{big:.1f}pt", color=self._colour, bold=True)
-        small = fitted_points(self._settings, self._points, self._width)
-        self.settings.setText(self._settings, size=f"{small:.1f}pt", color=SETTINGS_COLOUR)
+        settings = self.settings_text()
+        small = fitted_points(settings, self._points, self._width)
+        self.settings.setText(settings, size=f"{small:.1f}pt", color=SETTINGS_COLOUR)
 
 
 def _short(value) -> str:
