@@ -135,8 +135,8 @@ def type_values(app, spin, lo: float, hi: float, seconds: float) -> None:
         pump(app, max(0.0, t0 + k / MOVES_PER_SECOND - time.perf_counter()))
 
 
-def drag_cases(app, window, seconds: float) -> list[tuple[str, object, object, int]]:
-    """(title, spec to start from, drag function, tab index) of every drag measured."""
+def drag_cases(app, window, seconds: float) -> list[tuple]:
+    """(title, spec to start from, drag function, tab index[, wait before]) of every drag."""
     first = window.state.spec()
     panel = window.panel
     phase = next(v for title, v in window.views if title == "Phase diagram")
@@ -154,9 +154,11 @@ def drag_cases(app, window, seconds: float) -> list[tuple[str, object, object, i
         def at(x, y):
             return view.mapFromScene(vb.mapViewToScene(QPointF(x, y)))
 
+        drag(app, view.viewport(), at(*phase.plot.point()), at(2.5, 0.5), seconds)
+
+    def phase_ready():  # the diagram's grid (computed when the tab is first shown)
         while phase.grid.is_running() or phase.plot.diagram is None:
             pump(app, 0.01)
-        drag(app, view.viewport(), at(*phase.plot.point()), at(2.5, 0.5), seconds)
 
     gain = slider_drag(panel.init.gain)
     return [
@@ -169,7 +171,7 @@ def drag_cases(app, window, seconds: float) -> list[tuple[str, object, object, i
          lambda: type_values(app, panel.init.bias_std, 0.0, 1.0, seconds), 0),
         ("Input std spin box, 60 values/s", first,
          lambda: type_values(app, panel.data.std, 0.2, 3.0, seconds), 0),
-        ("Phase-diagram point, first-launch net", first, phase_drag, 1),
+        ("Phase-diagram point, first-launch net", first, phase_drag, 1, phase_ready),
     ]
 
 
@@ -183,9 +185,11 @@ def drags(app, window, seconds: float, only: str | None) -> None:
     print(f"{'drag (' + f'{seconds:g} s, {MOVES_PER_SECOND}/s)':<54} {'redraws':>7} "
           f"{'per s':>6} {'max gap ms':>10} {'values':>6} {'settle s':>8} {'final ok':>8}")
     try:
-        for title, spec, do_drag, tab in drag_cases(app, window, seconds):
+        for title, spec, do_drag, tab, *prepare in drag_cases(app, window, seconds):
             window.tabs.setCurrentIndex(tab)
             pump(app, 0.3)
+            for ready in prepare:
+                ready()
             for name, finishes_soon in policies:
                 runner_module.Lane._finishes_soon = finishes_soon
                 for _ in range(2):  # twice: the lane knows its run time
