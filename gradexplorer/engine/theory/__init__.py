@@ -15,6 +15,8 @@ quadrature rules, not SciPy's optimizers, and the window's first run should not 
 """
 
 import importlib
+import sys
+import types
 
 _SOURCES = {
     "LayerwisePrediction": "layerwise",
@@ -47,6 +49,19 @@ __all__ = [
     "layerwise_prediction", "length_map", "length_map_slope", "mean_field_point",
     "predict_layers", "second_moment",
 ]
+
+
+class _Package(types.ModuleType):
+    """Keeps ``critical_line`` and ``length_map`` the functions when their modules (of the
+    same name) are imported later: the import system binds a submodule on its package."""
+
+    def __setattr__(self, name: str, value) -> None:
+        if isinstance(value, types.ModuleType) and _SOURCES.get(name) == name:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str):
