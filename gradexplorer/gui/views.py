@@ -43,14 +43,12 @@ class LazyViews:
     Building them all costs seconds at start-up (their modules import SciPy and the theory;
     the phase diagram starts its grid): the window shows its first run without them. An
     empty placeholder holds each tab until it becomes current, or until :meth:`all` is called
-    (tests, benchmarks, session code that needs every view). A view built late gets the
-    font last given to :meth:`set_font`.
+    (tests, benchmarks, session code that needs every view).
     """
 
     def __init__(self, tabs: QTabWidget, state, runner,
                  views: list[tuple[str, str]] | None = None):
         self._tabs, self._state, self._runner = tabs, state, runner
-        self._font = None  # (QFont, points) from set_font, for views built later
         self._entries: list[list] = []  # [title, target, placeholder or view, built]
         for title, target in (EXTRA_VIEWS if views is None else views):
             holder = QWidget()
@@ -79,21 +77,6 @@ class LazyViews:
         finally:
             self._tabs.blockSignals(blocked)
         holder.deleteLater()
-        if self._font is not None:
-            self._apply_font(view, *self._font)
-
-    def set_font(self, font, points: int) -> None:
-        """Give every view (built now or later) ``font`` and, if it has one,
-        ``set_font_size(points)``."""
-        self._font = (font, points)
-        for _title, view in self.built():
-            self._apply_font(view, font, points)
-
-    @staticmethod
-    def _apply_font(view: QWidget, font, points: int) -> None:
-        view.setFont(font)
-        if hasattr(view, "set_font_size"):
-            view.set_font_size(points)
 
     def built(self) -> list[tuple[str, QWidget]]:
         """The views built so far, in tab order."""
