@@ -111,7 +111,7 @@ def attach_tooltips(window) -> dict[str, str]:
 
     Places: the dashboard's plot titles and y axis labels (∂L/∂h, ‖∂L/∂W‖, a and φ,
     saturation), the panel's σ_w² line and the Phase tab's χ1/q*/ξ readout (appended to its own
-    tooltip).
+    tooltip when the tab is first built).
     """
     placed: dict[str, str] = {}
     dash = window.dashboard
@@ -131,11 +131,25 @@ def attach_tooltips(window) -> dict[str, str]:
     if sigma is not None:
         sigma.setToolTip(tip("σ_w²", "fan_in", "gain"))
         placed["sigma"] = sigma.toolTip()
-    for title, view in getattr(window, "views", []):
+    tabs = getattr(window, "tabs", None)
+    if tabs is not None:  # the Phase tab is built when first shown: tip it then
+        tabs.currentChanged.connect(lambda _index: _tip_phase(window))
+    _tip_phase(window)
+    return placed
+
+
+def _built_views(window) -> list:
+    lazy = getattr(window, "_views", None)
+    return lazy.built() if hasattr(lazy, "built") else list(getattr(window, "views", []))
+
+
+def _tip_phase(window) -> None:
+    """Append the glossary's χ1, q*, ξ words to the Phase tab's readout tooltip (once)."""
+    for title, view in _built_views(window):
         readout = getattr(view, "readout", None)
-        if title.startswith("Phase") and isinstance(readout, QLabel):
+        if (title.startswith("Phase") and isinstance(readout, QLabel)
+                and not readout.property("glossary_tip")):
             own = readout.toolTip()
             extra = tip("χ1", "q*", "ξ_∇", "chaotic / ordered")
             readout.setToolTip(f"<p>{html.escape(own)}</p><hr>{extra}" if own else extra)
-            placed["phase"] = readout.toolTip()
-    return placed
+            readout.setProperty("glossary_tip", True)

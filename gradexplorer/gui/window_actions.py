@@ -140,16 +140,18 @@ class WindowActions(QObject):
             self.w.show_error(f"could not open session: {exc}")
             return False
         self.w.replay(list(session.pins), session.spec)
-        train = self._train_view()
+        train = self._train_view(build=bool(session.train_pins))
         if train is not None:
             import_train_pins(train, session.train_pins)
         self.w.show_message(f"session loaded from {path}")
         return True
 
-    def _train_view(self):
-        """The Train tab's view (None when the window has none)."""
-        return next((v for t, v in getattr(self.w, "views", []) if t == "Train"
-                     and hasattr(v, "pins")), None)
+    def _train_view(self, build: bool = False):
+        """The Train tab's view (None when the window has none, or, unless ``build``, when
+        the tab was never shown: then it has no pins)."""
+        lazy = getattr(self.w, "_views", None)
+        views = self.w.views if build or not hasattr(lazy, "built") else lazy.built()
+        return next((v for t, v in views if t == "Train" and hasattr(v, "pins")), None)
 
     # --- exports --------------------------------------------------------------------------------
     def export_image(self, path: str | None = None, size: tuple[int, int] | None = None) -> bool:

@@ -45,6 +45,8 @@ def test_window_symbols_carry_glossary_tooltips(window):
     assert lookup("∂L/∂h").plain[:30] in window.dashboard.gradient.plot.titleLabel.toolTip()
     assert lookup("saturation").plain[:30] in window.dashboard.saturation.plot.titleLabel.toolTip()
     assert lookup("σ_w²").plain[:30] in window.panel.init.sigma.toolTip()
+    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    window.tabs.setCurrentIndex(titles.index("Phase diagram"))  # built when first shown
     phase = dict(window.views)["Phase diagram"]
     assert lookup("χ1").plain[:30] in phase.readout.toolTip()
     window.actions_.actions["glossary"].trigger()
