@@ -51,7 +51,11 @@ def main(argv: list[str] | None = None) -> int:
     if not window.settings.contains("spec"):  # first launch: tell the story at a glance
         window.show_story()
     window.show()
-    return app.exec()
+    code = app.exec()
+    from gradexplorer.gui.jobs.retired import wait_retired
+
+    wait_retired()  # the window is gone; cancelled work still ending is waited for here
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

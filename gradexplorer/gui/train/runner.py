@@ -30,10 +30,10 @@ class TrainJob:
     config: TrainConfig
 
 
-def _engine_train(spec: NetworkSpec, config: TrainConfig) -> Iterator:
+def _engine_train(spec: NetworkSpec, config: TrainConfig, cancel=None) -> Iterator:
     from gradexplorer.engine.training.trainer import train
 
-    return train(spec, config)
+    return train(spec, config, cancel=cancel)
 
 
 class TrainRunner(QObject):
@@ -65,7 +65,9 @@ class TrainRunner(QObject):
         self.lane: Lane = self._runner.lane("train", self._work, batch_seconds=0.0)
 
     def _work(self, job: TrainJob, ctx: JobContext) -> Iterator:
-        """Runs on the worker thread."""
+        """Runs on the worker thread; the engine polls the run's cancel token between steps."""
+        if self._train is _engine_train:
+            return iter(_engine_train(job.spec, job.config, ctx.cancelled))
         return iter(self._train(job.spec, job.config))
 
     @property
