@@ -26,7 +26,7 @@ CLOSE_LIMIT = 0.5  # seconds, issue 12 "Done when"
 LSUV = NetworkSpec(depth=10, width=2048, in_features=2048, batch=2048, init="lsuv")
 SMALL = NetworkSpec(depth=4, width=16, in_features=16, batch=32)
 #: Training whose 200-step segments take seconds: a report every 200 steps.
-TRAIN_SPEC = NetworkSpec(depth=10, width=512, input="digits", activation="relu",
+TRAIN_SPEC = NetworkSpec(depth=10, width=256, input="digits", activation="relu",
                          init="kaiming_normal")
 TRAIN_CONFIG = TrainConfig(steps=100_000, eval_every=200, batch_size=256)
 
@@ -118,8 +118,10 @@ def test_new_setting_starts_at_once_during_lsuv(qtbot, window):
     new_id = window.lane.latest_id
     assert new_id != run_id
     qtbot.waitUntil(lambda: window.lane.computing() == new_id or window.lane.run_seconds(),
-                    timeout=2000)
-    assert time.perf_counter() - started <= CLOSE_LIMIT
+                    timeout=5000)
+    # when the (fresh) worker began the new run (the GUI thread may be busy painting meanwhile)
+    began = window.lane.computing_since()
+    assert started < began <= started + CLOSE_LIMIT
     with qtbot.waitSignal(window.lane.sigFinished, timeout=10_000,
                           check_params_cb=lambda i: i == new_id):
         pass  # the new run completes while the old one winds down on its own
@@ -135,8 +137,9 @@ def test_start_right_after_stop_starts_at_once(qtbot, window):
     train.stop()
     started = time.perf_counter()
     second = train.start()
-    qtbot.waitUntil(lambda: train.runner.lane.computing() == second, timeout=2000)
-    assert time.perf_counter() - started <= CLOSE_LIMIT
+    qtbot.waitUntil(lambda: train.runner.lane.computing() == second, timeout=5000)
+    # when the worker began the new run (the GUI thread may be busy painting meanwhile)
+    assert started < train.runner.lane.computing_since() <= started + CLOSE_LIMIT
     assert second != first
     train.stop()
     _cancelled_work_ends(qtbot)

@@ -172,6 +172,10 @@ class Lane(QObject):
         """Id of the run the lane's current worker is inside of (None when idle)."""
         return self._worker.current
 
+    def computing_since(self) -> float:
+        """``time.perf_counter()`` when the worker began the run :meth:`computing` names."""
+        return self._worker.since
+
     def worker_thread(self) -> QThread:
         """The worker thread (for tests and diagnostics)."""
         return self._thread
@@ -210,6 +214,7 @@ class Lane(QObject):
         self._sigRun.disconnect(self._worker.run)
         retire(self._thread, self._worker)
         self._new_worker()
+        self._thread.start()  # ready before the next submit (a Start right after Stop)
 
 
     def _finishes_soon(self) -> bool:

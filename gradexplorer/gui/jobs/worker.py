@@ -40,6 +40,7 @@ class JobWorker(QObject):
     def __init__(self) -> None:
         super().__init__()
         self.current: int | None = None  # read by the GUI thread: a plain attribute write
+        self.since = 0.0  # time.perf_counter() when ``current`` began
 
     @Slot(int, object, object, object, float)
     def run(self, run_id: int, work: Work, payload: Any, ctx: JobContext,
@@ -48,6 +49,7 @@ class JobWorker(QObject):
         if ctx.cancelled():
             self.sigEvent.emit(run_id, "aborted", None)
             return
+        self.since = time.perf_counter()
         self.current = run_id
         try:
             self._run(run_id, work, payload, ctx, batch_seconds)
