@@ -19,6 +19,9 @@ Mean-field predictions (wide limit; q_l the actual sequence of ``theory.layerwis
   2017, eq. 17; at criticality with constant q their L(μ2/μ1² − 1 − s1): ReLU Gaussian 2L,
   orthogonal L; linear Gaussian L, orthogonal 0). Square networks only (n_0 = ⋯ = n_L), else
   None. Finite width adds an excess of order L²/N (theory.md §4).
+
+Layer norm and residual blocks: J from ``block_jacobian`` (no mean-field prediction: NaN/None);
+batch norm is refused (SpecError: its Jacobian is per batch, not per input).
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from gradexplorer.engine.model.network import (
     stream,
 )
 from gradexplorer.engine.model.spec import NetworkSpec, SpecError
+from gradexplorer.engine.runs.block_jacobian import block_jacobian, check_supported, uses_blocks
 from gradexplorer.engine.runs.statistics import LOG10_2, exponent_of, log10_scaled, rms, unscale
 from gradexplorer.engine.theory import gaussian_expectation, layerwise_prediction
 
@@ -132,6 +136,7 @@ class _Prepared:  # the spec's network, its activation, input batch and widths
 
 
 def _prepare(spec: NetworkSpec, cancel: Callable[[], bool] | None = None) -> _Prepared:
+    check_supported(spec)
     activation = get_activation(spec.activation, spec.negative_slope)
     x = make_inputs(spec, stream(spec.seed, STREAM_DATA), cancel=cancel).x
     widths = spec.layer_widths(x.shape[1])
@@ -266,6 +271,10 @@ def _jacobian(spec, prep, input_index, orthogonal, cancel):
         raise IndexError(f"input index {input_index} is outside the batch of {prep.x.shape[0]}")
     weights, orth, label = _weights(spec, prep, orthogonal)
     x_row = prep.x[input_index].astype(np.float64)
+    if uses_blocks(spec):
+        js, exp2 = block_jacobian(spec, weights, prep.net.layers, prep.activation, prep.widths,
+                                  x_row, lambda: _poll(cancel))
+        return js, exp2, orth, label, x_row
     js, exp2 = _product(weights, _derivatives(weights, prep, x_row), cancel)
     return js, exp2, orth, label, x_row
 
@@ -311,7 +320,10 @@ def _spectrum(spec, prep: _Prepared, input_index: int, orthogonal, cancel) -> Ja
         floor = 2 * math.log10(max(js.shape) * np.finfo(float).eps) + float(log_eig[0])
         rel = var_s / mean_s ** 2 if mean_s > 0 else math.nan
     sb2 = spec.bias_std * spec.bias_std if spec.bias_init == "normal" else 0.0
-    q, log_pred, rel_pred = _prediction(prep, sb2, x_row, orth)
+    if uses_blocks(spec):  # no mean-field prediction for normalized / residual blocks here
+        q, log_pred, rel_pred = np.full(len(prep.widths) - 1, np.nan), math.nan, None
+    else:
+        q, log_pred, rel_pred = _prediction(prep, sb2, x_row, orth)
     pred_var = None if rel_pred is None else \
         (0.0 if rel_pred == 0 else _pow10(2 * log_pred) * rel_pred)
     with np.errstate(over="ignore", under="ignore"):

@@ -12,6 +12,9 @@ The forward pass is rescaled the same way where that is exact: positively homoge
 (linear, relu, leaky_relu: φ(c·h) = c·φ(h), φ'(c·h) = φ'(h) for c > 0) and all-zero biases.
 Every log10 statistic is then exact (a 600-layer ReLU net with He init × 4 reaches 10^360).
 
+Normalized and residual blocks (``spec.norm``, ``spec.residual``): see ``model.blocks`` for the
+block, its backward and exactly where the scaling is exact (forward rescaling is off with a norm).
+
 Backprop (Rumelhart et al. 1986), for h_l = a_{l−1} W_lᵀ + b_l, a_l = φ(h_l):
     ∂L/∂h_l = ∂L/∂a_l ⊙ φ'(h_l),  ∂L/∂W_l = (∂L/∂h_l)ᵀ a_{l−1},  ∂L/∂b_l = Σ_batch ∂L/∂h_l,
     ∂L/∂a_{l−1} = ∂L/∂h_l W_l.
@@ -31,6 +34,13 @@ from gradexplorer.engine.compute.memory import check_fits, estimate_bytes, save_
 from gradexplorer.engine.data.inputs import make_inputs
 from gradexplorer.engine.model import losses
 from gradexplorer.engine.model.activations import Activation, get_activation
+from gradexplorer.engine.model.blocks import (
+    BlockForward,
+    block_backward,
+    block_forward,
+    describe,
+    residual_layers,
+)
 from gradexplorer.engine.model.network import (
     STREAM_DATA,
     STREAM_READOUT,
@@ -49,7 +59,6 @@ from gradexplorer.engine.runs.records import (
     RunStart,
 )
 from gradexplorer.engine.runs.statistics import (
-    exponent_of,
     linear_histogram,
     log10_histogram,
     log10_scaled,
@@ -100,7 +109,8 @@ def _propagate(spec: NetworkSpec, arrays: dict | None,
     x = inputs.x
     widths = spec.layer_widths(x.shape[1])
     nbytes = estimate_bytes(widths, x.shape[0], np.dtype(spec.dtype).itemsize,
-                            lsuv=spec.init == "lsuv")
+                            lsuv=spec.init == "lsuv", norm=spec.norm != "none",
+                            residual=spec.residual)
     if arrays is not None:  # the float64 copies kept for the caller (``run --save``)
         nbytes += save_bytes(widths, x.shape[0])
     check_fits(nbytes)
@@ -110,32 +120,30 @@ def _propagate(spec: NetworkSpec, arrays: dict | None,
         for i, layer in enumerate(net.layers, 1):
             arrays[f"W{i}"] = layer.weight.copy()
             arrays[f"b{i}"] = layer.bias.copy()
-    start = RunStart(config=spec.to_dict(), widths=widths, data_description=inputs.description,
+    arch = describe(widths, spec.norm, spec.residual, spec.residual_scale)
+    start = RunStart(config=spec.to_dict(), widths=widths,
+                     data_description=inputs.description + (f"; {arch}" if arch else ""),
                      memory_bytes=nbytes, sigma_w2=net.sigma_w2,
                      sigma_b2=spec.bias_std * spec.bias_std if spec.bias_init == "normal" else 0.0,
                      input_second_moment=moments(x)[2])
     setup = time.perf_counter() - t0
     yield start
 
-    rescale = activation.positively_homogeneous and net.zero_bias
+    rescale = activation.positively_homogeneous and net.zero_bias and spec.norm == "none"
+    skips = residual_layers(widths, spec.residual)
+    alpha = spec.residual_scale
     a_prev, s_prev = x, 0
-    kept: list[tuple[np.ndarray, int, np.ndarray]] = []  # (a_{l-1}, its exponent, φ'(h_l))
+    kept: list[tuple[np.ndarray, int, BlockForward]] = []  # (a_{l-1}, its exponent, the block)
     forward_scales: list[tuple[float, float]] = []  # (log10 std h_l, log10 act scale)
     for idx, layer in enumerate(net.layers, 1):
         raise_if_cancelled(cancel)
-        h = layer.forward(a_prev, 0.0 if net.zero_bias else 1.0)
-        s = s_prev
-        if rescale:
-            k = exponent_of(rms(h))
-            if k:
-                h = np.ldexp(h, -k, out=h)
-                s += k
-        a, deriv = activation.forward_and_derivative(h)
-        kept.append((a_prev, s_prev, deriv))
-        fwd = _forward_record(idx, layer, h, a, deriv, s, activation)
-        forward_scales.append((fwd.log10_preact_std, fwd.log10_act_scale))
-        yield fwd
-        a_prev, s_prev = a, s
+        fwd = block_forward(layer, a_prev, s_prev, activation, spec.norm, skips[idx - 1], alpha,
+                            bias_scale=0.0 if net.zero_bias else 1.0, rescale=rescale)
+        kept.append((a_prev, s_prev, fwd))
+        record = _forward_record(idx, layer, fwd, activation)
+        forward_scales.append((record.log10_preact_std, record.log10_act_scale))
+        yield record
+        a_prev, s_prev = fwd.a, fwd.s_a
 
     top = _top_gradient(spec, a_prev, s_prev, inputs)
     if arrays is not None:
@@ -147,15 +155,9 @@ def _propagate(spec: NetworkSpec, arrays: dict | None,
     for idx in range(len(net.layers), 0, -1):
         layer = net.layers[idx - 1]
         raise_if_cancelled(cancel)
-        a_in, s_in, deriv = kept.pop()
-        g_h = np.multiply(g_a, deriv, out=g_a)  # g_a is always a fresh array here
-        g_rms = rms(g_h)
-        k = exponent_of(g_rms)
-        if k:
-            g_h = np.ldexp(g_h, -k, out=g_h)
-            g_rms = math.ldexp(g_rms, -k)  # exact: the same power of two
-            t += k
-        g_a, grad_w, grad_b = layer.backward(g_h, a_in, need_input_grad=idx > 1)
+        a_in, s_in, fwd = kept.pop()
+        g_a, g_h, g_rms, t, grad_w, grad_b = block_backward(layer, fwd, a_in, g_a, t, alpha,
+                                                            need_input_grad=idx > 1)
         if arrays is not None:
             arrays[f"grad_h{idx}"] = np.ldexp(g_h.astype(np.float64), t)
             arrays[f"grad_W{idx}"] = np.ldexp(grad_w.astype(np.float64), t + s_in)
@@ -185,15 +187,15 @@ def _top_gradient(spec: NetworkSpec, a_s: np.ndarray, s: int, inputs) -> losses.
     return losses.cross_entropy(a_s, s, readout, labels)
 
 
-def _forward_record(idx: int, layer, h: np.ndarray, a: np.ndarray, deriv: np.ndarray, s: int,
-                    activation: Activation) -> ForwardLayer:
+def _forward_record(idx: int, layer, fwd: BlockForward, activation: Activation) -> ForwardLayer:
+    h, a, deriv, s, s_a = fwd.h, fwd.a, fwd.deriv, fwd.s_h, fwd.s_a
     h_mean, h_std, h_sq = moments(h)
     a_mean, a_std, _ = moments(a)
     nonfinite = 0.0 if math.isfinite(a_mean) else _nonfinite_fraction(a)
     hs, as_ = sample_rows(h), sample_rows(a)
     preact_hist = linear_histogram(hs, -RMS_RANGE, RMS_RANGE, HIST_BINS,
                                    "units of the layer's RMS", scale=np.sqrt(h_sq))
-    if activation.bounds is not None:
+    if activation.bounds is not None and not fwd.residual:
         lo, hi = activation.bounds
         act_hist = linear_histogram(as_, lo, hi, HIST_BINS, "value")
     else:
@@ -204,15 +206,23 @@ def _forward_record(idx: int, layer, h: np.ndarray, a: np.ndarray, deriv: np.nda
         layer=idx, fan_in=layer.fan_in, fan_out=layer.fan_out,
         preact_mean=unscale(h_mean, s), preact_std=unscale(h_std, s),
         log10_preact_std=log10_scaled(h_std, s), preact_second_moment=unscale(h_sq, 2 * s),
-        act_mean=unscale(a_mean, s), act_std=unscale(a_std, s),
-        log10_act_std=log10_scaled(a_std, s),
-        saturated_fraction=float(np.count_nonzero(activation.saturated(h, derivative=deriv)))
+        act_mean=unscale(a_mean, s_a), act_std=unscale(a_std, s_a),
+        log10_act_std=log10_scaled(a_std, s_a),
+        saturated_fraction=float(np.count_nonzero(activation.saturated(fwd.z, derivative=deriv)))
         / h.size,
         weight_norm=layer.weight_norm,
         bias_norm=float(np.linalg.norm(layer.bias)),
-        log10_act_scale=log10_scaled(1.0, s), preact_hist=preact_hist, act_hist=act_hist,
-        nonfinite_fraction=nonfinite,
+        log10_act_scale=log10_scaled(1.0, s_a), preact_hist=preact_hist, act_hist=act_hist,
+        nonfinite_fraction=nonfinite, **_normed_stats(fwd),
     )
+
+
+def _normed_stats(fwd: BlockForward) -> dict:
+    """The normalized z's mean and std (population, float64), for layers with a norm."""
+    if fwd.norm is None:
+        return {}
+    mean, std, _ = moments(fwd.norm.z)
+    return {"normed_mean": mean, "normed_std": std}
 
 
 def _backward_record(idx: int, layer, g_h: np.ndarray, g_rms: float, t: int,

@@ -24,7 +24,7 @@ __all__ = ["NUMERIC_FIELDS", "QUANTITIES", "SweepRow", "lin_range", "log_range",
 
 #: The spec fields a sweep can vary.
 NUMERIC_FIELDS = ("gain", "depth", "width", "bias_std", "in_features", "batch", "seed",
-                  "negative_slope", "input_mean", "input_std")
+                  "negative_slope", "input_mean", "input_std", "residual_scale")
 #: Per-layer numbers a sweep can record: the numeric fields of ForwardLayer and BackwardLayer.
 QUANTITIES = tuple(dict.fromkeys(f.name for cls in (ForwardLayer, BackwardLayer)
                                  for f in dataclasses.fields(cls)
@@ -156,6 +156,7 @@ def _check_field(spec: NetworkSpec, field: str) -> None:
         "in_features": (not synthetic, f"input is '{spec.input}'"),
         "input_mean": (not synthetic, f"input is '{spec.input}'"),
         "input_std": (not synthetic, f"input is '{spec.input}'"),
+        "residual_scale": (not spec.residual, "the blocks are not residual; turn residual on"),
     }
     blocked, why = no_effect.get(field, (False, ""))
     if blocked:

@@ -9,8 +9,11 @@ non-finite loss) ends the run with a verdict; it never raises.
 The model is the spec's network (:func:`network.build_network`: depth, widths, activation, init,
 gain, biases, dtype, seed) followed by a linear readout z = a_L Rᵀ + c, R: (C, n_L) LeCun normal
 N(0, 1/n_L) from the readout stream (the same draw as ``propagate``'s cross-entropy readout), c = 0.
-Every weight and bias, the readout's included, is trained, with exact gradients
-(:func:`backprop.loss_and_gradients`) and :mod:`optimizers` (SGD with momentum, Adam).
+Norm and residual blocks (``model.blocks``): batch norm trains on the batch's statistics and
+evaluates with running averages (momentum 0.1, torch ``BatchNorm1d`` train/eval); γ, β are
+fixed at 1, 0 (not trained). Every weight and bias, the readout's included, is trained, with
+exact gradients (:func:`backprop.loss_and_gradients`) and :mod:`optimizers` (SGD with
+momentum, Adam).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from gradexplorer.engine.compute.cancel import CancelCheck
 from gradexplorer.engine.compute.memory import check_fits, estimate_bytes
 from gradexplorer.engine.data.tasks import make_task
 from gradexplorer.engine.model.activations import get_activation
+from gradexplorer.engine.model.blocks import Architecture
 from gradexplorer.engine.model.initializers import init_weight
 from gradexplorer.engine.model.network import STREAM_READOUT, DenseLayer, build_network, stream
 from gradexplorer.engine.model.spec import MAX_BATCH, MAX_WIDTH, NetworkSpec, SpecError
@@ -271,6 +275,7 @@ def _train(spec: NetworkSpec, config: TrainConfig, cancel: Callable[[], bool] | 
                     rng=stream(spec.seed, STREAM_READOUT))
     layers = [*net.layers, DenseLayer(r.astype(spec.dtype), np.zeros(task.n_outputs, spec.dtype))]
     params = [p for layer in layers for p in (layer.weight, layer.bias)]
+    arch = Architecture.from_spec(spec, widths)
     opt = make_optimizer(config.optimizer, params, config.lr, config.momentum, config.beta1,
                          config.beta2, config.eps)
     yield TrainStart(config=config.to_dict(), network=spec.to_dict(), widths=widths,
@@ -292,7 +297,7 @@ def _train(spec: NetworkSpec, config: TrainConfig, cancel: Callable[[], bool] | 
         with np.errstate(all="ignore"):  # never held across a yield: errstate is context-local
             loss, hits, grads = loss_and_gradients(layers, activation, task.x_train[idx],
                                                    task.y_train[idx], config.loss,
-                                                   task.classification)
+                                                   task.classification, arch)
             if not math.isfinite(loss):
                 what = "NaN" if math.isnan(loss) else "infinite"
                 end = TrainEnd(verdict=f"diverged at step {step}: loss became {what}",
@@ -305,7 +310,7 @@ def _train(spec: NetworkSpec, config: TrainConfig, cancel: Callable[[], bool] | 
                 acc = correct / (count * config.batch_size) if task.classification else None
                 record = _record(step, layers, activation, grads, deltas, x_eval, y_eval,
                                  config.loss, task.classification, loss_sum / count, acc,
-                                 held_out=task.x_test.shape[0] > 0)
+                                 held_out=task.x_test.shape[0] > 0, arch=arch)
                 loss_sum, correct, count = 0.0, 0, 0
         if record is not None:
             ratio_sum += record.log10_update_ratio
@@ -335,7 +340,8 @@ def training_bytes(spec: NetworkSpec, config: TrainConfig, widths: tuple[int, ..
     itemsize = np.dtype(spec.dtype).itemsize
     rows = data_cells // max(1, widths[0])
     return int(estimate_bytes(all_widths, max(config.batch_size, eval_rows), itemsize,
-                              lsuv=spec.init == "lsuv")
+                              lsuv=spec.init == "lsuv", norm=spec.norm != "none",
+                              residual=spec.residual)
                + 3 * n_params * itemsize + data_cells * itemsize + 8 * rows * n_outputs)
 
 
@@ -397,14 +403,14 @@ def _summary(stalled: tuple[int, ...], depth: int, optimizer: str,
 
 
 def _record(step, layers, activation, grads, deltas, x_eval, y_eval, loss, classification,
-            train_loss, train_acc, held_out: bool) -> TrainRecord:
+            train_loss, train_acc, held_out: bool, arch=None) -> TrainRecord:
     n = len(layers)
     gnorm = np.array([np.linalg.norm(grads[2 * i]) for i in range(n)], dtype=np.float64)
     ratio = np.array([_update_ratio(deltas[2 * i], layers[i].weight) for i in range(n)])
     with np.errstate(divide="ignore"):
         log_g, log_r = np.log10(gnorm), np.log10(ratio)
     test_loss, test_acc, act_std, sat = evaluate(layers, activation, x_eval, y_eval, loss,
-                                                 classification)
+                                                 classification, arch)
     return TrainRecord(
         step=step, train_loss=float(train_loss), train_accuracy=train_acc,
         test_loss=test_loss if held_out else None, test_accuracy=test_acc if held_out else None,
