@@ -25,18 +25,22 @@ from PySide6.QtCore import QObject, QThread
 EXIT_WAIT_SECONDS = 30.0
 
 _retired: list[tuple[QThread, QObject]] = []
+#: Finished at the last prune: released only at the next one, so no QThread or worker is
+#: deleted while its OS thread may still be unwinding from ``finished``.
+_finished: list[tuple[QThread, QObject]] = []
 
 
 def retire(thread: QThread, worker: QObject) -> None:
     """Let ``thread`` end by itself after its current job; keep it alive until then."""
     thread.quit()
     _prune()
-    if thread.isRunning():
-        _retired.append((thread, worker))
+    _retired.append((thread, worker))
 
 
 def _prune() -> None:
-    _retired[:] = [(t, w) for t, w in _retired if t.isRunning()]
+    done = [(t, w) for t, w in _retired if t.isFinished() and t.wait(0)]
+    _retired[:] = [(t, w) for t, w in _retired if not (t.isFinished() and t.wait(0))]
+    _finished[:] = done
 
 
 def running() -> list[QThread]:
