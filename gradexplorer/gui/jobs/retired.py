@@ -34,7 +34,8 @@ def retire(thread: QThread, worker: QObject) -> None:
     """Let ``thread`` end by itself after its current job; keep it alive until then."""
     thread.quit()
     _prune()
-    _retired.append((thread, worker))
+    if thread.isRunning():
+        _retired.append((thread, worker))
 
 
 def _prune() -> None:
