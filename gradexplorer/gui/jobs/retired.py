@@ -25,8 +25,8 @@ from PySide6.QtCore import QObject, QThread
 EXIT_WAIT_SECONDS = 30.0
 
 _retired: list[tuple[QThread, QObject]] = []
-#: Finished at the last prune: released only at the next one, so no QThread or worker is
-#: deleted while its OS thread may still be unwinding from ``finished``.
+#: Retired threads that have finished, kept (a few hundred bytes each) rather than deleted
+#: from the GUI thread while Qt may still hold events for their workers.
 _finished: list[tuple[QThread, QObject]] = []
 
 
@@ -41,7 +41,7 @@ def retire(thread: QThread, worker: QObject) -> None:
 def _prune() -> None:
     done = [(t, w) for t, w in _retired if t.isFinished() and t.wait(0)]
     _retired[:] = [(t, w) for t, w in _retired if not (t.isFinished() and t.wait(0))]
-    _finished[:] = done
+    _finished.extend(done)
 
 
 def running() -> list[QThread]:
