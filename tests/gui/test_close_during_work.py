@@ -51,7 +51,7 @@ def _closed_in(window) -> float:
     return time.perf_counter() - started
 
 
-def _cancelled_work_ends(qtbot, seconds: float = 5.0) -> None:
+def _cancelled_work_ends(qtbot, seconds: float = 10.0) -> None:
     """The retired threads end by themselves (the engine saw the token), not after the work."""
     qtbot.waitUntil(lambda: not retired.running(), timeout=int(seconds * 1000))
 
