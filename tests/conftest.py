@@ -21,6 +21,36 @@ def _uses_qt(request) -> bool:
     return "gui" in request.node.path.parts
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _garbage_collected_on_the_main_thread():
+    """Collect cycles only here, on the main thread, between tests (as the app does on a timer).
+
+    Python's cyclic GC runs in whichever thread crosses the allocation threshold; a collection
+    in an engine worker thread can destroy GUI-thread Qt objects from the wrong thread and
+    crash the interpreter (seen as rare segfaults in full GUI runs).
+    """
+    import gc
+
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def _collect_between_tests():
+    """The automatic collection's own generation rule, run on the main thread after each test."""
+    yield
+    import gc
+
+    counts, thresholds = gc.get_count(), gc.get_threshold()
+    for generation in range(3):
+        if counts[generation] <= thresholds[generation]:
+            break
+        gc.collect(generation)
+
+
 @pytest.fixture(autouse=True)
 def _no_qthread_left_running(request):
     """Fail any test that leaves a QThread running (the thread is then stopped, not leaked).
