@@ -126,7 +126,7 @@ def _settings_with(tmp_path, **values):
     {"window__geometry": "hello"}, {"window__state": 42}, {"window__geometry": 3.5},
     {"view__font_points": "big"}, {"view__font_points": "١٢"}, {"view__font_points": 500},
     {"spec": "{garbage"}, {"spec": json.dumps({"gain": 5e6})}, {"spec": "[" * 10_000},
-    {"spec": 17},
+    {"spec": 17}, {"view__show_theory": "maybe"}, {"view__show_theory": 3.5},
 ])
 def test_damaged_settings_never_stop_the_window(qtbot, tmp_path, values):
     settings = _settings_with(tmp_path, **values)
@@ -135,6 +135,19 @@ def test_damaged_settings_never_stop_the_window(qtbot, tmp_path, values):
     w.show()
     assert w.panel.spec() == NetworkSpec()
     qtbot.waitUntil(lambda: "ignored damaged stored" in w.status_text(), timeout=5000)
+    w.close()
+
+
+@pytest.mark.parametrize("text, shown", [("true", True), ("false", False), ("maybe", True)])
+def test_stored_theory_toggle_is_read_strictly(qtbot, tmp_path, text, shown):
+    path = tmp_path / "toggle.ini"
+    path.write_text(f"[view]\nshow_theory={text}\n")
+    w = MainWindow(settings=QSettings(str(path), QSettings.Format.IniFormat), presets=[],
+                   restore=True)
+    qtbot.addWidget(w)
+    assert w.theory.is_visible() is shown
+    if text == "maybe":
+        qtbot.waitUntil(lambda: "damaged stored theory toggle" in w.status_text(), timeout=5000)
     w.close()
 
 
