@@ -211,3 +211,21 @@ def test_the_gui_never_imports_the_cli():
                           timeout=120, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("free, words", [(0, "No space left on device"),
+                                         (2**40, "the PNG could not be written (Qt's image writer failed)")])
+def test_a_png_qt_cannot_save_gets_a_reason(window, tmp_path, monkeypatch, free, words):
+    import pyqtgraph as pg
+
+    path = tmp_path / "old.png"
+    path.write_bytes(b"old picture")
+    monkeypatch.setattr(pg.exporters.ImageExporter, "export", lambda self, name: False)
+    real = os.statvfs
+    monkeypatch.setattr(os, "statvfs", lambda p: type("S", (), {
+        "f_bavail": free, "f_frsize": 1, "f_blocks": real(p).f_blocks})())
+    assert not window.actions_.export_image(str(path), (300, 200))
+    text = window.status_text()
+    assert f"cannot write {path}: {words}" in text and text.count(str(path)) == 1
+    assert path.read_bytes() == b"old picture"
+    assert [n for n in os.listdir(tmp_path) if n != "settings.ini"] == ["old.png"]
