@@ -213,8 +213,9 @@ def test_the_gui_never_imports_the_cli():
     assert proc.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize("free, words", [(0, "No space left on device"),
-                                         (2**40, "the PNG could not be written (Qt's image writer failed)")])
+@pytest.mark.parametrize("free, words", [
+    (0, "No space left on device"),
+    (2**40, "the PNG could not be written (Qt's image writer failed)")])
 def test_a_png_qt_cannot_save_gets_a_reason(window, tmp_path, monkeypatch, free, words):
     import pyqtgraph as pg
 
