@@ -302,7 +302,7 @@ def _train(spec: NetworkSpec, config: TrainConfig, cancel: Callable[[], bool] | 
         with np.errstate(all="ignore"):  # never held across a yield: errstate is context-local
             loss, hits, grads = loss_and_gradients(layers, activation, task.x_train[idx],
                                                    task.y_train[idx], config.loss,
-                                                   task.classification, arch)
+                                                   task.classification, arch, check)
             if not math.isfinite(loss):
                 what = "NaN" if math.isnan(loss) else "infinite"
                 end = TrainEnd(verdict=f"diverged at step {step}: loss became {what}",
