@@ -26,7 +26,8 @@ def _no_qthread_left_running(request):
     """Fail any test that leaves a QThread running (the thread is then stopped, not leaked).
 
     ``QThread.start`` is wrapped to remember every started thread; after the test (and after
-    pytest-qt closed its widgets) each must have finished.
+    pytest-qt closed its widgets) and after the retired threads ended (as the app waits for
+    them at exit, :mod:`gradexplorer.gui.jobs.retired`), each must have finished.
     """
     if not _uses_qt(request):
         yield
@@ -45,6 +46,11 @@ def _no_qthread_left_running(request):
         yield
     finally:
         QThread.start = original
+    import sys
+
+    retired = sys.modules.get("gradexplorer.gui.jobs.retired")
+    if retired is not None:  # threads retired with cancelled work end by themselves (the app
+        retired.wait_retired(10.0)  # waits for them at exit); a test must not outlive them
     leaked = []
     for ref in started:
         thread = ref()

@@ -49,7 +49,11 @@ def main(argv: list[str] | None = None) -> int:
         app.setWindowIcon(icon)
 
     window = make_window()  # noqa: F841 (kept alive until exec returns)
-    return app.exec()
+    code = app.exec()
+    from gradexplorer.gui.jobs.retired import wait_retired
+
+    wait_retired()  # the window is gone; cancelled work still ending is waited for here
+    return code
 
 
 def prewarm_engine() -> threading.Thread:
@@ -87,6 +91,7 @@ def make_window(settings=None, on_result=None):
         window.state.sigResultChanged.connect(on_result)
     if not window.settings.contains("spec"):  # first launch: tell the story at a glance
         window.show_story()
+        window.story.offer()  # offered, not forced: nothing loads until "Start the story"
     window.show()
     return window
 

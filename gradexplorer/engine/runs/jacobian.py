@@ -135,14 +135,15 @@ class _Prepared:  # the spec's network, its activation, input batch and widths
     net: Network
 
 
-def _prepare(spec: NetworkSpec) -> _Prepared:
+def _prepare(spec: NetworkSpec, cancel: Callable[[], bool] | None = None) -> _Prepared:
     check_supported(spec)
     activation = get_activation(spec.activation, spec.negative_slope)
-    x = make_inputs(spec, stream(spec.seed, STREAM_DATA)).x
+    x = make_inputs(spec, stream(spec.seed, STREAM_DATA), cancel=cancel).x
     widths = spec.layer_widths(x.shape[1])
     check_fits(estimate_bytes(widths, x.shape[0], np.dtype(spec.dtype).itemsize,
                               lsuv=spec.init == "lsuv"))
-    return _Prepared(activation, x, widths, build_network(spec, widths, x, activation))
+    return _Prepared(activation, x, widths,
+                     build_network(spec, widths, x, activation, cancel=cancel))
 
 
 def _weights(spec: NetworkSpec, prep: _Prepared, orthogonal: bool | None):
@@ -262,7 +263,7 @@ def jacobian_matrix(spec: NetworkSpec, *, input_index: int = 0, orthogonal: bool
     IndexError : input_index outside the batch. JacobianCancelled : see ``cancel``.
     DataError, RunTooLargeError : as ``propagate``.
     """
-    return _jacobian(spec, _prepare(spec), input_index, orthogonal, cancel)[:2]
+    return _jacobian(spec, _prepare(spec, cancel), input_index, orthogonal, cancel)[:2]
 
 
 def _jacobian(spec, prep, input_index, orthogonal, cancel):
@@ -290,7 +291,7 @@ def jacobian_spectrum(spec: NetworkSpec, *, input_index: int = 0,
     -------
     JacobianSpectrum
     """
-    return _spectrum(spec, _prepare(spec), input_index, orthogonal, cancel)
+    return _spectrum(spec, _prepare(spec, cancel), input_index, orthogonal, cancel)
 
 
 def compare_isometry(spec: NetworkSpec, *, input_index: int = 0,
@@ -299,7 +300,7 @@ def compare_isometry(spec: NetworkSpec, *, input_index: int = 0,
 
     The network is built once; each layer's two weight matrices share one Gaussian draw.
     """
-    prep = _prepare(spec)
+    prep = _prepare(spec, cancel)
     return IsometryComparison(_spectrum(spec, prep, input_index, False, cancel),
                               _spectrum(spec, prep, input_index, True, cancel))
 
