@@ -262,7 +262,7 @@ class WindowActions(QObject):
         problems = [name for name, restore in (
             ("window size", self._restore_geometry), ("dock layout", self._restore_state),
             ("font size", self._restore_font_size), ("settings", self._restore_spec),
-            ("pins", self._restore_pins),
+            ("pins", self._restore_pins), ("theory toggle", self._check_theory_toggle),
         ) if not _safely(restore)]
         if problems:
             text = f"ignored damaged stored {', '.join(problems)}; defaults used"
@@ -289,6 +289,13 @@ class WindowActions(QObject):
             return False
         self.w.set_font_size(points)
         return True
+
+    def _check_theory_toggle(self) -> bool:
+        """The theory display read the toggle already (a damaged value: shown); only judge it."""
+        from gradexplorer.gui.theory_display import SETTINGS_KEY, stored_bool
+
+        value = self.w.settings.value(SETTINGS_KEY)
+        return value is None or stored_bool(value) is not None
 
     def _restore_spec(self) -> bool:
         text = self.w.settings.value("spec")

@@ -232,7 +232,8 @@ def train(spec: NetworkSpec, config: TrainConfig, cancel: Callable[[], bool] | N
     Raises (on the first ``next()``)
     ------
     DataError : the task's data cannot be made (see :func:`tasks.make_task`).
-    SpecError : ``batch_size`` exceeds the training rows (``field="batch_size"``).
+    SpecError : ``batch_size`` exceeds the training rows, or is 1 with batch norm
+        (``field="batch_size"``).
     RunTooLargeError : the memory estimate exceeds what is available.
     Cancelled : see ``cancel`` (:mod:`gradexplorer.engine.compute.cancel`).
     """
@@ -248,6 +249,10 @@ def _train(spec: NetworkSpec, config: TrainConfig, cancel: Callable[[], bool] | 
     """The body of :func:`train` (which adds the BLAS thread policy around it)."""
     t0 = time.perf_counter()
     check = CancelCheck(cancel)
+    if spec.norm == "batch" and config.batch_size < 2:  # torch refuses too (one value per channel)
+        raise SpecError("batch_size", "batch norm needs mini-batches of at least 2 rows (it "
+                                      "normalizes every unit over the mini-batch), got "
+                                      f"{config.batch_size}")
     if config.task == "teacher":  # refuse before drawing: the data set can be gigabytes
         _check_training_fits(spec, config, spec.layer_widths(spec.in_features),
                              _teacher_eval_rows(config), config.samples * spec.in_features,
@@ -297,7 +302,7 @@ def _train(spec: NetworkSpec, config: TrainConfig, cancel: Callable[[], bool] | 
         with np.errstate(all="ignore"):  # never held across a yield: errstate is context-local
             loss, hits, grads = loss_and_gradients(layers, activation, task.x_train[idx],
                                                    task.y_train[idx], config.loss,
-                                                   task.classification, arch)
+                                                   task.classification, arch, check)
             if not math.isfinite(loss):
                 what = "NaN" if math.isnan(loss) else "infinite"
                 end = TrainEnd(verdict=f"diverged at step {step}: loss became {what}",
