@@ -71,7 +71,7 @@ def _scale(init: str, fan_out: int, fan_in: int, gain: float, mode: str, a: floa
         return gain * math.sqrt(2.0 / (fan_in + fan_out))
     if init in ("kaiming_uniform", "kaiming_normal"):
         fan = fan_in if mode == "fan_in" else fan_out
-        g = math.sqrt(2.0 / (1.0 + a * a))
+        g = calculate_gain("leaky_relu", a)  # torch's kaiming_*_ default nonlinearity
         return gain * g * math.sqrt((3.0 if init == "kaiming_uniform" else 1.0) / fan)
     if init == "lecun_normal":
         return gain / math.sqrt(fan_in)

@@ -86,7 +86,7 @@ def build_network(spec: NetworkSpec, widths: tuple[int, ...], x: np.ndarray,
     LSUV where it is measured, fan_in · mean(W²).
     """
     dtype = np.dtype(spec.dtype)
-    slope = spec.negative_slope if spec.activation == "leaky_relu" else 0.0
+    slope = spec.effective_negative_slope
     base_init = "orthogonal" if spec.init == "lsuv" else spec.init
     weights, biases = [], []
     for idx in range(1, len(widths)):
@@ -108,7 +108,7 @@ def build_network(spec: NetworkSpec, widths: tuple[int, ...], x: np.ndarray,
     else:
         sw2 = tuple(sigma_w2(spec.init, widths[i], widths[i - 1], gain=spec.gain, mode=spec.mode,
                              negative_slope=slope) for i in range(1, len(widths)))
-    zero_bias = spec.bias_init == "zeros" or spec.bias_std == 0.0
+    zero_bias = spec.zero_bias
     # drawn in float64 and cast, so switching dtype changes the precision, not the network
     layers = [DenseLayer(w.astype(dtype, copy=False), b.astype(dtype, copy=False))
               for w, b in zip(weights, biases, strict=True)]

@@ -114,6 +114,29 @@ class NetworkSpec:
         hidden = self.widths if self.widths is not None else (self.width,) * self.depth
         return (n0, *hidden)
 
+    @property
+    def sigma_b2(self) -> float:
+        """σ_b², the variance of the biases: ``bias_std²`` for normal biases, else 0.
+
+        The mean-field bias variance (Poole et al. 2016, eq. 3).
+        """
+        return self.bias_std * self.bias_std if self.bias_init == "normal" else 0.0
+
+    @property
+    def effective_negative_slope(self) -> float:
+        """The negative slope a the activation really has: ``negative_slope`` for leaky_relu, 0
+        for every other activation (relu included).
+
+        This is the ``a`` of kaiming's gain √(2/(1 + a²)) (torch's ``nonlinearity='leaky_relu'``)
+        and of the leaky-ReLU mean-field maps.
+        """
+        return float(self.negative_slope) if self.activation == "leaky_relu" else 0.0
+
+    @property
+    def zero_bias(self) -> bool:
+        """Whether every bias is exactly zero (``zeros`` init, or normal with σ_b = 0)."""
+        return self.bias_init == "zeros" or self.bias_std == 0.0
+
     def replace(self, **changes: Any) -> NetworkSpec:
         """A copy with ``changes`` applied and validated (raises :class:`SpecError`)."""
         if "widths" in changes and changes["widths"] is not None:

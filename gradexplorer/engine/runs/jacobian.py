@@ -30,18 +30,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from gradexplorer.engine.compute.memory import check_fits, estimate_bytes
-from gradexplorer.engine.data.inputs import make_inputs
-from gradexplorer.engine.model.activations import Activation, get_activation
+from gradexplorer.engine.compute.blas import blas_threads_for
 from gradexplorer.engine.model.initializers import init_weight
-from gradexplorer.engine.model.network import (
-    STREAM_DATA,
-    STREAM_WEIGHTS,
-    Network,
-    build_network,
-    stream,
-)
+from gradexplorer.engine.model.network import STREAM_WEIGHTS, stream
 from gradexplorer.engine.model.spec import NetworkSpec, SpecError
+from gradexplorer.engine.runs.prepare import Prepared, prepare
 from gradexplorer.engine.runs.statistics import LOG10_2, exponent_of, log10_scaled, rms, unscale
 from gradexplorer.engine.theory import gaussian_expectation, layerwise_prediction
 
@@ -121,24 +114,7 @@ class IsometryComparison(NamedTuple):
     orthogonal: JacobianSpectrum
 
 
-@dataclass(frozen=True)
-class _Prepared:  # the spec's network, its activation, input batch and widths
-    activation: Activation
-    x: np.ndarray
-    widths: tuple[int, ...]
-    net: Network
-
-
-def _prepare(spec: NetworkSpec) -> _Prepared:
-    activation = get_activation(spec.activation, spec.negative_slope)
-    x = make_inputs(spec, stream(spec.seed, STREAM_DATA)).x
-    widths = spec.layer_widths(x.shape[1])
-    check_fits(estimate_bytes(widths, x.shape[0], np.dtype(spec.dtype).itemsize,
-                              lsuv=spec.init == "lsuv"))
-    return _Prepared(activation, x, widths, build_network(spec, widths, x, activation))
-
-
-def _weights(spec: NetworkSpec, prep: _Prepared, orthogonal: bool | None):
+def _weights(spec: NetworkSpec, prep: Prepared, orthogonal: bool | None):
     """(weights in float64, are they orthogonal, label). Redraws use the spec's weight streams.
 
     A Gaussian and an orthogonal redraw of one layer come from the same standard normal draw
@@ -162,7 +138,7 @@ def _weights(spec: NetworkSpec, prep: _Prepared, orthogonal: bool | None):
     return out, bool(orthogonal), "orthogonal" if orthogonal else "gaussian"
 
 
-def _derivatives(weights, prep: _Prepared, x_row: np.ndarray) -> list[np.ndarray]:
+def _derivatives(weights, prep: Prepared, x_row: np.ndarray) -> list[np.ndarray]:
     """φ'(h_l) for l = 1..L at x_row, in float64; rescaled as ``propagate`` does when exact."""
     act, net = prep.activation, prep.net
     rescale = act.positively_homogeneous and net.zero_bias  # then φ'(2^k h) = φ'(h)
@@ -255,15 +231,17 @@ def jacobian_matrix(spec: NetworkSpec, *, input_index: int = 0, orthogonal: bool
     IndexError : input_index outside the batch. JacobianCancelled : see ``cancel``.
     DataError, RunTooLargeError : as ``propagate``.
     """
-    return _jacobian(spec, _prepare(spec), input_index, orthogonal, cancel)[:2]
+    return _jacobian(spec, prepare(spec), input_index, orthogonal, cancel)[:2]
 
 
 def _jacobian(spec, prep, input_index, orthogonal, cancel):
     if not 0 <= input_index < prep.x.shape[0]:
         raise IndexError(f"input index {input_index} is outside the batch of {prep.x.shape[0]}")
-    weights, orth, label = _weights(spec, prep, orthogonal)
-    x_row = prep.x[input_index].astype(np.float64)
-    js, exp2 = _product(weights, _derivatives(weights, prep, x_row), cancel)
+    # J's products are (min(n_0, n_L) × n_l) · (n_l × n_{l−1}); the redraws' QR runs here too
+    with blas_threads_for(min(prep.widths[0], prep.widths[-1]), prep.widths):
+        weights, orth, label = _weights(spec, prep, orthogonal)
+        x_row = prep.x[input_index].astype(np.float64)
+        js, exp2 = _product(weights, _derivatives(weights, prep, x_row), cancel)
     return js, exp2, orth, label, x_row
 
 
@@ -279,7 +257,7 @@ def jacobian_spectrum(spec: NetworkSpec, *, input_index: int = 0,
     -------
     JacobianSpectrum
     """
-    return _spectrum(spec, _prepare(spec), input_index, orthogonal, cancel)
+    return _spectrum(spec, prepare(spec), input_index, orthogonal, cancel)
 
 
 def compare_isometry(spec: NetworkSpec, *, input_index: int = 0,
@@ -288,12 +266,12 @@ def compare_isometry(spec: NetworkSpec, *, input_index: int = 0,
 
     The network is built once; each layer's two weight matrices share one Gaussian draw.
     """
-    prep = _prepare(spec)
+    prep = prepare(spec)
     return IsometryComparison(_spectrum(spec, prep, input_index, False, cancel),
                               _spectrum(spec, prep, input_index, True, cancel))
 
 
-def _spectrum(spec, prep: _Prepared, input_index: int, orthogonal, cancel) -> JacobianSpectrum:
+def _spectrum(spec, prep: Prepared, input_index: int, orthogonal, cancel) -> JacobianSpectrum:
     js, exp2, orth, label, x_row = _jacobian(spec, prep, input_index, orthogonal, cancel)
     n_out = js.shape[0]
     eig = np.full(n_out, np.nan)
@@ -307,7 +285,7 @@ def _spectrum(spec, prep: _Prepared, input_index: int, orthogonal, cancel) -> Ja
         var_s = float(np.mean(np.square(eig - mean_s)))
         floor = 2 * math.log10(max(js.shape) * np.finfo(float).eps) + float(log_eig[0])
         rel = var_s / mean_s ** 2 if mean_s > 0 else math.nan
-    sb2 = spec.bias_std * spec.bias_std if spec.bias_init == "normal" else 0.0
+    sb2 = spec.sigma_b2
     q, log_pred, rel_pred = _prediction(prep, sb2, x_row, orth)
     pred_var = None if rel_pred is None else \
         (0.0 if rel_pred == 0 else _pow10(2 * log_pred) * rel_pred)
@@ -323,7 +301,7 @@ def _spectrum(spec, prep: _Prepared, input_index: int, orthogonal, cancel) -> Ja
         sigma_b2=sb2, q=q, input_index=input_index)
 
 
-def _prediction(prep: _Prepared, sigma_b2: float, x_row: np.ndarray, orth: bool):
+def _prediction(prep: Prepared, sigma_b2: float, x_row: np.ndarray, orth: bool):
     """(q_l, log10 Π σ_{w,l}² μ_1,l, Σ(μ_2/μ_1² − 1 − s1) or None); NaN where not finite."""
     depth = len(prep.widths) - 1
     m2 = float(np.mean(np.square(x_row)))

@@ -26,18 +26,11 @@ from collections.abc import Iterator
 import numpy as np
 
 from gradexplorer.engine.compute.blas import with_thread_policy
-from gradexplorer.engine.compute.memory import check_fits, estimate_bytes, save_bytes
-from gradexplorer.engine.data.inputs import make_inputs
 from gradexplorer.engine.model import losses
-from gradexplorer.engine.model.activations import Activation, get_activation
-from gradexplorer.engine.model.network import (
-    STREAM_DATA,
-    STREAM_READOUT,
-    STREAM_TOP,
-    build_network,
-    stream,
-)
+from gradexplorer.engine.model.activations import Activation
+from gradexplorer.engine.model.network import STREAM_READOUT, STREAM_TOP, stream
 from gradexplorer.engine.model.spec import NetworkSpec
+from gradexplorer.engine.runs.prepare import prepare
 from gradexplorer.engine.runs.records import (
     BackwardLayer,
     ForwardLayer,
@@ -88,25 +81,16 @@ def propagate(spec: NetworkSpec, arrays: dict | None = None) -> Iterator[Record]
 def _propagate(spec: NetworkSpec, arrays: dict | None) -> Iterator[Record]:
     """The body of :func:`propagate` (which adds the BLAS thread policy around it)."""
     t0 = time.perf_counter()
-    activation = get_activation(spec.activation, spec.negative_slope)
-    inputs = make_inputs(spec, stream(spec.seed, STREAM_DATA))
-    x = inputs.x
-    widths = spec.layer_widths(x.shape[1])
-    nbytes = estimate_bytes(widths, x.shape[0], np.dtype(spec.dtype).itemsize,
-                            lsuv=spec.init == "lsuv")
-    if arrays is not None:  # the float64 copies kept for the caller (``run --save``)
-        nbytes += save_bytes(widths, x.shape[0])
-    check_fits(nbytes)
-    net = build_network(spec, widths, x, activation)
+    prep = prepare(spec, save=arrays is not None)
+    activation, x, widths, net, inputs = prep.activation, prep.x, prep.widths, prep.net, prep.inputs
     if arrays is not None:
         arrays["x"] = x.copy()
         for i, layer in enumerate(net.layers, 1):
             arrays[f"W{i}"] = layer.weight.copy()
             arrays[f"b{i}"] = layer.bias.copy()
     start = RunStart(config=spec.to_dict(), widths=widths, data_description=inputs.description,
-                     memory_bytes=nbytes, sigma_w2=net.sigma_w2,
-                     sigma_b2=spec.bias_std * spec.bias_std if spec.bias_init == "normal" else 0.0,
-                     input_second_moment=moments(x)[2])
+                     memory_bytes=prep.memory_bytes, sigma_w2=net.sigma_w2,
+                     sigma_b2=spec.sigma_b2, input_second_moment=moments(x)[2])
     setup = time.perf_counter() - t0
     yield start
 

@@ -25,12 +25,12 @@ from typing import Any
 import numpy as np
 
 from gradexplorer.engine.compute.blas import with_thread_policy
-from gradexplorer.engine.compute.memory import check_fits, estimate_bytes
+from gradexplorer.engine.compute.memory import estimate_bytes
 from gradexplorer.engine.data.tasks import make_task
-from gradexplorer.engine.model.activations import get_activation
 from gradexplorer.engine.model.initializers import init_weight
-from gradexplorer.engine.model.network import STREAM_READOUT, DenseLayer, build_network, stream
+from gradexplorer.engine.model.network import STREAM_READOUT, DenseLayer, stream
 from gradexplorer.engine.model.spec import MAX_BATCH, MAX_WIDTH, NetworkSpec, SpecError
+from gradexplorer.engine.runs.prepare import prepare
 from gradexplorer.engine.training.backprop import evaluate, loss_and_gradients
 from gradexplorer.engine.training.optimizers import make_optimizer
 
@@ -239,21 +239,22 @@ def _train(spec: NetworkSpec, config: TrainConfig) -> Iterator[TrainStart | Trai
     if config.batch_size > n_train:
         raise SpecError("batch_size", f"batch size {config.batch_size} is larger than the "
                                       f"{n_train} training rows; use at most {n_train}")
-    activation = get_activation(spec.activation, spec.negative_slope)
-    widths = spec.layer_widths(task.x_train.shape[1])
     if task.x_test.shape[0]:
         x_eval, y_eval = task.x_test, task.y_test
     else:
         x_eval, y_eval = (task.x_train[:EVAL_ROWS_WITHOUT_HOLDOUT],
                           task.y_train[:EVAL_ROWS_WITHOUT_HOLDOUT])
-    all_widths = (*widths, task.n_outputs)
-    n_params = sum(all_widths[i] * all_widths[i - 1] + all_widths[i]
-                   for i in range(1, len(all_widths)))
     itemsize = np.dtype(spec.dtype).itemsize
-    check_fits(estimate_bytes(all_widths, max(config.batch_size, x_eval.shape[0]), itemsize,
-                              lsuv=spec.init == "lsuv")
-               + 3 * n_params * itemsize)
-    net = build_network(spec, widths, task.x_train[:spec.batch], activation)
+
+    def memory(widths: tuple[int, ...]) -> int:
+        all_widths = (*widths, task.n_outputs)
+        return (estimate_bytes(all_widths, max(config.batch_size, x_eval.shape[0]), itemsize,
+                               lsuv=spec.init == "lsuv")
+                + 3 * _n_parameters(all_widths) * itemsize)
+
+    prep = prepare(spec, x=task.x_train[:spec.batch], memory=memory)
+    activation, widths, net = prep.activation, prep.widths, prep.net
+    n_params = _n_parameters((*widths, task.n_outputs))
     r = init_weight("lecun_normal", task.n_outputs, widths[-1],
                     rng=stream(spec.seed, STREAM_READOUT))
     layers = [*net.layers, DenseLayer(r.astype(spec.dtype), np.zeros(task.n_outputs, spec.dtype))]
@@ -302,6 +303,12 @@ def _train(spec: NetworkSpec, config: TrainConfig) -> Iterator[TrainStart | Trai
                        seconds=time.perf_counter() - t0, stalled_layers=stalled,
                        summary=_summary(stalled, len(widths) - 1, config.optimizer))
     yield end
+
+
+def _n_parameters(all_widths: tuple[int, ...]) -> int:
+    """Weights and biases of every layer of (n_0, ..., n_L, C)."""
+    return sum(all_widths[i] * all_widths[i - 1] + all_widths[i]
+               for i in range(1, len(all_widths)))
 
 
 def _stalled(mean_log10_ratio: np.ndarray) -> tuple[int, ...]:
