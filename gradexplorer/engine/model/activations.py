@@ -254,7 +254,8 @@ def get_activation(name: str, negative_slope: float = 0.01) -> Activation:
     if not math.isfinite(slope):
         raise ValueError(f"negative slope must be a finite number, got {negative_slope!r}")
     if name == "linear":
-        return _make(name, calculate_gain(name), True, None, 1.0, _linear_fd, f=np.copy, d=_linear_d)
+        return _make(name, calculate_gain(name), True, None, 1.0, _linear_fd, f=np.copy,
+                     d=_linear_d)
     if name == "sigmoid":
         return _make(name, calculate_gain(name), False, (0.0, 1.0), 0.25, _sigmoid_fd, f=expit)
     if name == "tanh":
@@ -272,8 +273,8 @@ def get_activation(name: str, negative_slope: float = 0.01) -> Activation:
                      f=partial(_elu_f, **k), d=partial(_elu_d, **k))
     if name == "selu":
         k = {"scale": SELU_SCALE, "alpha": SELU_ALPHA}
-        return _make(name, calculate_gain(name), False, None, SELU_SCALE * SELU_ALPHA, partial(_elu_fd, **k),
-                     f=partial(_elu_f, **k), d=partial(_elu_d, **k))
+        return _make(name, calculate_gain(name), False, None, SELU_SCALE * SELU_ALPHA,
+                     partial(_elu_fd, **k), f=partial(_elu_f, **k), d=partial(_elu_d, **k))
     if name == "gelu":
         return _make(name, None, False, None, _GELU_MAX_D, _gelu_fd, f=_gelu_f, d=_gelu_d)
     if name == "silu":

@@ -34,11 +34,13 @@ import math
 
 import numpy as np
 import scipy.linalg
+from numpy.typing import DTypeLike
 
 from gradexplorer.engine.model.activations import calculate_gain, get_activation
 from gradexplorer.engine.model.spec import ACTIVATION_NAMES, BIAS_INIT_NAMES, INIT_NAMES, MODE_NAMES
 
-__all__ = ["init_bias", "init_weight", "recommended_gain", "sigma_w2", "weight_std"]
+__all__ = ["base_weight", "draw_kind", "init_bias", "init_weight", "recommended_gain", "sigma_w2",
+           "weight_scale", "weight_std"]
 
 _UNIFORM = {"xavier_uniform", "kaiming_uniform", "lecun_uniform", "torch_default"}
 _ORTHOGONAL = {"orthogonal", "lsuv"}
@@ -128,23 +130,104 @@ def init_weight(init: str, fan_out: int, fan_in: int, *, gain: float = 1.0, mode
     _check(init, fan_out, fan_in, gain, mode, negative_slope)
     dt = _float_dtype(dtype)
     scale = _scale(init, fan_out, fan_in, float(gain), mode, float(negative_slope))
-    shape = (int(fan_out), int(fan_in))
     if init == "zeros":
-        return np.zeros(shape, dtype=dt)
+        return np.zeros((int(fan_out), int(fan_in)), dtype=dt)
+    w = base_weight(draw_kind(init), int(fan_out), int(fan_in), rng=rng, dtype=dt)
+    w *= scale
+    return w
+
+
+def draw_kind(init: str) -> str:
+    """The standard draw under ``init``: ``"uniform"``, ``"normal"``, ``"orthogonal"``, ``"zeros"``.
+
+    Initializers of one kind share their draw: they differ only by the scale (times ``gain``) that
+    :func:`init_weight` multiplies it with, e.g. xavier_normal and kaiming_normal.
+
+    Parameters
+    ----------
+    init : str
+        One of :data:`~gradexplorer.engine.model.spec.INIT_NAMES`.
+
+    Returns
+    -------
+    str
+    """
+    if init == "zeros":
+        return "zeros"
     if init in _UNIFORM:
-        w = rng.random(shape, dtype=dt)
+        return "uniform"
+    if init in _ORTHOGONAL:
+        return "orthogonal"
+    return "normal"
+
+
+def weight_scale(init: str, fan_out: int, fan_in: int, *, gain: float = 1.0,
+                 mode: str = "fan_in", negative_slope: float = 0.0) -> float:
+    """The factor :func:`init_weight` multiplies its standard draw with (times ``gain``).
+
+    The std (normal inits), the bound B (uniform) or the singular value (orthogonal); 0 for
+    zeros. ``init_weight(...) == base_weight(draw_kind(init), ...) * weight_scale(...)``, bit
+    for bit.
+
+    Parameters
+    ----------
+    init, fan_out, fan_in, gain, mode, negative_slope
+        As in :func:`init_weight`.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        As :func:`init_weight`.
+    """
+    _check(init, fan_out, fan_in, gain, mode, negative_slope)
+    return _scale(init, fan_out, fan_in, float(gain), mode, float(negative_slope))
+
+
+def base_weight(kind: str, fan_out: int, fan_in: int, *, rng: np.random.Generator,
+                dtype: DTypeLike = np.float64) -> np.ndarray:
+    """The standard draw of ``kind`` (see :func:`draw_kind`) before any scale, fresh and writable.
+
+    Parameters
+    ----------
+    kind : {'uniform', 'normal', 'orthogonal'}
+        ``uniform``: U(−1, 1) as ``random``·2 − 1; ``normal``: ``standard_normal``;
+        ``orthogonal``: sign-fixed Q of the QR of a standard normal (Mezzadri 2007), as
+        ``torch.nn.init.orthogonal_``.
+    fan_out, fan_in : int
+        The shape (fan_out, fan_in).
+    rng : numpy.random.Generator
+        The only source of randomness.
+    dtype : float32 or float64
+        Drawn in this dtype.
+
+    Returns
+    -------
+    ndarray, shape (fan_out, fan_in)
+
+    Raises
+    ------
+    ValueError
+        An unknown kind.
+    """
+    shape = (fan_out, fan_in)
+    if kind == "uniform":
+        w = rng.random(shape, dtype=dtype)
         w *= 2.0
         w -= 1.0
-    elif init in _ORTHOGONAL:
-        g = rng.standard_normal(shape, dtype=dt)
+        return w
+    if kind == "orthogonal":
+        g = rng.standard_normal(shape, dtype=dtype)
         tall = g if fan_out >= fan_in else g.T
         q, r = scipy.linalg.qr(tall, mode="economic", check_finite=False)  # keeps float32
         q *= np.sign(np.diag(r))
-        w = np.ascontiguousarray(q if fan_out >= fan_in else q.T)
-    else:
-        w = rng.standard_normal(shape, dtype=dt)
-    w *= scale
-    return w
+        return np.ascontiguousarray(q if fan_out >= fan_in else q.T)
+    if kind == "normal":
+        return rng.standard_normal(shape, dtype=dtype)
+    raise ValueError(f"unknown draw kind {kind!r} (uniform, normal or orthogonal)")
 
 
 def weight_std(init: str, fan_out: int, fan_in: int, *, gain: float = 1.0, mode: str = "fan_in",

@@ -16,8 +16,14 @@ from functools import cached_property
 
 import numpy as np
 
+from gradexplorer.engine.model import draws
 from gradexplorer.engine.model.activations import Activation
-from gradexplorer.engine.model.initializers import init_bias, init_weight, sigma_w2
+from gradexplorer.engine.model.initializers import (
+    base_weight,
+    draw_kind,
+    sigma_w2,
+    weight_scale,
+)
 from gradexplorer.engine.model.spec import NetworkSpec
 
 STREAM_DATA, STREAM_WEIGHTS, STREAM_BIASES, STREAM_TOP, STREAM_READOUT = range(5)
@@ -92,14 +98,16 @@ def build_network(spec: NetworkSpec, widths: tuple[int, ...], x: np.ndarray,
     for idx in range(1, len(widths)):
         fan_in, fan_out = widths[idx - 1], widths[idx]
         gain = 1.0 if spec.init == "lsuv" else spec.gain
-        w = init_weight(base_init, fan_out, fan_in, gain=gain, mode=spec.mode,
-                        negative_slope=slope, rng=stream(spec.seed, STREAM_WEIGHTS, idx))
+        scale = weight_scale(base_init, fan_out, fan_in, gain=gain, mode=spec.mode,
+                             negative_slope=slope)
+        # = init_weight(base_init, ..., rng=stream(seed, STREAM_WEIGHTS, idx)), bit for bit:
+        # the same standard draw (cached across runs, see ``draws``) times the same scale
+        w = (np.zeros((fan_out, fan_in)) if base_init == "zeros"
+             else base_weight_of(spec.seed, idx, draw_kind(base_init), fan_out, fan_in) * scale)
         # cast layer by layer (LSUV rescales in float64 first): a float32 run never holds every
         # float64 draw at once, which tripled its memory
         weights.append(w if spec.init == "lsuv" else w.astype(dtype, copy=False))
-        std = spec.bias_std if spec.bias_init == "normal" else 0.0
-        biases.append(init_bias(spec.bias_init, fan_out, std=std,
-                                rng=stream(spec.seed, STREAM_BIASES, idx)))
+        biases.append(_bias(spec, idx, fan_out))
     if spec.init == "lsuv":
         from gradexplorer.engine.model.lsuv import lsuv_rescale
 
@@ -113,3 +121,26 @@ def build_network(spec: NetworkSpec, widths: tuple[int, ...], x: np.ndarray,
     layers = [DenseLayer(w.astype(dtype, copy=False), b.astype(dtype, copy=False))
               for w, b in zip(weights, biases, strict=True)]
     return Network(layers=layers, sigma_w2=sw2, zero_bias=zero_bias)
+
+
+def base_weight_of(seed: int, layer: int, kind: str, fan_out: int, fan_in: int) -> np.ndarray:
+    """Layer ``layer``'s standard draw of ``kind`` (float64, read-only, cached; see ``draws``).
+
+    The draw ``initializers.base_weight`` makes from ``stream(seed, STREAM_WEIGHTS, layer)``.
+    """
+    return draws.cached(
+        ("weight", kind, seed, layer, fan_out, fan_in),
+        lambda: base_weight(kind, fan_out, fan_in, rng=stream(seed, STREAM_WEIGHTS, layer)))
+
+
+def _bias(spec: NetworkSpec, layer: int, fan_out: int) -> np.ndarray:
+    """b_l in float64: zeros, or σ_b times the layer's cached standard normal draw.
+
+    Bit for bit ``init_bias(spec.bias_init, fan_out, std=σ_b, rng=stream(seed, STREAM_BIASES,
+    layer))``.
+    """
+    if spec.bias_init != "normal":
+        return np.zeros(fan_out)
+    z = draws.cached(("bias", spec.seed, layer, fan_out),
+                     lambda: stream(spec.seed, STREAM_BIASES, layer).standard_normal(fan_out))
+    return z * float(spec.bias_std)

@@ -31,8 +31,7 @@ from typing import NamedTuple
 import numpy as np
 
 from gradexplorer.engine.compute.blas import blas_threads_for
-from gradexplorer.engine.model.initializers import init_weight
-from gradexplorer.engine.model.network import STREAM_WEIGHTS, stream
+from gradexplorer.engine.model.network import base_weight_of
 from gradexplorer.engine.model.spec import NetworkSpec, SpecError
 from gradexplorer.engine.runs.prepare import Prepared, prepare
 from gradexplorer.engine.runs.statistics import LOG10_2, exponent_of, log10_scaled, rms, unscale
@@ -133,8 +132,9 @@ def _weights(spec: NetworkSpec, prep: Prepared, orthogonal: bool | None):
         # orthogonal: W Wᵀ or Wᵀ W = gain² I, mean square gain²/max(fans) = σ_w²/fan_in
         gain = math.sqrt(s2 * max(fan_in, fan_out) / fan_in) if orthogonal else \
             math.sqrt(s2 / fan_in)
-        out.append(init_weight("orthogonal" if orthogonal else "normal", fan_out, fan_in,
-                               gain=gain, rng=stream(spec.seed, STREAM_WEIGHTS, idx)))
+        # = init_weight("orthogonal" | "normal", ..., gain=gain, rng=stream(seed, WEIGHTS, idx))
+        out.append(base_weight_of(spec.seed, idx, "orthogonal" if orthogonal else "normal",
+                                  fan_out, fan_in) * gain)
     return out, bool(orthogonal), "orthogonal" if orthogonal else "gaussian"
 
 

@@ -1,0 +1,114 @@
+"""Reused weight draws: a changed gain or bias std gives bit for bit a fresh run's numbers."""
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+
+from gradexplorer.engine.model import draws
+from gradexplorer.engine.model.initializers import (
+    base_weight,
+    draw_kind,
+    init_weight,
+    weight_scale,
+)
+from gradexplorer.engine.model.network import STREAM_WEIGHTS, stream
+from gradexplorer.engine.model.spec import NetworkSpec
+from gradexplorer.engine.runs.jacobian import compare_isometry
+from gradexplorer.engine.runs.propagation import propagate
+from gradexplorer.engine.runs.records import RunEnd
+
+
+def _same(a, b) -> bool:
+    if dataclasses.is_dataclass(a):
+        return type(a) is type(b) and all(
+            _same(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a))
+    if isinstance(a, np.ndarray):
+        return a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True)
+    if isinstance(a, float) and math.isnan(a):
+        return isinstance(b, float) and math.isnan(b)
+    if isinstance(a, (tuple, list)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
+
+
+def _run(spec):
+    arrays = {}
+    records = [r for r in propagate(spec, arrays) if not isinstance(r, RunEnd)]
+    return records, arrays
+
+
+def _assert_identical(spec, warm_with):
+    draws.clear()
+    fresh_records, fresh_arrays = _run(spec)
+    draws.clear()
+    _run(warm_with)
+    hits = draws.info()["hits"]
+    warm_records, warm_arrays = _run(spec)
+    assert draws.info()["hits"] > hits, "the second run did not reuse the draws"
+    assert fresh_arrays.keys() == warm_arrays.keys()
+    for name in fresh_arrays:
+        assert fresh_arrays[name].dtype == warm_arrays[name].dtype, name
+        assert np.array_equal(fresh_arrays[name], warm_arrays[name], equal_nan=True), name
+    assert len(fresh_records) == len(warm_records)
+    for a, b in zip(fresh_records, warm_records, strict=True):
+        assert _same(a, b), type(a).__name__
+
+
+SPECS = [
+    NetworkSpec(depth=6, width=24, in_features=16, batch=32, activation="sigmoid",
+                init="xavier_normal", gain=1.3),
+    NetworkSpec(depth=5, width=20, in_features=16, batch=16, activation="leaky_relu",
+                negative_slope=0.2, init="kaiming_uniform", mode="fan_out", gain=0.7,
+                bias_init="normal", bias_std=0.3, seed=3),
+    NetworkSpec(depth=4, widths=(12, 30, 8, 16), in_features=20, batch=8, activation="tanh",
+                init="orthogonal", gain=1.1, dtype="float32"),
+    NetworkSpec(depth=4, width=16, in_features=16, batch=64, activation="tanh", init="lsuv",
+                gain=0.9, bias_init="normal", bias_std=0.1),
+    NetworkSpec(depth=5, width=16, in_features=16, batch=16, activation="relu",
+                init="torch_default", gain=2.0, dtype="float32", loss="cross_entropy"),
+]
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: f"{s.init}-{s.dtype}")
+def test_a_new_gain_reuses_the_draws_bit_for_bit(spec):
+    _assert_identical(spec, warm_with=spec.replace(gain=spec.gain * 3.7))
+
+
+@pytest.mark.parametrize("spec", SPECS[1:2] + SPECS[3:4], ids=["kaiming", "lsuv"])
+def test_a_new_bias_std_reuses_the_draws_bit_for_bit(spec):
+    _assert_identical(spec, warm_with=spec.replace(bias_std=spec.bias_std * 5 + 0.01))
+
+
+def test_activation_loss_and_initializer_of_the_same_kind_share_the_draws():
+    spec = SPECS[0]
+    _assert_identical(spec, warm_with=spec.replace(activation="relu", loss="mse",
+                                                   init="kaiming_normal", gain=1.0))
+
+
+def test_init_weight_is_the_base_draw_times_its_scale():
+    for init in ("xavier_uniform", "kaiming_normal", "orthogonal", "lecun_uniform", "normal"):
+        for shape in ((7, 5), (5, 7)):
+            w = init_weight(init, *shape, gain=1.7, rng=stream(4, STREAM_WEIGHTS, 2))
+            base = base_weight(draw_kind(init), *shape, rng=stream(4, STREAM_WEIGHTS, 2))
+            assert np.array_equal(w, base * weight_scale(init, *shape, gain=1.7))
+
+
+def test_jacobian_redraws_reuse_the_cache_bit_for_bit():
+    spec = NetworkSpec(depth=4, width=12, in_features=12, batch=4, init="xavier_uniform")
+    draws.clear()
+    fresh = compare_isometry(spec)
+    warm = compare_isometry(spec)
+    assert draws.info()["hits"] > 0
+    for a, b in zip(fresh, warm, strict=True):
+        assert _same(a, b)
+
+
+def test_the_cache_stays_within_its_budget(monkeypatch):
+    monkeypatch.setattr(draws, "MAX_BYTES", 3 * 16 * 16 * 8)
+    draws.clear()
+    _run(NetworkSpec(depth=6, width=16, in_features=16, batch=4))
+    assert draws.info()["bytes"] <= draws.MAX_BYTES
+    assert draws.info()["entries"] == 3
+    draws.clear()
