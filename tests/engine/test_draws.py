@@ -112,3 +112,44 @@ def test_the_cache_stays_within_its_budget(monkeypatch):
     assert draws.info()["bytes"] <= draws.MAX_BYTES
     assert draws.info()["entries"] == 3
     draws.clear()
+
+
+# --- lean runs for sweeps: the same numbers, less work ------------------------------------------
+
+from gradexplorer.engine.runs.propagation import NO_HISTOGRAM  # noqa: E402
+from gradexplorer.engine.runs.records import BackwardLayer, ForwardLayer, TheoryLayers  # noqa: E402
+from gradexplorer.engine.runs.sweep import sweep  # noqa: E402
+
+_WEIGHT_GRAD_FIELDS = {"grad_weight_norm", "log10_grad_weight_norm", "grad_to_weight",
+                       "log10_grad_to_weight"}
+
+
+def test_a_lean_run_has_the_full_runs_numbers():
+    spec = SPECS[1]
+    full = [r for r in propagate(spec) if not isinstance(r, (RunEnd, TheoryLayers))]
+    lean = [r for r in propagate(spec, histograms=False, theory=False, weight_grads=False)
+            if not isinstance(r, RunEnd)]
+    assert len(full) == len(lean)
+    for a, b in zip(full, lean, strict=True):
+        for f in dataclasses.fields(a):
+            x, y = getattr(a, f.name), getattr(b, f.name)
+            if f.name.endswith("_hist"):
+                assert y is NO_HISTOGRAM and x.n > 0
+            elif isinstance(b, BackwardLayer) and f.name in _WEIGHT_GRAD_FIELDS:
+                assert math.isnan(y) and math.isfinite(x)
+            else:
+                assert _same(x, y), (type(a).__name__, f.name)
+    assert any(isinstance(r, ForwardLayer) for r in lean)
+
+
+@pytest.mark.parametrize("quantity", ["log10_grad_preact_rms", "log10_grad_to_weight",
+                                      "act_std"])
+def test_a_sweep_equals_full_runs_bit_for_bit(quantity):
+    spec = SPECS[0]
+    draws.clear()
+    rows = list(sweep(spec, "gain", [0.5, 1.0, 2.0], seeds=2, quantity=quantity))
+    full = list(sweep(spec, "gain", [0.5, 1.0, 2.0], seeds=2, quantity=quantity,
+                      engine=propagate))
+    for a, b in zip(rows, full, strict=True):
+        assert np.array_equal(a.curves, b.curves) and np.isfinite(a.curves).all()
+    assert draws.info()["hits"] > 0

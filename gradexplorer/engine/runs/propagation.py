@@ -34,6 +34,7 @@ from gradexplorer.engine.runs.prepare import prepare
 from gradexplorer.engine.runs.records import (
     BackwardLayer,
     ForwardLayer,
+    Histogram,
     LossRecord,
     Record,
     RunEnd,
@@ -54,9 +55,15 @@ from gradexplorer.engine.theory.run_prediction import run_prediction
 HIST_BINS = 64
 #: Unbounded activations and all pre-activations are binned in units of the layer's RMS.
 RMS_RANGE = 4.0
+#: The histogram of a record made without histograms (``propagate(..., histograms=False)``).
+NO_HISTOGRAM = Histogram(edges=np.array([0.0, 1.0]), density=np.zeros(1), units="not computed",
+                         n=0)
+NO_HISTOGRAM.edges.setflags(write=False)
+NO_HISTOGRAM.density.setflags(write=False)
 
 
-def propagate(spec: NetworkSpec, arrays: dict | None = None) -> Iterator[Record]:
+def propagate(spec: NetworkSpec, arrays: dict | None = None, *, histograms: bool = True,
+              theory: bool = True, weight_grads: bool = True) -> Iterator[Record]:
     """Run ``spec`` and yield its records (see module docstring).
 
     Parameters
@@ -66,19 +73,27 @@ def propagate(spec: NetworkSpec, arrays: dict | None = None) -> Iterator[Record]
         spec's dtype: ``x`` (B, n_0), ``W1..WL`` (n_l, n_{l−1}), ``b1..bL``, ``grad_output``
         (∂L/∂a_L, (B, n_L)), ``grad_h1..`` (∂L/∂h_l), ``grad_W1..``, ``grad_b1..``. Values beyond
         float range are ±inf there (the records keep exact log10 values).
+    histograms : False leaves every histogram empty (:data:`NO_HISTOGRAM`); sweeps need none.
+    theory : False yields no :class:`TheoryLayers`.
+    weight_grads : False skips the product ∂L/∂W_l = (∂L/∂h_l)ᵀ a_{l−1} (a third of the
+        flops): ``grad_weight_norm``, ``grad_to_weight`` and their log10 twins are NaN. Not with
+        ``arrays``. Every other number is bit for bit the full run's.
 
     Raises (on the first ``next()``)
     ------
     DataError : the input data cannot be loaded (see ``data``).
     RunTooLargeError : the memory estimate exceeds what is available.
     """
-    records = _propagate(spec, arrays)
+    if arrays is not None and not weight_grads:
+        raise ValueError("saving the arrays needs the weight gradients (weight_grads=True)")
+    records = _propagate(spec, arrays, histograms, theory, weight_grads)
     start = next(records)
     yield start
     yield from with_thread_policy(records, start.config["batch"], start.widths)
 
 
-def _propagate(spec: NetworkSpec, arrays: dict | None) -> Iterator[Record]:
+def _propagate(spec: NetworkSpec, arrays: dict | None, histograms: bool = True,
+               theory: bool = True, weight_grads: bool = True) -> Iterator[Record]:
     """The body of :func:`propagate` (which adds the BLAS thread policy around it)."""
     t0 = time.perf_counter()
     prep = prepare(spec, save=arrays is not None)
@@ -107,7 +122,7 @@ def _propagate(spec: NetworkSpec, arrays: dict | None) -> Iterator[Record]:
                 s += k
         a, deriv = activation.forward_and_derivative(h)
         kept.append((a_prev, s_prev, deriv))
-        yield _forward_record(idx, layer, h, a, deriv, s, activation)
+        yield _forward_record(idx, layer, h, a, deriv, s, activation, histograms)
         a_prev, s_prev = a, s
 
     top = _top_gradient(spec, a_prev, s_prev, inputs)
@@ -127,14 +142,19 @@ def _propagate(spec: NetworkSpec, arrays: dict | None) -> Iterator[Record]:
             g_h = np.ldexp(g_h, -k, out=g_h)
             g_rms = math.ldexp(g_rms, -k)  # exact: the same power of two
             t += k
-        g_a, grad_w, grad_b = layer.backward(g_h, a_in, need_input_grad=idx > 1)
+        if weight_grads:
+            g_a, grad_w, grad_b = layer.backward(g_h, a_in, need_input_grad=idx > 1)
+        else:
+            g_a, grad_w, grad_b = layer.backward(g_h, a_in, need_input_grad=idx > 1,
+                                                 need_weight_grad=False)
         if arrays is not None:
             arrays[f"grad_h{idx}"] = np.ldexp(g_h.astype(np.float64), t)
             arrays[f"grad_W{idx}"] = np.ldexp(grad_w.astype(np.float64), t + s_in)
             arrays[f"grad_b{idx}"] = np.ldexp(grad_b.astype(np.float64), t)
-        record = _backward_record(idx, layer, g_h, g_rms, t, grad_w, t + s_in, grad_b)
+        record = _backward_record(idx, layer, g_h, g_rms, t, grad_w, t + s_in, grad_b,
+                                  histograms)
         yield record
-        if idx == len(net.layers):
+        if idx == len(net.layers) and theory:
             yield run_prediction(start, record.log10_grad_preact_rms)
     yield RunEnd(seconds=time.perf_counter() - t0, setup_seconds=setup)
 
@@ -155,20 +175,14 @@ def _top_gradient(spec: NetworkSpec, a_s: np.ndarray, s: int, inputs) -> losses.
 
 
 def _forward_record(idx: int, layer, h: np.ndarray, a: np.ndarray, deriv: np.ndarray, s: int,
-                    activation: Activation) -> ForwardLayer:
+                    activation: Activation, histograms: bool = True) -> ForwardLayer:
     h_mean, h_std, h_sq = moments(h)
     a_mean, a_std, _ = moments(a)
     nonfinite = 0.0 if math.isfinite(a_mean) else _nonfinite_fraction(a)
-    hs, as_ = sample_rows(h), sample_rows(a)
-    preact_hist = linear_histogram(hs, -RMS_RANGE, RMS_RANGE, HIST_BINS,
-                                   "units of the layer's RMS", scale=np.sqrt(h_sq))
-    if activation.bounds is not None:
-        lo, hi = activation.bounds
-        act_hist = linear_histogram(as_, lo, hi, HIST_BINS, "value")
+    if histograms:
+        preact_hist, act_hist = _forward_histograms(h, a, h_sq, a_mean, a_std, activation)
     else:
-        lo = 0.0 if activation.name in ("relu", "softplus") else -RMS_RANGE
-        act_hist = linear_histogram(as_, lo, RMS_RANGE, HIST_BINS, "units of the layer's RMS",
-                                    scale=math.hypot(a_std, a_mean))  # float ** 2 raises past 1e154
+        preact_hist = act_hist = NO_HISTOGRAM
     return ForwardLayer(
         layer=idx, fan_in=layer.fan_in, fan_out=layer.fan_out,
         preact_mean=unscale(h_mean, s), preact_std=unscale(h_std, s),
@@ -184,10 +198,26 @@ def _forward_record(idx: int, layer, h: np.ndarray, a: np.ndarray, deriv: np.nda
     )
 
 
+def _forward_histograms(h: np.ndarray, a: np.ndarray, h_sq: float, a_mean: float, a_std: float,
+                        activation: Activation) -> tuple[Histogram, Histogram]:
+    """Pre-activation and activation histograms of the leading rows (:func:`sample_rows`)."""
+    hs, as_ = sample_rows(h), sample_rows(a)
+    preact_hist = linear_histogram(hs, -RMS_RANGE, RMS_RANGE, HIST_BINS,
+                                   "units of the layer's RMS", scale=np.sqrt(h_sq))
+    if activation.bounds is not None:
+        lo, hi = activation.bounds
+        act_hist = linear_histogram(as_, lo, hi, HIST_BINS, "value")
+    else:
+        lo = 0.0 if activation.name in ("relu", "softplus") else -RMS_RANGE
+        act_hist = linear_histogram(as_, lo, RMS_RANGE, HIST_BINS, "units of the layer's RMS",
+                                    scale=math.hypot(a_std, a_mean))  # float ** 2 raises past 1e154
+    return preact_hist, act_hist
+
+
 def _backward_record(idx: int, layer, g_h: np.ndarray, g_rms: float, t: int,
                      grad_w: np.ndarray, tw: int,
-                     grad_b: np.ndarray) -> BackwardLayer:
-    gw = float(np.linalg.norm(grad_w))
+                     grad_b: np.ndarray, histograms: bool = True) -> BackwardLayer:
+    gw = float(np.linalg.norm(grad_w)) if grad_w is not None else math.nan
     gb = float(np.linalg.norm(grad_b))
     w_norm = layer.weight_norm
     log_gw = log10_scaled(gw, tw)
@@ -199,7 +229,7 @@ def _backward_record(idx: int, layer, g_h: np.ndarray, g_rms: float, t: int,
         grad_to_weight=unscale(gw / w_norm, tw) if w_norm > 0 else float("inf"),
         log10_grad_to_weight=log_gw - log_w,
         grad_zero_fraction=1.0 - float(np.count_nonzero(g_h)) / g_h.size,
-        grad_hist=log10_histogram(sample_rows(g_h), t),
+        grad_hist=log10_histogram(sample_rows(g_h), t) if histograms else NO_HISTOGRAM,
         nonfinite_fraction=0.0 if math.isfinite(g_rms) else _nonfinite_fraction(g_h),
     )
 

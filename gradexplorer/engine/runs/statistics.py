@@ -8,6 +8,7 @@ underflow, and the ``log10`` of a statistic stays exact far beyond float64's ran
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -17,7 +18,7 @@ from gradexplorer.engine.runs.records import LOG10_BIN_WIDTH, Histogram
 LOG10_2 = math.log10(2.0)
 
 #: At most this many entries of a layer are binned into its histograms (leading batch rows).
-HISTOGRAM_SAMPLE = 65536
+HISTOGRAM_SAMPLE = 16384
 
 
 def moments(x: np.ndarray) -> tuple[float, float, float]:
@@ -28,8 +29,12 @@ def moments(x: np.ndarray) -> tuple[float, float, float]:
     Non-finite entries make the results non-finite.
     """
     mean = float(np.mean(x, dtype=np.float64))
-    dev = np.subtract(x, x.dtype.type(mean)) if math.isfinite(mean) else x
-    var = float(np.mean(np.square(dev), dtype=np.float64))
+    if math.isfinite(mean):
+        dev = np.subtract(x, x.dtype.type(mean))
+        sq = np.square(dev, out=dev)
+    else:
+        sq = np.square(x)
+    var = float(np.mean(sq, dtype=np.float64))
     second = var + mean * mean if math.isfinite(mean) else math.nan
     return mean, math.sqrt(var) if var >= 0 else math.nan, second
 
@@ -68,10 +73,17 @@ def log10_scaled(value: float, exp2: int) -> float:
 
 def unscale(value: float, exp2: int) -> float:
     """value · 2**exp2 as a float64: ±inf on overflow, 0 on underflow, NaN stays NaN."""
-    if not math.isfinite(value):
-        return value
-    with np.errstate(over="ignore", under="ignore"):
-        return float(np.ldexp(np.float64(value), exp2))
+    if not math.isfinite(value) or not exp2:
+        return float(value)
+    try:
+        return math.ldexp(value, exp2)  # C ldexp, as np.ldexp: exact, rounds only subnormals
+    except OverflowError:
+        return math.copysign(math.inf, value)
+
+
+@functools.lru_cache(maxsize=64)
+def _edges(lo: float, hi: float, bins: int) -> np.ndarray:
+    return np.linspace(lo, hi, bins + 1)
 
 
 def sample_rows(x: np.ndarray, limit: int = HISTOGRAM_SAMPLE) -> np.ndarray:
@@ -133,7 +145,7 @@ def linear_histogram(values: np.ndarray, lo: float, hi: float, bins: int, units:
     counts[-1] += c[-1]
     total = float(t.size)
     density = counts / (total * (hi - lo) / bins) if total else counts
-    edges = np.linspace(lo, hi, bins + 1)
+    edges = _edges(lo, hi, bins).copy()
     return Histogram(edges=edges, density=density, units=units, n=int(t.size), clipped=clipped)
 
 

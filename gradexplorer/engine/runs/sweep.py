@@ -12,6 +12,7 @@ import dataclasses
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -26,6 +27,8 @@ __all__ = ["NUMERIC_FIELDS", "QUANTITIES", "SweepRow", "lin_range", "log_range",
 NUMERIC_FIELDS = ("gain", "depth", "width", "bias_std", "in_features", "batch", "seed",
                   "negative_slope", "input_mean", "input_std")
 #: Per-layer numbers a sweep can record: the numeric fields of ForwardLayer and BackwardLayer.
+_WEIGHT_GRAD_QUANTITIES = ("grad_weight_norm", "log10_grad_weight_norm", "grad_to_weight",
+                           "log10_grad_to_weight")
 QUANTITIES = tuple(dict.fromkeys(f.name for cls in (ForwardLayer, BackwardLayer)
                                  for f in dataclasses.fields(cls)
                                  if f.name != "layer" and str(f.type) in ("float", "int")))
@@ -65,7 +68,7 @@ class SweepRow:
 
 def sweep(spec: NetworkSpec, field: str, values: Sequence, *, seeds: int = 1,
           quantity: str = "log10_grad_preact_rms", cancel: Callable[[], bool] | None = None,
-          engine: Callable[[NetworkSpec], Iterable[Record]] = propagate) -> Iterator[SweepRow]:
+          engine: Callable[[NetworkSpec], Iterable[Record]] | None = None) -> Iterator[SweepRow]:
     """Vary ``field`` over ``values``; yield a :class:`SweepRow` per value as it is computed.
 
     Parameters
@@ -85,8 +88,12 @@ def sweep(spec: NetworkSpec, field: str, values: Sequence, *, seeds: int = 1,
     cancel : callable, optional
         Polled before every run and between its records; when it returns True the sweep stops
         (no partial row). Closing the generator stops it as well.
-    engine : callable
-        ``propagate`` or a stand-in with its signature (tests, GUI fakes).
+    engine : callable, optional
+        A stand-in for ``propagate`` with its signature (tests, GUI fakes). By default a lean
+        ``propagate``: no histograms, no theory, and ∂L/∂W formed only when ``quantity`` needs
+        it; the weight draws of one seed are reused across the values (``model.draws``), so a
+        gain or bias-std sweep draws its network once per seed. The numbers are bit for bit
+        those of full runs.
 
     Yields
     ------
@@ -105,6 +112,9 @@ def sweep(spec: NetworkSpec, field: str, values: Sequence, *, seeds: int = 1,
         ``seeds`` < 1 or ``quantity`` unknown.
     """
     specs = _specs(spec, field, values, seeds, quantity)
+    if engine is None:
+        engine = partial(propagate, histograms=False, theory=False,
+                         weight_grads=quantity in _WEIGHT_GRAD_QUANTITIES)
     for index, (value, per_seed) in enumerate(specs):
         curves = []
         for s in per_seed:
