@@ -6,6 +6,7 @@ import csv
 import functools
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,9 @@ import numpy as np
 
 from gradexplorer.engine.model.spec import MAX_WIDTH, NetworkSpec, SpecError
 from gradexplorer.resource_files import resource_path
+
+#: (x, labels or None, per-feature mean, per-feature std) of a data set, read-only.
+_Table = tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]
 
 DIGITS_ROWS = 1797
 DIGITS_FEATURES = 64
@@ -61,10 +65,11 @@ def load_digits() -> tuple[np.ndarray, np.ndarray]:
         ``field="input"`` if the bundled file is missing or damaged.
     """
     x, y, _, _ = _digits()
+    assert y is not None  # the digits are labelled
     return x, y
 
 
-def load_table(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray | None]:
+def load_table(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray | None]:
     """Read features (and optional labels) from a ``.npy``, ``.npz``, ``.csv`` or ``.txt`` file.
 
     * ``.npy``: one 2-D numeric array (rows × features); a 1-D array is an error.
@@ -91,7 +96,8 @@ def load_table(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray | None]:
         not a 2-D numeric table, a non-numeric cell (row and column given), ragged rows, two label
         columns, no feature columns, labels that are not whole numbers ≥ 0, or a bad ``y``.
     """
-    return _load_cached_entry(path)[:2]
+    x, y, _, _ = _load_cached_entry(path)
+    return x, y
 
 
 def input_features(spec: NetworkSpec) -> int:
@@ -108,7 +114,7 @@ def input_features(spec: NetworkSpec) -> int:
     if spec.input == "digits":
         return DIGITS_FEATURES
     if spec.input == "file":
-        return int(load_table(spec.input_path)[0].shape[1])
+        return int(load_table(str(spec.input_path))[0].shape[1])
     return spec.in_features
 
 
@@ -150,10 +156,10 @@ def make_inputs(spec: NetworkSpec, rng: np.random.Generator) -> InputBatch:
         source, raw, name = f"digits (UCI, {DIGITS_FEATURES} features)", "raw pixels 0..16", \
             "the digits data set"
     else:
-        data, labels, mean, std = _load_cached_entry(spec.input_path)
+        data, labels, mean, std = _load_cached_entry(str(spec.input_path))
         n_classes = None if labels is None else int(labels.max()) + 1
         classes = "" if n_classes is None else f", {n_classes} classes"
-        source = f"file {Path(spec.input_path).name} ({data.shape[1]} features{classes})"
+        source = f"file {Path(str(spec.input_path)).name} ({data.shape[1]} features{classes})"
         raw, name = "raw values", f"the file {spec.input_path}"
     rows = data.shape[0]
     if b > rows:
@@ -169,7 +175,8 @@ def make_inputs(spec: NetworkSpec, rng: np.random.Generator) -> InputBatch:
 
 
 # --- internals ---------------------------------------------------------------------------------
-def _finish(spec: NetworkSpec, x: np.ndarray, labels, n_classes, desc: str) -> InputBatch:
+def _finish(spec: NetworkSpec, x: np.ndarray, labels: np.ndarray | None, n_classes: int | None,
+            desc: str) -> InputBatch:
     with np.errstate(all="ignore"):
         out = np.ascontiguousarray(x, dtype=spec.dtype)  # x is always freshly allocated
     bad = int(out.size - np.count_nonzero(np.isfinite(out)))
@@ -201,14 +208,16 @@ def _stats(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, std
 
 
-def _frozen(*arrays):
-    for a in (a for a in arrays if a is not None):
-        a.flags.writeable = False
-    return arrays
+def _frozen(x: np.ndarray, y: np.ndarray | None, mean: np.ndarray,
+            std: np.ndarray) -> _Table:
+    for a in (x, y, mean, std):
+        if a is not None:
+            a.flags.writeable = False
+    return x, y, mean, std
 
 
 @functools.lru_cache(maxsize=1)
-def _digits():
+def _digits() -> _Table:
     try:
         table = np.loadtxt(resource_path("data", "optdigits.csv.gz"), delimiter=",",
                            dtype=np.int64, ndmin=2)
@@ -221,7 +230,7 @@ def _digits():
     return _frozen(x, table[:, DIGITS_FEATURES].copy(), *_stats(x))
 
 
-def _load_cached_entry(path):
+def _load_cached_entry(path: str | os.PathLike[str]) -> _Table:
     """(x, labels, mean, std) of a user's file, from the cache when the file is unchanged."""
     name = os.fspath(path)
     p = Path(name)
@@ -241,7 +250,7 @@ def _load_cached_entry(path):
 
 
 @functools.lru_cache(maxsize=4)
-def _read(resolved: str, name: str, ext: str, size: int, mtime_ns: int):
+def _read(resolved: str, name: str, ext: str, size: int, mtime_ns: int) -> _Table:
     try:
         if ext in (".csv", ".txt"):
             x, y = _read_text(resolved, name)
@@ -269,7 +278,7 @@ def _features(a: np.ndarray, name: str, what: str) -> np.ndarray:
     return np.array(a, dtype=np.float64, order="C")
 
 
-def _labels(v: np.ndarray, name: str, where) -> np.ndarray:
+def _labels(v: np.ndarray, name: str, where: Callable[[int], str]) -> np.ndarray:
     if v.dtype.kind not in "biuf":
         raise _bad(name, f"labels hold {v.dtype} values, not whole numbers")
     f = v.astype(np.float64)
@@ -282,7 +291,7 @@ def _labels(v: np.ndarray, name: str, where) -> np.ndarray:
     return f.astype(np.int64)
 
 
-def _read_numpy(path: str, name: str, ext: str):
+def _read_numpy(path: str, name: str, ext: str) -> tuple[np.ndarray, np.ndarray | None]:
     with open(path, "rb") as fh:
         magic = fh.read(6)
     if not magic.startswith(b"\x93NUMPY" if ext == ".npy" else b"PK"):
@@ -310,7 +319,7 @@ def _is_number(cell: str) -> bool:
     return True
 
 
-def _read_text(path: str, name: str):
+def _read_text(path: str, name: str) -> tuple[np.ndarray, np.ndarray | None]:
     with open(path, encoding="utf-8-sig", newline="") as fh:
         rows = [(i + 1, [c.strip() for c in r])
                 for i, r in enumerate(csv.reader(fh.read().splitlines()))
@@ -341,6 +350,7 @@ def _read_text(path: str, name: str):
         return table, None
     if len(cols) > 1:
         raise _bad(name, "has more than one label column ('label' / 'y'); keep one")
+    assert header is not None  # label columns are named in the header
     j, col = cols[0], header[1][cols[0]]
     if table.shape[1] == 1:
         raise _bad(name, f"has only the label column '{col}', no feature columns")

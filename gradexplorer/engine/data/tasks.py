@@ -129,7 +129,7 @@ def make_task(spec: NetworkSpec, task: str, loss: str, holdout: float, *,
                 desc)
 
 
-def _file(spec: NetworkSpec):
+def _file(spec: NetworkSpec) -> tuple[np.ndarray, np.ndarray, int, str]:
     path = spec.input_path
     if not path:
         raise DataError("input_path", "task 'file' needs a path to a labelled .csv or .npz file")
@@ -172,7 +172,8 @@ def _teacher(spec: NetworkSpec, loss: str, holdout: float, samples: int, classes
     return Task(x[train].astype(dt), yt, x[test].astype(dt), yh, classes, classification, desc)
 
 
-def _standardized(train: np.ndarray, test: np.ndarray, on: bool):
+def _standardized(train: np.ndarray, test: np.ndarray,
+                  on: bool) -> tuple[np.ndarray, np.ndarray]:
     """Shift and scale by the training rows' mean and std (ddof 0); constant features → 0."""
     if not on:
         return train, test

@@ -31,6 +31,7 @@ arrays, and changing ``gain`` only rescales the same draw.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import scipy.linalg
@@ -84,7 +85,8 @@ def _scale(init: str, fan_out: int, fan_in: int, gain: float, mode: str, a: floa
     return gain  # orthogonal, lsuv
 
 
-def _float_dtype(dtype) -> np.dtype:
+def _float_dtype(dtype: DTypeLike) -> Any:
+    """np.dtype(dtype), float32 or float64 (typed Any: numpy's draws overload on the dtype)."""
     dt = np.dtype(dtype)
     if dt not in (np.float32, np.float64):
         raise ValueError(f"dtype must be float32 or float64, got {dt}")
@@ -93,7 +95,7 @@ def _float_dtype(dtype) -> np.dtype:
 
 def init_weight(init: str, fan_out: int, fan_in: int, *, gain: float = 1.0, mode: str = "fan_in",
                 negative_slope: float = 0.0, rng: np.random.Generator,
-                dtype=np.float64) -> np.ndarray:
+                dtype: DTypeLike = np.float64) -> np.ndarray:
     """Draw one weight matrix with ``torch.nn.init`` semantics (see the module table).
 
     Parameters
@@ -214,19 +216,20 @@ def base_weight(kind: str, fan_out: int, fan_in: int, *, rng: np.random.Generato
         An unknown kind.
     """
     shape = (fan_out, fan_in)
+    dt = _float_dtype(dtype)
     if kind == "uniform":
-        w = rng.random(shape, dtype=dtype)
+        w = rng.random(shape, dtype=dt)
         w *= 2.0
         w -= 1.0
         return w
     if kind == "orthogonal":
-        g = rng.standard_normal(shape, dtype=dtype)
+        g = rng.standard_normal(shape, dtype=dt)
         tall = g if fan_out >= fan_in else g.T
         q, r = scipy.linalg.qr(tall, mode="economic", check_finite=False)  # keeps float32
         q *= np.sign(np.diag(r))
         return np.ascontiguousarray(q if fan_out >= fan_in else q.T)
     if kind == "normal":
-        return rng.standard_normal(shape, dtype=dtype)
+        return rng.standard_normal(shape, dtype=dt)
     raise ValueError(f"unknown draw kind {kind!r} (uniform, normal or orthogonal)")
 
 
@@ -346,7 +349,7 @@ def recommended_gain(activation: str, init: str, *, negative_slope: float = 0.01
 
 
 def init_bias(bias_init: str, fan_out: int, *, std: float, rng: np.random.Generator,
-              dtype=np.float64) -> np.ndarray:
+              dtype: DTypeLike = np.float64) -> np.ndarray:
     """Draw a bias vector: ``zeros`` or ``normal`` b ~ N(0, std²) (σ_b = std, not the variance).
 
     Parameters

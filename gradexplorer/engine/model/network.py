@@ -49,11 +49,11 @@ class DenseLayer:
 
     @property
     def fan_in(self) -> int:
-        return self.weight.shape[1]
+        return int(self.weight.shape[1])
 
     @property
     def fan_out(self) -> int:
-        return self.weight.shape[0]
+        return int(self.weight.shape[0])
 
     def forward(self, a_prev: np.ndarray, bias_scale: float = 1.0) -> np.ndarray:
         """Pre-activation h: (B, fan_out) from a_prev: (B, fan_in).
@@ -63,10 +63,11 @@ class DenseLayer:
         h = a_prev @ self.weight.T
         if bias_scale:
             h += self.bias if bias_scale == 1.0 else bias_scale * self.bias
-        return h
+        return np.asarray(h)
 
     def backward(self, g_h: np.ndarray, a_prev: np.ndarray, need_input_grad: bool = True,
-                 need_weight_grad: bool = True):
+                 need_weight_grad: bool = True
+                 ) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray]:
         """From g_h = ∂L/∂h (B, fan_out): (∂L/∂a_prev (B, fan_in) or None, ∂L/∂W, ∂L/∂b).
 
         ``need_weight_grad=False`` skips ∂L/∂W (returned as None): sweeps that record no

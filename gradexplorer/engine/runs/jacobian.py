@@ -113,7 +113,8 @@ class IsometryComparison(NamedTuple):
     orthogonal: JacobianSpectrum
 
 
-def _weights(spec: NetworkSpec, prep: Prepared, orthogonal: bool | None):
+def _weights(spec: NetworkSpec, prep: Prepared,
+             orthogonal: bool | None) -> tuple[list[np.ndarray], bool, str]:
     """(weights in float64, are they orthogonal, label). Redraws use the spec's weight streams.
 
     A Gaussian and an orthogonal redraw of one layer come from the same standard normal draw
@@ -138,7 +139,8 @@ def _weights(spec: NetworkSpec, prep: Prepared, orthogonal: bool | None):
     return out, bool(orthogonal), "orthogonal" if orthogonal else "gaussian"
 
 
-def _derivatives(weights, prep: Prepared, x_row: np.ndarray) -> list[np.ndarray]:
+def _derivatives(weights: list[np.ndarray], prep: Prepared,
+                 x_row: np.ndarray) -> list[np.ndarray]:
     """φ'(h_l) for l = 1..L at x_row, in float64; rescaled as ``propagate`` does when exact."""
     act, net = prep.activation, prep.net
     rescale = act.positively_homogeneous and net.zero_bias  # then φ'(2^k h) = φ'(h)
@@ -155,7 +157,8 @@ def _derivatives(weights, prep: Prepared, x_row: np.ndarray) -> list[np.ndarray]
     return out
 
 
-def _product(weights, derivs, cancel=None) -> tuple[np.ndarray, int]:
+def _product(weights: list[np.ndarray], derivs: list[np.ndarray],
+             cancel: Callable[[], bool] | None = None) -> tuple[np.ndarray, int]:
     """J_s and exp2 with J = J_s · 2**exp2, accumulated from the narrower end (fewer flops).
 
     Units with φ'(h) = 0 (ReLU: about half) are left out of every product: the forward mode
@@ -181,12 +184,12 @@ def _product(weights, derivs, cancel=None) -> tuple[np.ndarray, int]:
     return out, exp2
 
 
-def _poll(cancel) -> None:
+def _poll(cancel: Callable[[], bool] | None) -> None:
     if cancel is not None and cancel():
         raise JacobianCancelled("Jacobian computation cancelled")
 
 
-def _take(a: np.ndarray, rows, cols) -> np.ndarray:
+def _take(a: np.ndarray, rows: np.ndarray | None, cols: np.ndarray | None) -> np.ndarray:
     """a[rows][:, cols], without a copy where an index is None or selects everything."""
     if rows is not None and rows.size < a.shape[0]:
         a = a[rows]
@@ -231,10 +234,12 @@ def jacobian_matrix(spec: NetworkSpec, *, input_index: int = 0, orthogonal: bool
     IndexError : input_index outside the batch. JacobianCancelled : see ``cancel``.
     DataError, RunTooLargeError : as ``propagate``.
     """
-    return _jacobian(spec, prepare(spec), input_index, orthogonal, cancel)[:2]
+    js, exp2, _, _, _ = _jacobian(spec, prepare(spec), input_index, orthogonal, cancel)
+    return js, exp2
 
 
-def _jacobian(spec, prep, input_index, orthogonal, cancel):
+def _jacobian(spec: NetworkSpec, prep: Prepared, input_index: int, orthogonal: bool | None,
+              cancel: Callable[[], bool] | None) -> tuple[np.ndarray, int, bool, str, np.ndarray]:
     if not 0 <= input_index < prep.x.shape[0]:
         raise IndexError(f"input index {input_index} is outside the batch of {prep.x.shape[0]}")
     # J's products are (min(n_0, n_L) × n_l) · (n_l × n_{l−1}); the redraws' QR runs here too
@@ -271,7 +276,8 @@ def compare_isometry(spec: NetworkSpec, *, input_index: int = 0,
                               _spectrum(spec, prep, input_index, True, cancel))
 
 
-def _spectrum(spec, prep: Prepared, input_index: int, orthogonal, cancel) -> JacobianSpectrum:
+def _spectrum(spec: NetworkSpec, prep: Prepared, input_index: int, orthogonal: bool | None,
+              cancel: Callable[[], bool] | None) -> JacobianSpectrum:
     js, exp2, orth, label, x_row = _jacobian(spec, prep, input_index, orthogonal, cancel)
     n_out = js.shape[0]
     eig = np.full(n_out, np.nan)
@@ -301,7 +307,8 @@ def _spectrum(spec, prep: Prepared, input_index: int, orthogonal, cancel) -> Jac
         sigma_b2=sb2, q=q, input_index=input_index)
 
 
-def _prediction(prep: Prepared, sigma_b2: float, x_row: np.ndarray, orth: bool):
+def _prediction(prep: Prepared, sigma_b2: float, x_row: np.ndarray,
+                orth: bool) -> tuple[np.ndarray, float, float | None]:
     """(q_l, log10 Π σ_{w,l}² μ_1,l, Σ(μ_2/μ_1² − 1 − s1) or None); NaN where not finite."""
     depth = len(prep.widths) - 1
     m2 = float(np.mean(np.square(x_row)))

@@ -26,9 +26,10 @@ from collections.abc import Iterator
 import numpy as np
 
 from gradexplorer.engine.compute.blas import with_thread_policy
+from gradexplorer.engine.data.inputs import InputBatch
 from gradexplorer.engine.model import losses
 from gradexplorer.engine.model.activations import Activation
-from gradexplorer.engine.model.network import STREAM_READOUT, STREAM_TOP, stream
+from gradexplorer.engine.model.network import STREAM_READOUT, STREAM_TOP, DenseLayer, stream
 from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.engine.runs.prepare import prepare
 from gradexplorer.engine.runs.records import (
@@ -62,7 +63,8 @@ NO_HISTOGRAM.edges.setflags(write=False)
 NO_HISTOGRAM.density.setflags(write=False)
 
 
-def propagate(spec: NetworkSpec, arrays: dict | None = None, *, histograms: bool = True,
+def propagate(spec: NetworkSpec, arrays: dict[str, np.ndarray] | None = None, *,
+              histograms: bool = True,
               theory: bool = True, weight_grads: bool = True) -> Iterator[Record]:
     """Run ``spec`` and yield its records (see module docstring).
 
@@ -88,16 +90,18 @@ def propagate(spec: NetworkSpec, arrays: dict | None = None, *, histograms: bool
         raise ValueError("saving the arrays needs the weight gradients (weight_grads=True)")
     records = _propagate(spec, arrays, histograms, theory, weight_grads)
     start = next(records)
+    assert isinstance(start, RunStart)
     yield start
     yield from with_thread_policy(records, start.config["batch"], start.widths)
 
 
-def _propagate(spec: NetworkSpec, arrays: dict | None, histograms: bool = True,
+def _propagate(spec: NetworkSpec, arrays: dict[str, np.ndarray] | None, histograms: bool = True,
                theory: bool = True, weight_grads: bool = True) -> Iterator[Record]:
     """The body of :func:`propagate` (which adds the BLAS thread policy around it)."""
     t0 = time.perf_counter()
     prep = prepare(spec, save=arrays is not None)
     activation, x, widths, net, inputs = prep.activation, prep.x, prep.widths, prep.net, prep.inputs
+    assert inputs is not None  # prepared from the spec's own data
     if arrays is not None:
         arrays["x"] = x.copy()
         for i, layer in enumerate(net.layers, 1):
@@ -131,10 +135,12 @@ def _propagate(spec: NetworkSpec, arrays: dict | None, histograms: bool = True,
     yield LossRecord(loss=spec.loss, value=top.loss,
                      log10_grad_output_rms=log10_scaled(rms(top.grad), top.exp2))
 
-    g_a, t = top.grad, top.exp2
+    g_a: np.ndarray | None = top.grad
+    t = top.exp2
     for idx in range(len(net.layers), 0, -1):
         layer = net.layers[idx - 1]
         a_in, s_in, deriv = kept.pop()
+        assert g_a is not None  # asked for every layer above the first
         g_h = np.multiply(g_a, deriv, out=g_a)  # g_a is always a fresh array here
         g_rms = rms(g_h)
         k = exponent_of(g_rms)
@@ -148,6 +154,7 @@ def _propagate(spec: NetworkSpec, arrays: dict | None, histograms: bool = True,
             g_a, grad_w, grad_b = layer.backward(g_h, a_in, need_input_grad=idx > 1,
                                                  need_weight_grad=False)
         if arrays is not None:
+            assert grad_w is not None  # arrays imply weight_grads
             arrays[f"grad_h{idx}"] = np.ldexp(g_h.astype(np.float64), t)
             arrays[f"grad_W{idx}"] = np.ldexp(grad_w.astype(np.float64), t + s_in)
             arrays[f"grad_b{idx}"] = np.ldexp(grad_b.astype(np.float64), t)
@@ -159,7 +166,8 @@ def _propagate(spec: NetworkSpec, arrays: dict | None, histograms: bool = True,
     yield RunEnd(seconds=time.perf_counter() - t0, setup_seconds=setup)
 
 
-def _top_gradient(spec: NetworkSpec, a_s: np.ndarray, s: int, inputs) -> losses.TopGradient:
+def _top_gradient(spec: NetworkSpec, a_s: np.ndarray, s: int,
+                  inputs: InputBatch) -> losses.TopGradient:
     rng = stream(spec.seed, STREAM_TOP)
     dtype = a_s.dtype
     if spec.loss == "random":
@@ -167,15 +175,16 @@ def _top_gradient(spec: NetworkSpec, a_s: np.ndarray, s: int, inputs) -> losses.
     if spec.loss == "mse":
         return losses.mse(a_s, s, rng.standard_normal(a_s.shape))
     n_classes = inputs.n_classes or 10
-    labels = inputs.labels if inputs.labels is not None else rng.integers(0, n_classes,
-                                                                          a_s.shape[0])
+    labels = inputs.labels if inputs.labels is not None else \
+        np.asarray(rng.integers(0, n_classes, a_s.shape[0]))
     readout = stream(spec.seed, STREAM_READOUT).standard_normal((n_classes, a_s.shape[1]))
     readout /= np.sqrt(a_s.shape[1])
     return losses.cross_entropy(a_s, s, readout, labels)
 
 
-def _forward_record(idx: int, layer, h: np.ndarray, a: np.ndarray, deriv: np.ndarray, s: int,
-                    activation: Activation, histograms: bool = True) -> ForwardLayer:
+def _forward_record(idx: int, layer: DenseLayer, h: np.ndarray, a: np.ndarray,
+                    deriv: np.ndarray, s: int, activation: Activation,
+                    histograms: bool = True) -> ForwardLayer:
     h_mean, h_std, h_sq = moments(h)
     a_mean, a_std, _ = moments(a)
     nonfinite = 0.0 if math.isfinite(a_mean) else _nonfinite_fraction(a)
@@ -214,8 +223,8 @@ def _forward_histograms(h: np.ndarray, a: np.ndarray, h_sq: float, a_mean: float
     return preact_hist, act_hist
 
 
-def _backward_record(idx: int, layer, g_h: np.ndarray, g_rms: float, t: int,
-                     grad_w: np.ndarray, tw: int,
+def _backward_record(idx: int, layer: DenseLayer, g_h: np.ndarray, g_rms: float, t: int,
+                     grad_w: np.ndarray | None, tw: int,
                      grad_b: np.ndarray, histograms: bool = True) -> BackwardLayer:
     gw = float(np.linalg.norm(grad_w)) if grad_w is not None else math.nan
     gb = float(np.linalg.norm(grad_b))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -85,7 +86,7 @@ class RunResult:
                 out[rec.layer - 1] = getattr(rec, name)
         return out
 
-    def rows(self) -> list[dict]:
+    def rows(self) -> list[dict[str, Any]]:
         """One dict per layer with :data:`LAYER_FIELDS` (non-finite numbers become None)."""
         rows = []
         for fwd, bwd in zip(self.forward, self.backward, strict=False):
@@ -97,11 +98,11 @@ class RunResult:
         return rows
 
 
-def _finite_or_none(v):
+def _finite_or_none(v: object) -> int | float | None:
     if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
         return int(v)
-    v = float(v)
-    return v if math.isfinite(v) else None
+    f = float(v)  # type: ignore[arg-type]  # record fields are numbers
+    return f if math.isfinite(f) else None
 
 
 def collect(records: Iterable[Record]) -> RunResult:

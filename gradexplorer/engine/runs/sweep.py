@@ -66,7 +66,7 @@ class SweepRow:
     max: np.ndarray
 
 
-def sweep(spec: NetworkSpec, field: str, values: Sequence, *, seeds: int = 1,
+def sweep(spec: NetworkSpec, field: str, values: Sequence[object], *, seeds: int = 1,
           quantity: str = "log10_grad_preact_rms", cancel: Callable[[], bool] | None = None,
           engine: Callable[[NetworkSpec], Iterable[Record]] | None = None) -> Iterator[SweepRow]:
     """Vary ``field`` over ``values``; yield a :class:`SweepRow` per value as it is computed.
@@ -125,7 +125,8 @@ def sweep(spec: NetworkSpec, field: str, values: Sequence, *, seeds: int = 1,
         yield _row(field, value, index, len(specs), per_seed, quantity, curves)
 
 
-def _specs(spec, field, values, seeds, quantity):
+def _specs(spec: NetworkSpec, field: str, values: Iterable[object], seeds: int,
+           quantity: str) -> list[tuple[int | float, list[NetworkSpec]]]:
     """[(value, [spec per seed])] for every value, all validated."""
     if quantity not in QUANTITIES:
         raise ValueError(f"unknown quantity {quantity!r} (choose from: {', '.join(QUANTITIES)})")
@@ -172,7 +173,8 @@ def _check_field(spec: NetworkSpec, field: str) -> None:
         raise SpecError(field, f"sweeping {label} has no effect here: {why}")
 
 
-def _run(spec: NetworkSpec, quantity: str, cancel, engine) -> np.ndarray | None:
+def _run(spec: NetworkSpec, quantity: str, cancel: Callable[[], bool] | None,
+         engine: Callable[[NetworkSpec], Iterable[Record]]) -> np.ndarray | None:
     """One run's curve, or None when cancelled."""
     if cancel is not None and cancel():
         return None
@@ -191,7 +193,8 @@ def _run(spec: NetworkSpec, quantity: str, cancel, engine) -> np.ndarray | None:
     return result.series(quantity)
 
 
-def _row(field, value, index, count, specs, quantity, curves) -> SweepRow:
+def _row(field: str, value: int | float, index: int, count: int, specs: list[NetworkSpec],
+         quantity: str, curves: list[np.ndarray]) -> SweepRow:
     c = np.asarray(curves, dtype=np.float64)
     with np.errstate(invalid="ignore", over="ignore"):
         lo, hi = c.min(axis=0), c.max(axis=0)
@@ -202,7 +205,7 @@ def _row(field, value, index, count, specs, quantity, curves) -> SweepRow:
                     min=lo, max=hi)
 
 
-def log_range(lo: float, hi: float, n: int, *, integer: bool = False) -> list:
+def log_range(lo: float, hi: float, n: int, *, integer: bool = False) -> list[float] | list[int]:
     """``n`` values from ``lo`` to ``hi`` (both included, either order) evenly spaced in log.
 
     Parameters
@@ -226,7 +229,7 @@ def log_range(lo: float, hi: float, n: int, *, integer: bool = False) -> list:
     return _finish(np.geomspace(lo, hi, _count(n)), integer)
 
 
-def lin_range(lo: float, hi: float, n: int, *, integer: bool = False) -> list:
+def lin_range(lo: float, hi: float, n: int, *, integer: bool = False) -> list[float] | list[int]:
     """``n`` evenly spaced values from ``lo`` to ``hi``, both included; as :func:`log_range`.
 
     Raises
@@ -240,13 +243,13 @@ def lin_range(lo: float, hi: float, n: int, *, integer: bool = False) -> list:
     return _finish(np.linspace(lo, hi, _count(n)), integer)
 
 
-def _count(n) -> int:
+def _count(n: object) -> int:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"the number of values must be a whole number ≥ 1, got {n!r}")
     return int(n)
 
 
-def _finish(v: np.ndarray, integer: bool) -> list:
+def _finish(v: np.ndarray, integer: bool) -> list[float] | list[int]:
     if integer:
         return list(dict.fromkeys(int(x) for x in np.rint(v)))
     return [float(x) for x in v]

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from gradexplorer.engine.theory._activation import resolve
 from gradexplorer.engine.theory.critical_line import critical_line
@@ -72,7 +73,7 @@ class PhaseDiagram:
         return trainable_depth_grad(self.chi1)
 
 
-def gradient_growth(chi1_value, depth: int) -> np.ndarray:
+def gradient_growth(chi1_value: ArrayLike, depth: int) -> np.ndarray:
     """(L − 1)/2 · log10 χ1: decades of gradient RMS gained from layer L to layer 1 at q*.
 
     ``-inf`` where χ1 = 0 (σ_w² = 0); 0 for L = 1.
@@ -82,7 +83,7 @@ def gradient_growth(chi1_value, depth: int) -> np.ndarray:
         return 0.5 * (int(depth) - 1) * np.log10(x) if depth > 1 else np.zeros_like(x)
 
 
-def trainable_depth_grad(chi1_value) -> np.ndarray:
+def trainable_depth_grad(chi1_value: ArrayLike) -> np.ndarray:
     """``6 |ξ_∇|`` with ξ_∇ = −1/ln χ1 (layers; inf where |χ1 − 1| < 1e-9, 0 where χ1 = 0)."""
     x = np.asarray(chi1_value, dtype=float)
     with np.errstate(divide="ignore"):

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 Q_FLOOR = 1e-300
 CUTOFF = 11.0
@@ -71,7 +72,7 @@ def half_line_rule(n_nodes: int = DEFAULT_NODES) -> tuple[np.ndarray, np.ndarray
     return t, w
 
 
-def gaussian_expectation(f: Callable[[np.ndarray], np.ndarray], q,
+def gaussian_expectation(f: Callable[[np.ndarray], np.ndarray], q: ArrayLike,
                          n_nodes: int = DEFAULT_NODES) -> np.ndarray:
     """``E_z[f(√q z)]`` for ``z ~ N(0, 1)``, vectorized over ``q``.
 
@@ -101,10 +102,11 @@ def gaussian_expectation(f: Callable[[np.ndarray], np.ndarray], q,
     q = _check_variance(q)
     t, w = half_line_rule(n_nodes)
     s = np.sqrt(np.maximum(q, Q_FLOOR))[..., None] * t
-    return (f(s) + f(-s)) @ w
+    return np.asarray((f(s) + f(-s)) @ w)
 
 
-def gaussian_expectation_2d(f: Callable[[np.ndarray, np.ndarray], np.ndarray], q, c,
+def gaussian_expectation_2d(f: Callable[[np.ndarray, np.ndarray], np.ndarray], q: ArrayLike,
+                            c: ArrayLike,
                             n_nodes: tuple[int, int] = DEFAULT_NODES_2D) -> np.ndarray:
     """``E[f(u1, u2)]`` for ``(u1, u2) ~ N(0, q [[1, c], [c, 1]])``, vectorized over ``q, c``.
 
@@ -155,11 +157,11 @@ def gaussian_expectation_2d(f: Callable[[np.ndarray, np.ndarray], np.ndarray], q
     u1 = sq * np.cos(theta)[..., None] * r
     u2 = sq * np.cos(theta - theta_c[..., None])[..., None] * r
     vals = f(u1, u2) @ wr  # (..., 4, n_theta)
-    return np.sum(vals * w_theta, axis=(-2, -1))
+    return np.asarray(np.sum(vals * w_theta, axis=(-2, -1)))
 
 
-def _check_variance(q) -> np.ndarray:
+def _check_variance(q: ArrayLike) -> np.ndarray:
     q = np.asarray(q, dtype=float)
     if np.any(np.isnan(q)) or np.any(q < 0):
         raise ValueError("variance q must be ≥ 0 (NaN given or negative)")
-    return q
+    return np.asarray(q)

@@ -18,7 +18,8 @@ __all__ = ["evaluate", "head", "loss_and_gradients"]
 
 
 def loss_and_gradients(layers: list[DenseLayer], activation: Activation, x: np.ndarray,
-                       y: np.ndarray, loss: str, classification: bool = True):
+                       y: np.ndarray, loss: str, classification: bool = True
+                       ) -> tuple[float, int | None, list[np.ndarray]]:
     """Mini-batch loss, correct predictions and exact gradients of every parameter.
 
     Parameters
@@ -50,13 +51,15 @@ def loss_and_gradients(layers: list[DenseLayer], activation: Activation, x: np.n
     top_down = [(g_r, g_c)]
     for i in range(len(layers) - 2, -1, -1):
         a_in, deriv = kept.pop()
+        assert g_a is not None  # asked for every layer above the first
         g_h = np.multiply(g_a, deriv, out=g_a)  # g_a is always a fresh array here
         g_a, g_w, g_b = layers[i].backward(g_h, a_in, need_input_grad=i > 0)
         top_down.append((g_w, g_b))
     return value, correct, [g for pair in reversed(top_down) for g in pair]
 
 
-def head(z: np.ndarray, y: np.ndarray, loss: str, classification: bool):
+def head(z: np.ndarray, y: np.ndarray, loss: str,
+         classification: bool) -> tuple[float, np.ndarray]:
     """(loss, ∂L/∂z) of the logits / outputs z: (B, C); ∂L/∂z is a fresh (B, C) array.
 
     cross_entropy: L = mean_b [log Σ_c exp z_bc − z_b,y_b] (shifted by the row maximum), and
@@ -85,7 +88,8 @@ def head(z: np.ndarray, y: np.ndarray, loss: str, classification: bool):
 
 
 def evaluate(layers: list[DenseLayer], activation: Activation, x: np.ndarray, y: np.ndarray,
-             loss: str, classification: bool):
+             loss: str, classification: bool
+             ) -> tuple[float, float | None, np.ndarray, np.ndarray]:
     """Loss, accuracy (or None) and per-layer act std, saturated fraction on the batch x.
 
     Returns

@@ -27,6 +27,7 @@ import numpy as np
 from gradexplorer.engine.compute.blas import with_thread_policy
 from gradexplorer.engine.compute.memory import estimate_bytes
 from gradexplorer.engine.data.tasks import make_task
+from gradexplorer.engine.model.activations import Activation
 from gradexplorer.engine.model.initializers import init_weight
 from gradexplorer.engine.model.network import STREAM_READOUT, DenseLayer, stream
 from gradexplorer.engine.model.spec import MAX_BATCH, MAX_WIDTH, NetworkSpec, SpecError
@@ -97,7 +98,7 @@ class TrainConfig:
             if getattr(self, name) not in allowed:
                 raise SpecError(name, f"unknown {name} {getattr(self, name)!r} "
                                       f"(choose from: {', '.join(allowed)})")
-        for name, lo, hi, text in (("lr", 0.0, math.inf, "> 0"),
+        for name, low, high, text in (("lr", 0.0, math.inf, "> 0"),
                                    ("eps", 0.0, math.inf, "> 0"),
                                    ("momentum", None, 1.0, "in [0, 1)"),
                                    ("beta1", None, 1.0, "in [0, 1)"),
@@ -105,7 +106,7 @@ class TrainConfig:
                                    ("holdout", None, 1.0, "in [0, 1)")):
             v = getattr(self, name)
             ok = (not isinstance(v, bool) and isinstance(v, (int, float, np.floating))
-                  and math.isfinite(v) and (v > lo if lo is not None else v >= 0) and v < hi)
+                  and math.isfinite(v) and (v > low if low is not None else v >= 0) and v < high)
             if not ok:
                 raise SpecError(name, f"{_label(name)} must be a finite number {text}, got {v!r}")
 
@@ -225,6 +226,7 @@ def train(spec: NetworkSpec, config: TrainConfig) -> Iterator[TrainStart | Train
     """
     records = _train(spec, config)
     start = next(records)
+    assert isinstance(start, TrainStart)
     yield start
     yield from with_thread_policy(records, max(config.batch_size, start.n_eval),
                                   (*start.widths, start.n_outputs))
@@ -321,7 +323,8 @@ def _summary(stalled: tuple[int, ...], depth: int, optimizer: str) -> str:
     if not stalled:
         return (f"every layer learns: update/weight ratio at least 10^{STALLED_LOG10_RATIO:g} "
                 "per step (geometric mean over the records)")
-    runs, start = [], stalled[0]
+    runs: list[str] = []
+    start: int | None = stalled[0]
     for prev, cur in zip(stalled, (*stalled[1:], None), strict=True):
         if cur != prev + 1:
             runs.append(f"{start}" if start == prev else f"{start}–{prev}")
@@ -334,8 +337,10 @@ def _summary(stalled: tuple[int, ...], depth: int, optimizer: str) -> str:
     return text + (" despite Adam's per-weight rescaling" if optimizer == "adam" else "")
 
 
-def _record(step, layers, activation, grads, deltas, x_eval, y_eval, loss, classification,
-            train_loss, train_acc, held_out: bool) -> TrainRecord:
+def _record(step: int, layers: list[DenseLayer], activation: Activation, grads: list[np.ndarray],
+            deltas: list[np.ndarray], x_eval: np.ndarray, y_eval: np.ndarray, loss: str,
+            classification: bool, train_loss: float, train_acc: float | None,
+            held_out: bool) -> TrainRecord:
     n = len(layers)
     gnorm = np.array([np.linalg.norm(grads[2 * i]) for i in range(n)], dtype=np.float64)
     ratio = np.array([deltas[2 * i].std(dtype=np.float64) / layers[i].weight.std(dtype=np.float64)
