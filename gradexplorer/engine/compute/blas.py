@@ -55,7 +55,7 @@ def largest_product(batch: int, widths: Sequence[int]) -> int:
 
 
 def _blas_libraries() -> list[Any]:
-    """threadpoolctl's controllers of the loaded BLAS libraries (empty without threadpoolctl)."""
+    """The controllers (threadpoolctl's) of the loaded BLAS libraries; empty without it."""
     global _controller
     if _controller is None:
         try:

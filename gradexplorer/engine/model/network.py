@@ -49,10 +49,12 @@ class DenseLayer:
 
     @property
     def fan_in(self) -> int:
+        """n_{l−1}, the layer's input width."""
         return int(self.weight.shape[1])
 
     @property
     def fan_out(self) -> int:
+        """n_l, the layer's output width."""
         return int(self.weight.shape[0])
 
     def forward(self, a_prev: np.ndarray, bias_scale: float = 1.0) -> np.ndarray:

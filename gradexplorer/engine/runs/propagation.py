@@ -244,6 +244,9 @@ def _backward_record(idx: int, layer: DenseLayer, g_h: np.ndarray, g_rms: float,
 
 
 def _nonfinite_fraction(x: np.ndarray) -> float:
-    """Fraction of inf/NaN entries (called only when a reduction was not finite: a finite mean
-    or RMS implies that every entry is finite)."""
+    """Fraction of inf/NaN entries.
+
+    Called only when a reduction was not finite: a finite mean or RMS implies that every entry
+    is finite.
+    """
     return 1.0 - float(np.count_nonzero(np.isfinite(x))) / x.size

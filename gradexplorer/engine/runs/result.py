@@ -54,6 +54,7 @@ class RunResult:
 
     @property
     def complete(self) -> bool:
+        """Whether the run's :class:`RunEnd` arrived."""
         return self.end is not None
 
     def add(self, record: Record) -> None:

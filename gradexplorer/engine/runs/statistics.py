@@ -72,7 +72,7 @@ def log10_scaled(value: float, exp2: int) -> float:
 
 
 def unscale(value: float, exp2: int) -> float:
-    """value · 2**exp2 as a float64: ±inf on overflow, 0 on underflow, NaN stays NaN."""
+    """Return value · 2**exp2 as a float64: ±inf on overflow, 0 on underflow, NaN stays NaN."""
     if not math.isfinite(value) or not exp2:
         return float(value)
     try:

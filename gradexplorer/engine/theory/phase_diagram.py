@@ -43,8 +43,9 @@ class Cancelled(Exception):
 
 @dataclass(frozen=True)
 class PhaseDiagram:
-    """q*, χ1 and the gradient growth on a grid; arrays are (n_w, n_b), index [i, j] is
-    (``sigma_w2[i]``, ``sigma_b2[j]``).
+    """q*, χ1 and the gradient growth on a grid.
+
+    Arrays are (n_w, n_b), index [i, j] is (``sigma_w2[i]``, ``sigma_b2[j]``).
 
     Attributes
     ----------
@@ -101,8 +102,10 @@ def _nice_ceil(x: float) -> float:
 
 def default_w2_max(activation: str, negative_slope: float = 0.01, b2_max: float = B2_MAX
                    ) -> float:
-    """A σ_w² range end that shows both phases: a round number ≥ 2 σ_w²_crit(0) and ≥ 1.25 ×
-    the largest critical σ_w² for σ_b² ≤ ``b2_max`` (5 when there is no critical line).
+    """A σ_w² range end that shows both phases.
+
+    A round number ≥ 2 σ_w²_crit(0) and ≥ 1.25 × the largest critical σ_w² for σ_b² ≤ ``b2_max``
+    (5 when there is no critical line).
 
     tanh 6, relu 4, linear 2, sigmoid 250 (its critical line lies near σ_w² ≈ 103..108).
     """
@@ -182,8 +185,11 @@ def phase_diagram(activation: str, depth: int, *, w2_max: float | None = None,
 
 @dataclass(frozen=True)
 class PhasePoint:
-    """Mean-field numbers at one (σ_w², σ_b²): q*, χ1, growth over L layers (decades),
-    6 |ξ_∇| (layers) and the phase ('ordered', 'critical' or 'chaotic')."""
+    """Mean-field numbers at one (σ_w², σ_b²).
+
+    q*, χ1, growth over L layers (decades), 6 |ξ_∇| (layers) and the phase ('ordered',
+    'critical' or 'chaotic').
+    """
 
     sigma_w2: float
     sigma_b2: float
