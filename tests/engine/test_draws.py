@@ -153,3 +153,36 @@ def test_a_sweep_equals_full_runs_bit_for_bit(quantity):
     for a, b in zip(rows, full, strict=True):
         assert np.array_equal(a.curves, b.curves) and np.isfinite(a.curves).all()
     assert draws.info()["hits"] > 0
+
+
+# --- the network is init_weight's draw, cast once; threads do not change it ----------------------
+
+from gradexplorer.engine.model import network  # noqa: E402
+from gradexplorer.engine.model.activations import get_activation  # noqa: E402
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("init", ["xavier_normal", "kaiming_uniform", "orthogonal", "zeros"])
+def test_the_network_is_init_weight_cast_to_the_dtype(init, dtype):
+    spec = NetworkSpec(depth=3, widths=(9, 5, 7), in_features=6, init=init, gain=1.7,
+                       mode="fan_out", dtype=dtype, seed=11)
+    widths = spec.layer_widths()
+    draws.clear()
+    net = network.build_network(spec, widths, np.zeros((2, 6)), get_activation("tanh"))
+    for idx, layer in enumerate(net.layers, 1):
+        expected = init_weight(init, widths[idx], widths[idx - 1], gain=1.7, mode="fan_out",
+                               rng=stream(11, STREAM_WEIGHTS, idx)).astype(dtype)
+        assert layer.weight.dtype == np.dtype(dtype)
+        assert np.array_equal(layer.weight, expected)
+
+
+def test_parallel_draws_equal_serial_ones(monkeypatch):
+    spec = NetworkSpec(depth=6, width=40, in_features=30, dtype="float32", seed=5,
+                       bias_init="normal", bias_std=0.2)
+    draws.clear()
+    serial = _run(spec)[1]
+    monkeypatch.setattr(network, "PARALLEL_DRAW_MIN", 0)
+    draws.clear()
+    parallel = _run(spec)[1]
+    for name in serial:
+        assert np.array_equal(serial[name], parallel[name]), name
