@@ -32,6 +32,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from gradexplorer.cli.main import main as cli_main  # noqa: E402
 from gradexplorer.engine.compute.blas import blas_threads_for  # noqa: E402
 from gradexplorer.engine.model import draws  # noqa: E402
+from gradexplorer.engine.model.activations import get_activation  # noqa: E402
 from gradexplorer.engine.model.spec import NetworkSpec  # noqa: E402
 from gradexplorer.engine.runs.propagation import propagate  # noqa: E402
 from gradexplorer.engine.runs.result import collect  # noqa: E402
@@ -88,10 +89,18 @@ def first_launch(repeat: int) -> None:
         end = collect(propagate(spec.replace(gain=float(next(gains))))).end
         return end.seconds - end.setup_seconds
 
-    # interleaved rounds, best of each: a busy machine slows all four alike in one round
-    t_gemm = t_cold = t_warm = t_prop = float("inf")
+    act = get_activation(spec.activation)
+    h = np.random.default_rng(0).standard_normal((spec.batch, spec.width))
+
+    def kernel():  # the activation and its derivative, once per layer: not a GEMM, not optional
+        for _ in range(spec.depth):
+            act.forward_and_derivative(h)
+
+    # interleaved rounds, best of each: a busy machine slows all of them alike in one round
+    t_gemm = t_cold = t_warm = t_prop = t_kernel = float("inf")
     for _ in range(max(repeat, 5) * 3):
         t_gemm = min(t_gemm, bare_gemms(spec))
+        t_kernel = min(t_kernel, best(kernel, 1))
         t_cold = min(t_cold, best(cold, 1))
         t_warm = min(t_warm, best(warm, 1))
         t_prop = min(t_prop, prop())
@@ -102,6 +111,9 @@ def first_launch(repeat: int) -> None:
           "   (target <= 2)")
     print(f"   forward+backward+statistics only {t_prop * 1e3:7.1f} ms  "
           f"ratio {t_prop / t_gemm:5.2f}")
+    print(f"   the {spec.activation} kernel alone (φ and φ', {spec.depth} layers) "
+          f"{t_kernel * 1e3:7.1f} ms  ratio {t_kernel / t_gemm:5.2f}; "
+          f"warm run / (GEMMs + kernel) {t_warm / (t_gemm + t_kernel):5.2f}")
 
 
 def sweep_figure(repeat: int) -> None:
