@@ -11,16 +11,22 @@ import argparse
 import json
 import math
 import sys
+from typing import TYPE_CHECKING
 
-import numpy as np
+from gradexplorer.cli.parsing import (
+    CliError,
+    add_format_argument,
+    add_network_arguments,
+    spec_from_args,
+)
+from gradexplorer.cli.values import integer_value
+from gradexplorer.io.numbers import finite_or_none
 
-from gradexplorer.cli.main import CliError
-from gradexplorer.cli.run import add_network_arguments, spec_from_args
-from gradexplorer.engine.model.spec import SpecError
-from gradexplorer.engine.runs.jacobian import JacobianSpectrum, compare_isometry, jacobian_spectrum
+if TYPE_CHECKING:
+    from gradexplorer.engine.runs.jacobian import JacobianSpectrum
 
 
-def add_jacobian_parser(sub) -> None:
+def add_parser(sub) -> None:
     """Register ``jacobian`` on the top-level subparsers."""
     p = sub.add_parser("jacobian", help="spectrum of the input-output Jacobian J Jᵀ vs theory",
                        description="Singular values of the input-output Jacobian J = ∂a_L/∂x at "
@@ -28,20 +34,18 @@ def add_jacobian_parser(sub) -> None:
                                    "eigenvalues λ of J Jᵀ, measured and mean-field predicted.")
     add_network_arguments(p)
     g = p.add_argument_group("Jacobian")
-    g.add_argument("--input-index", default="0", help="row of the input batch (default 0)")
+    g.add_argument("--input-index", default="0", type=integer_value("input index"),
+                   help="row of the input batch (default 0)")
     g.add_argument("--compare", action="store_true",
                    help="i.i.d. Gaussian vs orthogonal weights at the spec's σ_w² per layer")
-    g.add_argument("--format", choices=("table", "json"), default="table")
+    add_format_argument(g, ("table", "json"))
     g.add_argument("--eigenvalues", action="store_true",
                    help="json: include every log10 λ (sorted descending)")
     p.set_defaults(handler=jacobian_command)
 
 
 def _index(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise CliError(f"--input-index must be a whole number, got {text!r}") from None
+    value = int(text)  # checked ASCII digits by the parser
     if value < 0:
         raise CliError(f"--input-index must be ≥ 0, got {value}")
     return value
@@ -49,6 +53,9 @@ def _index(text: str) -> int:
 
 def jacobian_command(args: argparse.Namespace) -> int:
     """Compute and print; user errors become :class:`CliError` (one line, status 2)."""
+    from gradexplorer.engine.model.spec import SpecError
+    from gradexplorer.engine.runs.jacobian import compare_isometry, jacobian_spectrum
+
     spec = spec_from_args(args)
     index = _index(args.input_index)
     try:
@@ -71,27 +78,23 @@ def jacobian_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _num(v) -> float | None:
-    return None if v is None or not math.isfinite(v) else float(v)
-
-
 def spectrum_document(s: JacobianSpectrum, eigenvalues: bool = False) -> dict:
     """Strict-JSON dict of a spectrum's summary (and optionally every log10 λ)."""
     doc = {
         "weights": s.weights, "orthogonal": s.orthogonal, "widths": list(s.widths),
         "n": int(s.log10_eigenvalues.size),
-        "mean": _num(s.mean), "log10_mean": _num(s.log10_mean),
-        "variance": _num(s.variance), "log10_variance": _num(s.log10_variance),
-        "relative_variance": _num(s.relative_variance),
-        "predicted_mean": _num(s.predicted_mean),
-        "predicted_log10_mean": _num(s.predicted_log10_mean),
-        "predicted_variance": _num(s.predicted_variance),
-        "predicted_relative_variance": _num(s.predicted_relative_variance),
-        "log10_floor": _num(s.log10_floor),
+        "mean": finite_or_none(s.mean), "log10_mean": finite_or_none(s.log10_mean),
+        "variance": finite_or_none(s.variance), "log10_variance": finite_or_none(s.log10_variance),
+        "relative_variance": finite_or_none(s.relative_variance),
+        "predicted_mean": finite_or_none(s.predicted_mean),
+        "predicted_log10_mean": finite_or_none(s.predicted_log10_mean),
+        "predicted_variance": finite_or_none(s.predicted_variance),
+        "predicted_relative_variance": finite_or_none(s.predicted_relative_variance),
+        "log10_floor": finite_or_none(s.log10_floor),
         "below_floor": int((s.log10_eigenvalues < s.log10_floor).sum()),
     }
     if eigenvalues:
-        doc["log10_eigenvalues"] = [_num(v) for v in s.log10_eigenvalues]
+        doc["log10_eigenvalues"] = [finite_or_none(v) for v in s.log10_eigenvalues]
     return doc
 
 
@@ -107,6 +110,8 @@ def _plain(v: float | None) -> str:
 
 def format_table(spectra: list[JacobianSpectrum], index: int) -> str:
     """Text summary: per spectrum, measured vs predicted and the log10 λ range."""
+    import numpy as np
+
     lines = []
     for s in spectra:
         logs = s.log10_eigenvalues[np.isfinite(s.log10_eigenvalues)]

@@ -1,50 +1,44 @@
 """``gradexplorer`` command line: with no arguments the app; subcommands for scripts and CI.
 
-Every user error ends in one line on stderr and exit status 2, never a traceback.
+Every user error ends in one line on stderr and exit status 2, never a traceback: a bad flag,
+a full disk (``> /dev/full``), a closed stdout (``>&-``). A reader that leaves a pipe early
+(``| head``) ends the command quietly with status 141, as a shell reports SIGPIPE.
+
+Building the parser imports only the standard library and ``gradexplorer.cli``: ``--help`` and
+``--version`` never load NumPy, SciPy, the engine or Qt. Subcommand modules import those when
+their command runs.
 """
 
 from __future__ import annotations
 
-import argparse
+import errno
+import importlib
 import os
 import sys
 import warnings
 
 from gradexplorer import __version__
+from gradexplorer.cli.parsing import CliError, Parser, VersionAction
+from gradexplorer.cli.values import clip_message
 
+__all__ = ["SUBCOMMANDS", "CliError", "Parser", "build_parser", "main"]
 
-class CliError(Exception):
-    """A user error: printed as one line, exit status 2."""
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse with one-line errors (``gradexplorer run: <message>``) and exit status 2."""
-
-    def error(self, message: str):  # noqa: D401 - argparse API
-        self.exit(2, f"{self.prog}: {message}\n")
-
-
-#: Every subcommand, in ``--help`` order: (module under ``gradexplorer.cli``, its adder).
-SUBCOMMANDS = (
-    ("run", "add_run_parser"),
-    ("theory", "add_theory_parser"),
-    ("render", "add_render_parser"),
-    ("train", "add_train_parser"),
-    ("jacobian", "add_jacobian_parser"),
-)
+#: Every subcommand module, in ``--help`` order; each has ``add_parser(subparsers)``, which
+#: registers its command(s) with a ``handler``. An import error fails loudly.
+SUBCOMMANDS = ("run", "theory", "render", "train", "jacobian")
+#: Exit status of a command whose reader closed the pipe (128 + SIGPIPE).
+BROKEN_PIPE_STATUS = 141
 
 
 def build_parser() -> Parser:
     """The top-level parser with every subcommand of :data:`SUBCOMMANDS` registered."""
-    import importlib
-
     parser = Parser(prog="gradexplorer",
                     description="See vanishing and exploding gradients in deep fully connected "
                                 "networks. With no command, opens the desktop app.")
-    parser.add_argument("--version", action="version", version=f"gradexplorer {__version__}")
+    parser.add_argument("--version", action=VersionAction, version=f"gradexplorer {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND")
-    for module, adder in SUBCOMMANDS:
-        getattr(importlib.import_module(f"gradexplorer.cli.{module}"), adder)(sub)
+    for module in SUBCOMMANDS:
+        importlib.import_module(f"gradexplorer.cli.{module}").add_parser(sub)
     return parser
 
 
@@ -59,24 +53,70 @@ def main(argv: list[str] | None = None) -> int:
         from gradexplorer.gui.app import main as gui_main
 
         return gui_main([])
-    parser = build_parser()
+    closed = _closed_stdout()
+    if closed:
+        _error(f"gradexplorer: {closed}")
+        return 2
+    command = "gradexplorer"
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # --help, --version, or a one-line usage error (status 2)
-        return int(exc.code or 0)
+        parser = build_parser()
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # --help, --version, or a one-line usage error (status 2)
+            code = int(exc.code or 0)
+        else:
+            command = f"gradexplorer {args.command}" if args.command else command
+            code = _run(parser, args)
+        sys.stdout.flush()  # a full disk shows here, not at interpreter exit
+        return code
+    except BrokenPipeError:  # `gradexplorer run | head`: the reader left; not an error of ours
+        _silence_stdout()
+        return BROKEN_PIPE_STATUS
+    except OSError as exc:  # ENOSPC, EIO, EBADF on stdout (files are CliErrors of the command)
+        _silence_stdout()
+        _error(f"{command}: cannot write the output: {exc.strerror or exc}")
+        return 2
+
+
+def _run(parser: Parser, args) -> int:
     if args.command is None:
         parser.print_help()
         return 0
     try:
         return int(_call_quietly(args.handler, args) or 0)
     except CliError as exc:
-        print(f"gradexplorer {args.command}: {exc}", file=sys.stderr)
+        _error(f"gradexplorer {args.command}: {exc}")
         return 2
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # `gradexplorer run | head`: the reader left; not an error of ours
-        _silence_stdout()
-        return 141  # 128 + SIGPIPE, as a shell reports a command killed by a closed pipe
+
+
+def _error(line: str) -> None:
+    """Print one line on stderr (long values cut); stay quiet if stderr itself is gone."""
+    try:
+        print(clip_message(line), file=sys.stderr)
+    except (OSError, AttributeError, ValueError):
+        pass
+
+
+def _closed_stdout() -> str | None:
+    """Why nothing can be written to stdout (``>&-``), else None.
+
+    With file descriptor 1 closed, Python sets ``sys.stdout`` to None, and the next file the
+    command opens would get descriptor 1: output would land in it. Refuse before that.
+    """
+    if sys.stdout is None:
+        return "standard output is closed; redirect it to a file or a pipe"
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError, AttributeError):  # a StringIO (tests, embedding): fine
+        return None
+    try:
+        os.fstat(fd)
+    except OSError as exc:
+        if exc.errno == errno.EBADF:
+            return "standard output is closed; redirect it to a file or a pipe"
+    return None
 
 
 def _no_display() -> str | None:
@@ -109,5 +149,5 @@ def _silence_stdout() -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
-    except (OSError, ValueError):  # stdout without a file descriptor (tests, embedding)
+    except (OSError, ValueError, AttributeError):  # stdout without a file descriptor (tests)
         pass

@@ -6,24 +6,26 @@ import argparse
 import os
 import re
 
-from gradexplorer.cli.main import CliError
-from gradexplorer.cli.run import NETWORK_FLAGS, add_network_arguments, spec_from_args
-from gradexplorer.engine.model.spec import NetworkSpec, SpecError
+from gradexplorer.cli.parsing import NETWORK_FLAGS, CliError, add_network_arguments, spec_from_args
+from gradexplorer.cli.values import check_setting, clip, integer_value, text_value
 
 
-def add_render_parser(sub) -> None:
-    """Register ``render`` and ``presets``."""
+def add_parser(sub) -> None:
+    """Register ``render`` and ``presets`` (handlers :func:`render_command`,
+    :func:`presets_command`)."""
     p = sub.add_parser("render", help="render the dashboard of a preset or spec to PNG or SVG",
                        description="Render the dashboard headless (no window), for slides, docs "
                                    "and CI. Start from a preset and/or network flags; --set "
                                    "key=value changes any setting.")
-    p.add_argument("--preset", help="start from this preset (see `gradexplorer presets`)")
+    p.add_argument("--preset", type=text_value("preset"),
+                   help="start from this preset (see `gradexplorer presets`)")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="change one setting, e.g. --set gain=1.5 (repeatable)")
-    p.add_argument("-o", "--output", required=True, help="output file, .png or .svg")
+    p.add_argument("-o", "--output", required=True, type=text_value("output"),
+                   help="output file, .png or .svg (replaced only when complete)")
     p.add_argument("--size", default="1600x1000",
                    help="pixel size WIDTHxHEIGHT (default 1600x1000)")
-    p.add_argument("--font-size", type=int, default=None,
+    p.add_argument("--font-size", type=integer_value("font size"), default=None,
                    help=f"font size in points, {FONT_SIZE_MIN}-{FONT_SIZE_MAX} (lectures: 16)")
     add_network_arguments(p)
     p.set_defaults(handler=render_command)
@@ -36,9 +38,12 @@ def add_render_parser(sub) -> None:
 FONT_SIZE_MIN, FONT_SIZE_MAX = 4, 144
 
 
-def check_font_size(size: int | None) -> int | None:
-    """``--font-size`` unchanged if None or in range; :class:`CliError` otherwise."""
-    if size is not None and not FONT_SIZE_MIN <= size <= FONT_SIZE_MAX:
+def check_font_size(size: int | str | None) -> int | None:
+    """``--font-size`` as an int if given and in range, None if not given; CliError otherwise."""
+    if size is None:
+        return None
+    size = int(size)
+    if not FONT_SIZE_MIN <= size <= FONT_SIZE_MAX:
         raise CliError(f"--font-size must be between {FONT_SIZE_MIN} and {FONT_SIZE_MAX} "
                        f"points, got {size}")
     return size
@@ -46,16 +51,17 @@ def check_font_size(size: int | None) -> int | None:
 
 def parse_size(text: str) -> tuple[int, int]:
     """``"1600x1000"`` -> (1600, 1000); :class:`CliError` unless both are 16..16384."""
-    m = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", text or "")
+    m = re.fullmatch(r"\s*([0-9]{1,6})\s*[xX×]\s*([0-9]{1,6})\s*", text or "")
     if not m:
-        raise CliError(f"--size must look like 1600x1000, got {text!r}")
+        raise CliError(f"--size must look like 1600x1000, got {clip(text)}")
     w, h = int(m.group(1)), int(m.group(2))
     if not (16 <= w <= 16384 and 16 <= h <= 16384):
         raise CliError(f"--size must be between 16 and 16384 pixels each way, got {w}x{h}")
     return w, h
 
 
-def _spec(args: argparse.Namespace) -> NetworkSpec:
+def _spec(args: argparse.Namespace):
+    from gradexplorer.engine.model.spec import NetworkSpec, SpecError
     from gradexplorer.presets import get_preset
 
     base = {}
@@ -73,9 +79,12 @@ def _spec(args: argparse.Namespace) -> NetworkSpec:
     set_keys = set()
     for item in args.set:
         key, sep, value = item.partition("=")
-        if not sep:
-            raise CliError(f"--set needs KEY=VALUE, got {item!r}")
-        values[key.strip()] = value
+        if not sep or not key.strip():
+            raise CliError(f"--set needs KEY=VALUE, got {clip(item)}")
+        try:
+            values[key.strip()] = check_setting(key.strip(), value)
+        except argparse.ArgumentTypeError as exc:
+            raise CliError(f"--set {exc}") from None
         set_keys.add(key.strip())
     # widths decide the depth unless a depth was given too (then they must agree, as in `run`)
     explicit_depth = "depth" in given or "depth" in set_keys
@@ -97,24 +106,31 @@ def _flag(field: str) -> str:
 
 
 def render_command(args: argparse.Namespace) -> int:
+    """Render the dashboard to ``-o`` (atomically: a failed write keeps the old file)."""
+    from gradexplorer.engine.model.spec import SpecError
+    from gradexplorer.io.atomic import describe, resolve_target
+
     spec = _spec(args)
     size = parse_size(args.size)
-    check_font_size(args.font_size)
+    font_size = check_font_size(args.font_size)
     args.output = os.path.expanduser(args.output)  # -o=~/x.png: no shell expands that ~
     ext = os.path.splitext(args.output)[1].lower()
     if ext not in (".png", ".svg"):
-        raise CliError(f"output must end in .png or .svg, got {args.output!r}")
-    folder = os.path.dirname(os.path.abspath(args.output))
+        raise CliError(f"output must end in .png or .svg, got {clip(args.output)}")
+    try:
+        folder = os.path.dirname(resolve_target(args.output))
+    except OSError as exc:
+        raise CliError(describe(exc, args.output)) from None
     if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
         raise CliError(f"cannot write {args.output}: folder {folder} is missing or read-only")
     from gradexplorer.gui.render import render_dashboard
 
     try:
-        render_dashboard(spec, args.output, size=size, font_size=args.font_size)
+        render_dashboard(spec, args.output, size=size, font_size=font_size)
     except SpecError as exc:
         raise CliError(str(exc)) from None
     except OSError as exc:
-        raise CliError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        raise CliError(describe(exc, args.output)) from None
     print(args.output)
     return 0
 

@@ -7,104 +7,40 @@ programs. ``--save FILE.npz`` writes the arrays needed to re-check the run in Py
 from __future__ import annotations
 
 import argparse
-import csv
-import io
-import json
 import math
 import os
 import sys
+from typing import TYPE_CHECKING
 
-import numpy as np
+from gradexplorer.cli.parsing import (
+    NETWORK_FLAGS,
+    CliError,
+    add_format_argument,
+    add_network_arguments,
+    spec_from_args,
+)
+from gradexplorer.cli.values import clip
 
-from gradexplorer.cli.main import CliError
-from gradexplorer.engine.model import spec as specmod
-from gradexplorer.engine.model.spec import NetworkSpec, SpecError
-from gradexplorer.engine.runs.propagation import propagate
-from gradexplorer.engine.runs.result import LAYER_FIELDS, RunResult, collect
-from gradexplorer.engine.runs.verdict import gradient_verdict
+if TYPE_CHECKING:
+    from gradexplorer.engine.model.spec import NetworkSpec
+    from gradexplorer.engine.runs.result import RunResult
 
-#: CLI flag -> spec field, for the network flags shared by run, train and render.
-NETWORK_FLAGS = {
-    "depth": "depth", "width": "width", "widths": "widths", "in_features": "in_features",
-    "activation": "activation", "negative_slope": "negative_slope", "init": "init",
-    "gain": "gain", "mode": "mode", "bias_init": "bias_init", "bias_std": "bias_std",
-    "input_mean": "input_mean", "input_std": "input_std", "standardize": "standardize",
-    "batch": "batch", "loss": "loss", "seed": "seed", "dtype": "dtype",
-}
-
-
-def add_network_arguments(p: argparse.ArgumentParser) -> None:
-    """The flags that set a :class:`NetworkSpec` (values are validated by the spec itself)."""
-    d = NetworkSpec()
-    g = p.add_argument_group("network")
-    g.add_argument("--depth", help=f"number of layers L, 1-{specmod.MAX_DEPTH} (default {d.depth})")
-    g.add_argument("--width", help=f"units per layer (default {d.width})")
-    g.add_argument("--widths", help="explicit widths n_1..n_L, comma-separated (overrides --width)")
-    g.add_argument("--in-features", help=f"input features n_0 for normal/uniform inputs "
-                                         f"(default {d.in_features})")
-    g.add_argument("--activation", help=f"one of {', '.join(specmod.ACTIVATION_NAMES)} "
-                                        f"(default {d.activation})")
-    g.add_argument("--negative-slope", help="leaky_relu slope for h < 0 (default 0.01)")
-    g.add_argument("--init", help=f"weight initializer: {', '.join(specmod.INIT_NAMES)} "
-                                  f"(default {d.init})")
-    g.add_argument("--gain", help="multiplies the initializer's std (1 = its definition)")
-    g.add_argument("--mode", help="fan_in or fan_out, for kaiming_* (default fan_in)")
-    g.add_argument("--bias-init", help="zeros or normal (default zeros)")
-    g.add_argument("--bias-std", help="std σ_b of normal biases (default 0)")
-    g = p.add_argument_group("data and loss")
-    g.add_argument("--input", help="normal, uniform, digits, or a path to a .npy/.npz/.csv file "
-                                   "(default normal)")
-    g.add_argument("--input-mean", help="mean of normal/uniform inputs (default 0)")
-    g.add_argument("--input-std", help="std of normal/uniform inputs (default 1)")
-    g.add_argument("--standardize", action=argparse.BooleanOptionalAction, default=None,
-                   help="standardize digits/file features to mean 0, std 1 (default on)")
-    g.add_argument("--batch", help=f"input rows B (default {d.batch})")
-    g.add_argument("--loss", help="random, mse or cross_entropy (default random)")
-    g.add_argument("--seed", help="seed of every random draw (default 0)")
-    g.add_argument("--dtype", help="float32 or float64 (default float64)")
+__all__ = ["NETWORK_FLAGS", "add_network_arguments", "add_parser", "format_table",
+           "run_command", "spec_from_args"]
 
 
-def spec_from_args(args: argparse.Namespace) -> NetworkSpec:
-    """Build and validate the spec from parsed flags; raise :class:`CliError` if invalid."""
-    values = {}
-    for flag, field in NETWORK_FLAGS.items():
-        v = getattr(args, flag, None)
-        if v is not None:
-            values[field] = v
-    source = getattr(args, "input", None)
-    if source is not None:
-        if not source.strip():
-            raise CliError(f"--input must be normal, uniform, digits or a path to a "
-                           f".npy/.npz/.csv file, got {source!r}")
-        source = os.path.expanduser(source)  # --input=~/data.csv: no shell expands that ~
-        if source.strip().lower() in specmod.INPUT_NAMES and source.strip().lower() != "file":
-            values["input"] = source
-        else:
-            values["input"], values["input_path"] = "file", source
-    if "widths" in values and "depth" not in values:
-        try:
-            values["depth"] = len(specmod.parse_widths(values["widths"]) or ()) or NetworkSpec.depth
-        except SpecError as exc:
-            raise CliError(str(exc)) from None
-        if values["depth"] > specmod.MAX_DEPTH:
-            raise CliError(f"--widths lists {values['depth']} layers; at most "
-                           f"{specmod.MAX_DEPTH} are allowed")
-    try:
-        return NetworkSpec.from_dict(values)
-    except SpecError as exc:
-        raise CliError(str(exc)) from None
-
-
-def add_run_parser(sub) -> None:
+def add_parser(sub) -> None:
+    """Register ``run`` on the top-level subparsers (handler :func:`run_command`)."""
     p = sub.add_parser("run", help="propagate one network and print per-layer statistics",
                        description="Propagate a batch forward and gradients backward through a "
                                    "deep fully connected network; print per-layer statistics.")
     add_network_arguments(p)
     g = p.add_argument_group("output")
-    g.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    add_format_argument(g, ("table", "json", "csv"))
     g.add_argument("--save", metavar="FILE.npz",
                    help="write x, W1..WL, b1..bL, grad_output, grad_W*, grad_b*, grad_h* "
-                        "(unscaled) to re-check the run in PyTorch")
+                        "(unscaled) to re-check the run in PyTorch; replaces FILE.npz only "
+                        "when complete")
     g.add_argument("--theory", action="store_true",
                    help="add mean-field predictions (theory_preact_var, "
                         "theory_log10_grad_preact_rms) to each layer")
@@ -118,15 +54,34 @@ def _check_writable(path: str) -> None:
         raise CliError(f"cannot write {path}: it is a folder")
     if not path.lower().endswith(".npz"):
         raise CliError(f"--save writes a NumPy .npz archive; give a file name ending in .npz, "
-                       f"got {path!r}")
-    folder = os.path.dirname(os.path.abspath(path))
+                       f"got {clip(path)}")
+    from gradexplorer.io.atomic import resolve_target
+
+    try:
+        target = resolve_target(path)
+    except OSError as exc:
+        raise CliError(_describe(exc, path)) from None
+    folder = os.path.dirname(target)
     if not os.path.isdir(folder):
         raise CliError(f"cannot write {path}: folder {folder} does not exist")
-    if not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+    if not os.access(folder, os.W_OK) or (os.path.exists(target)
+                                          and not os.access(target, os.W_OK)):
         raise CliError(f"cannot write {path}: permission denied")
 
 
+def _describe(exc: OSError, path: str) -> str:
+    from gradexplorer.io.atomic import describe
+
+    return describe(exc, path)
+
+
 def run_command(args: argparse.Namespace) -> int:
+    """Propagate, then print the table or the run document; ``--save`` writes atomically."""
+    from gradexplorer.engine.model.spec import SpecError
+    from gradexplorer.engine.runs.propagation import propagate
+    from gradexplorer.engine.runs.result import collect
+    from gradexplorer.io import atomic, documents
+
     spec = spec_from_args(args)
     if args.save is not None:
         args.save = os.path.expanduser(args.save)
@@ -138,33 +93,24 @@ def run_command(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     except MemoryError:
         raise CliError("ran out of memory; lower the depth, width or batch") from None
-    rows = result.rows()
-    if args.theory:
-        _add_theory(result, spec, rows)
+    try:
+        rows = documents.layer_rows(result, theory=args.theory)
+    except ValueError as exc:  # pragma: no cover - propagate always yields the theory
+        raise CliError(str(exc)) from None
     if args.save:
+        import numpy as np
+
         try:
-            with open(args.save, "wb") as f:
+            with atomic.atomic_write(args.save, "wb") as f:
                 np.savez(f, **arrays)
-        except OSError as exc:
-            raise CliError(f"cannot write {args.save}: {exc.strerror or exc}") from None
-    out = {"table": format_table, "json": format_json, "csv": format_csv}[args.format]
-    sys.stdout.write(out(result, spec, rows))
+        except OSError as exc:  # a full disk: the old file is intact, no temporary file left
+            raise CliError(atomic.describe(exc, args.save)) from None
+    if args.format == "table":
+        text = format_table(result, spec, rows)
+    else:
+        text = documents.run_text(result, spec, args.format, rows)
+    sys.stdout.write(text)
     return 0
-
-
-def _add_theory(result: RunResult, spec: NetworkSpec, rows: list[dict]) -> None:
-    """Add the run's mean-field predictions (``result.theory``, as the GUI draws them)."""
-    theory = result.theory
-    if theory is None:  # pragma: no cover - propagate always yields it
-        raise CliError("no theory predictions for this run")
-    for i, row in enumerate(rows):
-        row["theory_preact_var"] = _num(theory.preact_second_moment[i])
-        row["theory_log10_grad_preact_rms"] = _num(theory.log10_grad_preact_rms[i])
-
-
-def _num(v) -> float | None:
-    v = float(v)
-    return v if math.isfinite(v) else None
 
 
 def _fmt(value, log10=None) -> str:
@@ -181,6 +127,9 @@ def _fmt(value, log10=None) -> str:
 
 
 def format_table(result: RunResult, spec: NetworkSpec, rows: list[dict]) -> str:
+    """The run as a text table for people (numbers beyond float range from their log10)."""
+    from gradexplorer.engine.runs.verdict import gradient_verdict
+
     start = result.start
     lines = [f"# {spec.depth} layers, widths {_widths_text(start.widths)}, {spec.activation}, "
              f"init {spec.init} × gain {spec.gain:g}, {start.data_description}, loss {spec.loss}"]
@@ -212,32 +161,3 @@ def _widths_text(widths) -> str:
     hidden = widths[1:]
     body = f"{hidden[0]}" if len(set(hidden)) == 1 else ",".join(map(str, hidden))
     return f"{widths[0]}→{body}"
-
-
-def run_document(result: RunResult, spec: NetworkSpec, rows: list[dict]) -> dict:
-    """The JSON document of a run: config, data, loss, verdict and per-layer rows."""
-    verdict = gradient_verdict(result.series("log10_grad_preact_rms"))
-    return {
-        "format": "gradexplorer-run", "version": 1,
-        "config": spec.to_dict(), "data": result.start.data_description,
-        "widths": list(result.start.widths),
-        "loss": {"name": result.loss.loss, "value": _num(result.loss.value)},
-        "verdict": {"kind": verdict.kind, "log10_ratio": _num(verdict.log10_ratio),
-                    "per_layer": _num(verdict.per_layer), "text": verdict.text},
-        "seconds": result.end.seconds,
-        "layers": rows,
-    }
-
-
-def format_json(result: RunResult, spec: NetworkSpec, rows: list[dict]) -> str:
-    return json.dumps(run_document(result, spec, rows), indent=1, allow_nan=False) + "\n"
-
-
-def format_csv(result: RunResult, spec: NetworkSpec, rows: list[dict]) -> str:
-    fields = list(LAYER_FIELDS) + [k for k in (rows[0] if rows else {}) if k not in LAYER_FIELDS]
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
-    w.writeheader()
-    for row in rows:
-        w.writerow({k: ("" if v is None else v) for k, v in row.items()})
-    return buf.getvalue()

@@ -15,9 +15,9 @@ import json
 import math
 import sys
 
-import numpy as np
-
-from gradexplorer.engine.model.spec import ACTIVATION_NAMES, MAX_DEPTH
+from gradexplorer.cli.defaults import ACTIVATION_NAMES, MAX_DEPTH
+from gradexplorer.cli.values import clip, is_integer_text, is_number_text
+from gradexplorer.io.numbers import finite_or_none
 
 _POINTS_MAX = 10001
 
@@ -26,7 +26,7 @@ class _InputError(ValueError):
     """A bad flag value: reported as one line, exit status 2."""
 
 
-def add_theory_parser(subparsers) -> argparse.ArgumentParser:
+def add_parser(subparsers) -> argparse.ArgumentParser:
     """Register the ``theory`` subcommand on ``subparsers`` (from ``add_subparsers``).
 
     Values are taken as strings and checked by :func:`run_theory`, so a bad number is one line
@@ -57,12 +57,11 @@ def add_theory_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def _number(flag: str, text, *, minimum: float | None = 0.0, strict: bool = False) -> float:
-    try:
-        v = float(str(text).strip())
-    except ValueError:
-        raise _InputError(f"{flag} must be a number, got {text!r}") from None
+    if not is_number_text(text):  # ASCII digits only: no 1_000, no other scripts
+        raise _InputError(f"{flag} must be a number, got {clip(text)}")
+    v = float(str(text).strip())
     if not math.isfinite(v):
-        raise _InputError(f"{flag} must be a finite number, got {text!r}")
+        raise _InputError(f"{flag} must be a finite number, got {clip(text)}")
     if minimum is not None and (v <= minimum if strict else v < minimum):
         word = "positive" if strict else "zero or positive"
         raise _InputError(f"{flag} must be {word}, got {v:g}")
@@ -70,18 +69,12 @@ def _number(flag: str, text, *, minimum: float | None = 0.0, strict: bool = Fals
 
 
 def _integer(flag: str, text, lo: int, hi: int) -> int:
-    try:
-        v = int(str(text).strip())
-    except ValueError:
-        raise _InputError(f"{flag} must be a whole number, got {text!r}") from None
+    if not is_integer_text(text):  # ASCII digits only: no 1_000, no other scripts
+        raise _InputError(f"{flag} must be a whole number, got {clip(text)}")
+    v = int(str(text).strip())
     if not lo <= v <= hi:
         raise _InputError(f"{flag} must be between {lo} and {hi}, got {v}")
     return v
-
-
-def _num(v) -> float | None:
-    v = float(v)
-    return v if math.isfinite(v) else None
 
 
 def run_theory(args: argparse.Namespace) -> int:
@@ -93,11 +86,11 @@ def run_theory(args: argparse.Namespace) -> int:
     try:
         activation = str(args.activation).strip().lower()
         if activation not in ACTIVATION_NAMES:
-            raise _InputError(f"unknown activation {args.activation!r} "
+            raise _InputError(f"unknown activation {clip(args.activation)} "
                               f"(choose from: {', '.join(ACTIVATION_NAMES)})")
         fmt = str(args.format).strip().lower()
         if fmt not in ("table", "json"):
-            raise _InputError(f"format must be table or json, got {args.format!r}")
+            raise _InputError(f"format must be table or json, got {clip(args.format)}")
         slope = _number("--negative-slope", args.negative_slope, minimum=None)
         if not 0 <= slope < 1:
             raise _InputError(f"--negative-slope must be in [0, 1), got {slope:g}")
@@ -145,6 +138,8 @@ def _point_document(activation: str, slope: float, w2: float, b2: float, m2: flo
 
 
 def _critical_document(activation: str, slope: float, b2_max: float, points: int) -> dict:
+    import numpy as np
+
     from gradexplorer.engine.theory import critical_line
 
     b2 = np.linspace(0.0, b2_max, points)
@@ -168,7 +163,7 @@ def _strict(value):
     if isinstance(value, list):
         return [_strict(v) for v in value]
     if isinstance(value, float):
-        return _num(value)
+        return finite_or_none(value)
     return value
 
 

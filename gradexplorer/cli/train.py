@@ -8,66 +8,67 @@ result, not an error: the verdict says at which step the loss stopped being fini
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import math
 import sys
 
-from gradexplorer.cli.main import CliError
-from gradexplorer.cli.run import add_network_arguments, spec_from_args
-from gradexplorer.engine.model.spec import SpecError
-from gradexplorer.engine.training.trainer import (
-    TrainConfig,
-    TrainEnd,
-    TrainRecord,
-    TrainStart,
-    train,
+from gradexplorer.cli import defaults as d
+from gradexplorer.cli.parsing import (
+    CliError,
+    add_format_argument,
+    add_network_arguments,
+    spec_from_args,
 )
+from gradexplorer.cli.values import choice_value, clip, integer_value, number_value, shorten
 
 #: CLI flag -> TrainConfig field.
 TRAIN_FLAGS = {"steps": "steps", "lr": "lr", "optimizer": "optimizer", "momentum": "momentum",
                "batch_size": "batch_size", "eval_every": "eval_every", "holdout": "holdout",
                "samples": "samples", "classes": "classes", "loss": "loss"}
-ARRAY_FIELDS = ("log10_grad_norm", "log10_update_ratio", "act_std", "saturated_fraction")
-SCALAR_FIELDS = ("step", "train_loss", "train_accuracy", "test_loss", "test_accuracy",
-                 "readout_log10_grad_norm", "readout_log10_update_ratio")
+#: What the shared network flags mean for training (replaces their help and checks).
+_NETWORK_CHANGES = {
+    "loss": {"help": "training loss: cross_entropy or mse (default cross_entropy)",
+             "type": choice_value("loss", d.TRAIN_LOSS_NAMES)},
+    "batch": {"help": "training rows LSUV initializes on (default 256); see --batch-size"},
+    "input": {"help": "digits, normal (= --task teacher) or a labelled .csv/.npz file"},
+}
 
 
-def add_train_parser(sub) -> None:
+def add_parser(sub) -> None:
     """Register ``train`` on the subparsers ``sub`` (handler :func:`train_command`)."""
-    d = TrainConfig()
+    t = d.TRAIN_DEFAULTS
     p = sub.add_parser("train", help="train a network and show which layers learn",
                        description="Train a deep fully connected network (plus a linear readout) "
                                    "with SGD or Adam and print, every K steps, the loss, the "
                                    "accuracies and each layer's gradient norm and "
                                    "update-to-weight ratio. Without --input or --task the task "
                                    "is the digits (n_0 = 64).")
-    add_network_arguments(p)
-    for action in p._actions:  # the shared flags mean something slightly different here
-        if action.dest == "loss":
-            action.help = "training loss: cross_entropy or mse (default cross_entropy)"
-        elif action.dest == "batch":
-            action.help = "training rows LSUV initializes on (default 256); see --batch-size"
-        elif action.dest == "input":
-            action.help = "digits, normal (= --task teacher) or a labelled .csv/.npz file"
+    add_network_arguments(p, _NETWORK_CHANGES)
     g = p.add_argument_group("training")
-    g.add_argument("--steps", help=f"optimizer steps (default {d.steps})")
-    g.add_argument("--lr", help=f"learning rate (default {d.lr:g})")
-    g.add_argument("--optimizer", help="sgd (torch.optim.SGD with momentum) or adam "
-                                       f"(default {d.optimizer})")
-    g.add_argument("--momentum", help=f"SGD momentum μ in [0, 1) (default {d.momentum:g})")
-    g.add_argument("--batch-size", help=f"rows per mini-batch (default {d.batch_size})")
-    g.add_argument("--eval-every", metavar="K", help=f"report every K steps (default "
-                                                     f"{d.eval_every})")
+    g.add_argument("--steps", type=integer_value("steps"),
+                   help=f"optimizer steps (default {t['steps']})")
+    g.add_argument("--lr", type=number_value("learning rate"),
+                   help=f"learning rate (default {t['lr']:g})")
+    g.add_argument("--optimizer", type=choice_value("optimizer", d.OPTIMIZER_NAMES),
+                   help=f"sgd (torch.optim.SGD with momentum) or adam "
+                        f"(default {t['optimizer']})")
+    g.add_argument("--momentum", type=number_value("momentum"),
+                   help=f"SGD momentum μ in [0, 1) (default {t['momentum']:g})")
+    g.add_argument("--batch-size", type=integer_value("batch size"),
+                   help=f"rows per mini-batch (default {t['batch_size']})")
+    g.add_argument("--eval-every", metavar="K", type=integer_value("eval every"),
+                   help=f"report every K steps (default {t['eval_every']})")
     g.add_argument("--task", metavar="digits|teacher|PATH",
                    help="digits, teacher (random teacher MLP on N(0,1) inputs of --in-features) "
                         "or a labelled .csv/.npz file (default digits)")
-    g.add_argument("--holdout", help=f"fraction of rows held out for the test accuracy "
-                                     f"(default {d.holdout:g})")
-    g.add_argument("--samples", help=f"teacher task: rows drawn (default {d.samples})")
-    g.add_argument("--classes", help=f"teacher task: classes / outputs (default {d.classes})")
+    g.add_argument("--holdout", type=number_value("holdout"),
+                   help=f"fraction of rows held out for the test accuracy "
+                        f"(default {t['holdout']:g})")
+    g.add_argument("--samples", type=integer_value("samples"),
+                   help=f"teacher task: rows drawn (default {t['samples']})")
+    g.add_argument("--classes", type=integer_value("classes"),
+                   help=f"teacher task: classes / outputs (default {t['classes']})")
     g = p.add_argument_group("output")
-    g.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    add_format_argument(g, ("table", "json", "csv"))
     p.set_defaults(handler=train_command)
 
 
@@ -80,7 +81,7 @@ def resolve_task(task: str | None, source: str | None) -> tuple[str, str | None]
         v = value.strip().lower()
         if not v:
             raise CliError(f"--task and --input take digits, teacher, normal or a path to a "
-                           f"labelled .csv/.npz file, got {value!r}")
+                           f"labelled .csv/.npz file, got {clip(value)}")
         if v in ("digits", "teacher"):
             return v, None
         if v in ("normal", "uniform"):
@@ -90,12 +91,16 @@ def resolve_task(task: str | None, source: str | None) -> tuple[str, str | None]
     from_task = parse(task) if task is not None else None
     from_input = parse(source) if source is not None else None
     if from_task and from_input and from_task != from_input:
-        raise CliError(f"--task {task} and --input {source} ask for different data; give one")
+        raise CliError(f"--task {shorten(task)} and --input {shorten(source)} ask for "
+                       f"different data; give one")
     return from_task or from_input or ("digits", None)
 
 
 def configs_from_args(args: argparse.Namespace):
     """(NetworkSpec, TrainConfig) from the parsed flags; raise :class:`CliError` if invalid."""
+    from gradexplorer.engine.model.spec import SpecError
+    from gradexplorer.engine.training.trainer import TrainConfig
+
     task, path = resolve_task(args.task, args.input)
     ns = argparse.Namespace(**vars(args))
     ns.loss = None  # the training loss belongs to TrainConfig
@@ -110,76 +115,36 @@ def configs_from_args(args: argparse.Namespace):
         raise CliError(str(exc)) from None
 
 
+def memory_knobs(task: str) -> str:
+    """The flags that shrink a training run's memory, for the task (the data set counts)."""
+    data = {"teacher": "--samples, --in-features, ", "file": "the file's rows, "}.get(task, "")
+    return f"{data}--width, --depth or --batch-size"
+
+
 def train_command(args: argparse.Namespace) -> int:
+    """Train and print each record as it comes (table, csv) or the document at the end (json)."""
+    from gradexplorer.engine.model.spec import SpecError
+    from gradexplorer.engine.training.trainer import train
+    from gradexplorer.io.training import WRITERS
+
     spec, config = configs_from_args(args)
     out = sys.stdout
-    writer = {"table": _Table, "json": _Json, "csv": _Csv}[args.format](out)
+    writer = {"table": _Table, **WRITERS}[args.format](out)
     records = train(spec, config)
     try:
         for rec in records:
             writer.add(rec)
             out.flush()
     except SpecError as exc:  # DataError, RunTooLargeError, batch size > training rows
-        raise CliError(str(exc)) from None
+        message = str(exc)
+        if "; lower the " in message and "memory" in message:
+            message = message.split("; lower the ")[0] + f"; lower {memory_knobs(config.task)}"
+        raise CliError(message) from None
     except MemoryError:
-        raise CliError("ran out of memory; lower the depth, width or batch size") from None
+        raise CliError(f"ran out of memory; lower {memory_knobs(config.task)}") from None
     finally:
         records.close()
     return 0
-
-
-def _num(v) -> float | None:
-    if v is None:
-        return None
-    v = float(v)
-    return v if math.isfinite(v) else None
-
-
-def record_dict(rec: TrainRecord) -> dict:
-    """A record as a JSON-ready dict (arrays as lists; non-finite numbers as None)."""
-    d = {k: _num(getattr(rec, k)) for k in SCALAR_FIELDS}
-    d["step"] = rec.step
-    for k in ARRAY_FIELDS:
-        d[k] = [_num(v) for v in getattr(rec, k)]
-    return d
-
-
-class _Json:
-    def __init__(self, out):
-        self.out, self.doc = out, {"format": "gradexplorer-train", "version": 1}
-
-    def add(self, rec) -> None:
-        if isinstance(rec, TrainStart):
-            self.doc.update(config=rec.config, network=rec.network, task=rec.task,
-                            widths=list(rec.widths), n_outputs=rec.n_outputs,
-                            classification=rec.classification, n_train=rec.n_train,
-                            n_test=rec.n_test, n_parameters=rec.n_parameters, records=[])
-        elif isinstance(rec, TrainRecord):
-            self.doc["records"].append(record_dict(rec))
-        elif isinstance(rec, TrainEnd):
-            self.doc["verdict"] = {"text": rec.verdict, "diverged": rec.diverged,
-                                   "steps": rec.steps, "stalled_layers": list(rec.stalled_layers),
-                                   "summary": rec.summary}
-            self.doc["seconds"] = rec.seconds
-            self.out.write(json.dumps(self.doc, indent=1, allow_nan=False) + "\n")
-
-
-class _Csv:
-    def __init__(self, out):
-        self.out, self.writer = out, None
-
-    def add(self, rec) -> None:
-        if isinstance(rec, TrainStart):
-            depth = len(rec.widths) - 1
-            fields = list(SCALAR_FIELDS) + [f"{k}_{i}" for k in ARRAY_FIELDS
-                                            for i in range(1, depth + 1)]
-            self.writer = csv.writer(self.out, lineterminator="\n")
-            self.writer.writerow(fields)
-        elif isinstance(rec, TrainRecord):
-            row = [getattr(rec, k) for k in SCALAR_FIELDS]
-            for k in ARRAY_FIELDS:
-                row.extend(getattr(rec, k).tolist())
-            self.writer.writerow(["" if v is None else v for v in row])
 
 
 def _log(v: float) -> str:
@@ -191,10 +156,15 @@ def _pct(v: float | None) -> str:
 
 
 class _Table:
+    """The records as a text table for people, a row per evaluation as it comes."""
+
     def __init__(self, out):
         self.out, self.depth, self.heads = out, 0, ()
 
     def add(self, rec) -> None:
+        """Take the next record of the stream."""
+        from gradexplorer.engine.training.trainer import TrainEnd, TrainRecord, TrainStart
+
         w = self.out.write
         if isinstance(rec, TrainStart):
             c, n = rec.config, rec.network

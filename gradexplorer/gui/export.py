@@ -1,23 +1,24 @@
 """Write what the dashboard shows: images (PNG, SVG) through pyqtgraph's exporters, and data.
 
 Images: :func:`export_plot` writes one plot, :func:`export_scene` a whole
-:class:`pyqtgraph.GraphicsView` (e.g. the dashboard's layout). Data: :func:`write_data` writes a
-run's per-layer rows as CSV or strict JSON (the CLI's schema).
+:class:`pyqtgraph.GraphicsView` (e.g. the dashboard's layout). Data: :func:`write_data` writes
+the run document of :mod:`gradexplorer.io.documents`, byte for byte what ``gradexplorer run
+--format json/csv`` prints for the same run. Every file is written atomically
+(:mod:`gradexplorer.io.atomic`): a failed export leaves the old file as it was.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
-import json
 import sys
 from pathlib import Path
 
 from gradexplorer.engine.model.spec import NetworkSpec
-from gradexplorer.engine.runs.result import LAYER_FIELDS, RunResult
+from gradexplorer.engine.runs.result import RunResult
 from gradexplorer.gui.plots.style import (
     pg,  # first: binds pyqtgraph to PySide6, imports pg.exporters
 )
+from gradexplorer.io import atomic, documents
 
 QApplication = pg.QtWidgets.QApplication
 
@@ -94,12 +95,13 @@ def _export(target, path: str, size: tuple[int, int] | None) -> None:
             params = exporter.parameters()
             params.param("width").setValue(float(size[0]), blockSignal=exporter.widthChanged)
             params.param("height").setValue(float(size[1]), blockSignal=exporter.heightChanged)
-    if suffix == ".png":
-        if exporter.export(str(path)) is False:
-            raise OSError(f"could not write {path}")
-    else:
-        with _svg_close_path_workaround():
-            exporter.export(str(path))
+    with atomic.atomic_path(path) as tmp:  # the old file stays if the export fails
+        if suffix == ".png":
+            if exporter.export(tmp) is False:
+                raise OSError(f"could not write {path}")
+        else:
+            with _svg_close_path_workaround():
+                exporter.export(tmp)
 
 
 def export_plot(plot_item: pg.PlotItem, path: str, size: tuple[int, int] | None = None) -> None:
@@ -129,22 +131,12 @@ def copy_to_clipboard(widget: pg.QtWidgets.QWidget) -> None:
 
 
 def write_data(result: RunResult, spec: NetworkSpec, path: str) -> None:
-    """Write a run's per-layer statistics to ``path``.
+    """Write a finished run's document to ``path`` (``.json`` or ``.csv``), atomically.
 
-    ``.csv``: header :data:`~gradexplorer.engine.runs.result.LAYER_FIELDS`, one row per layer, empty
-    cells for non-finite or missing values. ``.json``: ``{"config": spec.to_dict(), "layers":
-    result.rows()}``, strict JSON (non-finite numbers are null). Raises ValueError for other
-    extensions.
+    The bytes are :func:`gradexplorer.io.documents.run_text`: the JSON document ``{format,
+    version, config, data, widths, loss, verdict, seconds, layers}`` or one CSV row per layer,
+    exactly what ``gradexplorer run --format json/csv`` prints. Raises ValueError for other
+    extensions, OSError (old file intact) when the file cannot be written.
     """
     suffix = _suffix(path, DATA_SUFFIXES)
-    rows = result.rows()
-    if suffix == ".csv":
-        with open(path, "w", newline="", encoding="utf-8") as f:
-            writer = csv.DictWriter(f, fieldnames=LAYER_FIELDS)
-            writer.writeheader()
-            for row in rows:
-                writer.writerow({k: "" if row.get(k) is None else row[k] for k in LAYER_FIELDS})
-    else:
-        config = spec.to_dict() if hasattr(spec, "to_dict") else dict(spec)
-        text = json.dumps({"config": config, "layers": rows}, allow_nan=False, indent=1)
-        Path(path).write_text(text + "\n", encoding="utf-8")
+    atomic.write_text(path, documents.run_text(result, spec, suffix[1:]), newline="")

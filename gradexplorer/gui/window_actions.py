@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QByteArray, QObject, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
@@ -17,6 +17,8 @@ import gradexplorer
 from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.gui.dialogs import DATA_FILTER, IMAGE_FILTER, ImageSizeDialog, with_suffix
 from gradexplorer.gui.session import FILE_FILTER, Session, SessionError, load_session, save_session
+from gradexplorer.io.atomic import describe
+from gradexplorer.io.sessions import spec_from_session
 
 if TYPE_CHECKING:
     from gradexplorer.gui.main_window import MainWindow
@@ -124,7 +126,10 @@ class WindowActions(QObject):
                 size = dialog.size_chosen()
         try:
             self.w.dashboard.export_image(path, size)
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
+            self.w.show_error(f"could not export image: {describe(exc, path)}")
+            return False
+        except ValueError as exc:
             self.w.show_error(f"could not export image: {exc}")
             return False
         self.w.show_message(f"image written to {path}")
@@ -146,7 +151,10 @@ class WindowActions(QObject):
 
         try:
             write_data(result, NetworkSpec.from_dict(result.start.config), path)
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
+            self.w.show_error(f"could not export data: {describe(exc, path)}")
+            return False
+        except ValueError as exc:
             self.w.show_error(f"could not export data: {exc}")
             return False
         self.w.show_message(f"data written to {path}")
@@ -181,24 +189,63 @@ class WindowActions(QObject):
         s.sync()
 
     def restore_settings(self) -> None:
-        """Restore what :meth:`save_settings` stored; anything unreadable falls back silently."""
-        s = self.w.settings
-        geometry = s.value("window/geometry")
-        if geometry is not None:
-            self.w.restoreGeometry(geometry)
-        state = s.value("window/state")
-        if state is not None:
-            self.w.restoreState(state)
+        """Restore what :meth:`save_settings` stored, checking every value.
+
+        A damaged value (``geometry=hello``, ``state=42``, a font size of "big", a spec that is
+        not valid JSON or holds out-of-range values) is ignored: the default is used and the
+        status bar names what was ignored. The window always opens.
+        """
+        problems = [name for name, restore in (
+            ("window size", self._restore_geometry), ("dock layout", self._restore_state),
+            ("font size", self._restore_font_size), ("settings", self._restore_spec),
+        ) if not _safely(restore)]
+        if problems:
+            text = f"ignored damaged stored {', '.join(problems)}; defaults used"
+            self.w.show_error(text)
+            QTimer.singleShot(0, self, lambda: self.w.show_error(text))  # after the 1st run starts
+
+    def _restore_geometry(self) -> bool:
+        value = self.w.settings.value("window/geometry")
+        return value is None or isinstance(value, QByteArray) and self.w.restoreGeometry(value)
+
+    def _restore_state(self) -> bool:
+        value = self.w.settings.value("window/state")
+        return value is None or isinstance(value, QByteArray) and self.w.restoreState(value)
+
+    def _restore_font_size(self) -> bool:
+        value = self.w.settings.value("view/font_points")
+        if value is None:
+            return True
+        text = str(value).strip()
+        if not (text.isascii() and text.isdigit() and len(text) <= 3):
+            return False
+        points = int(text)
+        if not FONT_POINTS[0] <= points <= FONT_POINTS[1]:
+            return False
+        self.w.set_font_size(points)
+        return True
+
+    def _restore_spec(self) -> bool:
+        text = self.w.settings.value("spec")
+        if text is None:
+            return True
+        if not isinstance(text, str) or len(text) > 100_000:
+            return False
         try:
-            points = int(s.value("view/font_points", 0) or 0)
-        except (TypeError, ValueError):
-            points = 0
-        if points:
-            self.w.set_font_size(points)
-        text = s.value("spec")
-        if text:
-            try:
-                spec = NetworkSpec.from_dict(json.loads(str(text)))
-            except Exception:  # noqa: BLE001 - a corrupt stored spec means: use defaults
-                return
-            self.w.panel.set_spec(spec)
+            spec = spec_from_session(json.loads(text), "spec")
+        except (ValueError, RecursionError, SessionError):
+            return False
+        self.w.panel.set_spec(spec)
+        return True
+
+
+#: Font sizes the window accepts, in points (MainWindow.set_font_size clamps to this range).
+FONT_POINTS = (6, 32)
+
+
+def _safely(restore) -> bool:
+    """Run one restore step; a value Qt or the panel rejects counts as damaged, not as a crash."""
+    try:
+        return bool(restore())
+    except (TypeError, ValueError, OverflowError, RecursionError, SessionError):
+        return False

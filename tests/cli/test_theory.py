@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from gradexplorer.cli.theory import add_theory_parser, run_theory
+from gradexplorer.cli.theory import add_parser as add_theory_parser
+from gradexplorer.cli.theory import run_theory
 
 
 def _run(argv, capsys):

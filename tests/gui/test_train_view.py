@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QImage
 
-from gradexplorer.cli.train import record_dict
 from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.engine.training.trainer import TrainConfig, TrainEnd, TrainRecord, train
 from gradexplorer.gui.plots.style import pg
 from gradexplorer.gui.train.view import TrainView
+from gradexplorer.io.training import record_dict
 
 SPEC = NetworkSpec(depth=6, width=16, input="digits", activation="relu", init="kaiming_normal")
 CONFIG = TrainConfig(steps=60, eval_every=5, batch_size=32)

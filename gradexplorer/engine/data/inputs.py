@@ -6,6 +6,7 @@ import csv
 import functools
 import math
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -244,6 +245,8 @@ def _load_cached_entry(path: str | os.PathLike[str]) -> _Table:
     if p.is_dir() or ext not in EXTENSIONS:
         raise _bad(name, "is a folder, not a data file" if p.is_dir() else
                    f"unknown file type '{p.suffix}'; use .npy, .npz, .csv or .txt")
+    if not stat.S_ISREG(st.st_mode):  # a FIFO reports size 0 but is not "empty"
+        raise _bad(name, "is not a regular file (a FIFO, device or socket); give a data file")
     if st.st_size == 0:
         raise _bad(name, "the file is empty")
     return _read(str(p.resolve()), name, ext, st.st_size, st.st_mtime_ns)

@@ -6,7 +6,6 @@ in, and the CLI can build one from a finished generator with :func:`collect`.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +21,7 @@ from gradexplorer.engine.runs.records import (
     RunStart,
     TheoryLayers,
 )
+from gradexplorer.io.numbers import finite_or_none
 
 #: Per-layer fields of the CLI's JSON/CSV schema, in column order.
 LAYER_FIELDS = (
@@ -94,16 +94,9 @@ class RunResult:
             row = {}
             for name in LAYER_FIELDS:
                 rec = fwd if hasattr(fwd, name) else bwd
-                row[name] = _finite_or_none(getattr(rec, name)) if rec is not None else None
+                row[name] = finite_or_none(getattr(rec, name)) if rec is not None else None
             rows.append(row)
         return rows
-
-
-def _finite_or_none(v: object) -> int | float | None:
-    if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
-        return int(v)
-    f = float(v)  # type: ignore[arg-type]  # record fields are numbers
-    return f if math.isfinite(f) else None
 
 
 def collect(records: Iterable[Record]) -> RunResult:

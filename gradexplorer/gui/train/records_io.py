@@ -1,7 +1,8 @@
 """Write a training run's records as CSV or JSON in the schema of ``gradexplorer train``.
 
-The rows come from :mod:`gradexplorer.cli.train`'s own writers, replayed over the stored
-records, so a file saved from the Train tab and one printed by the CLI read the same way.
+The rows come from :mod:`gradexplorer.io.training` (the writers ``gradexplorer train`` prints
+with), replayed over the stored records, so a file saved from the Train tab and one printed by
+the CLI read the same way. The file is written atomically (:mod:`gradexplorer.io.atomic`).
 :func:`export_menu` builds the Train tab's Export menu (file dialogs for images and records).
 """
 
@@ -11,9 +12,9 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
-from gradexplorer.cli import train as cli_train
 from gradexplorer.engine.training.trainer import TrainEnd
 from gradexplorer.gui.train.history import TrainHistory
+from gradexplorer.io import atomic, training
 
 DATA_SUFFIXES = (".csv", ".json")
 
@@ -22,7 +23,8 @@ def write_records(history: TrainHistory, path: str | Path, seconds: float = 0.0)
     """Write ``history`` to ``path`` (.csv: one row per record; .json: the whole run).
 
     A run that was stopped (or is still running) gets a verdict "stopped at step N" in JSON.
-    Raises ValueError for another extension or when nothing has been trained yet.
+    Raises ValueError for another extension or when nothing has been trained yet, OSError (the
+    old file intact) when the file cannot be written.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -32,8 +34,8 @@ def write_records(history: TrainHistory, path: str | Path, seconds: float = 0.0)
         raise ValueError("nothing to export yet: start a training run")
     end = history.end or TrainEnd(verdict=f"stopped at step {history.last_step()}",
                                   diverged=False, steps=history.last_step(), seconds=seconds)
-    with open(path, "w", newline="", encoding="utf-8") as out:
-        writer = (cli_train._Csv if suffix == ".csv" else cli_train._Json)(out)
+    with atomic.atomic_write(path, "w", newline="") as out:
+        writer = training.WRITERS[suffix[1:]](out)
         for rec in (history.start, *history.records, end):
             writer.add(rec)
 
@@ -48,7 +50,9 @@ def export_menu(view, parent: QWidget) -> QMenu:
             return
         try:
             write(path)
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
+            view.show_status(atomic.describe(exc, path), error=True)
+        except ValueError as exc:
             view.show_status(str(exc), error=True)
         else:
             view.show_status(f"wrote {path}")
