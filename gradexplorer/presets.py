@@ -1,8 +1,10 @@
 """Presets that tell the story of the seed question, read from ``resources/presets.json``.
 
 Each preset is a spec plus a two-sentence explanation that quotes what the engine measures for
-it; ``expect`` records those measurements (verdict kind, log10 gradient ratio first/last layer,
-mean saturated fraction) and ``tests/test_presets.py`` checks every one against the engine.
+it; ``expect`` records the verdict (kind, log10 gradient ratio first/last layer, mean saturated
+fraction), and ``numbers`` (``title_numbers``) annotates EVERY number token of the explanation
+(title) with the engine quantity it measures, in order (scheme: :mod:`gradexplorer.quoted`).
+``tests/test_presets.py`` re-measures every one and fails on a number without an annotation.
 """
 
 from __future__ import annotations
@@ -17,13 +19,16 @@ from gradexplorer.resource_files import resource_path
 
 @dataclass(frozen=True)
 class Preset:
-    """``name`` (slug used on the CLI), ``title``, ``explanation``, ``spec``, and ``expect``."""
+    """``name`` (slug used on the CLI), ``title``, ``explanation``, ``spec``, ``expect``, and the
+    annotations ``numbers`` / ``title_numbers`` (dicts, see :mod:`gradexplorer.quoted`)."""
 
     name: str
     title: str
     explanation: str
     spec: NetworkSpec
     expect: dict
+    numbers: tuple[dict, ...] = ()
+    title_numbers: tuple[dict, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -34,7 +39,8 @@ def list_presets() -> tuple[Preset, ...]:
     common = doc["common"]
     return tuple(
         Preset(name=p["name"], title=p["title"], explanation=p["explanation"],
-               spec=NetworkSpec.from_dict({**common, **p["spec"]}), expect=p.get("expect", {}))
+               spec=NetworkSpec.from_dict({**common, **p["spec"]}), expect=p.get("expect", {}),
+               numbers=tuple(p.get("numbers", ())), title_numbers=tuple(p.get("title_numbers", ())))
         for p in doc["presets"])
 
 

@@ -103,9 +103,20 @@ def _log(v: float) -> str:
 
 
 def _plain(v: float | None) -> str:
-    if v is None:
-        return "no prediction (non-square layers)"
-    return f"{v:.5g}"
+    return "—" if v is None else f"{v:.5g}"
+
+
+def _no_prediction_note(s: JacobianSpectrum) -> list[str]:
+    """Why the variance has no prediction (one indented line), or nothing when it has one."""
+    if s.predicted_relative_variance is not None:
+        return []
+    widths = tuple(s.widths)
+    if len(set(widths)) > 1:
+        shown = f"{','.join(map(str, widths[:4]))}{',…' if len(widths) > 4 else ''}"
+        fix = (f": set --in-features {widths[-1]} to make the network square"
+               if len(set(widths[1:])) == 1 else "")
+        return [f"  (variance predicted only for square layers; widths here are {shown}{fix})"]
+    return ["  (no finite variance prediction at this setting)"]
 
 
 def format_table(spectra: list[JacobianSpectrum], index: int) -> str:
@@ -128,6 +139,7 @@ def format_table(spectra: list[JacobianSpectrum], index: int) -> str:
             f"  log10 λ: min {lo:.3f}, median {mid:.3f}, max {hi:.3f}; rounding floor "
             f"{s.log10_floor:.3f} ({int((s.log10_eigenvalues < s.log10_floor).sum())} of "
             f"{s.log10_eigenvalues.size} below)",
+            *_no_prediction_note(s),
             "",
         ]
     return "\n".join(lines)

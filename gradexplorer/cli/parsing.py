@@ -91,7 +91,9 @@ NETWORK_OPTIONS: tuple[Option, ...] = (
     Option("network", "--init", "init", choice_value("init", d.INIT_NAMES),
            f"weight initializer: {', '.join(d.INIT_NAMES)} (default {_S['init']})"),
     Option("network", "--gain", "gain", number_value("gain"),
-           "multiplies the initializer's std (1 = its definition)"),
+           "multiplies the initializer's std (1 = its definition); kaiming_* already hold "
+           "ReLU's √2, so tanh + kaiming_normal --gain 1.6667 is σ_w² = 50/9, not torch's "
+           "kaiming_normal_(nonlinearity='tanh') 25/9"),
     Option("network", "--mode", "mode", choice_value("mode", d.MODE_NAMES),
            "fan_in or fan_out, for kaiming_* (default fan_in)"),
     Option("network", "--bias-init", "bias_init", choice_value("bias init", d.BIAS_INIT_NAMES),

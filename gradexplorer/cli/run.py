@@ -128,7 +128,7 @@ def _fmt(value, log10=None) -> str:
 
 def format_table(result: RunResult, spec: NetworkSpec, rows: list[dict]) -> str:
     """The run as a text table for people (numbers beyond float range from their log10)."""
-    from gradexplorer.engine.runs.verdict import gradient_verdict
+    from gradexplorer.engine.runs.verdict import gradient_verdict, run_verdict
 
     start = result.start
     lines = [f"# {spec.depth} layers, widths {_widths_text(start.widths)}, {spec.activation}, "
@@ -153,8 +153,37 @@ def format_table(result: RunResult, spec: NetworkSpec, rows: list[dict]) -> str:
         lines.append(line)
     verdict = gradient_verdict(result.series("log10_grad_preact_rms"))
     lines.append(f"verdict: {verdict.text}")
+    if verdict.kind != "undefined":
+        whole = run_verdict(result)
+        lines.append(f"  in full: {whole.headline}")
+        lines += [f"  {d}" for d in whole.details[1:]]
+    note = gain_note(spec)
+    lines += [f"note: {note}"] if note else []
+    lines += [f"warning: {w}" for w in result.end.warnings]
     lines.append(f"({result.end.seconds:.3f} s, about {start.memory_bytes / 2**20:.0f} MiB)")
     return "\n".join(lines) + "\n"
+
+
+def gain_note(spec: NetworkSpec) -> str:
+    """One line when ``--gain`` ≠ 1 on kaiming_* with a non-ReLU activation (else "").
+
+    Our kaiming_* follow torch's default ``nonlinearity='leaky_relu'`` (ReLU's √2 built in) and
+    ``--gain`` multiplies on top: tanh + kaiming_normal + gain 5/3 gives σ_w² = 2·25/9 = 50/9,
+    while torch's ``kaiming_normal_(nonlinearity='tanh')`` gives calculate_gain('tanh')² = 25/9.
+    """
+    from gradexplorer.engine.model.activations import calculate_gain
+
+    if not spec.init.startswith("kaiming") or spec.gain == 1 or \
+            spec.activation in ("relu", "leaky_relu"):
+        return ""
+    try:
+        torch_w2 = f" (torch's kaiming_normal_(nonlinearity='{spec.activation}') gives " \
+                   f"{calculate_gain(spec.activation) ** 2:.3g}: --init lecun_normal --gain " \
+                   f"{calculate_gain(spec.activation):.4g})"
+    except ValueError:
+        torch_w2 = ""
+    return (f"kaiming_* has ReLU's √2 built in, so gain {spec.gain:g} gives σ_w² = 2 × "
+            f"{spec.gain:g}² = {2 * spec.gain ** 2:.3g}{torch_w2}")
 
 
 def _widths_text(widths) -> str:

@@ -183,13 +183,24 @@ def _point_table(doc: dict) -> str:
              f"chi_c            {_f(doc['chi_c'])}",
              f"xi_q             {_f(doc['xi_q'])} layers",
              f"xi_c             {_f(doc['xi_c'])} layers",
-             f"xi_grad          {_f(doc['xi_grad'])} layers (negative: gradients grow)",
+             f"xi_grad          {_f(doc['xi_grad'])} layers ({_xi_grad_words(doc['xi_grad'])})",
              f"trainable depth  {_f(doc['trainable_depth'])} layers (6 xi_c)",
              "",
              f"{'layer':>5} {'q_l':>12} {'log10 RMS dL/dh rel. top':>25}"]
     for row in doc["layers"]:
         lines.append(f"{row['layer']:>5} {_f(row['q']):>12} {_f(row['log10_grad_rms_rel'], 5):>25}")
     return "\n".join(lines) + "\n"
+
+
+def _xi_grad_words(xi) -> str:
+    """What the sign of ξ_∇ = −1/ln χ1 means for this value (inf at criticality, None = NaN)."""
+    if xi is None or math.isnan(xi):
+        return "undefined"
+    if math.isinf(xi):
+        return "critical: gradients neither grow nor shrink"
+    if xi < 0:
+        return f"negative: the mean-square gradient grows e-fold every {abs(xi):.3g} layers"
+    return f"positive: the mean-square gradient shrinks e-fold every {xi:.3g} layers"
 
 
 def _critical_table(doc: dict) -> str:

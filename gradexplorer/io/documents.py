@@ -4,7 +4,8 @@ JSON (strict: non-finite numbers are null)::
 
     {"format": "gradexplorer-run", "version": 1, "config": NetworkSpec.to_dict(),
      "data": "<input description>", "widths": [n_0, ..., n_L],
-     "loss": {"name", "value"}, "verdict": {"kind", "log10_ratio", "per_layer", "text"},
+     "loss": {"name", "value"}, "verdict": {"kind", "log10_ratio", "per_layer", "text",
+     "headline", "status", "details", "flags"}, "warnings": [...],
      "seconds": <wall time of the run>, "layers": [<one row per layer>]}
 
 CSV: a header of :data:`~gradexplorer.engine.runs.result.LAYER_FIELDS` (plus the theory
@@ -20,7 +21,7 @@ import json
 
 from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.engine.runs.result import LAYER_FIELDS, RunResult
-from gradexplorer.engine.runs.verdict import gradient_verdict
+from gradexplorer.engine.runs.verdict import gradient_verdict, run_verdict
 from gradexplorer.io.numbers import finite_or_none
 
 FORMAT = "gradexplorer-run"
@@ -51,13 +52,19 @@ def run_document(result: RunResult, spec: NetworkSpec, rows: list[dict] | None =
     """The JSON-ready document of a finished run (see the module docstring)."""
     rows = layer_rows(result) if rows is None else rows
     verdict = gradient_verdict(result.series("log10_grad_preact_rms"))
+    whole = run_verdict(result) if verdict.kind != "undefined" else None
     return {
         "format": FORMAT, "version": VERSION,
         "config": spec.to_dict(), "data": result.start.data_description,
         "widths": list(result.start.widths),
         "loss": {"name": result.loss.loss, "value": finite_or_none(result.loss.value)},
         "verdict": {"kind": verdict.kind, "log10_ratio": finite_or_none(verdict.log10_ratio),
-                    "per_layer": finite_or_none(verdict.per_layer), "text": verdict.text},
+                    "per_layer": finite_or_none(verdict.per_layer), "text": verdict.text,
+                    "headline": whole.headline if whole else "undefined",
+                    "status": whole.status if whole else verdict.text,
+                    "details": list(whole.details) if whole else [verdict.text],
+                    "flags": sorted(whole.flags) if whole else ["undefined"]},
+        "warnings": list(result.end.warnings),
         "seconds": result.end.seconds,
         "layers": rows,
     }

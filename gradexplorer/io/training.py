@@ -57,6 +57,7 @@ class JsonWriter:
         elif isinstance(rec, TrainEnd):
             self.doc["verdict"] = {"text": rec.verdict, "diverged": rec.diverged,
                                    "steps": rec.steps, "stalled_layers": list(rec.stalled_layers),
+                                   "frozen_layers": list(rec.frozen_layers),
                                    "summary": rec.summary}
             self.doc["seconds"] = rec.seconds
             self.out.write(json.dumps(self.doc, indent=1, allow_nan=False) + "\n")

@@ -47,7 +47,8 @@ def test_gui_data_export_is_the_cli_document_byte_for_byte(tmp_path, capsys, mon
     assert printed == documents.run_text(result, SPEC, fmt)
     if fmt == "json":
         assert list(json.loads(printed)) == ["format", "version", "config", "data", "widths",
-                                             "loss", "verdict", "seconds", "layers"]
+                                             "loss", "verdict", "warnings", "seconds",
+                                             "layers"]
 
 
 @pytest.fixture

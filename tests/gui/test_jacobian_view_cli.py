@@ -53,7 +53,8 @@ def test_compare_table_lists_both_weights(capsys):
 
 def test_non_square_has_no_variance_prediction(capsys):
     code, out, _ = run(capsys, "--widths", "32,16", "--in-features", "8", "--batch", "4")
-    assert code == 0 and "no prediction (non-square layers)" in out
+    assert code == 0 and "variance predicted only for square layers" in out
+    assert "8,32,16)" in out and "--in-features" not in out
 
 
 @pytest.mark.parametrize("args, message", [

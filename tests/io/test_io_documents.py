@@ -26,7 +26,8 @@ def result():
 def test_json_document_keys_and_values(result):
     doc = json.loads(documents.run_json(result, SPEC))
     assert list(doc) == ["format", "version", "config", "data", "widths", "loss", "verdict",
-                         "seconds", "layers"]
+                         "warnings", "seconds", "layers"]
+    assert {"kind", "text", "headline", "status", "details", "flags"} <= set(doc["verdict"])
     assert doc["format"] == "gradexplorer-run" and doc["version"] == 1
     assert doc["config"] == SPEC.to_dict() and doc["widths"] == [8, 12, 12, 12, 12, 12]
     assert [row["layer"] for row in doc["layers"]] == [1, 2, 3, 4, 5]

@@ -31,6 +31,7 @@ from gradexplorer.engine.model import losses
 from gradexplorer.engine.model.activations import Activation
 from gradexplorer.engine.model.network import STREAM_READOUT, STREAM_TOP, DenseLayer, stream
 from gradexplorer.engine.model.spec import NetworkSpec
+from gradexplorer.engine.runs.precision import float32_warnings
 from gradexplorer.engine.runs.prepare import prepare
 from gradexplorer.engine.runs.records import (
     BackwardLayer,
@@ -40,6 +41,7 @@ from gradexplorer.engine.runs.records import (
     Record,
     RunEnd,
     RunStart,
+    TheoryLayers,
 )
 from gradexplorer.engine.runs.statistics import (
     exponent_of,
@@ -76,7 +78,8 @@ def propagate(spec: NetworkSpec, arrays: dict[str, np.ndarray] | None = None, *,
         (∂L/∂a_L, (B, n_L)), ``grad_h1..`` (∂L/∂h_l), ``grad_W1..``, ``grad_b1..``. Values beyond
         float range are ±inf there (the records keep exact log10 values).
     histograms : False leaves every histogram empty (:data:`NO_HISTOGRAM`); sweeps need none.
-    theory : False yields no :class:`TheoryLayers`.
+    theory : False yields no :class:`TheoryLayers` (and no float32 warnings in :class:`RunEnd`:
+        they read the theory's χ).
     weight_grads : False skips the product ∂L/∂W_l = (∂L/∂h_l)ᵀ a_{l−1} (a third of the
         flops): ``grad_weight_norm``, ``grad_to_weight`` and their log10 twins are NaN. Not with
         ``arrays``. Every other number is bit for bit the full run's.
@@ -116,6 +119,8 @@ def _propagate(spec: NetworkSpec, arrays: dict[str, np.ndarray] | None, histogra
     rescale = activation.positively_homogeneous and net.zero_bias
     a_prev, s_prev = x, 0
     kept: list[tuple[np.ndarray, int, np.ndarray]] = []  # (a_{l-1}, its exponent, φ'(h_l))
+    forward_scales: list[tuple[float, float]] = []  # (log10 std h_l, log10 act scale)
+    prediction: TheoryLayers | None = None
     for idx, layer in enumerate(net.layers, 1):
         h = layer.forward(a_prev, 0.0 if net.zero_bias else 1.0)
         s = s_prev
@@ -126,7 +131,9 @@ def _propagate(spec: NetworkSpec, arrays: dict[str, np.ndarray] | None, histogra
                 s += k
         a, deriv = activation.forward_and_derivative(h)
         kept.append((a_prev, s_prev, deriv))
-        yield _forward_record(idx, layer, h, a, deriv, s, activation, histograms)
+        fwd = _forward_record(idx, layer, h, a, deriv, s, activation, histograms)
+        forward_scales.append((fwd.log10_preact_std, fwd.log10_act_scale))
+        yield fwd
         a_prev, s_prev = a, s
 
     top = _top_gradient(spec, a_prev, s_prev, inputs)
@@ -162,8 +169,20 @@ def _propagate(spec: NetworkSpec, arrays: dict[str, np.ndarray] | None, histogra
                                   histograms)
         yield record
         if idx == len(net.layers) and theory:
-            yield run_prediction(start, record.log10_grad_preact_rms)
-    yield RunEnd(seconds=time.perf_counter() - t0, setup_seconds=setup)
+            prediction = run_prediction(start, record.log10_grad_preact_rms)
+            yield prediction
+    yield RunEnd(seconds=time.perf_counter() - t0, setup_seconds=setup,
+                 warnings=_warnings(spec, activation, prediction, forward_scales))
+
+
+def _warnings(spec: NetworkSpec, activation: Activation, prediction: TheoryLayers | None,
+              forward_scales: list[tuple[float, float]]) -> tuple[str, ...]:
+    """The run's float32 warnings; none without theory (they read its χ; sweeps run without)."""
+    if prediction is None:
+        return ()
+    std_h, act_scale = (np.array(c, dtype=float) for c in zip(*forward_scales, strict=True))
+    return float32_warnings(spec.dtype, activation.positively_homogeneous, prediction.chi,
+                            std_h, act_scale)
 
 
 def _top_gradient(spec: NetworkSpec, a_s: np.ndarray, s: int,
@@ -235,12 +254,25 @@ def _backward_record(idx: int, layer: DenseLayer, g_h: np.ndarray, g_rms: float,
         layer=idx, grad_preact_rms=unscale(g_rms, t), log10_grad_preact_rms=log10_scaled(g_rms, t),
         grad_weight_norm=unscale(gw, tw), log10_grad_weight_norm=log_gw,
         grad_bias_norm=unscale(gb, t), log10_grad_bias_norm=log10_scaled(gb, t),
-        grad_to_weight=unscale(gw / w_norm, tw) if w_norm > 0 else float("inf"),
-        log10_grad_to_weight=log_gw - log_w,
+        grad_to_weight=unscale(gw / w_norm, tw) if w_norm > 0 else _zero_weight_ratio(gw),
+        log10_grad_to_weight=log_gw - log_w if w_norm > 0 else _log10(_zero_weight_ratio(gw)),
         grad_zero_fraction=1.0 - float(np.count_nonzero(g_h)) / g_h.size,
         grad_hist=log10_histogram(sample_rows(g_h), t) if histograms else NO_HISTOGRAM,
         nonfinite_fraction=0.0 if math.isfinite(g_rms) else _nonfinite_fraction(g_h),
     )
+
+
+def _zero_weight_ratio(grad_norm: float) -> float:
+    """‖∂L/∂W‖/‖W‖ for W = 0.
+
+    0 when the gradient is zero too (one step changes nothing; not 0/0 = inf), inf when it is
+    not (any step changes the layer infinitely, relatively).
+    """
+    return 0.0 if grad_norm == 0 else (math.inf if grad_norm > 0 else math.nan)
+
+
+def _log10(x: float) -> float:
+    return -math.inf if x == 0 else math.log10(x)
 
 
 def _nonfinite_fraction(x: np.ndarray) -> float:

@@ -172,7 +172,8 @@ class TrainRecord:
         rows (accuracy also None for regression).
     log10_grad_norm : log10 ‖∂L/∂W_l‖_F of this step's mini-batch (−inf for an exact zero).
     log10_update_ratio : log10(std(ΔW_l) / std(W_l)) for this step, W_l after the update
-        (theory.md §6: healthy ≈ −3; std over all entries).
+        (theory.md §6: healthy ≈ −3; std over all entries); −inf when the update is exactly
+        zero (even for W_l = 0: the layer did not change), +inf when W_l = 0 and ΔW_l ≠ 0.
     act_std : std of a_l over the evaluation batch (held-out set) and all units.
     saturated_fraction : fraction of the evaluation batch's units with |φ'(h_l)| < 10 % of max.
     readout_log10_grad_norm, readout_log10_update_ratio : the same two for the readout R.
@@ -197,7 +198,9 @@ class TrainEnd:
 
     ``steps`` is the number of completed steps; ``stalled_layers`` the layers (1-based) whose
     update ratio, geometrically averaged over the records, is below 10^STALLED_LOG10_RATIO
-    (100× below the healthy 10⁻³); ``summary`` one line about them. Both empty after divergence.
+    (100× below the healthy 10⁻³); ``frozen_layers`` those of them whose update was exactly
+    zero at every record (they do not learn at all, e.g. zero weights); ``summary`` one line
+    about them. All empty after divergence.
     """
 
     verdict: str
@@ -206,6 +209,7 @@ class TrainEnd:
     seconds: float
     stalled_layers: tuple[int, ...] = ()
     summary: str = ""
+    frozen_layers: tuple[int, ...] = ()
 
 
 def train(spec: NetworkSpec, config: TrainConfig) -> Iterator[TrainStart | TrainRecord | TrainEnd]:
@@ -272,6 +276,7 @@ def _train(spec: NetworkSpec, config: TrainConfig) -> Iterator[TrainStart | Trai
     order = np.zeros(0, np.int64)
     loss_sum, correct, count, end = 0.0, 0, 0, None
     ratio_sum, n_records = np.zeros(len(widths) - 1), 0
+    frozen = np.ones(len(widths) - 1, dtype=bool)  # exactly zero update at every record
     for step in range(1, config.steps + 1):
         if order.size < config.batch_size:
             order = np.concatenate([order, rng.permutation(n_train)])
@@ -297,13 +302,16 @@ def _train(spec: NetworkSpec, config: TrainConfig) -> Iterator[TrainStart | Trai
                 loss_sum, correct, count = 0.0, 0, 0
         if record is not None:
             ratio_sum += record.log10_update_ratio
+            frozen &= np.isneginf(record.log10_update_ratio)
             n_records += 1
             yield record
     if end is None:
         stalled = _stalled(ratio_sum / n_records)
+        dead = tuple(int(i) + 1 for i in np.flatnonzero(frozen))
         end = TrainEnd(verdict="completed", diverged=False, steps=config.steps,
                        seconds=time.perf_counter() - t0, stalled_layers=stalled,
-                       summary=_summary(stalled, len(widths) - 1, config.optimizer))
+                       summary=_summary(stalled, len(widths) - 1, config.optimizer, dead),
+                       frozen_layers=dead)
     yield end
 
 
@@ -318,23 +326,42 @@ def _stalled(mean_log10_ratio: np.ndarray) -> tuple[int, ...]:
     return tuple(int(i) + 1 for i in np.flatnonzero(~(mean_log10_ratio >= STALLED_LOG10_RATIO)))
 
 
-def _summary(stalled: tuple[int, ...], depth: int, optimizer: str) -> str:
-    """One line: which layers hardly learn, as ranges ("layers 1–12 and 15 of 20 ...")."""
-    if not stalled:
-        return (f"every layer learns: update/weight ratio at least 10^{STALLED_LOG10_RATIO:g} "
-                "per step (geometric mean over the records)")
+def _ranges(layers: tuple[int, ...]) -> str:
+    """"1–12 and 15" for (1, ..., 12, 15)."""
     runs: list[str] = []
-    start: int | None = stalled[0]
-    for prev, cur in zip(stalled, (*stalled[1:], None), strict=True):
+    start: int | None = layers[0]
+    for prev, cur in zip(layers, (*layers[1:], None), strict=True):
         if cur != prev + 1:
             runs.append(f"{start}" if start == prev else f"{start}–{prev}")
             start = cur
-    which = runs[0] if len(runs) == 1 else ", ".join(runs[:-1]) + " and " + runs[-1]
+    return runs[0] if len(runs) == 1 else ", ".join(runs[:-1]) + " and " + runs[-1]
+
+
+def _summary(stalled: tuple[int, ...], depth: int, optimizer: str,
+             frozen: tuple[int, ...] = ()) -> str:
+    """One line: which layers hardly learn, as ranges ("layers 1–12 and 15 of 20 ...").
+
+    ``frozen`` layers (exactly zero updates at every record) are named apart: "do not learn at
+    all", not "below 10^-5".
+    """
+    if not stalled:
+        return (f"every layer learns: update/weight ratio at least 10^{STALLED_LOG10_RATIO:g} "
+                "per step (geometric mean over the records)")
+    parts = []
+    if frozen:
+        parts.append(f"layer{'s' if len(frozen) > 1 else ''} {_ranges(frozen)} of {depth} "
+                     f"do{'' if len(frozen) > 1 else 'es'} not learn at all: every update was "
+                     "exactly zero")
+        stalled = tuple(layer for layer in stalled if layer not in frozen)
+        if not stalled:
+            return parts[0]
+    which = _ranges(stalled)
     plural = len(stalled) > 1
     text = (f"layer{'s' if plural else ''} {which} of {depth} hardly learn{'' if plural else 's'}: "
             f"update/weight ratio below 10^{STALLED_LOG10_RATIO:g} per step (geometric mean over "
             "the records; healthy ≈ 10^-3)")
-    return text + (" despite Adam's per-weight rescaling" if optimizer == "adam" else "")
+    text += " despite Adam's per-weight rescaling" if optimizer == "adam" else ""
+    return "; ".join([*parts, text])
 
 
 def _record(step: int, layers: list[DenseLayer], activation: Activation, grads: list[np.ndarray],
@@ -343,9 +370,9 @@ def _record(step: int, layers: list[DenseLayer], activation: Activation, grads: 
             held_out: bool) -> TrainRecord:
     n = len(layers)
     gnorm = np.array([np.linalg.norm(grads[2 * i]) for i in range(n)], dtype=np.float64)
-    ratio = np.array([deltas[2 * i].std(dtype=np.float64) / layers[i].weight.std(dtype=np.float64)
-                      for i in range(n)])
-    log_g, log_r = np.log10(gnorm), np.log10(ratio)
+    ratio = np.array([_update_ratio(deltas[2 * i], layers[i].weight) for i in range(n)])
+    with np.errstate(divide="ignore"):
+        log_g, log_r = np.log10(gnorm), np.log10(ratio)
     test_loss, test_acc, act_std, sat = evaluate(layers, activation, x_eval, y_eval, loss,
                                                  classification)
     return TrainRecord(
@@ -354,3 +381,12 @@ def _record(step: int, layers: list[DenseLayer], activation: Activation, grads: 
         log10_grad_norm=log_g[:-1].copy(), log10_update_ratio=log_r[:-1].copy(),
         act_std=act_std, saturated_fraction=sat,
         readout_log10_grad_norm=float(log_g[-1]), readout_log10_update_ratio=float(log_r[-1]))
+
+
+def _update_ratio(delta: np.ndarray, weight: np.ndarray) -> float:
+    """std(ΔW) / std(W); 0 for an exactly zero update (also when W = 0), inf for W = 0 only."""
+    d = float(delta.std(dtype=np.float64))
+    w = float(weight.std(dtype=np.float64))
+    if d == 0:
+        return 0.0
+    return d / w if w > 0 else math.inf
