@@ -7,7 +7,7 @@ last record is drawn, measures on the GUI thread:
 - ``run s``: request → last record shown; ``engine s``: the engine's own ``RunEnd.seconds``;
 - event-loop gaps: the time between two ticks of a 5 ms QTimer (``max``, ``p99``, and how many
   exceed 30 ms, the "the GUI never freezes" threshold);
-- flushes: how many, and the mean / max time of ``MainWindow.flush`` (records → plots);
+- flushes: how many, and the mean / max time of the "layers" lane's ``flush`` (records → plots);
 - paints: how many repaints of the dashboard's GraphicsView and their mean / max time.
 
 Run: ``QT_QPA_PLATFORM=offscreen python benchmarks/bench_gui_stream.py [--depths 50 1000]``.
@@ -68,15 +68,15 @@ def measure(app: QApplication, window, depth: int, width: int, batch: int) -> di
         gaps.append(now - last[0])
         last[0] = now
 
-    orig_flush = window.flush
+    orig_flush = window.lane.flush
 
     def timed_flush() -> None:
         t = time.perf_counter()
         orig_flush()
         flushes.append(time.perf_counter() - t)
 
-    window._flush_timer.timeout.disconnect()
-    window._flush_timer.timeout.connect(timed_flush)
+    window.lane._timer.timeout.disconnect()
+    window.lane._timer.timeout.connect(timed_flush)
     ticker = QTimer()
     ticker.setInterval(TICK_MS)
     ticker.timeout.connect(tick)
@@ -103,8 +103,8 @@ def measure(app: QApplication, window, depth: int, width: int, batch: int) -> di
     elapsed = time.perf_counter() - t0
     ticker.stop()
     done.stop()
-    window._flush_timer.timeout.disconnect()
-    window._flush_timer.timeout.connect(orig_flush)
+    window.lane._timer.timeout.disconnect()
+    window.lane._timer.timeout.connect(orig_flush)
     g = np.asarray(gaps[1:] or [0.0]) * 1e3
     f = np.asarray(flushes or [0.0]) * 1e3
     p = np.asarray(paints.times or [0.0]) * 1e3

@@ -1,8 +1,13 @@
-"""The main window: control panel (dock), dashboard (centre), status bar, run plumbing.
+"""The main window: assembles the app state, the job runner, the control panel (dock), the
+dashboard (centre), the tab views and the status bar.
 
-Records arrive from :class:`~gradexplorer.gui.worker.RunController` in batches and are queued;
-a QTimer flushes the queue into the dashboard at most :data:`FLUSH_MS` apart, so the GUI stays
-responsive however fast the engine streams. Menus and file actions live in ``window_actions``.
+Settings flow one way: a control edits the :class:`~gradexplorer.gui.state.AppState`; the window
+submits the spec to the runner's ``"layers"`` lane with the drag policy
+(:mod:`gradexplorer.gui.jobs.runner`); the lane delivers the run's records, paced, to
+:meth:`MainWindow._on_records`, which feeds the dashboard and the status bar from the same
+records, so header, σ_w², verdict, progress and curves always describe the same run (the run
+time label says "newer settings pending…" while the controls are ahead of the plots).
+Menus and file actions live in ``window_actions``.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -30,20 +35,20 @@ from gradexplorer.engine.runs.records import (
     TheoryLayers,
 )
 from gradexplorer.gui.controls import ControlPanel
+from gradexplorer.gui.jobs import JobRunner
+from gradexplorer.gui.jobs.propagation import Propagate, propagation_work
 from gradexplorer.gui.session import Pin
+from gradexplorer.gui.state import SHOW_ONLY, AppState
 from gradexplorer.gui.theory_display import TheoryDisplay
 from gradexplorer.gui.views import build_views
 from gradexplorer.gui.window_actions import WindowActions
-from gradexplorer.gui.worker import Propagate, RunController
 
-#: Shortest redraw interval (≤ 60 Hz) and the longest the adaptive interval may grow to.
-FLUSH_MS = 16
-MAX_FLUSH_MS = 250
 #: The progress bar is set at most this often (seconds) while records stream: QProgressBar
 #: repaints itself synchronously (``repaint()``, not ``update()``) whenever its text changes.
 PROGRESS_SECONDS = 0.1
 DEFAULT_SIZE = (1400, 900)
 ERROR_STYLE = "color: #b71c1c; font-weight: bold;"
+PENDING_TEXT = "newer settings pending…"
 
 
 class MainWindow(QMainWindow):
@@ -80,6 +85,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(dashboard, "Layers")
         self.setCentralWidget(self.tabs)
         self.panel = ControlPanel(presets)
+        self.state = AppState(self.panel.last_valid_spec(), parent=self)
         self.dock = QDockWidget("Settings", self)
         self.dock.setObjectName("settings-dock")
         self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
@@ -90,35 +96,55 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
         self._build_status_bar()
 
-        self.controller = RunController(propagate, parent=self)
-        self.controller.sigRecords.connect(self._on_records)
-        self.controller.sigFailed.connect(self._on_failed)
-        self.controller.sigDone.connect(self._on_done)
-        self._flush_timer = QTimer(self)
-        self._flush_timer.setInterval(FLUSH_MS)
-        self._flush_timer.timeout.connect(self.flush)
-        self._pending: list = []
+        self.runner = JobRunner(self)
+        self.lane = self.runner.lane("layers", propagation_work(propagate))
+        self.lane.sigYielded.connect(self._on_records)
+        self.lane.sigErrored.connect(self._on_failed)
+        paint = getattr(self.dashboard, "paint_seconds", None)
+        if paint is not None:
+            self.lane.set_paint_cost(paint)
+        self._specs: dict[int, NetworkSpec] = {}  # run id -> spec, for runs not shown yet
+        self._shown_id = 0  # run id whose records the plots show
         self._layers_done = 0
         self._progress_shown = 0.0  # perf_counter() of the last progress bar update
-        self._run_spec: NetworkSpec | None = None
+        self._run_spec: NetworkSpec | None = None  # spec of the run the plots show
         self._replay: list[Pin] = []
         self._replay_label: str | None = None
         self._replay_final: NetworkSpec | None = None
         self.pin_specs: dict[str, NetworkSpec] = {}
         self._font_points = 10
         self._closed = False
+        self._to_panel = False
 
-        self.panel.sigSpecChanged.connect(self.request_run)
+        self.panel.sigSpecChanged.connect(lambda spec: self.state.set_spec(spec, "panel"))
+        self.panel.sigSpecSet.connect(self._panel_set)
         self.panel.sigSpecError.connect(lambda field, message: self.show_error(message))
+        self.state.sigSpecChanged.connect(self._on_spec_changed)
         self.actions_ = WindowActions(self)
         self.theory = TheoryDisplay(self)
-        self.views = build_views(self)
+        self.views = build_views(self.state, self.runner)
         for title, view in self.views:
             self.tabs.addTab(view, title)
         self.resize(*DEFAULT_SIZE)
         if restore:
             self.actions_.restore_settings()
         self.request_run(self.panel.last_valid_spec())
+
+    # --- the state ------------------------------------------------------------------------------
+    def _panel_set(self, spec: NetworkSpec) -> None:
+        """The panel was set programmatically (restore, session): views follow, nothing runs."""
+        if not self._to_panel:
+            self.state.set_spec(spec, "panel-set")
+
+    def _on_spec_changed(self, spec: NetworkSpec, source: str) -> None:
+        if not source.startswith("panel"):
+            self._to_panel = True
+            try:
+                self.panel.set_spec(spec)
+            finally:
+                self._to_panel = False
+        if source not in SHOW_ONLY:
+            self.request_run(spec, coalesce=True)
 
     # --- status bar ---------------------------------------------------------------------------
     def _build_status_bar(self) -> None:
@@ -163,16 +189,19 @@ class MainWindow(QMainWindow):
         return self.message.text()
 
     # --- runs ---------------------------------------------------------------------------------
-    def request_run(self, spec: NetworkSpec | None = None) -> int:
-        """Start a run of ``spec`` (default: the panel's); cancels any run and pin replay."""
+    def request_run(self, spec: NetworkSpec | None = None, coalesce: bool = False) -> int:
+        """Start a run of ``spec`` (default: the panel's); cancels any pin replay.
+
+        ``coalesce``: the drag policy of :meth:`~gradexplorer.gui.jobs.runner.Lane.submit`
+        (a run in flight that ends soon is shown first; otherwise it is cancelled).
+        """
         self._replay = []
         self._replay_label = None
-        return self._start(spec if spec is not None else self.panel.last_valid_spec())
+        return self._start(spec if spec is not None else self.panel.last_valid_spec(), coalesce)
 
-    def apply_spec(self, spec: NetworkSpec) -> int:
-        """Show ``spec`` in the control panel and run it (used by views, e.g. the phase diagram)."""
-        self.panel.set_spec(spec)
-        return self.request_run(spec)
+    def apply_spec(self, spec: NetworkSpec) -> None:
+        """Show ``spec`` in the control panel and run it."""
+        self.state.set_spec(spec, "window")
 
     def rerun(self) -> None:
         """Run the panel's current settings again (F5)."""
@@ -183,30 +212,32 @@ class MainWindow(QMainWindow):
             return
         self.request_run(spec)
 
-    def _start(self, spec: NetworkSpec) -> int:
+    def _start(self, spec: NetworkSpec, coalesce: bool = False) -> int:
         if self._closed:
-            return self.controller.current_id
-        self._pending = []
-        self._run_spec = spec
-        self._layers_done = 0
-        self.show_message("")
-        self.progress.setRange(0, 2 * spec.depth)
-        self.progress.setValue(0)
-        self.run_time.setText("running…")
-        run_id = self.controller.request(spec)
-        self._flush_timer.start()
+            return self.lane.latest_id
+        if self._error_shown:
+            self.show_message("")
+        run_id = self.lane.submit(spec, coalesce=coalesce)
+        self._specs[run_id] = spec
+        self._mark_pending()
         return run_id
 
-    def is_running(self) -> bool:
-        """True while a run is computing or its records are not all shown yet."""
-        return self.controller.is_running() or bool(self._pending)
+    def _mark_pending(self) -> None:
+        """Say in the run time label whether the plots are behind the controls."""
+        if self.lane.has_queued() or (self._run_spec is not None
+                                      and self._run_spec != self.state.spec()
+                                      and self.lane.is_running()):
+            self.run_time.setText(PENDING_TEXT)
+        elif self.lane.is_running() and self.progress.value() == 0:
+            self.run_time.setText("running…")
 
-    def _on_records(self, run_id: int, records: list) -> None:
-        if run_id == self.controller.current_id:
-            self._pending.extend(records)
+    def is_running(self) -> bool:
+        """True while a run is computing, queued, or its records are not all shown yet."""
+        return self.lane.is_running()
 
     def _on_failed(self, run_id: int, field: str, message: str) -> None:
-        self._pending = []
+        if run_id != self.lane.latest_id:
+            return  # a newer value is on its way; its own answer decides
         self._replay = []
         self._replay_label = None
         self.panel.mark_error(field or None, message)
@@ -214,29 +245,25 @@ class MainWindow(QMainWindow):
         self.run_time.setText("failed")
         self.progress.setValue(0)
 
-    def _on_done(self, run_id: int, completed: bool) -> None:
-        if not self._pending:
-            self.flush()
-
-    def flush(self) -> None:
-        """Hand the queued records to the dashboard (called by the ≤ 60 Hz timer).
-
-        The timer's interval adapts: twice the time the last flush and repaint took (16..250 ms),
-        so that redrawing a deep net never takes more than about half of the GUI thread.
-        """
+    def _on_records(self, run_id: int, records: list) -> None:
+        """Records of run ``run_id`` (paced by the lane): feed the dashboard and the status bar."""
         started = time.perf_counter()
-        records, self._pending = self._pending, []
         chunk: list = []
         ended: RunEnd | None = None
         for rec in records:
             if isinstance(rec, RunStart):
                 chunk = []
+                self._shown_id = run_id
+                self._run_spec = self._specs.get(run_id) or NetworkSpec.from_dict(rec.config)
                 self.dashboard.begin_run(rec)
                 self._layers_done = 0
                 self.panel.show_run_start(rec)
                 self.progress.setRange(0, 2 * (len(rec.widths) - 1))
+                self.verdict.setText("…")
+                self.run_time.setText(PENDING_TEXT if self.lane.has_queued() else "running…")
                 if not self._error_shown:
                     self.show_message(rec.data_description)
+                self.state.run_started(self._run_spec)
             elif isinstance(rec, RunEnd):
                 if chunk:
                     self.dashboard.add_records(chunk)
@@ -251,26 +278,26 @@ class MainWindow(QMainWindow):
                     self.theory.show(rec)
         if chunk:
             self.dashboard.add_records(chunk)
-        if (ended is not None or not self.controller.is_running()
-                or started - self._progress_shown >= PROGRESS_SECONDS):
+        if ended is not None or started - self._progress_shown >= PROGRESS_SECONDS:
             self._progress_shown = started
             self.progress.setValue(min(self._layers_done, self.progress.maximum()))
         if ended is not None:
-            self._run_ended(ended)
-        paint = getattr(self.dashboard, "paint_seconds", None)  # the repaint this flush causes
-        spent_ms = 1000 * (time.perf_counter() - started + (paint() if paint else 0.0))
-        self._flush_timer.setInterval(int(min(MAX_FLUSH_MS, max(FLUSH_MS, 2 * spent_ms))))
-        if not self.controller.is_running() and not self._pending:
-            self._flush_timer.stop()
+            self._run_ended(run_id, ended)
 
-    def _run_ended(self, end: RunEnd) -> None:
+    def _run_ended(self, run_id: int, end: RunEnd) -> None:
+        for old in [i for i in self._specs if i <= run_id]:
+            del self._specs[old]
         self.run_time.setText(f"{end.seconds:.2f} s")
         self.verdict.setText(self.dashboard.verdict_text())
         if end.warnings:
             self.show_message("; ".join(end.warnings))
+        if self._run_spec is not None:
+            self.state.set_result(self.dashboard.result(), self._run_spec)
+        self._mark_pending()
         if self._replay_label is not None:
             self.dashboard.pin_current(self._replay_label)
             self.pin_specs[self._replay_label] = self._run_spec
+            self.state.set_pins(self.pins())
             self._next_replay()
 
     # --- pins ---------------------------------------------------------------------------------
@@ -288,6 +315,7 @@ class MainWindow(QMainWindow):
             label, n = f"{base} ({n})", n + 1
         self.dashboard.pin_current(label)
         self.pin_specs[label] = spec
+        self.state.set_pins(self.pins())
         self.show_message(f"pinned: {label}")
         return label
 
@@ -295,6 +323,7 @@ class MainWindow(QMainWindow):
         """Remove every pinned run."""
         self.dashboard.clear_pins()
         self.pin_specs.clear()
+        self.state.set_pins([])
 
     def pins(self) -> list[Pin]:
         """The pinned runs still shown, with the specs that reproduce them."""
@@ -318,7 +347,7 @@ class MainWindow(QMainWindow):
     def replay(self, pins: list[Pin], spec: NetworkSpec) -> None:
         """Re-run and pin each of ``pins`` in turn, then run ``spec`` (loading a session)."""
         self.clear_pins()
-        self.panel.set_spec(spec)
+        self.state.set_spec(spec, "session")
         self._replay = list(pins)
         self._replay_final = spec
         self._next_replay()
@@ -361,10 +390,9 @@ class MainWindow(QMainWindow):
         if not self._closed:
             self._closed = True
             self.panel.cancel_pending()
-            self._flush_timer.stop()
-            self.controller.shutdown()
             for _, view in self.views:
                 if hasattr(view, "shutdown"):
                     view.shutdown()
+            self.runner.shutdown()
             self.actions_.save_settings()
         super().closeEvent(event)

@@ -1,10 +1,12 @@
 """Extra views shown as tabs beside the layer dashboard (theory, Jacobian, sweeps, training).
 
-Each entry is ``(title, factory)``; ``factory(window)`` builds the view's QWidget for a
-:class:`~gradexplorer.gui.main_window.MainWindow`. A view follows the current settings through
-``window.panel.sigSpecChanged`` / ``window.panel.last_valid_spec()`` and may change them with
-``window.apply_spec(spec)``. Views run their own engine work on their own worker thread and
-must stop it in ``shutdown()`` (called from the window's close), if they define one.
+Each entry is ``(title, factory)``; ``factory(state, runner)`` builds the view's QWidget from
+the :class:`~gradexplorer.gui.state.AppState` (never the window) and the
+:class:`~gradexplorer.gui.jobs.runner.JobRunner`. A view follows the current settings through
+``state.sigSpecChanged`` / ``state.spec()``, the shown run through ``state.sigResultChanged``,
+and may change the settings with ``state.set_spec(spec, "<view name>")``. Its engine work runs
+on a lane of the runner (``runner.lane(name, work)``); the window's close shuts the runner down
+after calling the view's ``shutdown()``, if it defines one.
 """
 
 from __future__ import annotations
@@ -23,11 +25,11 @@ EXTRA_VIEWS.append(("Sweep", "gradexplorer.gui.sweep.view:make_sweep_view"))
 EXTRA_VIEWS.append(("Train", "gradexplorer.gui.train.view:make_train_view"))
 
 
-def build_views(window) -> list[tuple[str, QWidget]]:
-    """Instantiate every registered view for ``window``, in order."""
+def build_views(state, runner) -> list[tuple[str, QWidget]]:
+    """Instantiate every registered view from ``state`` and ``runner``, in order."""
     views = []
     for title, target in EXTRA_VIEWS:
         module, _, name = target.partition(":")
         factory: Callable = getattr(importlib.import_module(module, __package__), name)
-        views.append((title, factory(window)))
+        views.append((title, factory(state, runner)))
     return views

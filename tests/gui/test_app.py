@@ -22,7 +22,7 @@ def test_main_shows_the_window_and_returns_when_it_closes(qtbot):
 
     QTimer.singleShot(200, close_windows)
     assert app.main(["gradexplorer"]) == 0
-    assert seen and not seen[0].controller.worker_thread().isRunning()
+    assert seen and not seen[0].lane.worker_thread().isRunning()
     assert QCoreApplication.organizationName() == app.ORGANIZATION
     for w in seen:
         w.deleteLater()

@@ -6,7 +6,6 @@ import threading
 
 import numpy as np
 import pytest
-from view_stubs import StubWindow  # tests/gui is on sys.path (pytest rootdir)
 
 from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.engine.runs.jacobian import compare_isometry, jacobian_spectrum
@@ -21,11 +20,12 @@ SMALL = NetworkSpec(depth=8, width=64, in_features=64, batch=16, activation="rel
 
 
 @pytest.fixture
-def make_view(qtbot):
+def make_view(qtbot, state_and_runner):
     made = []
 
     def make(spec, run=None, show=True):
-        view = JacobianView(StubWindow(spec), run=run, debounce_ms=0)
+        state, runner = state_and_runner(spec)
+        view = JacobianView(state, runner, run=run, debounce_ms=0)
         qtbot.addWidget(view)
         view.resize(1000, 700)
         made.append(view)
@@ -103,19 +103,19 @@ def test_spec_change_during_a_computation_drops_the_stale_answer(qtbot, make_vie
     second = SMALL.replace(depth=5)
     gate, started, stale_yielded = threading.Event(), threading.Event(), threading.Event()
 
-    def run(job):
+    def run(job, ctx):
         if job.spec == first:  # a slow computation that ignores its cancel event
             started.set()
             gate.wait(10)
             stale_yielded.set()
             yield JacobianAnswer(job, (jacobian_spectrum(first),), 0.0)
             return
-        yield from run_job(job)
+        yield from run_job(job, ctx)
 
     view = make_view(first, run=run)
     qtbot.waitUntil(started.is_set, timeout=5000)
     assert view.is_computing() and view.busy.isVisible()
-    view.window.panel.change(second)
+    view.state.set_spec(second, "test")
     qtbot.waitUntil(lambda: view.job.spec == second, timeout=5000)
     gate.set()
     _wait_answer(qtbot, view, second)
@@ -129,7 +129,7 @@ def test_a_cancelled_engine_stops_within_the_product(qtbot, make_view):
     view = make_view(big)
     qtbot.waitUntil(lambda: view.job is not None and view.is_computing(), timeout=5000)
     first = view.job
-    view.window.panel.change(SMALL)
+    view.state.set_spec(SMALL, "test")
     qtbot.waitUntil(first.finished.is_set, timeout=20000)
     _wait_answer(qtbot, view, SMALL)
     assert view.shown_answers == 1
@@ -140,10 +140,10 @@ def test_too_large_is_refused_with_a_message(qtbot, make_view):
     qtbot.waitUntil(lambda: "Not computed" in view.message_text(), timeout=5000)
     assert "2000" in view.message_text() and not view.is_computing()
     assert view.answer is None
-    view.window.panel.change(SMALL)
+    view.state.set_spec(SMALL, "test")
     _wait_answer(qtbot, view, SMALL)
     assert not view.message.isVisible()
-    view.window.panel.change(SMALL.replace(depth=1000, width=1000, in_features=1000))
+    view.state.set_spec(SMALL.replace(depth=1000, width=1000, in_features=1000), "test")
     qtbot.waitUntil(lambda: "depth × width²" in view.message_text(), timeout=5000)
     # the older spectrum is not left up under the refusal
     assert view.answer is None and not view.spectrum.hists[0].isVisible()
@@ -165,7 +165,7 @@ def test_non_square_and_degenerate_spectra_are_explained(qtbot, make_view):
     # saturated tanh: every φ' is 0, J = 0 exactly
     saturated = NetworkSpec(activation="tanh", init="normal", gain=1e4, depth=50, width=16,
                             in_features=16, batch=4, bias_init="normal", bias_std=1e3)
-    view.window.panel.change(saturated)
+    view.state.set_spec(saturated, "test")
     _wait_answer(qtbot, view, saturated)
     assert "exactly 0" in view.message_text()
 
@@ -179,7 +179,7 @@ def test_size_check_levels():
 
 def test_hidden_view_computes_only_when_shown(qtbot, make_view):
     view = make_view(SMALL, show=False)
-    view.window.panel.change(SMALL.replace(depth=4))
+    view.state.set_spec(SMALL.replace(depth=4), "test")
     qtbot.waitUntil(lambda: not view._debounce.isActive(), timeout=2000)  # it fired
     assert view.job is None and not view.is_computing()
     view.show()

@@ -51,5 +51,5 @@ def test_jacobian_tab_follows_the_panel_and_the_window_closes_cleanly(qtbot, win
     qtbot.waitUntil(lambda: len(sw.family.rows) == 3 and not sw.is_running(), timeout=30000)
     assert sw.family.rows[0].spec.depth == 4
     window.close()
-    assert not jac.controller.worker_thread().isRunning()
-    assert not sw.controller.worker_thread().isRunning()
+    assert not jac.lane.worker_thread().isRunning()
+    assert not sw.lane.worker_thread().isRunning()

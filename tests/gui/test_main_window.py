@@ -150,7 +150,7 @@ def test_close_during_a_run_stops_the_thread(qtbot, window):
                     and len(window.dashboard.result().forward) > 0, timeout=15000)
     assert window.is_running()
     window.close()
-    assert not window.controller.worker_thread().isRunning()
+    assert not window.lane.worker_thread().isRunning()
 
 
 def _assert_rejected(window, widget, old, words):

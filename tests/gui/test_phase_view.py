@@ -37,7 +37,7 @@ def _view(qtbot, window) -> PhaseView:
     titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
     view = window.tabs.widget(titles.index("Phase diagram"))
     window.tabs.setCurrentWidget(view)
-    qtbot.waitUntil(lambda: view.plot.diagram is not None and not view.grid.is_busy(),
+    qtbot.waitUntil(lambda: view.plot.diagram is not None and not view.grid.is_running(),
                     timeout=20000)
     return view
 
@@ -75,7 +75,7 @@ def test_dragging_sets_gain_and_bias_and_runs(qtbot, window, wait_for_run):
     assert result.start.sigma_b2 == pytest.approx(0.04)
     assert "chaotic" in view.readout_text()
     # dragging back to σ_b² = 0 gives zero biases
-    with qtbot.waitSignal(window.controller.sigDone, timeout=20000):
+    with qtbot.waitSignal(window.lane.sigFinished, timeout=20000):
         view.plot.target.setPos(1.0, -0.1)
         view.plot.target.sigPositionChangeFinished.emit(view.plot.target)
     spec = window.panel.last_valid_spec()
@@ -84,8 +84,9 @@ def test_dragging_sets_gain_and_bias_and_runs(qtbot, window, wait_for_run):
 
 def test_panel_changes_move_the_point_without_feedback_and_regrid(qtbot, window):
     view = _view(qtbot, window)
-    applied = []
-    window.apply_spec = lambda spec: applied.append(spec)  # any apply would be feedback
+    applied = []  # any spec the view sets would be feedback
+    window.state.sigSpecChanged.connect(
+        lambda spec, source: applied.append(spec) if source == "phase" else None)
     window.panel.init.gain.setValue(1.2)
     window.panel.flush()
     qtbot.waitUntil(lambda: view.plot.point()[0] == pytest.approx(1.44))
@@ -94,7 +95,7 @@ def test_panel_changes_move_the_point_without_feedback_and_regrid(qtbot, window)
     window.panel.network.activation.setCurrentIndex(
         window.panel.network.activation.findData("relu"))
     window.panel.flush()
-    qtbot.waitUntil(lambda: view.plot.diagram is not old and not view.grid.is_busy(),
+    qtbot.waitUntil(lambda: view.plot.diagram is not old and not view.grid.is_running(),
                     timeout=20000)
     d = view.plot.diagram
     assert d.activation == "relu" and d.sigma_w2[-1] == 4.0
@@ -128,7 +129,7 @@ def test_mouse_drag_moves_the_point_and_runs(qtbot, window, wait_for_run):
     for k in range(1, 11):
         p = start + (end - start) * (k / 10)
         send(QEvent.Type.MouseMove, p, left)
-    with qtbot.waitSignal(window.controller.sigDone, timeout=20000):
+    with qtbot.waitSignal(window.lane.sigFinished, timeout=20000):
         send(QEvent.Type.MouseButtonRelease, end, Qt.MouseButton.NoButton)
     w2, b2 = plot.point()
     assert w2 == pytest.approx(4.0, abs=0.05) and b2 == pytest.approx(1.0, abs=0.05)

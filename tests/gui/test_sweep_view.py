@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
-from view_stubs import StubWindow  # tests/gui is on sys.path (pytest rootdir)
 
 from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.engine.runs.sweep import log_range, sweep
@@ -18,11 +17,12 @@ SMALL = NetworkSpec(depth=5, width=16, in_features=16, batch=16, activation="rel
 
 
 @pytest.fixture
-def make_view(qtbot):
+def make_view(qtbot, state_and_runner):
     made = []
 
     def make(spec, engine=None):
-        view = SweepView(StubWindow(spec), engine=engine)
+        state, runner = state_and_runner(spec)
+        view = SweepView(state, runner, engine=engine)
         qtbot.addWidget(view)
         view.resize(1000, 700)
         view.show()
@@ -75,11 +75,11 @@ def test_stop_mid_sweep_stops_the_engine(qtbot, make_view, gated_engine):
     assert gated_engine.calls < 40
     rows = len(view.family.rows)
     # rows the worker emitted before the stop are dropped (stale run id)
-    with qtbot.assertNotEmitted(view.controller.sigRecords, wait=50):
+    with qtbot.assertNotEmitted(view.lane.sigYielded, wait=50):
         pass
     assert len(view.family.rows) == rows
     view.shutdown()
-    assert not view.controller.worker_thread().isRunning()
+    assert not view.lane.worker_thread().isRunning()
 
 
 def test_settings_change_while_running_restarts_with_the_new_spec(qtbot, make_view,
@@ -91,11 +91,11 @@ def test_settings_change_while_running_restarts_with_the_new_spec(qtbot, make_vi
     view.run()
     stale = view.job
     qtbot.waitUntil(lambda: len(view.family.rows) >= 1, timeout=10000)
-    view.window.panel.change(spec.replace(depth=2))
+    view.state.set_spec(spec.replace(depth=2), "test")
     qtbot.waitUntil(lambda: view.job is not stale, timeout=5000)
     qtbot.waitUntil(lambda: view.family.rows and view.family.rows[0].spec.depth == 2,
                     timeout=10000)
-    assert stale.cancel.is_set()
+    qtbot.waitUntil(stale.finished.is_set, timeout=5000)  # the stale sweep was cancelled
     assert all(r.spec.depth == 2 for r in view.family.rows)
     view.stop()
 

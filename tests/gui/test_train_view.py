@@ -111,7 +111,7 @@ def test_pause_and_resume_give_the_uninterrupted_run(qtbot, make_view):
     qtbot.waitUntil(lambda: len(view.history) == 4, timeout=10000)
     assert view.runner.is_paused() and view.history.end is None
     assert "paused" in view.status_text() and view.verdict_text() == "paused at step 20"
-    qtbot.waitUntil(lambda: not view._timer.isActive(), timeout=5000)  # no idle redraws
+    qtbot.waitUntil(lambda: not view.runner.lane._timer.isActive(), timeout=5000)  # no idle redraws
     view.controls.pause.click()
     assert view.controls.pause.text() == "Pause"
     wait_finished(qtbot, view)
@@ -127,7 +127,7 @@ def test_stop_while_paused_ends_the_thread_cleanly(qtbot, make_view):
     view.pause()
     hold.release.set()
     qtbot.waitUntil(view.runner.gate.is_waiting, timeout=10000)
-    with qtbot.waitSignal(view.runner._controller.sigDone, timeout=10000, raising=False):
+    with qtbot.waitSignal(view.runner.lane.sigEnded, timeout=10000, raising=False):
         view.controls.stop.click()
     qtbot.waitUntil(lambda: not view.is_running(), timeout=10000)
     assert view.history.end is None and len(view.history) == 3

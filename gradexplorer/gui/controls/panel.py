@@ -36,11 +36,15 @@ class ControlPanel(QScrollArea):
     sigSpecChanged(object)
         A new valid :class:`NetworkSpec` after user edits (throttled to one per
         :data:`THROTTLE_MS` while dragging; the last value always follows).
+    sigSpecSet(object)
+        :meth:`set_spec` showed a spec programmatically (the window tells the app state, so
+        views follow; no run is started for it).
     sigSpecError(str, str)
         The edited settings are invalid: spec field (``""`` if none) and the message.
     """
 
     sigSpecChanged = Signal(object)
+    sigSpecSet = Signal(object)
     sigSpecError = Signal(str, str)
 
     def __init__(self, presets: list[Any] | None = None, parent: QWidget | None = None):
@@ -98,7 +102,7 @@ class ControlPanel(QScrollArea):
         return self._spec
 
     def set_spec(self, spec: NetworkSpec) -> None:
-        """Show ``spec`` in every widget without emitting anything."""
+        """Show ``spec`` in every widget; emits only :attr:`sigSpecSet` (no widget signals)."""
         for section in self.sections:
             section.blockSignals(True)
             try:
@@ -108,6 +112,7 @@ class ControlPanel(QScrollArea):
         self._spec = spec
         self.clear_errors()
         self.presets.note_spec(spec)
+        self.sigSpecSet.emit(spec)
 
     def flush(self) -> None:
         """Emit a pending throttled spec now (tests, and before saving)."""

@@ -1,7 +1,7 @@
 """What the Jacobian tab hands its worker thread: a job, its answer, and the size guard.
 
-The worker (:class:`~gradexplorer.gui.worker.RunController`) iterates ``run_job(job)``; the job
-carries its own cancel event, which the engine polls once per layer
+The runner's ``"jacobian"`` lane iterates ``run_job(job, ctx)``; the run's cancel token
+(``ctx.cancelled``) reaches the engine, which polls it once per layer
 (:class:`~gradexplorer.engine.runs.jacobian.JacobianCancelled`), so a superseded computation stops
 within a layer instead of finishing a product nobody will see.
 """
@@ -20,6 +20,7 @@ from gradexplorer.engine.runs.jacobian import (
     compare_isometry,
     jacobian_spectrum,
 )
+from gradexplorer.gui.jobs.context import JobContext
 
 #: Widest layer the tab computes (the SVD alone is O(n³) and J is n × n).
 MAX_WIDTH = 2000
@@ -38,14 +39,12 @@ LIMIT_SECONDS = 20.0
 class JacobianJob:
     """One request: ``spec`` at batch row ``input_index``; ``compare``: Gaussian vs orthogonal.
 
-    ``cancel`` is set by the view when a newer request supersedes this one; ``finished`` is set
-    by :func:`run_job` when it stops, however it stops.
+    ``finished`` is set by :func:`run_job` when it stops, however it stops.
     """
 
     spec: NetworkSpec
     input_index: int
     compare: bool
-    cancel: threading.Event = field(default_factory=threading.Event)
     finished: threading.Event = field(default_factory=threading.Event)
 
     def key(self) -> tuple:
@@ -62,8 +61,11 @@ class JacobianAnswer:
     seconds: float
 
 
-def run_job(job: JacobianJob) -> Iterator[JacobianAnswer]:
+def run_job(job: JacobianJob, ctx: JobContext | None = None) -> Iterator[JacobianAnswer]:
     """Compute ``job`` (on the worker thread); yield one answer, or nothing when cancelled.
+
+    ``ctx`` is the runner's :class:`~gradexplorer.gui.jobs.context.JobContext` (its cancel
+    token reaches the engine); None: never cancelled.
 
     Raises
     ------
@@ -73,7 +75,7 @@ def run_job(job: JacobianJob) -> Iterator[JacobianAnswer]:
     """
     started = time.perf_counter()
     try:
-        kwargs = {"input_index": job.input_index, "cancel": job.cancel.is_set}
+        kwargs = {"input_index": job.input_index, "cancel": ctx.cancelled if ctx else lambda: False}
         if job.compare:
             spectra = tuple(compare_isometry(job.spec, **kwargs))
         else:

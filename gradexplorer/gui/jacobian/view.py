@@ -1,9 +1,10 @@
-"""The "Jacobian" tab: J Jᵀ's spectrum for the main panel's spec, computed on a worker thread.
+"""The "Jacobian" tab: J Jᵀ's spectrum for the app state's spec, on the runner's "jacobian" lane.
 
-Follows the panel (``sigSpecChanged``, debounced; a newer request cancels the one in flight and
-the :class:`~gradexplorer.gui.worker.RunController` drops stale answers). Computes only while the
-tab is visible: a hidden tab remembers that its picture is out of date and catches up when shown,
-so a 4-second Jacobian never competes with the Layers run for the CPU.
+Follows the state (``sigSpecChanged``; every value is submitted with the runner's drag policy,
+so a drag shows complete spectra while it lasts and ends on the last value; the input row is
+debounced). Computes only while the tab is visible: a hidden tab remembers that its picture is
+out of date and catches up when shown, so a 4-second Jacobian never competes with the Layers
+run for the CPU.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ from gradexplorer.gui.export import export_scene
 from gradexplorer.gui.jacobian.jobs import JacobianAnswer, JacobianJob, run_job, size_check
 from gradexplorer.gui.jacobian.plot import COLOURS, SpectrumPlot
 from gradexplorer.gui.jacobian.summary import degenerate_note, spectrum_table
+from gradexplorer.gui.jobs import JobContext, JobRunner
 from gradexplorer.gui.plots.style import pg
-from gradexplorer.gui.worker import RunController
+from gradexplorer.gui.state import AppState
 
 #: Quiet time after the last settings change before computing (ms).
 DEBOUNCE_MS = 300
@@ -44,32 +46,36 @@ class JacobianView(QWidget):
 
     Parameters
     ----------
-    window : MainWindow
-        Provides ``panel.last_valid_spec()`` and ``panel.sigSpecChanged``.
+    state : AppState
+        The settings shown (``spec()``, ``sigSpecChanged``).
+    runner : JobRunner
+        Computes on its ``"jacobian"`` lane.
     run : callable, optional
-        ``JacobianJob -> Iterator[JacobianAnswer]`` on the worker thread (default
-        :func:`~.jobs.run_job`; tests wrap it).
+        ``(JacobianJob, JobContext) -> Iterator[JacobianAnswer]`` on the worker thread
+        (default :func:`~.jobs.run_job`; tests wrap it).
     debounce_ms : int
     """
 
-    def __init__(self, window, run: Callable[[JacobianJob], Iterator] | None = None,
+    def __init__(self, state: AppState, runner: JobRunner,
+                 run: Callable[[JacobianJob, JobContext], Iterator] | None = None,
                  debounce_ms: int = DEBOUNCE_MS):
         super().__init__()
-        self.window = window
+        self.state = state
         self.job: JacobianJob | None = None
         self.answer: JacobianAnswer | None = None
         self.shown_answers = 0
         self._closed = False
-        self.controller = RunController(run or run_job, parent=self)
-        self.controller.sigRecords.connect(self._on_answers)
-        self.controller.sigFailed.connect(self._on_failed)
-        self.controller.sigDone.connect(self._on_done)
+        self.lane = runner.lane("jacobian", run or run_job)
+        self.lane.sigYielded.connect(self._on_answers)
+        self.lane.sigErrored.connect(self._on_failed)
+        self.lane.sigEnded.connect(self._on_done)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(debounce_ms)
         self._debounce.timeout.connect(self.refresh)
         self._build()
-        window.panel.sigSpecChanged.connect(lambda _spec: self._debounce.start())
+        # every value (the runner's drag policy decides which run): answers during a drag
+        state.sigSpecChanged.connect(lambda _spec, _source: self.refresh())
 
     # --- widgets --------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -117,7 +123,7 @@ class JacobianView(QWidget):
     # --- requests -------------------------------------------------------------------------------
     def wanted_key(self) -> tuple:
         """(spec, input row, compare) the view should show now."""
-        spec: NetworkSpec = self.window.panel.last_valid_spec()
+        spec: NetworkSpec = self.state.spec()
         self.input_index.blockSignals(True)
         self.input_index.setMaximum(max(spec.batch - 1, 0))
         self.input_index.blockSignals(False)
@@ -131,27 +137,22 @@ class JacobianView(QWidget):
         key = self.wanted_key()
         if self.job is not None and self.job.key() == key:
             return
-        self._cancel_job()
         spec, index, compare = key
         level, text = size_check(spec, compare)
         self.job = JacobianJob(spec, index, compare)
         if level == "refuse":
-            self.controller.cancel()
+            self.lane.cancel()
             self._set_busy(False)
             self.clear()
             self.show_message(text, error=True)
             return
         self.show_message(text, error=False)
-        self.controller.request(self.job)
+        self.lane.submit(self.job, coalesce=True)
         self._set_busy(True)
-
-    def _cancel_job(self) -> None:
-        if self.job is not None:
-            self.job.cancel.set()
 
     def is_computing(self) -> bool:
         """True while a request is on the worker."""
-        return self.controller.is_running()
+        return self.lane.is_running()
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         """Catch up with settings changed while the tab was hidden."""
@@ -160,9 +161,8 @@ class JacobianView(QWidget):
 
     # --- answers --------------------------------------------------------------------------------
     def _on_answers(self, run_id: int, answers: list) -> None:
-        for answer in answers:
-            if answer.job is self.job:
-                self.show_answer(answer)
+        for answer in answers:  # the lane dropped cancelled runs: each is a complete answer
+            self.show_answer(answer)
 
     def show_answer(self, answer: JacobianAnswer) -> None:
         """Draw ``answer``'s spectra and numbers."""
@@ -182,7 +182,7 @@ class JacobianView(QWidget):
         self.spectrum.set_title(f"Spectrum of JJᵀ, J = ∂a_L/∂x at input row {job.input_index}: "
                                 f"{spec.activation}, {what}, gain {spec.gain:g}, "
                                 f"L = {spec.depth}, width {width}")
-        points = self.window.font_size() if hasattr(self.window, "font_size") else 10
+        points = self.font().pointSize() if self.font().pointSize() > 0 else 10
         self.table.setText(spectrum_table(
             [(name, COLOURS[i], s) for i, (name, s) in enumerate(named)], points),
             color="#e0e0e0")
@@ -205,7 +205,7 @@ class JacobianView(QWidget):
         self.status.setText("")
 
     def _on_done(self, run_id: int, completed: bool) -> None:
-        self._set_busy(False)
+        self._set_busy(self.lane.is_running())
 
     def _set_busy(self, busy: bool) -> None:
         self.busy.setVisible(busy)
@@ -235,10 +235,9 @@ class JacobianView(QWidget):
         """Cancel the computation and stop the worker thread (the window's close calls this)."""
         self._closed = True
         self._debounce.stop()
-        self._cancel_job()
-        self.controller.shutdown()
+        self.lane.shutdown()
 
 
-def make_jacobian_view(window) -> JacobianView:
+def make_jacobian_view(state: AppState, runner: JobRunner) -> JacobianView:
     """Factory for :data:`gradexplorer.gui.views.EXTRA_VIEWS`."""
-    return JacobianView(window)
+    return JacobianView(state, runner)

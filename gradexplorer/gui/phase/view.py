@@ -4,10 +4,11 @@ The (σ_w², σ_b²) plane of the current activation at the current depth, colou
 predicted gradient growth (L − 1)/2 · log10 χ1 (engine:
 :mod:`gradexplorer.engine.theory.phase_diagram`, computed on a worker thread). The current
 setting is a draggable point: dragging sets the panel's gain and bias std
-(:func:`~gradexplorer.engine.theory.spec_point.spec_at_point`, σ_w² ∝ gain²) and runs, throttled
-to one run per :data:`DRAG_THROTTLE_MS`; when the panel changes, the point follows (no feedback:
-moving it programmatically never applies a spec) and the grid is recomputed only when the
-activation or depth changed. The σ_w² shown is layer 1's.
+(:func:`~gradexplorer.engine.theory.spec_point.spec_at_point`, σ_w² ∝ gain²) through the app
+state (source ``"phase"``), throttled to one value per :data:`DRAG_THROTTLE_MS` — the runner's
+drag policy decides which values run; when the state changes, the point follows (no feedback:
+moving it programmatically never applies a spec) and the grid (the runner's ``"phase-grid"``
+lane) is recomputed only when the activation or depth changed. The σ_w² shown is layer 1's.
 """
 
 from __future__ import annotations
@@ -19,29 +20,32 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from superqt.utils import qthrottled
 
 from gradexplorer.engine.model.spec import NetworkSpec
-from gradexplorer.engine.theory.phase_diagram import phase_point
+from gradexplorer.engine.theory.phase_diagram import Cancelled, phase_diagram, phase_point
 from gradexplorer.engine.theory.spec_point import spec_at_point, spec_point
+from gradexplorer.gui.jobs import JobContext, JobRunner
 from gradexplorer.gui.phase.gradient_preview import GradientPreview
 from gradexplorer.gui.phase.plot import PhasePlot
-from gradexplorer.gui.phase.worker import GridController
+from gradexplorer.gui.state import AppState
 
 #: At most one run per this many milliseconds while the point is dragged.
 DRAG_THROTTLE_MS = 50
 
 
 class PhaseView(QWidget):
-    """Phase diagram bound to a :class:`~gradexplorer.gui.main_window.MainWindow`.
+    """Phase diagram bound to an :class:`~gradexplorer.gui.state.AppState`.
 
     Parameters
     ----------
-    window : MainWindow
-        Gives ``panel`` (``sigSpecChanged``, ``last_valid_spec``), ``apply_spec`` and
-        ``dashboard`` (n_0 of data-defined inputs).
+    state : AppState
+        The current spec (followed and set), the shown run (its gradient curve, n_0 of
+        data-defined inputs).
+    runner : JobRunner
+        Computes the grid on its ``"phase-grid"`` lane.
     """
 
-    def __init__(self, window, parent: QWidget | None = None):
+    def __init__(self, state: AppState, runner: JobRunner, parent: QWidget | None = None):
         super().__init__(parent)
-        self.window = window
+        self.state = state
         self.plot = PhasePlot()
         self.readout = QLabel("")
         self.readout.setWordWrap(True)
@@ -60,10 +64,11 @@ class PhaseView(QWidget):
         self.preview = GradientPreview()
         box.addWidget(self.preview)
         box.addWidget(self.readout)
-        window.dashboard.sigUpdated.connect(self._show_run)
-        self.grid = GridController(self)
-        self.grid.sigDiagram.connect(self._on_diagram)
-        self.grid.sigFailed.connect(lambda msg: self.readout.setText(f"phase diagram: {msg}"))
+        state.sigResultChanged.connect(self._show_run)
+        self.grid = runner.lane("phase-grid", _grid_work)
+        self.grid.sigYielded.connect(lambda _id, diagrams: self._on_diagram(diagrams[-1]))
+        self.grid.sigErrored.connect(
+            lambda _id, _f, msg: self.readout.setText(f"phase diagram: {msg}"))
         self._spec: NetworkSpec | None = None
         self._grid_key: tuple | None = None
         self._syncing = False
@@ -71,34 +76,31 @@ class PhaseView(QWidget):
                                            leading=True)
         self.plot.target.sigPositionChanged.connect(self._on_dragged)
         self.plot.target.sigPositionChangeFinished.connect(self._on_drag_finished)
-        window.panel.sigSpecChanged.connect(self.set_spec)
-        self.set_spec(window.panel.last_valid_spec())
+        state.sigSpecChanged.connect(self._on_spec_changed)
+        self.set_spec(state.spec())
 
-    def _show_run(self) -> None:
-        """Mirror the dashboard's gradient curve (only while this tab is shown).
+    def _on_spec_changed(self, spec: NetworkSpec, source: str) -> None:
+        if source != "phase" or not getattr(self.plot.target, "moving", False):
+            self.set_spec(spec)
 
-        Presets, sessions and other views set the panel silently; a run of settings this view
-        has not seen moves the point too (never while the user drags it).
-        """
+    def _show_run(self, *_args) -> None:
+        """Mirror the shown run's gradient curve (only while this tab is shown)."""
         if not self.isVisible():
             return
-        spec = self.window.panel.last_valid_spec()
-        if spec != self._spec and not getattr(self.plot.target, "moving", False):
-            self.set_spec(spec)
-        dash = self.window.dashboard
-        self.preview.show_result(dash.result(), dash.verdict_text())
+        result = self.state.result()
+        self.preview.show_result(result, _verdict_text(result))
 
     # --- following the panel ------------------------------------------------------------------
     def set_spec(self, spec: NetworkSpec) -> None:
         """Show ``spec``: move the point (without applying anything), regrid if needed.
 
-        While the tab is hidden only the spec is kept; the grid follows when it is shown (a
-        depth slider dragged on the Layers tab costs no grids).
+        While the tab is hidden only the spec is kept; point, readout and grid follow when it is
+        shown (a slider dragged on the Layers tab costs no grids and no theory).
         """
         self._spec = spec
-        if self.isVisible():
+        if self.isVisible():  # hidden: showEvent catches up (no readout per value of a drag)
             self._ensure_grid()
-        self._place_point()
+            self._place_point()
 
     def _ensure_grid(self) -> None:
         spec = self._spec
@@ -106,19 +108,19 @@ class PhaseView(QWidget):
         key = (spec.activation, slope, spec.depth)
         if key != self._grid_key:
             self._grid_key = key
-            self.grid.request(activation=key[0], depth=key[2], negative_slope=key[1])
+            self.grid.submit(dict(activation=key[0], depth=key[2], negative_slope=key[1]))
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
-        """Sessions, presets and restores set the panel silently: resync when shown."""
+        """The grid and the curve are only computed while the tab is shown: catch up."""
         super().showEvent(event)
-        self.set_spec(self.window.panel.last_valid_spec())
+        self.set_spec(self._spec)
         self._show_run()
 
     def _n_features(self, spec: NetworkSpec) -> int | None:
         """n_0 for digits/file inputs, from the last run of this input (else None)."""
         if spec.input not in ("digits", "file"):
             return None
-        result = self.window.dashboard.result()
+        result = self.state.result()
         if result is None or result.start is None:
             return None
         return result.start.widths[0]
@@ -157,7 +159,7 @@ class PhaseView(QWidget):
             return
         self._spec = spec
         self._update_readout(*spec_point(spec, self._n_features(spec)))
-        self.window.apply_spec(spec)
+        self.state.set_spec(spec, "phase")
 
     # --- display ------------------------------------------------------------------------------
     def _on_diagram(self, diagram) -> None:
@@ -203,11 +205,28 @@ class PhaseView(QWidget):
         return self.readout.text()
 
     def shutdown(self) -> None:
-        """Drop a pending throttled apply and stop the grid thread."""
+        """Drop a pending throttled apply and stop computing grids."""
         self._apply_throttled.cancel()
-        self.grid.shutdown()
+        self.grid.cancel()
 
 
-def make_phase_view(window) -> PhaseView:
+def _grid_work(kwargs: dict, ctx: JobContext):
+    """The ``"phase-grid"`` lane's work: one diagram, cancelled every 20 grid rows if asked."""
+    try:
+        yield phase_diagram(**kwargs, cancel=ctx.cancelled)
+    except Cancelled:
+        return
+
+
+def _verdict_text(result) -> str:
+    """The gradient verdict of ``result`` in plain words ("" until its backward pass is done)."""
+    if result is None or result.end is None:
+        return ""
+    from gradexplorer.engine.runs.verdict import gradient_verdict
+
+    return gradient_verdict(result.series("log10_grad_preact_rms")).text
+
+
+def make_phase_view(state: AppState, runner: JobRunner) -> PhaseView:
     """Factory for :data:`gradexplorer.gui.views.EXTRA_VIEWS`."""
-    return PhaseView(window)
+    return PhaseView(state, runner)

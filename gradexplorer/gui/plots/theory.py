@@ -26,16 +26,24 @@ class TheoryOverlay:
         self.plot = plot
         self.legend = legend
         self.items: dict[str, pg.PlotDataItem] = {}
+        self._labels: dict[str, tuple[str, str]] = {}  # field -> (colour key, legend label)
 
     def set(self, field: str, values: np.ndarray | None, key: str, label: str) -> None:
         """Draw ``values`` (shape (L,), NaN = no prediction) dashed in curve ``key``'s colour.
 
         ``values=None`` removes the prediction for ``field``.
         """
-        self.remove(field)
         if values is None:
+            self.remove(field)
             return
         y = np.array(values, dtype=float)  # a copy: the caller may reuse its array
+        old = self.items.get(field)
+        if old is not None and self._labels.get(field) == (key, label):
+            # the same curve with new numbers (every run of a drag): no new item, no relayout
+            old.setData(layer_x(y.size), y, connect="finite", antialias=smooth_lines(y.size))
+            return
+        self.remove(field)
+        self._labels[field] = (key, label)
         pen = pg.mkPen(MEASURED[key], width=2, style=QtCore.Qt.PenStyle.DashLine)
         item = self.plot.plot(layer_x(y.size), y, pen=pen, connect="finite",
                               antialias=smooth_lines(y.size))
@@ -47,6 +55,7 @@ class TheoryOverlay:
     def remove(self, field: str) -> None:
         """Remove the prediction for ``field`` (no-op when absent)."""
         item = self.items.pop(field, None)
+        self._labels.pop(field, None)
         if item is not None:
             if self.legend is not None:
                 self.legend.removeItem(item)

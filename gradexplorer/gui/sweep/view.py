@@ -1,7 +1,7 @@
 """The "Sweep" tab: Run / Stop a sweep of one setting, rows stream into the family plot.
 
-The sweep runs on its own :class:`~gradexplorer.gui.worker.RunController` thread. Every other
-setting is the main panel's: a settings change (panel or sweep controls) while a sweep runs
+The sweep runs on the runner's ``"sweep"`` lane. Every other setting is the app state's: a
+settings change (panel or sweep controls) while a sweep runs
 restarts it with the new settings (debounced; the stale one is cancelled and its rows dropped);
 when no sweep runs, the shown family stays and a note says it is out of date.
 """
@@ -24,12 +24,13 @@ from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.engine.runs.records import Record
 from gradexplorer.gui.dialogs import export_image_dialog
 from gradexplorer.gui.export import export_scene
+from gradexplorer.gui.jobs import JobRunner
 from gradexplorer.gui.plots.style import pg
+from gradexplorer.gui.state import AppState
 from gradexplorer.gui.sweep.controls import SweepControls
 from gradexplorer.gui.sweep.jobs import SweepJob, run_job
 from gradexplorer.gui.sweep.names import field_name
 from gradexplorer.gui.sweep.plot import FamilyPlot
-from gradexplorer.gui.worker import RunController
 
 DEBOUNCE_MS = 300
 ERROR_STYLE = "color: #e53935; font-weight: bold;"
@@ -41,30 +42,33 @@ class SweepView(QWidget):
 
     Parameters
     ----------
-    window : MainWindow
-        Provides ``panel.last_valid_spec()`` and ``panel.sigSpecChanged``.
+    state : AppState
+        The settings swept around (``spec()``, ``sigSpecChanged``).
+    runner : JobRunner
+        Runs the sweep on its ``"sweep"`` lane.
     engine : callable, optional
         Replaces ``propagate`` inside the sweep (tests pass a fake engine).
     """
 
-    def __init__(self, window, engine: Callable[[NetworkSpec], Iterable[Record]] | None = None):
+    def __init__(self, state: AppState, runner: JobRunner,
+                 engine: Callable[[NetworkSpec], Iterable[Record]] | None = None):
         super().__init__()
-        self.window = window
+        self.state = state
         self.engine = engine
         self.job: SweepJob | None = None
         self._shown_job: SweepJob | None = None  # the job whose rows the plot shows
         self._started = 0.0
         self._closed = False
-        self.controller = RunController(run_job, parent=self)
-        self.controller.sigRecords.connect(self._on_rows)
-        self.controller.sigFailed.connect(self._on_failed)
-        self.controller.sigDone.connect(self._on_done)
+        self.lane = runner.lane("sweep", run_job)
+        self.lane.sigYielded.connect(self._on_rows)
+        self.lane.sigErrored.connect(self._on_failed)
+        self.lane.sigEnded.connect(self._on_done)
         self._restart = QTimer(self)
         self._restart.setSingleShot(True)
         self._restart.setInterval(DEBOUNCE_MS)
         self._restart.timeout.connect(self.run)
         self._build()
-        window.panel.sigSpecChanged.connect(lambda _spec: self._settings_changed())
+        state.sigSpecChanged.connect(lambda _spec, _source: self._settings_changed())
         self.controls.sigEdited.connect(self._settings_changed)
 
     def _build(self) -> None:
@@ -105,15 +109,14 @@ class SweepView(QWidget):
         self._restart.stop()
         if self._closed:
             return False
-        self._cancel_job()
+        self.lane.cancel()
         try:
             req = self.controls.request()
         except ValueError as exc:
-            self.controller.cancel()
             self._set_running(False)
             self.show_message(str(exc), error=True)
             return False
-        spec = self.window.panel.last_valid_spec()
+        spec = self.state.spec()
         self.job = SweepJob(spec, req.field, req.values, req.seeds, req.quantity, req.log,
                             self.engine)
         self.progress.setRange(0, len(req.values))
@@ -121,7 +124,7 @@ class SweepView(QWidget):
         self.show_message(f"Sweeping {field_name(req.field)} over {len(req.values)} values "
                           f"× {req.seeds} seed{'s' if req.seeds > 1 else ''}…", error=False)
         self._started = time.perf_counter()
-        self.controller.request(self.job)
+        self.lane.submit(self.job)
         self._set_running(True)
         return True
 
@@ -130,8 +133,7 @@ class SweepView(QWidget):
         self._restart.stop()
         if not self.is_running():
             return
-        self._cancel_job()
-        self.controller.cancel()
+        self.lane.cancel()
         self._set_running(False)
         done = len(self.family.rows) if self._shown_job is self.job else 0
         self.show_message(f"Stopped after {done} of {self.progress.maximum()} values.",
@@ -139,11 +141,7 @@ class SweepView(QWidget):
 
     def is_running(self) -> bool:
         """True while a sweep is on the worker."""
-        return self.controller.is_running()
-
-    def _cancel_job(self) -> None:
-        if self.job is not None:
-            self.job.cancel.set()
+        return self.lane.is_running()
 
     def _set_running(self, running: bool) -> None:
         self.run_button.setEnabled(not running)
@@ -210,8 +208,7 @@ class SweepView(QWidget):
         """Cancel the sweep and stop the worker thread (the window's close calls this)."""
         self._closed = True
         self._restart.stop()
-        self._cancel_job()
-        self.controller.shutdown()
+        self.lane.shutdown()
 
 
 def spec_summary(spec: NetworkSpec, swept: str) -> str:
@@ -232,6 +229,6 @@ def spec_summary(spec: NetworkSpec, swept: str) -> str:
     return ", ".join(parts)
 
 
-def make_sweep_view(window) -> SweepView:
+def make_sweep_view(state: AppState, runner: JobRunner) -> SweepView:
     """Factory for :data:`gradexplorer.gui.views.EXTRA_VIEWS`."""
-    return SweepView(window)
+    return SweepView(state, runner)

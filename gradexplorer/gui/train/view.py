@@ -5,9 +5,9 @@ Layout: controls (settings row, run row, network line and heatmap options) above
 and per-layer series; the pin chosen in the controls' combo is drawn under this run's heatmap on
 one shared colour bar (:class:`~.compare.PinComparison`).
 
-Records come from a :class:`~.runner.TrainRunner` and are queued; a QTimer flushes the queue
-into a :class:`~.history.TrainHistory` and the plots at most every :data:`FLUSH_MS` (the
-interval grows to twice the last redraw's time, up to :data:`MAX_FLUSH_MS`, for long runs).
+Records come from a :class:`~.runner.TrainRunner` (the runner's ``"train"`` lane, which paces
+their delivery: ≤ 60 Hz, slower when a redraw is slow) into a :class:`~.history.TrainHistory`
+and the plots.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMenu, QVBoxLayout, QWidget
 
 from gradexplorer.engine.model.spec import NetworkSpec, SpecError
 from gradexplorer.engine.training.trainer import TrainEnd, TrainStart
 from gradexplorer.gui.export import IMAGE_SUFFIXES, export_scene
+from gradexplorer.gui.jobs import JobRunner
 from gradexplorer.gui.plots.style import pg
 from gradexplorer.gui.train.compare import PinComparison
 from gradexplorer.gui.train.controls import TrainControls, summary
@@ -31,8 +31,6 @@ from gradexplorer.gui.train.plots import TrainPlots
 from gradexplorer.gui.train.records_io import export_menu, write_records
 from gradexplorer.gui.train.runner import Train, TrainRunner
 
-FLUSH_MS = 16
-MAX_FLUSH_MS = 250
 ERROR_STYLE = "color: #e53935; font-weight: bold;"
 
 
@@ -45,10 +43,12 @@ class TrainView(QWidget):
         Returns the network to train (the Settings panel's last valid spec).
     train : callable, optional
         The engine's ``train(spec, config)``; tests inject a wrapper.
+    runner : JobRunner, optional
+        The window's job runner (default: one of the view's own).
     """
 
     def __init__(self, spec_source: Callable[[], NetworkSpec], train: Train | None = None,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, runner: JobRunner | None = None):
         super().__init__(parent)
         self._spec_source = spec_source
         self.controls = c = TrainControls()
@@ -65,14 +65,10 @@ class TrainView(QWidget):
         self.pins = TrainPins([self.loss, self.accuracy], parent=self)
         self.compare = PinComparison(self.pins, c, self.grad_map, self.ratio, p.layout)
         self.view.scene().sigMouseMoved.connect(p.hover)
-        self.runner = TrainRunner(train, parent=self)
-        self.runner.sigRecords.connect(self._on_records)
-        self.runner.sigFailed.connect(self._on_failed)
-        self.runner.sigDone.connect(self._on_done)
-        self._timer = QTimer(self)
-        self._timer.setInterval(FLUSH_MS)
-        self._timer.timeout.connect(self.flush)
-        self._pending: list = []
+        self.runner = TrainRunner(train, parent=self, runner=runner)
+        self.runner.lane.sigYielded.connect(self._on_records)
+        self.runner.lane.sigErrored.connect(self._on_failed)
+        self.runner.lane.sigEnded.connect(self._on_done)
         self.history = TrainHistory()
         self.run_spec: NetworkSpec | None = None
         self._started_at = 0.0
@@ -97,7 +93,6 @@ class TrainView(QWidget):
         except SpecError as exc:
             self.show_status(str(exc), error=True)
             return None
-        self._pending = []
         self.run_spec = spec
         self._started_at = time.perf_counter()
         run_id = self.runner.start(spec, config)
@@ -107,7 +102,6 @@ class TrainView(QWidget):
         self.show_status("starting…")
         self.headline.set_verdict("training…", None)
         self.spec_changed()
-        self._timer.start()
         return run_id
 
     def pause(self) -> None:
@@ -134,35 +128,30 @@ class TrainView(QWidget):
 
     def is_running(self) -> bool:
         """True while a run computes (or is paused) or its records are not all shown."""
-        return self.runner.is_running() or bool(self._pending)
-
-    def _on_records(self, run_id: int, records: list) -> None:
-        if run_id == self.runner.current_id:
-            self._pending.extend(records)
-            if not self._timer.isActive():  # it sleeps while paused
-                self._timer.start()
+        return self.runner.is_running()
 
     def _on_failed(self, run_id: int, field: str, message: str) -> None:
-        self._pending = []
         self._stopped("failed")
         self.show_status(message, error=True)
         self.headline.set_verdict(f"could not train: {message}", "exploding")
 
     def _on_done(self, run_id: int, completed: bool) -> None:
-        self.flush()
+        h = self.history
+        if not completed and h.end is None and self.controls.stop.isEnabled():
+            self._stopped(f"stopped at step {h.last_step()}")
 
     def _stopped(self, text: str) -> None:
         self.controls.set_running(False)
         self.show_status(text)
         if self.history.end is None and self.history.start is not None:
             self.headline.set_verdict(f"{text} (no verdict)", None)
-        if not self._pending:
-            self._timer.stop()
 
     def flush(self) -> None:
-        """Store the queued records and redraw the plots (called by the ≤ 60 Hz timer)."""
-        started = time.perf_counter()
-        records, self._pending = self._pending, []
+        """Show the records that arrived now (the lane's paced timer does this by itself)."""
+        self.runner.lane.flush()
+
+    def _on_records(self, run_id: int, records: list) -> None:
+        """Store the run's records and redraw the plots (paced by the lane)."""
         h = self.history
         for rec in records:
             if isinstance(rec, TrainStart):
@@ -182,14 +171,6 @@ class TrainView(QWidget):
                 self.headline.set_verdict(f"paused at step {h.last_step()}", None)
             if h.end is not None:
                 self._finish(h.end)
-        spent_ms = 1000 * (time.perf_counter() - started)
-        self._timer.setInterval(int(min(MAX_FLUSH_MS, max(FLUSH_MS, 2 * spent_ms))))
-        if self.runner.is_paused() and not self._pending:
-            self._timer.stop()  # no redraws while paused; _on_records wakes it
-        if not self.runner.is_running() and not self._pending:
-            self._timer.stop()
-            if h.end is None and self.controls.stop.isEnabled():
-                self._stopped(f"stopped at step {h.last_step()}")
 
     def _finish(self, end: TrainEnd) -> None:
         self.controls.set_running(False)
@@ -276,9 +257,8 @@ class TrainView(QWidget):
         self.plots.set_font(points)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
-        """Refresh the network line: another view may have changed Settings (apply_spec)."""
+        """Fit the headline to the shown size."""
         super().showEvent(event)
-        self.spec_changed()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
@@ -287,12 +267,11 @@ class TrainView(QWidget):
 
     def shutdown(self) -> None:
         """Stop the run and its thread (the window calls this when it closes)."""
-        self._timer.stop()
         self.runner.shutdown()
 
 
-def make_train_view(window) -> TrainView:
-    """The Train tab of ``window``: trains ``window.panel``'s last valid spec."""
-    view = TrainView(window.panel.last_valid_spec)
-    window.panel.sigSpecChanged.connect(view.spec_changed)
+def make_train_view(state, runner: JobRunner) -> TrainView:
+    """The Train tab: trains the app state's current spec, on ``runner``'s ``"train"`` lane."""
+    view = TrainView(state.spec, runner=runner)
+    state.sigSpecChanged.connect(lambda spec, _source: view.spec_changed(spec))
     return view

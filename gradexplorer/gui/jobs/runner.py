@@ -1,0 +1,298 @@
+"""The job runner: one lane per kind of background work, one policy for all of them.
+
+A :class:`Lane` owns a worker thread (:class:`~.worker.JobWorker`, started on first use), hands
+out run ids, gives each run a cancel token (:class:`~.context.JobContext`), drops every event of
+a cancelled run in :meth:`Lane._on_event` (the one place stale answers die), queues the rest and
+delivers them on a paced QTimer (≤ 60 Hz, slower when the consumer's redraw is slow) through
+superqt-style signals: ``sigStarted``, ``sigYielded``, ``sigFinished``, ``sigErrored``,
+``sigAborted`` and, after each of the last three, ``sigEnded(run_id, completed)``.
+
+The drag policy (:meth:`Lane.submit` with ``coalesce=True``): cancelling the run in flight for
+every new value starves a drag — when values come faster than a run lasts, nothing ever
+completes. Instead the run in flight is let finish when, by the lane's measured run time, it
+ends within ``max(FINISH_SOON, min(run time, LET_FINISH))`` seconds (so runs up to
+:data:`LET_FINISH` always finish) or when the plots have shown no new result for
+:data:`STALE_MAX` seconds (so even long runs show a result per run time while the mouse
+moves). The newest value waits in a one-slot queue (each newer value replaces it) and runs as
+soon as the run in flight ends: complete results keep coming at the rate the engine allows, the
+latest value always runs last, and a superseded value is never started. Otherwise — or when the
+run in flight overran its estimate by more than :data:`FINISH_SOON` (the estimate is then
+raised to what it has taken so far) — it is cancelled as before. Coalesced runs are delivered
+whole (one batch at the end) when shorter than :data:`WHOLE_BELOW`, or, during a burst of
+values, than :data:`LET_FINISH`: the plots then go from one complete run to the next and never
+show a half-drawn run of one value where the complete run of another just was.
+
+:class:`JobRunner` is what views receive: ``runner.lane(name, work)``; ``runner.shutdown()``
+cancels every lane, quits and waits for its thread.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, QTimer, Signal
+
+from gradexplorer.gui.jobs.context import JobContext, PauseGate
+from gradexplorer.gui.jobs.worker import JobWorker, Work
+
+#: The worker emits what it has collected at most this often (seconds) while a run streams.
+BATCH_SECONDS = 1 / 120
+#: A run in flight expected to end within this many seconds is let finish when a newer
+#: coalesced value arrives (the newer value runs right after it).
+FINISH_SOON = 0.25
+#: Runs measured shorter than this (seconds) are always let finish during a drag.
+LET_FINISH = 1.0
+#: Without a new result for this long (seconds), the run in flight is let finish whatever it
+#: costs: a drag of a slow network still shows one complete result per run time.
+STALE_MAX = 2.0
+#: Coalesced runs whose measured run time is below this (seconds) are delivered whole.
+WHOLE_BELOW = 0.3
+#: Shortest delivery interval (≤ 60 Hz) and the longest the adaptive interval may grow to (ms).
+PACE_MS = 16
+MAX_PACE_MS = 250
+
+
+class Lane(QObject):
+    """One kind of background work (e.g. propagation) on its own worker thread.
+
+    Parameters
+    ----------
+    name : str
+        Names the worker thread ``gradexplorer-<name>``.
+    work : callable
+        ``(payload, context) -> Iterable`` run on the worker thread; it should poll
+        ``context.cancelled`` (or hand it to the engine) if single steps take long.
+    batch_seconds : float
+        While a run streams, records are sent to the GUI thread at most this often (0: each
+        record at once, e.g. training, whose records must show while it is paused).
+
+    Signals
+    -------
+    sigStarted(run_id) ; sigYielded(run_id, list) ; sigFinished(run_id) ;
+    sigErrored(run_id, field, message) ; sigAborted(run_id) ; sigEnded(run_id, completed)
+        Only for runs that were not cancelled, in the order the worker produced them.
+    """
+
+    sigStarted = Signal(int)
+    sigYielded = Signal(int, list)
+    sigFinished = Signal(int)
+    sigErrored = Signal(int, str, str)
+    sigAborted = Signal(int)
+    sigEnded = Signal(int, bool)
+    _sigRun = Signal(int, object, object, object, float)
+
+    def __init__(self, name: str, work: Work, *, batch_seconds: float = BATCH_SECONDS,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.name = name
+        self._work = work
+        self._batch_seconds = batch_seconds
+        self._ids = 0
+        self._live: set[int] = set()  # sent to the worker and not cancelled
+        self._dropped: set[int] = set()  # cancelled after some of its events were queued
+        self._inflight: JobContext | None = None
+        self._inflight_since = 0.0
+        self._queued: tuple[int, Any, PauseGate | None] | None = None
+        self._events: list[tuple[int, str, Any]] = []
+        self._duration: float | None = None  # smoothed seconds of a completed run
+        self._last_result = -math.inf  # perf_counter() when the last run finished
+        self._paint_cost: Callable[[], float] | None = None
+        self._thread = QThread()
+        self._thread.setObjectName(f"gradexplorer-{name}")
+        self._worker = JobWorker()
+        self._worker.moveToThread(self._thread)
+        self._sigRun.connect(self._worker.run)
+        self._worker.sigEvent.connect(self._on_event)
+        self._timer = QTimer(self)
+        self._timer.setInterval(PACE_MS)
+        self._timer.timeout.connect(self.flush)
+        self._closed = False
+
+    # --- requests -----------------------------------------------------------------------------
+    @property
+    def latest_id(self) -> int:
+        """Id of the latest submission (0 before the first)."""
+        return self._ids
+
+    def submit(self, payload: Any, *, coalesce: bool = False, gate: PauseGate | None = None) -> int:
+        """Run ``work(payload, context)``; return the run id.
+
+        ``coalesce=False`` cancels whatever runs. ``coalesce=True`` applies the drag policy
+        (module docstring). ``gate`` makes the run pausable (:class:`PauseGate`).
+        """
+        self._ids += 1
+        run_id = self._ids
+        if self._closed:
+            return run_id
+        if coalesce and self._inflight is not None and self._finishes_soon():
+            self._queued = (run_id, payload, gate)
+            return run_id
+        self._queued = None
+        burst = self._inflight is not None
+        if burst and self._duration is not None:
+            self._duration = max(self._duration, time.perf_counter() - self._inflight_since)
+        self._cancel_inflight()
+        self._send(run_id, payload, gate, whole=coalesce and self._whole(burst))
+        return run_id
+
+    def _whole(self, burst: bool) -> bool:
+        """Deliver a coalesced run in one batch? Short runs always; in a burst, up to
+        :data:`LET_FINISH` (a half-drawn run would replace the complete one just shown)."""
+        limit = LET_FINISH if burst else WHOLE_BELOW
+        return self._duration is not None and self._duration <= limit
+
+    def cancel(self) -> None:
+        """Cancel the run in flight and forget a queued value (their events are dropped)."""
+        self._queued = None
+        self._cancel_inflight()
+
+    def is_running(self) -> bool:
+        """True while a run computes, waits in the queue, or has events not delivered yet."""
+        return self._inflight is not None or self._queued is not None or bool(self._events)
+
+    def has_queued(self) -> bool:
+        """True while a newer value waits for the run in flight (the display is behind)."""
+        return self._queued is not None
+
+    def run_seconds(self) -> float | None:
+        """Smoothed wall time of a completed run (None before the first)."""
+        return self._duration
+
+    def set_paint_cost(self, cost: Callable[[], float]) -> None:
+        """``cost()``: seconds the consumer's last repaint took (slows delivery to match)."""
+        self._paint_cost = cost
+
+    def worker_thread(self) -> QThread:
+        """The worker thread (for tests and diagnostics)."""
+        return self._thread
+
+    def shutdown(self) -> None:
+        """Cancel, stop delivering, quit the thread and wait for it. Safe to call twice."""
+        self._closed = True
+        self.cancel()
+        self._timer.stop()
+        self._events = []
+        if self._thread.isRunning():
+            self._thread.quit()
+            self._thread.wait()
+
+    # --- internals ----------------------------------------------------------------------------
+    def _finishes_soon(self) -> bool:
+        """Whether a coalesced value should wait for the run in flight (module docstring)."""
+        if self._duration is None:
+            return False
+        now = time.perf_counter()
+        elapsed = now - self._inflight_since
+        if elapsed > self._duration + FINISH_SOON:  # the estimate was wrong: do not trust it
+            return False
+        if self._duration - elapsed <= max(FINISH_SOON, min(self._duration, LET_FINISH)):
+            return True
+        return now - self._last_result >= STALE_MAX
+
+    def _send(self, run_id: int, payload: Any, gate: PauseGate | None, whole: bool) -> None:
+        ctx = JobContext(run_id, gate=gate)
+        self._inflight = ctx
+        self._inflight_since = time.perf_counter()
+        self._live.add(run_id)
+        if not self._thread.isRunning():
+            self._thread.start()
+        self._sigRun.emit(run_id, self._work, payload, ctx,
+                          math.inf if whole else self._batch_seconds)
+
+    def _cancel_inflight(self) -> None:
+        ctx, self._inflight = self._inflight, None
+        if ctx is None:
+            return
+        ctx.cancel()
+        self._live.discard(ctx.run_id)
+        self._dropped.add(ctx.run_id)
+        self._events = [e for e in self._events if e[0] != ctx.run_id]
+        self.sigAborted.emit(ctx.run_id)
+        self.sigEnded.emit(ctx.run_id, False)
+
+    def _on_event(self, run_id: int, kind: str, data: Any) -> None:
+        if run_id not in self._live:  # cancelled: its answers are stale, whatever they are
+            return
+        if kind in ("finished", "errored", "aborted"):
+            self._live.discard(run_id)
+            if self._inflight is not None and self._inflight.run_id == run_id:
+                if kind == "finished":
+                    self._last_result = time.perf_counter()
+                    took = time.perf_counter() - self._inflight_since
+                    self._duration = took if self._duration is None else (
+                        0.5 * self._duration + 0.5 * took)
+                self._inflight = None
+                if self._queued is not None:
+                    queued, self._queued = self._queued, None
+                    self._send(*queued, whole=self._whole(burst=True))
+        self._events.append((run_id, kind, data))
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def flush(self) -> None:
+        """Deliver the queued events now (called by the paced timer; tests may call it)."""
+        started = time.perf_counter()
+        events, self._events = self._events, []
+        i = 0
+        while i < len(events):
+            run_id, kind, data = events[i]
+            i += 1
+            if run_id in self._dropped:
+                continue
+            if kind == "yielded":
+                batch = list(data)
+                while i < len(events) and events[i][:2] == (run_id, "yielded"):
+                    batch.extend(events[i][2])
+                    i += 1
+                self.sigYielded.emit(run_id, batch)
+            elif kind == "started":
+                self.sigStarted.emit(run_id)
+            elif kind == "finished":
+                self.sigFinished.emit(run_id)
+                self.sigEnded.emit(run_id, True)
+            elif kind == "errored":
+                self.sigErrored.emit(run_id, *data)
+                self.sigEnded.emit(run_id, False)
+            else:
+                self.sigAborted.emit(run_id)
+                self.sigEnded.emit(run_id, False)
+        spent = time.perf_counter() - started
+        if events and self._paint_cost is not None:
+            spent += self._paint_cost()
+        self._timer.setInterval(int(min(MAX_PACE_MS, max(PACE_MS, 2000 * spent))))
+        if not self._events:
+            self._timer.stop()  # idle (a paused run too) until the next event arrives
+
+
+class JobRunner(QObject):
+    """Every background computation of the window, by lane name (what views receive).
+
+    ``lane(name, work, **options)`` creates the lane on first call (options as :class:`Lane`);
+    a second call with the same name returns the same lane.
+    """
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._lanes: dict[str, Lane] = {}
+
+    def lane(self, name: str, work: Work | None = None, **options: Any) -> Lane:
+        """The lane ``name`` (created with ``work`` and ``options`` on first use)."""
+        if name not in self._lanes:
+            if work is None:
+                raise KeyError(f"no lane {name!r} yet and no work to create it with")
+            self._lanes[name] = Lane(name, work, parent=self, **options)
+        return self._lanes[name]
+
+    def lanes(self) -> list[Lane]:
+        """Every lane created so far."""
+        return list(self._lanes.values())
+
+    def shutdown(self) -> None:
+        """Cancel every run and stop every worker thread. Safe to call twice."""
+        for lane in self._lanes.values():
+            lane.cancel()  # cancel all first: threads then end together
+        for lane in self._lanes.values():
+            lane.shutdown()

@@ -1,0 +1,102 @@
+"""Live drag through the real window: complete results while the mouse moves, latest wins.
+
+The Gain slider is moved 60 times a second (a QTimer, as a mouse would) at a net whose run lasts
+longer than the time between two values: the old cancel-on-every-change policy completed no
+run during such a drag (the panel's throttle sends a value every 40 ms), whatever its length.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, QTimer
+
+from gradexplorer.engine.model.spec import NetworkSpec
+from gradexplorer.engine.runs.propagation import propagate
+from gradexplorer.engine.runs.result import collect
+from gradexplorer.gui.main_window import PENDING_TEXT, MainWindow
+from gradexplorer.gui.plots.headline import describe
+
+#: The first-launch net: a run takes ~0.1-0.3 s here, values come every 16 ms.
+NET = NetworkSpec(depth=20, width=128, in_features=128, batch=256, activation="sigmoid",
+                  init="xavier_normal")
+SERIES = ("log10_grad_preact_rms", "log10_act_std", "saturated_fraction")
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, wait_for_run):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings=settings, presets=[], restore=False)
+    qtbot.addWidget(w)
+    w.state.set_spec(NET, "panel")
+    w.show()
+    wait_for_run(qtbot, w, NET)
+    w.state.set_spec(NET.replace(gain=1.01), "panel")  # the lane learns the run time
+    wait_for_run(qtbot, w, NET.replace(gain=1.01))
+    return w
+
+
+def _drag(qtbot, window, results=3, max_moves=900):
+    """Move the gain slider at 60 Hz, back and forth, until ``results`` complete results were
+    shown meanwhile (at most ``max_moves`` moves); end on a value never shown before.
+
+    Returns the results shown while it moved and whether the pending mark was ever seen.
+    """
+    slider = window.panel.init.gain.slider
+    lo, hi = int(0.3 * slider.maximum()), slider.value()
+    sweep = list(np.linspace(hi, lo, 60).astype(int)) + list(np.linspace(lo, hi, 60).astype(int))
+    shown, pending_seen, moves = [], [], [0]
+    window.state.sigResultChanged.connect(lambda result, spec: shown.append((result, spec)))
+    timer = QTimer()
+    timer.setInterval(16)
+
+    def move():
+        if len(shown) >= results or moves[0] >= max_moves:
+            slider.setValue(lo - 7)  # the final value: below everything dragged over
+            timer.stop()
+            return
+        slider.setValue(int(sweep[moves[0] % len(sweep)]))
+        moves[0] += 1
+        pending_seen.append(window.run_time.text() == PENDING_TEXT)
+
+    timer.timeout.connect(move)
+    timer.start()
+    qtbot.waitUntil(lambda: not timer.isActive(), timeout=60000)
+    return list(shown), any(pending_seen)
+
+
+def test_a_drag_shows_complete_results_while_it_lasts_and_ends_on_the_final_value(
+        qtbot, window, wait_for_run):
+    shown, pending_seen = _drag(qtbot, window)
+    during = len(shown)
+    window.panel.flush()  # the mouse stopped: the throttled last value goes out now
+    final = window.panel.last_valid_spec()
+    result = wait_for_run(qtbot, window, final)
+    assert during >= 3, "the drag starved: too few complete results while the slider moved"
+    assert pending_seen  # the run time label said the plots were behind the controls
+    assert window.run_time.text() != PENDING_TEXT
+    # every result shown was complete and is exactly the run of the spec it claims
+    for shown_result, spec in shown:
+        assert shown_result.complete and shown_result.start.config == spec.to_dict()
+    ids = [spec for _, spec in shown]
+    assert len(set(ids)) == len(ids)  # each value shown once: no stale repeat
+    # the final result equals a fresh run of the final value, bit for bit
+    expected = collect(propagate(final))
+    for name in SERIES:
+        np.testing.assert_array_equal(result.series(name), expected.series(name), err_msg=name)
+    # header, σ_w² text and verdict describe that run
+    assert window.dashboard.headline._settings == describe(final.to_dict())
+    sw2 = result.start.sigma_w2[-1]
+    assert window.panel.init.sigma.text().startswith(f"σ_w² = fan_in·Var(W) = {sw2:.4g} ")
+    assert sw2 == pytest.approx(final.gain ** 2 * 128 * 2 / 256)  # Xavier: g² · 2/(in + out)
+    assert window.verdict.text() == window.dashboard.verdict_text() != ""
+
+
+def test_closing_during_a_drag_leaves_no_thread_running(qtbot, window):
+    slider = window.panel.init.gain.slider
+    for pos in range(slider.value(), slider.value() - 40, -4):
+        slider.setValue(pos)
+        window.panel.flush()
+    assert window.is_running()
+    window.close()
+    assert not any(lane.worker_thread().isRunning() for lane in window.runner.lanes())

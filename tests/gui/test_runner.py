@@ -1,0 +1,225 @@
+"""The job runner: batching, run ids, cancellation, the drag policy, pause, errors, shutdown."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from gradexplorer.engine.model.spec import NetworkSpec
+from gradexplorer.engine.runs.records import RunEnd, RunStart
+from gradexplorer.engine.runs.result import RunResult, collect
+from gradexplorer.gui.jobs import JobRunner, PauseGate
+from gradexplorer.gui.jobs import runner as runner_module
+from gradexplorer.gui.jobs.propagation import propagation_work
+
+
+@pytest.fixture
+def lane_factory(qtbot):
+    runners = []
+
+    def make(propagate, name="layers", **options):
+        r = JobRunner()
+        runners.append(r)
+        return r.lane(name, propagation_work(propagate), **options)
+
+    yield make
+    for r in runners:
+        r.shutdown()
+
+
+def _collector(lane):
+    got = {"result": RunResult(), "ids": [], "failed": [], "ended": [], "results": []}
+
+    def on_records(run_id, records):
+        got["ids"].append(run_id)
+        for r in records:
+            if isinstance(r, RunStart):
+                got["result"] = RunResult()
+            got["result"].add(r)
+            if isinstance(r, RunEnd):
+                got["results"].append((run_id, got["result"]))
+
+    lane.sigYielded.connect(on_records)
+    lane.sigErrored.connect(lambda i, f, m: got["failed"].append((i, f, m)))
+    lane.sigEnded.connect(lambda i, ok: got["ended"].append((i, ok)))
+    return got
+
+
+def test_run_streams_all_records(qtbot, lane_factory, fake_engine):
+    lane = lane_factory(fake_engine)
+    got = _collector(lane)
+    spec = NetworkSpec(depth=30, width=8, in_features=8, gain=1.3)
+    with qtbot.waitSignal(lane.sigEnded, timeout=5000) as blocker:
+        run_id = lane.submit(spec)
+    assert blocker.args == [run_id, True]
+    expected = collect(fake_engine(spec))
+    np.testing.assert_array_equal(got["result"].series("log10_grad_preact_rms"),
+                                  expected.series("log10_grad_preact_rms"))
+    assert got["result"].complete and set(got["ids"]) == {run_id}
+
+
+def test_burst_collapses_to_latest(qtbot, lane_factory, fake_engine):
+    lane = lane_factory(fake_engine)
+    got = _collector(lane)
+    specs = [NetworkSpec(depth=20, width=8, in_features=8, gain=0.5 + i / 50) for i in range(100)]
+    with qtbot.waitSignal(lane.sigFinished, timeout=10000,
+                          check_params_cb=lambda i: i == lane.latest_id):
+        for s in specs:
+            last = lane.submit(s)
+    assert set(got["ids"]) <= {last}
+    expected = collect(fake_engine(specs[-1]))
+    np.testing.assert_array_equal(got["result"].series("log10_grad_preact_rms"),
+                                  expected.series("log10_grad_preact_rms"))
+    assert fake_engine.calls < 50  # most of the stale requests never reached the engine
+
+
+def test_new_request_cancels_running_one(qtbot, lane_factory, gated_engine):
+    lane = lane_factory(gated_engine)
+    got = _collector(lane)
+    first = lane.submit(NetworkSpec(depth=200, width=4, in_features=4))
+    qtbot.waitUntil(lambda: first in got["ids"], timeout=5000)
+    gated_engine.step_seconds = 0.0
+    with qtbot.waitSignal(lane.sigFinished, timeout=5000) as blocker:
+        second = lane.submit(NetworkSpec(depth=3, width=4, in_features=4))
+    assert blocker.args == [second]
+    assert (first, False) in got["ended"]
+    assert got["result"].depth == 3 and got["result"].complete
+
+
+def test_coalesce_lets_a_run_that_ends_soon_finish_then_runs_only_the_newest(
+        qtbot, lane_factory, fake_engine, monkeypatch):
+    """The drag policy: values during a short run are coalesced; first and last complete."""
+    monkeypatch.setattr(runner_module, "FINISH_SOON", 10.0)  # every run "ends soon"
+    release = threading.Event()
+    seen = []
+
+    def slow(spec):
+        seen.append(spec.gain)
+        for i, record in enumerate(fake_engine(spec)):
+            if i == 1 and spec.gain == 1.0:
+                release.wait(5)
+            yield record
+
+    lane = lane_factory(slow)
+    got = _collector(lane)
+    with qtbot.waitSignal(lane.sigFinished, timeout=5000):
+        lane.submit(NetworkSpec(depth=3, width=4, in_features=4, gain=0.5))  # learn a run time
+    first = lane.submit(NetworkSpec(depth=3, width=4, in_features=4, gain=1.0), coalesce=True)
+    qtbot.waitUntil(lambda: seen[-1] == 1.0, timeout=5000)
+    for gain in (1.1, 1.2, 1.3):
+        last = lane.submit(NetworkSpec(depth=3, width=4, in_features=4, gain=gain),
+                           coalesce=True)
+    assert lane.has_queued()
+    release.set()
+    with qtbot.waitSignal(lane.sigFinished, timeout=5000,
+                          check_params_cb=lambda i: i == last):
+        pass
+    assert seen == [0.5, 1.0, 1.3]  # 1.1 and 1.2 never started
+    assert [i for i, _ in got["results"]][-2:] == [first, last]
+    assert got["results"][-1][1].start.config["gain"] == 1.3
+
+
+def test_coalesce_cancels_a_run_that_will_not_end_soon(qtbot, lane_factory, gated_engine):
+    lane = lane_factory(gated_engine)
+    got = _collector(lane)
+    gated_engine.step_seconds = 0.0
+    with qtbot.waitSignal(lane.sigFinished, timeout=5000):
+        lane.submit(NetworkSpec(depth=3, width=4, in_features=4))
+    gated_engine.step_seconds = 0.2  # now a run lasts ~ 40 s against a learnt 0.0x s ...
+    first = lane.submit(NetworkSpec(depth=200, width=4, in_features=4), coalesce=True)
+    qtbot.waitUntil(lambda: not lane._finishes_soon(), timeout=5000)  # ... and it overran
+    assert first not in got["ids"]  # a short run's value is delivered whole, at its end
+    gated_engine.step_seconds = 0.0
+    second = lane.submit(NetworkSpec(depth=3, width=4, in_features=4, gain=2.0), coalesce=True)
+    assert (first, False) in got["ended"]  # cancelled at once, not waited for
+    with qtbot.waitSignal(lane.sigFinished, timeout=5000) as blocker:
+        pass
+    assert blocker.args == [second]
+
+
+def test_stale_records_never_reach_the_consumer(qtbot, lane_factory, gated_engine):
+    lane = lane_factory(gated_engine)
+    got = _collector(lane)
+    first = lane.submit(NetworkSpec(depth=100, width=4, in_features=4))
+    qtbot.waitUntil(lambda: first in got["ids"], timeout=5000)
+    lane.cancel()
+    n = len(got["ids"])
+    with qtbot.assertNotEmitted(lane.sigYielded, wait=300):
+        gated_engine.gate.set()
+    assert len(got["ids"]) == n and (first, False) in got["ended"]
+
+
+def test_spec_error_is_reported_with_field(qtbot, lane_factory, fake_engine):
+    lane = lane_factory(fake_engine)
+    got = _collector(lane)
+    spec = NetworkSpec(input="file", input_path="/nonexistent/data.txt")
+    with qtbot.waitSignal(lane.sigEnded, timeout=5000):
+        run_id = lane.submit(spec)
+    assert got["failed"] and got["failed"][0][:2] == (run_id, "input_path")
+    assert not got["ids"]
+
+
+def test_exception_in_engine_does_not_kill_thread(qtbot, lane_factory):
+    def broken(spec):
+        raise RuntimeError("boom")
+        yield  # pragma: no cover
+
+    lane = lane_factory(broken)
+    got = _collector(lane)
+    with qtbot.waitSignal(lane.sigEnded, timeout=5000):
+        lane.submit(NetworkSpec())
+    assert "boom" in got["failed"][0][2]
+    assert lane.worker_thread().isRunning()
+
+
+def test_pause_holds_the_job_and_resume_continues(qtbot, lane_factory, fake_engine):
+    lane = lane_factory(fake_engine, batch_seconds=0.0)
+    got = _collector(lane)
+    gate = PauseGate()
+    gate.pause()
+    spec = NetworkSpec(depth=5, width=4, in_features=4)
+    lane.submit(spec, gate=gate)
+    qtbot.waitUntil(gate.is_waiting, timeout=5000)
+    assert got["ids"] == [] and lane.is_running()
+    with qtbot.waitSignal(lane.sigFinished, timeout=5000):
+        gate.resume()
+    assert got["result"].complete
+
+
+def test_two_views_share_one_runner(qtbot, state_and_runner):
+    """The Jacobian and Sweep views compute on lanes of one runner; its shutdown stops both."""
+    from gradexplorer.gui.jacobian import JacobianView
+    from gradexplorer.gui.sweep.view import SweepView
+
+    spec = NetworkSpec(depth=4, width=16, in_features=16, batch=8, activation="relu",
+                       init="kaiming_normal")
+    state, runner = state_and_runner(spec)
+    jac = JacobianView(state, runner, debounce_ms=0)
+    sweep = SweepView(state, runner)
+    for view in (jac, sweep):
+        qtbot.addWidget(view)
+        view.show()
+    sweep.controls.set_range(0.5, 2.0, 3, True)
+    sweep.controls.seeds.setValue(1)
+    sweep.run()
+    qtbot.waitUntil(lambda: jac.answer is not None and len(sweep.family.rows) == 3
+                    and not sweep.is_running(), timeout=30000)
+    assert {lane.name for lane in runner.lanes()} == {"jacobian", "sweep"}
+    state.set_spec(spec.replace(depth=3), "test")  # both follow the state
+    qtbot.waitUntil(lambda: jac.answer.job.spec.depth == 3, timeout=30000)
+    runner.shutdown()
+    assert not any(lane.worker_thread().isRunning() for lane in runner.lanes())
+
+
+def test_shutdown_during_run_stops_thread(qtbot, gated_engine):
+    runner = JobRunner()
+    lane = runner.lane("layers", propagation_work(gated_engine))
+    got = _collector(lane)
+    lane.submit(NetworkSpec(depth=500, width=4, in_features=4))
+    qtbot.waitUntil(lambda: bool(got["ids"]), timeout=5000)
+    runner.shutdown()
+    assert not lane.worker_thread().isRunning()
+    assert got["result"].end is None
+
