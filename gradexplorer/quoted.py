@@ -133,6 +133,8 @@ QUANTITIES: dict[str, Callable[[RunResult, NetworkSpec, dict], float]] = {
     "log10_weight_grad": lambda r, s, n: _layer(r.series("log10_grad_weight_norm"), n),
     "log10_update_ratio": lambda r, s, n: _layer(r.series("log10_grad_to_weight"), n),
     "saturated_percent": lambda r, s, n: 100 * _layer(r.series("saturated_fraction"), n),
+    "act_std": lambda r, s, n: _layer(r.series("act_std"), n),
+    "grad_preact_rms": lambda r, s, n: _layer(r.series("grad_preact_rms"), n),
     "mean_saturated_percent": lambda r, s, n: 100 * float(np.mean(r.series("saturated_fraction"))),
     "input_second_moment": lambda r, s, n: float(r.start.input_second_moment),
     # the setting, as the engine resolved it

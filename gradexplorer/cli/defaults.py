@@ -18,6 +18,7 @@ BIAS_INIT_NAMES = ("zeros", "normal")
 INPUT_NAMES = ("normal", "uniform", "digits", "file")
 LOSS_NAMES = ("random", "mse", "cross_entropy")
 DTYPE_NAMES = ("float32", "float64")
+NORM_NAMES = ("none", "batch", "layer")
 MAX_DEPTH = 1000
 #: NetworkSpec() field defaults quoted by --help.
 SPEC_DEFAULTS = {"depth": 20, "width": 256, "in_features": 256, "activation": "tanh",

@@ -100,6 +100,15 @@ NETWORK_OPTIONS: tuple[Option, ...] = (
            "zeros or normal (default zeros)"),
     Option("network", "--bias-std", "bias_std", number_value("bias std"),
            "std σ_b of normal biases (default 0)"),
+    Option("network", "--norm", "norm", choice_value("norm", d.NORM_NAMES),
+           "normalize h before φ: none, batch (BatchNorm1d, training mode) or layer "
+           "(F.layer_norm) (default none)"),
+    Option("network", "--residual", "residual", None,
+           "residual blocks a_l = a_{l-1} + α·φ(z_l) where fan_in = fan_out (default off)",
+           {"action": argparse.BooleanOptionalAction, "default": None}),
+    Option("network", "--residual-scale", "residual_scale", number_value("residual scale"),
+           "branch scale α ≥ 0 of residual blocks (default 1; 0 = ReZero)",
+           {"metavar": "ALPHA"}),
     Option("data and loss", "--input", "input", None,
            "normal, uniform, digits, or a path to a .npy/.npz/.csv file (default normal)"),
     Option("data and loss", "--input-mean", "input_mean", number_value("input mean"),
@@ -122,7 +131,8 @@ NETWORK_OPTIONS: tuple[Option, ...] = (
 NETWORK_FLAGS = {o.flag[2:].replace("-", "_"): o.field for o in NETWORK_OPTIONS
                  if o.field != "input"}
 INT_FIELDS = frozenset({"depth", "width", "in_features", "batch", "seed"})
-FLOAT_FIELDS = frozenset({"negative_slope", "gain", "bias_std", "input_mean", "input_std"})
+FLOAT_FIELDS = frozenset({"negative_slope", "gain", "bias_std", "input_mean", "input_std",
+                          "residual_scale"})
 
 
 def add_network_arguments(p: argparse.ArgumentParser,
@@ -167,6 +177,9 @@ def spec_from_args(args: argparse.Namespace):
             values["input"] = source
         else:
             values["input"], values["input_path"] = "file", source
+    if ("residual_scale" in values and not values.get("residual")
+            and getattr(args, "preset", None) is None):
+        raise CliError("--residual-scale sets α of residual blocks; add --residual")
     if "widths" in values and "depth" not in values:
         try:
             values["depth"] = len(specmod.parse_widths(values["widths"]) or ()) or NetworkSpec.depth

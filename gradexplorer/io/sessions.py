@@ -34,11 +34,12 @@ MAX_LABEL = 200
 #: Ranges of the app's controls for the fields whose control is narrower than the spec allows.
 CONTROL_LIMITS = {
     "gain": (1e-4, 1000.0), "negative_slope": (0.0, 0.999), "bias_std": (0.0, 100.0),
-    "input_mean": (-1e6, 1e6), "input_std": (0.0, 1e6),
+    "input_mean": (-1e6, 1e6), "input_std": (0.0, 1e6), "residual_scale": (0.0, 1e6),
 }
 _INT_FIELDS = ("depth", "width", "in_features", "batch", "seed")
-_FLOAT_FIELDS = ("negative_slope", "gain", "bias_std", "input_mean", "input_std")
-_NAME_FIELDS = ("activation", "init", "mode", "bias_init", "input", "loss", "dtype")
+_FLOAT_FIELDS = ("negative_slope", "gain", "bias_std", "input_mean", "input_std",
+                 "residual_scale")
+_NAME_FIELDS = ("activation", "init", "mode", "bias_init", "input", "loss", "dtype", "norm")
 #: Longer names and paths are not settings (they would only flood the message line).
 _MAX_TEXT = 4096
 
@@ -136,7 +137,7 @@ def _check_type(name: str, value: Any, where: str) -> None:
     elif name == "input_path":
         if value is not None and (not isinstance(value, str) or len(value) > _MAX_TEXT):
             raise bad("a file path or null")
-    elif name == "standardize":
+    elif name in ("standardize", "residual"):
         if not isinstance(value, bool):
             raise bad("true or false")
     elif name == "widths":

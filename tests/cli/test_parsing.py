@@ -87,7 +87,7 @@ def test_help_defaults_and_names_match_the_engine():
     from gradexplorer.engine.training import trainer
 
     for name in ("ACTIVATION_NAMES", "INIT_NAMES", "MODE_NAMES", "BIAS_INIT_NAMES", "INPUT_NAMES",
-                 "LOSS_NAMES", "DTYPE_NAMES", "MAX_DEPTH"):
+                 "LOSS_NAMES", "DTYPE_NAMES", "NORM_NAMES", "MAX_DEPTH"):
         assert getattr(defaults, name) == getattr(spec, name), name
     for name in ("OPTIMIZER_NAMES", "TRAIN_LOSS_NAMES"):
         assert getattr(defaults, name) == getattr(trainer, name), name

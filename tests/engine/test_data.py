@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from gradexplorer.engine.data import arrayfiles
 from gradexplorer.engine.data import inputs as data
 from gradexplorer.engine.data.inputs import (
     DataError,
@@ -239,7 +240,8 @@ BAD_ARRAYS = [
     ("three.npy", lambda p: np.save(p, np.zeros((2, 2, 2))), "3-D"),
     ("none.npy", lambda p: np.save(p, np.zeros((0, 3))), "empty"),
     ("str.npy", lambda p: np.save(p, np.array([["a"]])), "not real numbers"),
-    ("obj.npy", lambda p: np.save(p, np.array([[None]]), allow_pickle=True), "cannot be read"),
+    ("obj.npy", lambda p: np.save(p, np.array([[None]]), allow_pickle=True),
+     "holds object values, not real numbers"),  # refused from the header: nothing unpickled
     ("nox.npz", lambda p: np.savez(p, a=np.ones((2, 2))), "no array named 'x' (found: a)"),
     ("yshape.npz", lambda p: np.savez(p, x=np.ones((3, 2)), y=np.arange(2)), "expected (3,)"),
     ("yfrac.npz", lambda p: np.savez(p, x=np.ones((2, 2)), y=np.array([0, 0.5])), "y[1]"),
@@ -282,6 +284,7 @@ def test_unreadable_file(tmp_path, monkeypatch):
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(data, "open", denied, raising=False)   # chmod 0 does not stop root
+    monkeypatch.setattr(arrayfiles, "open", denied, raising=False)
     with pytest.raises(DataError, match=r"secret\.csv: cannot be read \(permission denied\)"):
         load_table(p)
 

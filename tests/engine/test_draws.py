@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from gradexplorer.engine.model import draws
+from gradexplorer.engine.model import draws, network
 from gradexplorer.engine.model.initializers import (
     base_weight,
     draw_kind,
@@ -76,6 +76,42 @@ def test_a_new_gain_reuses_the_draws_bit_for_bit(spec):
     _assert_identical(spec, warm_with=spec.replace(gain=spec.gain * 3.7))
 
 
+BLOCK_SPECS = [
+    NetworkSpec(depth=5, width=16, in_features=16, batch=8, activation="relu", norm="batch",
+                bias_init="normal", bias_std=0.2),
+    NetworkSpec(depth=5, width=16, in_features=16, batch=8, activation="tanh", norm="layer",
+                residual=True, residual_scale=0.5, init="orthogonal"),
+    NetworkSpec(depth=4, widths=(16, 16, 12, 12), in_features=16, batch=8, activation="relu",
+                residual=True, init="kaiming_normal", dtype="float32"),
+]
+
+
+@pytest.mark.parametrize("spec", BLOCK_SPECS, ids=["batch", "layer-residual", "residual-f32"])
+def test_block_networks_reuse_the_draws_bit_for_bit(spec):
+    _assert_identical(spec, warm_with=spec.replace(gain=spec.gain * 2.3, residual_scale=0.25))
+
+
+def test_an_orthogonal_draw_does_not_depend_on_the_blas_threads():
+    from gradexplorer.engine.compute.blas import one_blas_thread
+
+    with one_blas_thread():  # as a small run's draw
+        small = base_weight("orthogonal", 300, 280, rng=stream(2, STREAM_WEIGHTS, 1))
+    large = base_weight("orthogonal", 300, 280, rng=stream(2, STREAM_WEIGHTS, 1))
+    assert np.array_equal(small, large)
+
+
+def test_the_cancellable_qr_is_cached_apart_from_the_one_call_qr():
+    draws.clear()
+    plain = network.base_weight_of(1, 1, "orthogonal", 300, 256)
+    panels = network.base_weight_of(1, 1, "orthogonal", 300, 256, cancel=lambda: False)
+    assert draws.info()["entries"] == 2 and draws.info()["hits"] == 0
+    assert np.array_equal(panels, init_weight("orthogonal", 300, 256, cancel=lambda: False,
+                                              rng=stream(1, STREAM_WEIGHTS, 1)))
+    assert np.array_equal(plain, init_weight("orthogonal", 300, 256,
+                                             rng=stream(1, STREAM_WEIGHTS, 1)))
+    draws.clear()
+
+
 @pytest.mark.parametrize("spec", SPECS[1:2] + SPECS[3:4], ids=["kaiming", "lsuv"])
 def test_a_new_bias_std_reuses_the_draws_bit_for_bit(spec):
     _assert_identical(spec, warm_with=spec.replace(bias_std=spec.bias_std * 5 + 0.01))
@@ -124,8 +160,9 @@ _WEIGHT_GRAD_FIELDS = {"grad_weight_norm", "log10_grad_weight_norm", "grad_to_we
                        "log10_grad_to_weight"}
 
 
-def test_a_lean_run_has_the_full_runs_numbers():
-    spec = SPECS[1]
+@pytest.mark.parametrize("spec", [SPECS[1], *BLOCK_SPECS],
+                         ids=["plain", "batch", "layer-residual", "residual-f32"])
+def test_a_lean_run_has_the_full_runs_numbers(spec):
     full = [r for r in propagate(spec) if not isinstance(r, (RunEnd, TheoryLayers))]
     lean = [r for r in propagate(spec, histograms=False, theory=False, weight_grads=False)
             if not isinstance(r, RunEnd)]
@@ -142,10 +179,11 @@ def test_a_lean_run_has_the_full_runs_numbers():
     assert any(isinstance(r, ForwardLayer) for r in lean)
 
 
-@pytest.mark.parametrize("quantity", ["log10_grad_preact_rms", "log10_grad_to_weight",
-                                      "act_std"])
-def test_a_sweep_equals_full_runs_bit_for_bit(quantity):
-    spec = SPECS[0]
+@pytest.mark.parametrize(("quantity", "spec"), [
+    ("log10_grad_preact_rms", SPECS[0]), ("log10_grad_to_weight", SPECS[0]),
+    ("act_std", SPECS[0]), ("log10_grad_preact_rms", BLOCK_SPECS[1]),
+    ("log10_grad_to_weight", BLOCK_SPECS[0])])
+def test_a_sweep_equals_full_runs_bit_for_bit(quantity, spec):
     draws.clear()
     rows = list(sweep(spec, "gain", [0.5, 1.0, 2.0], seeds=2, quantity=quantity))
     full = list(sweep(spec, "gain", [0.5, 1.0, 2.0], seeds=2, quantity=quantity,
@@ -157,7 +195,6 @@ def test_a_sweep_equals_full_runs_bit_for_bit(quantity):
 
 # --- the network is init_weight's draw, cast once; threads do not change it ----------------------
 
-from gradexplorer.engine.model import network  # noqa: E402
 from gradexplorer.engine.model.activations import get_activation  # noqa: E402
 
 

@@ -183,7 +183,8 @@ def _unblock(fifo):  # only if the load blocked: open the writer end so the test
 def test_session_limits_are_the_controls_ranges(window):
     init, data, net = window.panel.init, window.panel.data, window.panel.network
     spins = {"gain": init.gain.spin, "bias_std": init.bias_std, "input_mean": data.mean,
-             "input_std": data.std, "negative_slope": net.slope}
+             "input_std": data.std, "negative_slope": net.slope,
+             "residual_scale": window.panel.architecture.alpha.spin}
     for name, (lo, hi) in CONTROL_LIMITS.items():
         assert (spins[name].minimum(), spins[name].maximum()) == pytest.approx((lo, hi)), name
 

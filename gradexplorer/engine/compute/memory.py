@@ -15,7 +15,7 @@ class RunTooLargeError(SpecError):
 
 
 def estimate_bytes(widths: tuple[int, ...], batch: int, itemsize: int, *,
-                   lsuv: bool = False) -> int:
+                   lsuv: bool = False, norm: bool = False, residual: bool = False) -> int:
     """Peak bytes of one propagation, from the arrays it keeps and its largest temporaries.
 
     Parameters
@@ -28,12 +28,16 @@ def estimate_bytes(widths: tuple[int, ...], batch: int, itemsize: int, *,
     (B × n_{l-1}) and derivative φ'(h_l) (B × n_l). Temporaries: one ∂L/∂W_l and about four
     batch-sized arrays of the widest layer. ``lsuv``: LSUV rescales float64 weights into new
     float64 arrays before the cast, so 16 bytes per weight are held while the network is built.
+    ``norm``: every layer also keeps its normalized z_l (B × n_l); ``residual``: one more
+    batch-sized temporary (the skip's gradient).
     """
     weights = sum(widths[i] * widths[i - 1] + widths[i] for i in range(1, len(widths)))
     stored = sum(batch * (widths[i - 1] + widths[i]) for i in range(1, len(widths)))
     widest = max(widths)
     largest_w = max(widths[i] * widths[i - 1] for i in range(1, len(widths)))
-    temporaries = largest_w + 4 * batch * widest
+    if norm:
+        stored += sum(batch * widths[i] for i in range(1, len(widths)))
+    temporaries = largest_w + (5 if residual else 4) * batch * widest
     lsuv_build = weights * (16 - itemsize) if lsuv else 0
     return int((weights + stored + temporaries) * itemsize + lsuv_build)
 
@@ -73,11 +77,15 @@ def format_bytes(n: float) -> str:
     return f"{n:.1f} TiB"  # pragma: no cover
 
 
-def check_fits(nbytes: int, available: int | None = None) -> None:
-    """Raise :class:`RunTooLargeError` if ``nbytes`` exceeds MEMORY_FRACTION of ``available``."""
+def check_fits(nbytes: int, available: int | None = None, *,
+               advice: str = "lower the depth, width or batch", field: str = "batch") -> None:
+    """Raise :class:`RunTooLargeError` if ``nbytes`` exceeds MEMORY_FRACTION of ``available``.
+
+    ``advice`` ends the message (the knobs that lower the need); ``field`` names the setting.
+    """
     available = available_bytes() if available is None else available
     if nbytes > MEMORY_FRACTION * available:
         raise RunTooLargeError(
-            "batch",
+            field,
             f"this run needs about {format_bytes(nbytes)} of memory but only "
-            f"{format_bytes(available)} is available; lower the depth, width or batch")
+            f"{format_bytes(available)} is available; {advice}")

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-import csv
 import functools
 import math
 import os
 import stat
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from gradexplorer.engine.compute.cancel import CancelCheck, Cancelled, draw_in_blocks
+from gradexplorer.engine.data.arrayfiles import (
+    FileProblem,
+    check_table_fits,
+    read_csv_rows,
+    read_npy,
+    read_npz,
+)
 from gradexplorer.engine.model.spec import MAX_WIDTH, NetworkSpec, SpecError
 from gradexplorer.resource_files import resource_path
 
@@ -70,7 +78,8 @@ def load_digits() -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def load_table(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray | None]:
+def load_table(path: str | os.PathLike[str], *, cancel: Callable[[], bool] | None = None
+               ) -> tuple[np.ndarray, np.ndarray | None]:
     """Read features (and optional labels) from a ``.npy``, ``.npz``, ``.csv`` or ``.txt`` file.
 
     * ``.npy``: one 2-D numeric array (rows × features); a 1-D array is an error.
@@ -80,10 +89,15 @@ def load_table(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray | N
       the labels and is removed from the features. Message rows are 1-based file lines.
 
     NaN/inf cells are allowed. Results are cached per file (path, size, modification time).
+    The size comes from the headers (``.npz``: also each member's declared size; ``.csv``: the
+    first line and file size); more than MAX_WIDTH features or too large for memory is refused
+    before the data are read (:mod:`~gradexplorer.engine.data.arrayfiles`).
 
     Parameters
     ----------
     path : str or os.PathLike; named as given in every error message.
+    cancel : optional callable polled about every 50 ms while the file is read; True raises
+        :class:`~gradexplorer.engine.compute.cancel.Cancelled`.
 
     Returns
     -------
@@ -95,9 +109,12 @@ def load_table(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray | N
     DataError
         ``field="input_path"``: file not found, a folder, not readable, unknown extension, empty,
         not a 2-D numeric table, a non-numeric cell (row and column given), ragged rows, two label
-        columns, no feature columns, labels that are not whole numbers ≥ 0, or a bad ``y``.
+        columns, no feature columns, labels that are not whole numbers ≥ 0, or a bad ``y``;
+        more than MAX_WIDTH features; too large for the memory available.
+    Cancelled
+        See ``cancel``.
     """
-    x, y, _, _ = _load_cached_entry(path)
+    x, y, _, _ = _load_cached_entry(path, cancel)
     return x, y
 
 
@@ -119,7 +136,8 @@ def input_features(spec: NetworkSpec) -> int:
     return spec.in_features
 
 
-def make_inputs(spec: NetworkSpec, rng: np.random.Generator) -> InputBatch:
+def make_inputs(spec: NetworkSpec, rng: np.random.Generator, *,
+                cancel: Callable[[], bool] | None = None) -> InputBatch:
     """Draw the input batch described by ``spec`` using ``rng`` (same seed → same batch).
 
     * ``normal``: ``rng.standard_normal((B, in_features)) * input_std + input_mean``.
@@ -139,16 +157,23 @@ def make_inputs(spec: NetworkSpec, rng: np.random.Generator) -> InputBatch:
     ------
     DataError
         ``field="batch"`` when B exceeds the rows of the data; file errors as :func:`load_table`.
+    Cancelled
+        ``cancel`` (optional, polled while a file is read) returned True.
     """
     b, m, s = spec.batch, float(spec.input_mean), float(spec.input_std)
     if spec.input in ("normal", "uniform"):
         n = spec.in_features
+        check = CancelCheck(cancel) if cancel is not None else None
         if spec.input == "normal":
-            x = rng.standard_normal((b, n)) * s + m
+            x = draw_in_blocks(rng.standard_normal, (b, n), check)
+            if check is not None:
+                check()
+            x = x * s + m
             desc = f"N({m:g}, {s:g}²) × {n} features"
         else:
             half = math.sqrt(3.0) * s
-            x = rng.uniform(m - half, m + half, size=(b, n))
+            x = draw_in_blocks(lambda shape: rng.uniform(m - half, m + half, size=shape),
+                               (b, n), check)
             desc = f"U({m - half:.4g}, {m + half:.4g}) × {n} features (mean {m:g}, std {s:g})"
         return _finish(spec, x, None, None, desc)
     if spec.input == "digits":
@@ -157,7 +182,7 @@ def make_inputs(spec: NetworkSpec, rng: np.random.Generator) -> InputBatch:
         source, raw, name = f"digits (UCI, {DIGITS_FEATURES} features)", "raw pixels 0..16", \
             "the digits data set"
     else:
-        data, labels, mean, std = _load_cached_entry(str(spec.input_path))
+        data, labels, mean, std = _load_cached_entry(str(spec.input_path), cancel)
         n_classes = None if labels is None else int(labels.max()) + 1
         classes = "" if n_classes is None else f", {n_classes} classes"
         source = f"file {Path(str(spec.input_path)).name} ({data.shape[1]} features{classes})"
@@ -231,7 +256,11 @@ def _digits() -> _Table:
     return _frozen(x, table[:, DIGITS_FEATURES].copy(), *_stats(x))
 
 
-def _load_cached_entry(path: str | os.PathLike[str]) -> _Table:
+_LOCAL = threading.local()  # the cancel check of the read in progress on this thread
+
+
+def _load_cached_entry(path: str | os.PathLike[str],
+                       cancel: Callable[[], bool] | None = None) -> _Table:
     """(x, labels, mean, std) of a user's file, from the cache when the file is unchanged."""
     name = os.fspath(path)
     p = Path(name)
@@ -249,18 +278,24 @@ def _load_cached_entry(path: str | os.PathLike[str]) -> _Table:
         raise _bad(name, "is not a regular file (a FIFO, device or socket); give a data file")
     if st.st_size == 0:
         raise _bad(name, "the file is empty")
-    return _read(str(p.resolve()), name, ext, st.st_size, st.st_mtime_ns)
+    _LOCAL.check = CancelCheck(cancel)  # not part of the cache key: passed beside it
+    try:
+        return _read(str(p.resolve()), name, ext, st.st_size, st.st_mtime_ns)
+    finally:
+        _LOCAL.check = None
 
 
 @functools.lru_cache(maxsize=4)
 def _read(resolved: str, name: str, ext: str, size: int, mtime_ns: int) -> _Table:
     try:
         if ext in (".csv", ".txt"):
-            x, y = _read_text(resolved, name)
+            x, y = _read_text(resolved, name, size)
         else:
             x, y = _read_numpy(resolved, name, ext)
-    except DataError:
+    except (DataError, Cancelled):
         raise
+    except FileProblem as exc:
+        raise _bad(name, str(exc)) from None
     except PermissionError:
         raise _bad(name, "cannot be read (permission denied)") from None
     except UnicodeDecodeError:
@@ -278,7 +313,7 @@ def _features(a: np.ndarray, name: str, what: str) -> np.ndarray:
                          "(rows × features)")
     if a.size == 0:
         raise _bad(name, f"{what} is empty (shape {a.shape})")
-    return np.array(a, dtype=np.float64, order="C")
+    return np.ascontiguousarray(a, dtype=np.float64)  # a is freshly read: no copy needed
 
 
 def _labels(v: np.ndarray, name: str, where: Callable[[int], str]) -> np.ndarray:
@@ -299,15 +334,15 @@ def _read_numpy(path: str, name: str, ext: str) -> tuple[np.ndarray, np.ndarray 
         magic = fh.read(6)
     if not magic.startswith(b"\x93NUMPY" if ext == ".npy" else b"PK"):
         raise _bad(name, f"is not a NumPy {ext} file")
+    check = _LOCAL.__dict__.get("check") or CancelCheck(None)
     if ext == ".npy":
-        return _features(np.load(path, allow_pickle=False), name, "the array"), None
-    with np.load(path, allow_pickle=False) as z:
-        if "x" not in z.files:
-            raise _bad(name, f"has no array named 'x' (found: {', '.join(z.files) or 'none'})")
-        x = _features(z["x"], name, "array x")
-        if "y" not in z.files:
-            return x, None
-        y = z["y"]
+        return _features(read_npy(path, check), name, "the array"), None
+    x, y, files = read_npz(path, check)
+    if x is None:
+        raise _bad(name, f"has no array named 'x' (found: {', '.join(files) or 'none'})")
+    x = _features(x, name, "array x")
+    if y is None:
+        return x, None
     if y.ndim != 1 or y.shape[0] != x.shape[0]:
         raise _bad(name, f"array y has shape {y.shape}; expected ({x.shape[0]},), one label per "
                          "row of x")
@@ -322,40 +357,65 @@ def _is_number(cell: str) -> bool:
     return True
 
 
-def _read_text(path: str, name: str) -> tuple[np.ndarray, np.ndarray | None]:
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        rows = [(i + 1, [c.strip() for c in r])
-                for i, r in enumerate(csv.reader(fh.read().splitlines()))
-                if len(r) > 1 or (r and r[0].strip())]
-    if not rows:
-        raise _bad(name, "has no data (only blank lines)")
-    if all(len(c) == 1 for _, c in rows) and any(d in rows[-1][1][0] for d in ";\t"):
-        raise _bad(name, "has values separated by ';' or tabs; separate values with commas")
-    header = None
-    if not any(_is_number(c) for c in rows[0][1]):
-        header, rows = rows[0], rows[1:]
-        if not rows:
-            raise _bad(name, "has a header row but no data rows")
-    ref_row, ref = header or rows[0]
-    values = []
+def _read_text(path: str, name: str, size: int) -> tuple[np.ndarray, np.ndarray | None]:
+    check = getattr(_LOCAL, "check", None) or CancelCheck(None)
+    rows = read_csv_rows(path, check, size)
+    header: tuple[int, list[str]] | None = None
+    ref: tuple[int, list[str]] | None = None
+    values: list[np.ndarray] = []
+    line_no: list[int] = []
+    all_single, last = True, None
     for row, cells in rows:
-        if len(cells) != len(ref):
-            raise _bad(name, f"row {row} has {len(cells)} values but row {ref_row} has {len(ref)}")
-        try:
-            values.append([float(c) for c in cells])
-        except ValueError:
-            j = next(j for j, c in enumerate(cells) if not _is_number(c))
-            what = "is empty" if not cells[j] else f"{cells[j]!r} is not a number"
-            raise _bad(name, f"row {row}, column {j + 1}: {what}") from None
+        if ref is None:
+            if header is None and not any(_is_number(c) for c in cells):
+                header = (row, cells)
+                continue
+            ref = header or (row, cells)
+        all_single, last = all_single and len(cells) == 1, cells
+        if len(cells) != len(ref[1]):
+            raise _bad(name, f"row {row} has {len(cells)} values but row {ref[0]} has "
+                             f"{len(ref[1])}")
+        values.append(_row_values(name, row, cells))
+        line_no.append(row)
+        if len(values) % 4096 == 0:  # the size estimate from the first line was only an estimate
+            check_table_fits(len(values), len(cells), label_columns=1)
+    tail = last if values else (header[1] if header else None)  # old rule: all rows 1 cell
+    if tail is not None and all_single and len(tail) == 1 and any(d in tail[0] for d in ";\t"):
+        raise _bad(name, "has values separated by ';' or tabs; separate values with commas")
+    if not values:
+        raise _bad(name, "has a header row but no data rows" if header else
+                   "has no data (only blank lines)")
     table = np.array(values, dtype=np.float64)
+    del values
     cols = [j for j, c in enumerate(header[1] if header else []) if c.lower() in LABEL_COLUMNS]
+    if table.shape[1] - min(len(cols), 1) > MAX_WIDTH:
+        raise _bad(name, f"has {table.shape[1] - min(len(cols), 1):,} feature columns; at most "
+                         f"{MAX_WIDTH} are supported")
     if not cols:
         return table, None
     if len(cols) > 1:
         raise _bad(name, "has more than one label column ('label' / 'y'); keep one")
     assert header is not None  # label columns are named in the header
-    j, col = cols[0], header[1][cols[0]]
+    return _split_labels(table, name, cols[0], header[1][cols[0]], line_no)
+
+
+def _row_values(name: str, row: int, cells: list[str]) -> np.ndarray:
+    """The numbers of one CSV row (float64), or a DataError naming its first bad cell."""
+    try:
+        return np.array([float(c) for c in cells], dtype=np.float64)
+    except ValueError:
+        if len(cells) == 1 and any(d in cells[0] for d in ";\t"):
+            raise _bad(name, "has values separated by ';' or tabs; separate values with "
+                             "commas") from None
+        j = next(j for j, c in enumerate(cells) if not _is_number(c))
+        what = "is empty" if not cells[j] else f"{cells[j]!r} is not a number"
+        raise _bad(name, f"row {row}, column {j + 1}: {what}") from None
+
+
+def _split_labels(table: np.ndarray, name: str, j: int, col: str,
+                  line_no: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(features, labels) of a table whose column j (named ``col``) holds the labels."""
     if table.shape[1] == 1:
         raise _bad(name, f"has only the label column '{col}', no feature columns")
-    labels = _labels(table[:, j], name, lambda i: f"row {rows[i][0]}, column '{col}'")
+    labels = _labels(table[:, j], name, lambda i: f"row {line_no[i]}, column '{col}'")
     return np.ascontiguousarray(np.delete(table, j, axis=1)), labels

@@ -17,16 +17,18 @@ statistics of the TRAINING rows only, so nothing leaks from the held-out rows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from gradexplorer.engine.compute.memory import check_fits
 from gradexplorer.engine.data.inputs import DIGITS_CLASSES, DataError, load_digits, load_table
 from gradexplorer.engine.model.network import stream
 from gradexplorer.engine.model.spec import NetworkSpec
 
-__all__ = ["STREAM_SPLIT", "STREAM_TEACHER", "TEACHER_WIDTH", "Task", "make_task",
+__all__ = ["STREAM_SPLIT", "STREAM_TEACHER", "TEACHER_WIDTH", "Task", "make_task", "teacher_bytes",
            "split_indices"]
 
 #: Random-stream purposes of this module (network.py uses 0..4; these stay clear of them).
@@ -89,7 +91,8 @@ def split_indices(n: int, holdout: float, rng: np.random.Generator,
 
 
 def make_task(spec: NetworkSpec, task: str, loss: str, holdout: float, *,
-              samples: int = 2048, classes: int = 10) -> Task:
+              samples: int = 2048, classes: int = 10,
+              cancel: Callable[[], bool] | None = None) -> Task:
     """Build ``task`` (digits | file | teacher) for ``loss`` (cross_entropy | mse).
 
     Parameters
@@ -101,12 +104,15 @@ def make_task(spec: NetworkSpec, task: str, loss: str, holdout: float, *,
         (still a classification); for the teacher, mse regresses its real-valued outputs.
     holdout : fraction of rows held out, in [0, 1).
     samples, classes : teacher only: rows drawn, and C (≥ 2).
+    cancel : optional callable polled while a file is read; True raises ``Cancelled``.
 
     Raises
     ------
     DataError
         ``field="input_path"``: the file cannot be read (as :func:`data.load_table`), has no
         labels, has non-finite cells, or fewer than 2 classes; ``field="input"``: the digits.
+    RunTooLargeError
+        The teacher's data (:func:`teacher_bytes`) or the file would not fit in memory.
     ValueError
         For an unknown task.
     """
@@ -115,7 +121,7 @@ def make_task(spec: NetworkSpec, task: str, loss: str, holdout: float, *,
         n_classes = DIGITS_CLASSES
         source = f"digits (UCI, {x.shape[1]} features, {n_classes} classes)"
     elif task == "file":
-        x, y, n_classes, source = _file(spec)
+        x, y, n_classes, source = _file(spec, cancel)
     elif task == "teacher":
         return _teacher(spec, loss, holdout, samples, classes)
     else:
@@ -129,11 +135,12 @@ def make_task(spec: NetworkSpec, task: str, loss: str, holdout: float, *,
                 desc)
 
 
-def _file(spec: NetworkSpec) -> tuple[np.ndarray, np.ndarray, int, str]:
+def _file(spec: NetworkSpec,
+          cancel: Callable[[], bool] | None = None) -> tuple[np.ndarray, np.ndarray, int, str]:
     path = spec.input_path
     if not path:
         raise DataError("input_path", "task 'file' needs a path to a labelled .csv or .npz file")
-    x, y = load_table(path)
+    x, y = load_table(path, cancel=cancel)
     name = Path(path).name
     if y is None:
         raise DataError("input_path", f"{path}: has no labels; training needs a 'label' or 'y' "
@@ -149,8 +156,21 @@ def _file(spec: NetworkSpec) -> tuple[np.ndarray, np.ndarray, int, str]:
     return x, y, n_classes, f"file {name} ({x.shape[1]} features, {n_classes} classes)"
 
 
+def teacher_bytes(in_features: int, samples: int) -> int:
+    """Peak bytes while the teacher task is drawn.
+
+    The float64 inputs (samples × n_0), their train/test copies made before the inputs are
+    freed, and the teacher's hidden layer (twice samples × TEACHER_WIDTH) and weights.
+    Afterwards the task keeps ``itemsize·samples·n_0``.
+    """
+    cells = samples * in_features
+    return int(8 * (2 * cells + 2 * samples * TEACHER_WIDTH + TEACHER_WIDTH * in_features))
+
+
 def _teacher(spec: NetworkSpec, loss: str, holdout: float, samples: int, classes: int) -> Task:
     n0 = spec.in_features
+    check_fits(teacher_bytes(n0, samples), field="samples",
+               advice="lower the teacher's samples or in_features")
     rng = stream(spec.seed, STREAM_TEACHER)
     v1 = rng.standard_normal((TEACHER_WIDTH, n0)) / np.sqrt(n0)
     v2 = rng.standard_normal((classes, TEACHER_WIDTH)) / np.sqrt(TEACHER_WIDTH)
@@ -169,7 +189,10 @@ def _teacher(spec: NetworkSpec, loss: str, holdout: float, samples: int, classes
             f"{train.size} training / {test.size} held-out rows")
     dt = spec.dtype
     yt, yh = (y[train], y[test]) if classification else (y[train].astype(dt), y[test].astype(dt))
-    return Task(x[train].astype(dt), yt, x[test].astype(dt), yh, classes, classification, desc)
+    x_train, x_test = x[train], x[test]
+    del x  # the full float64 draw goes before the casts: peak 2× the inputs, not 3×
+    return Task(x_train.astype(dt, copy=False), yt, x_test.astype(dt, copy=False), yh, classes,
+                classification, desc)
 
 
 def _standardized(train: np.ndarray, test: np.ndarray,

@@ -31,20 +31,25 @@ arrays, and changing ``gain`` only rescales the same draw.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import scipy.linalg
 from numpy.typing import DTypeLike
 
+from gradexplorer.engine.compute.blas import one_blas_thread
+from gradexplorer.engine.compute.cancel import CancelCheck, cancellable_qr, draw_in_blocks
 from gradexplorer.engine.model.activations import calculate_gain, get_activation
 from gradexplorer.engine.model.spec import ACTIVATION_NAMES, BIAS_INIT_NAMES, INIT_NAMES, MODE_NAMES
 
-__all__ = ["base_weight", "draw_kind", "init_bias", "init_weight", "recommended_gain", "sigma_w2",
-           "weight_scale", "weight_std"]
+__all__ = ["base_weight", "draw_kind", "init_bias", "init_weight", "panel_qr", "recommended_gain",
+           "sigma_w2", "weight_scale", "weight_std"]
 
 _UNIFORM = {"xavier_uniform", "kaiming_uniform", "lecun_uniform", "torch_default"}
 _ORTHOGONAL = {"orthogonal", "lsuv"}
+#: Smallest fan for which a ``cancel`` makes the orthogonal QR run by cancellable panels.
+ORTHOGONAL_CANCEL_MIN = 256
 
 
 def _check(init: str, fan_out: int, fan_in: int, gain: float, mode: str,
@@ -95,7 +100,8 @@ def _float_dtype(dtype: DTypeLike) -> Any:
 
 def init_weight(init: str, fan_out: int, fan_in: int, *, gain: float = 1.0, mode: str = "fan_in",
                 negative_slope: float = 0.0, rng: np.random.Generator,
-                dtype: DTypeLike = np.float64) -> np.ndarray:
+                dtype: DTypeLike = np.float64,
+                cancel: Callable[[], bool] | None = None) -> np.ndarray:
     """Draw one weight matrix with ``torch.nn.init`` semantics (see the module table).
 
     Parameters
@@ -114,6 +120,10 @@ def init_weight(init: str, fan_out: int, fan_in: int, *, gain: float = 1.0, mode
         The only source of randomness; the same state gives bit-identical output.
     dtype : float32 or float64
         Drawn directly in this dtype (float32 is not computed in float64).
+    cancel : callable, optional
+        For orthogonal/lsuv with min(fan) ≥ ORTHOGONAL_CANCEL_MIN: the QR runs by panels and
+        polls ``cancel`` between them (:func:`~gradexplorer.engine.compute.cancel.cancellable_qr`;
+        Q agrees with the one-call QR to rounding, ~1e-14), raising ``Cancelled``.
 
     Returns
     -------
@@ -134,7 +144,7 @@ def init_weight(init: str, fan_out: int, fan_in: int, *, gain: float = 1.0, mode
     scale = _scale(init, fan_out, fan_in, float(gain), mode, float(negative_slope))
     if init == "zeros":
         return np.zeros((int(fan_out), int(fan_in)), dtype=dt)
-    w = base_weight(draw_kind(init), int(fan_out), int(fan_in), rng=rng, dtype=dt)
+    w = base_weight(draw_kind(init), int(fan_out), int(fan_in), rng=rng, dtype=dt, cancel=cancel)
     w *= scale
     return w
 
@@ -190,7 +200,8 @@ def weight_scale(init: str, fan_out: int, fan_in: int, *, gain: float = 1.0,
 
 
 def base_weight(kind: str, fan_out: int, fan_in: int, *, rng: np.random.Generator,
-                dtype: DTypeLike = np.float64) -> np.ndarray:
+                dtype: DTypeLike = np.float64,
+                cancel: Callable[[], bool] | None = None) -> np.ndarray:
     """The standard draw of ``kind`` (see :func:`draw_kind`) before any scale, fresh and writable.
 
     Parameters
@@ -205,6 +216,8 @@ def base_weight(kind: str, fan_out: int, fan_in: int, *, rng: np.random.Generato
         The only source of randomness.
     dtype : float32 or float64
         Drawn in this dtype.
+    cancel : callable, optional
+        As in :func:`init_weight` (orthogonal only; see :func:`panel_qr`).
 
     Returns
     -------
@@ -223,14 +236,32 @@ def base_weight(kind: str, fan_out: int, fan_in: int, *, rng: np.random.Generato
         w -= 1.0
         return w
     if kind == "orthogonal":
-        g = rng.standard_normal(shape, dtype=dt)
+        check = CancelCheck(cancel) if cancel is not None else None
+        g = draw_in_blocks(lambda s: rng.standard_normal(s, dtype=dt), shape, check, dt)
         tall = g if fan_out >= fan_in else g.T
-        q, r = scipy.linalg.qr(tall, mode="economic", check_finite=False)  # keeps float32
-        q *= np.sign(np.diag(r))
+        # one BLAS thread whatever other runs hold: LAPACK's QR rounds differently with two
+        # (~1e-15), and a cached draw must not depend on which run drew it first
+        with one_blas_thread():
+            if panel_qr(fan_out, fan_in, cancel):
+                assert check is not None
+                q, diag_r = cancellable_qr(tall, check)
+            else:
+                q, r = scipy.linalg.qr(tall, mode="economic", check_finite=False)  # keeps f32
+                diag_r = np.diag(r)
+        q *= np.sign(diag_r)
         return np.ascontiguousarray(q if fan_out >= fan_in else q.T)
     if kind == "normal":
         return rng.standard_normal(shape, dtype=dt)
     raise ValueError(f"unknown draw kind {kind!r} (uniform, normal or orthogonal)")
+
+
+def panel_qr(fan_out: int, fan_in: int, cancel: Callable[[], bool] | None) -> bool:
+    """True when an orthogonal (fan_out, fan_in) draw with this ``cancel`` takes the QR by panels.
+
+    That Q agrees with LAPACK's one-call QR to rounding (~1e-14), not bit for bit, so the draw
+    cache keys on it (``network.base_weight_of``).
+    """
+    return cancel is not None and min(fan_out, fan_in) >= ORTHOGONAL_CANCEL_MIN
 
 
 def weight_std(init: str, fan_out: int, fan_in: int, *, gain: float = 1.0, mode: str = "fan_in",

@@ -8,9 +8,11 @@ pre-activations is the target.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
+from gradexplorer.engine.compute.cancel import CancelCheck, cancellable_matmul
 from gradexplorer.engine.model.activations import Activation
 
 __all__ = ["lsuv_rescale"]
@@ -18,7 +20,8 @@ __all__ = ["lsuv_rescale"]
 
 def lsuv_rescale(weights: list[np.ndarray], biases: list[np.ndarray], x: np.ndarray,
                  activation: Activation, *, target_var: float = 1.0, tol: float = 0.01,
-                 max_iter: int = 10) -> list[np.ndarray]:
+                 max_iter: int = 10, cancel: Callable[[], bool] | None = None
+                 ) -> list[np.ndarray]:
     """Rescale each layer's weights so that Var(h_l) on the batch ``x`` equals ``target_var``.
 
     Mishkin & Matas 2015, Algorithm 1, with the variance target generalized from 1: layer by
@@ -51,6 +54,9 @@ def lsuv_rescale(weights: list[np.ndarray], biases: list[np.ndarray], x: np.ndar
         Relative tolerance: stop when |Var(h) − target_var| < tol·target_var (> 0).
     max_iter : int, default 10
         Maximum number of rescalings per layer (>= 0; the paper's T_max).
+    cancel : callable, optional
+        Polled about every 50 ms of work (inside each layer's matrix product too, which is cut
+        into row blocks); True raises :class:`~gradexplorer.engine.compute.cancel.Cancelled`.
 
     Returns
     -------
@@ -62,6 +68,8 @@ def lsuv_rescale(weights: list[np.ndarray], biases: list[np.ndarray], x: np.ndar
     ValueError
         Mismatched list lengths or shapes, a non-2-D ``x``, target_var or tol not positive and
         finite, or a negative max_iter.
+    Cancelled
+        See ``cancel``.
     """
     if len(weights) != len(biases):
         raise ValueError(f"got {len(weights)} weight matrices but {len(biases)} bias vectors")
@@ -74,16 +82,19 @@ def lsuv_rescale(weights: list[np.ndarray], biases: list[np.ndarray], x: np.ndar
     a = np.asarray(x)
     if a.ndim != 2:
         raise ValueError(f"x must have shape (batch, features), got shape {a.shape}")
+    check = CancelCheck(cancel)
     out = []
     for layer, (w, b) in enumerate(zip(weights, biases, strict=True), start=1):
         w, b = np.asarray(w), np.asarray(b)
         if w.ndim != 2 or w.shape[1] != a.shape[1] or b.shape != (w.shape[0],):
             raise ValueError(f"layer {layer}: weight shape {w.shape} and bias shape {b.shape} do "
                              f"not fit an input with {a.shape[1]} features")
-        z = a @ w.T
+        check(force=True)
+        z = cancellable_matmul(a, w.T, check)
         scale = 1.0
         h = z + b
         for _ in range(max_iter):
+            check()
             var = float(np.var(h))
             if not (math.isfinite(var) and var > 0):
                 break
@@ -92,5 +103,6 @@ def lsuv_rescale(weights: list[np.ndarray], biases: list[np.ndarray], x: np.ndar
             scale *= math.sqrt(target_var / var)
             h = z * scale + b
         out.append(w * scale if scale != 1.0 else w.copy())
+        check()
         a = activation.forward(h)
     return out

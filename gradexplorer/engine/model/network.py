@@ -20,11 +20,13 @@ from functools import cached_property
 
 import numpy as np
 
+from gradexplorer.engine.compute.cancel import raise_if_cancelled
 from gradexplorer.engine.model import draws
 from gradexplorer.engine.model.activations import Activation
 from gradexplorer.engine.model.initializers import (
     base_weight,
     draw_kind,
+    panel_qr,
     sigma_w2,
     weight_scale,
 )
@@ -94,14 +96,15 @@ class Network:
 
 
 def build_network(spec: NetworkSpec, widths: tuple[int, ...], x: np.ndarray,
-                  activation: Activation) -> Network:
+                  activation: Activation, *, cancel: Callable[[], bool] | None = None) -> Network:
     """Draw every layer for ``widths`` = (n_0, ..., n_L) per the spec's initializer and gain.
 
     Weights and biases are drawn in float64 and cast to the spec's dtype, so float32 and
     float64 runs of one spec share the same network. ``x`` (B, n_0) is used only by LSUV, which
     rescales an orthogonal start on that batch so Var(h_l) = gain² (Mishkin & Matas 2015,
     Alg. 1). σ_w² is the initializer's definition (:func:`initializers.sigma_w2`), except for
-    LSUV where it is measured, fan_in · mean(W²).
+    LSUV where it is measured, fan_in · mean(W²). ``cancel`` (optional) is polled between
+    layers and inside LSUV; True raises :class:`~gradexplorer.engine.compute.cancel.Cancelled`.
     """
     dtype = np.dtype(spec.dtype)
     slope = spec.effective_negative_slope
@@ -112,15 +115,17 @@ def build_network(spec: NetworkSpec, widths: tuple[int, ...], x: np.ndarray,
     gain = 1.0 if spec.init == "lsuv" else spec.gain
 
     def weight(idx: int) -> np.ndarray:
+        raise_if_cancelled(cancel)
         fan_in, fan_out = widths[idx - 1], widths[idx]
         if base_init == "zeros":
             return np.zeros((fan_out, fan_in), dtype=out_dtype)
         scale = weight_scale(base_init, fan_out, fan_in, gain=gain, mode=spec.mode,
                              negative_slope=slope)
-        # = init_weight(base_init, ..., rng=stream(seed, STREAM_WEIGHTS, idx)).astype(dtype), bit
-        # for bit: the same standard draw (cached across runs, see ``draws``) times the same
-        # scale in float64, rounded once into the output dtype
-        base = base_weight_of(spec.seed, idx, draw_kind(base_init), fan_out, fan_in)
+        # = init_weight(base_init, ..., rng=stream(seed, STREAM_WEIGHTS, idx),
+        # cancel=cancel).astype(dtype), bit for bit: the same standard draw (cached across runs,
+        # see ``draws``) times the same scale in float64, rounded once into the output dtype
+        base = base_weight_of(spec.seed, idx, draw_kind(base_init), fan_out, fan_in,
+                              cancel=cancel)
         w: np.ndarray = np.multiply(base, scale, out=np.empty(base.shape, out_dtype),
                                     casting="same_kind")
         return w
@@ -131,7 +136,8 @@ def build_network(spec: NetworkSpec, widths: tuple[int, ...], x: np.ndarray,
     if spec.init == "lsuv":
         from gradexplorer.engine.model.lsuv import lsuv_rescale
 
-        weights = lsuv_rescale(weights, biases, x, activation, target_var=spec.gain ** 2)
+        weights = lsuv_rescale(weights, biases, x, activation, target_var=spec.gain ** 2,
+                               cancel=cancel)
         sw2 = tuple(float(w.shape[1] * np.mean(np.square(w, dtype=np.float64))) for w in weights)
     else:
         sw2 = tuple(sigma_w2(spec.init, widths[i], widths[i - 1], gain=spec.gain, mode=spec.mode,
@@ -143,14 +149,19 @@ def build_network(spec: NetworkSpec, widths: tuple[int, ...], x: np.ndarray,
     return Network(layers=layers, sigma_w2=sw2, zero_bias=zero_bias)
 
 
-def base_weight_of(seed: int, layer: int, kind: str, fan_out: int, fan_in: int) -> np.ndarray:
+def base_weight_of(seed: int, layer: int, kind: str, fan_out: int, fan_in: int, *,
+                   cancel: Callable[[], bool] | None = None) -> np.ndarray:
     """Layer ``layer``'s standard draw of ``kind`` (float64, read-only, cached; see ``draws``).
 
-    The draw ``initializers.base_weight`` makes from ``stream(seed, STREAM_WEIGHTS, layer)``.
+    The draw ``initializers.base_weight`` makes from ``stream(seed, STREAM_WEIGHTS, layer)``
+    with ``cancel`` (polled only when the draw is not cached). An orthogonal draw made by the
+    cancellable QR (``initializers.panel_qr``) is cached apart from the one-call QR's.
     """
+    qr = "panels" if kind == "orthogonal" and panel_qr(fan_out, fan_in, cancel) else ""
     return draws.cached(
-        ("weight", kind, seed, layer, fan_out, fan_in),
-        lambda: base_weight(kind, fan_out, fan_in, rng=stream(seed, STREAM_WEIGHTS, layer)))
+        ("weight", kind, qr, seed, layer, fan_out, fan_in),
+        lambda: base_weight(kind, fan_out, fan_in, rng=stream(seed, STREAM_WEIGHTS, layer),
+                            cancel=cancel))
 
 
 def _bias(spec: NetworkSpec, layer: int, fan_out: int) -> np.ndarray:

@@ -23,6 +23,7 @@ BIAS_INIT_NAMES = ("zeros", "normal")
 INPUT_NAMES = ("normal", "uniform", "digits", "file")
 LOSS_NAMES = ("random", "mse", "cross_entropy")
 DTYPE_NAMES = ("float32", "float64")
+NORM_NAMES = ("none", "batch", "layer")
 
 MAX_DEPTH = 1000
 MAX_WIDTH = 8192
@@ -75,6 +76,12 @@ class NetworkSpec:
         labels.
     seed : seeds every random draw; the same spec gives bit-for-bit the same result.
     dtype : ``float32`` or ``float64``.
+    norm : normalization of every layer's pre-activation, z_l = Norm(h_l): ``none``, ``batch``
+        (per unit over the batch, biased variance, eps 1e−5, γ = 1, β = 0: torch
+        ``BatchNorm1d`` in training mode) or ``layer`` (per example over the units, eps 1e−5:
+        ``F.layer_norm``). See ``engine.model.blocks``.
+    residual : a_l = a_{l−1} + α·φ(z_l) where fan_in = fan_out (elsewhere a_l = φ(z_l)).
+    residual_scale : α ≥ 0, the branch scale of residual blocks (0 = ReZero's identity start).
     """
 
     depth: int = 20
@@ -97,6 +104,9 @@ class NetworkSpec:
     loss: str = "random"
     seed: int = 0
     dtype: str = "float64"
+    norm: str = "none"
+    residual: bool = False
+    residual_scale: float = 1.0
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -170,10 +180,12 @@ class NetworkSpec:
 
 
 _INT_FIELDS = {"depth", "width", "in_features", "batch", "seed"}
-_FLOAT_FIELDS = {"negative_slope", "gain", "bias_std", "input_mean", "input_std"}
+_FLOAT_FIELDS = {"negative_slope", "gain", "bias_std", "input_mean", "input_std",
+                 "residual_scale"}
 _CHOICES = {
     "activation": ACTIVATION_NAMES, "init": INIT_NAMES, "mode": MODE_NAMES,
     "bias_init": BIAS_INIT_NAMES, "input": INPUT_NAMES, "loss": LOSS_NAMES, "dtype": DTYPE_NAMES,
+    "norm": NORM_NAMES,
 }
 
 
@@ -203,7 +215,7 @@ def coerce(name: str, value: Any) -> Any:
         return _coerce_float(name, value)
     if name == "widths":
         return parse_widths(value)
-    if name == "standardize":
+    if name in ("standardize", "residual"):
         return _coerce_bool(name, value)
     if name == "input_path":
         return None if value in (None, "") else str(value)
@@ -319,6 +331,7 @@ def validate(spec: NetworkSpec) -> None:
     if not isinstance(spec.standardize, bool):
         raise SpecError("standardize",
                         f"standardize must be true or false, got {spec.standardize!r}")
+    _check_blocks(spec)
 
 
 def _check_widths(spec: NetworkSpec) -> None:
@@ -341,3 +354,15 @@ def _check_gain(spec: NetworkSpec) -> None:
         # LSUV rescales to Var(h) = gain², which must itself be a positive finite float64
         raise SpecError("gain", f"with init lsuv, gain must be between {LSUV_GAIN_MIN:g} and "
                                 f"{LSUV_GAIN_MAX:g} (it sets Var(h) = gain²), got {gain:g}")
+
+
+def _check_blocks(spec: NetworkSpec) -> None:
+    if not isinstance(spec.residual, bool):
+        raise SpecError("residual", f"residual must be true or false, got {spec.residual!r}")
+    alpha = _finite(spec, "residual_scale")
+    if alpha < 0:
+        raise SpecError("residual_scale",
+                        f"residual scale α must be zero or positive, got {alpha:g}")
+    if spec.norm == "batch" and spec.batch < 2:
+        raise SpecError("batch", "batch norm needs a batch of at least 2 rows (it normalizes "
+                                 f"every unit over the batch), got {spec.batch}")

@@ -19,6 +19,9 @@ Mean-field predictions (wide limit; q_l the actual sequence of ``theory.layerwis
   2017, eq. 17; at criticality with constant q their L(μ2/μ1² − 1 − s1): ReLU Gaussian 2L,
   orthogonal L; linear Gaussian L, orthogonal 0). Square networks only (n_0 = ⋯ = n_L), else
   None. Finite width adds an excess of order L²/N (theory.md §4).
+
+Layer norm and residual blocks: J from ``block_jacobian`` (no mean-field prediction: NaN/None);
+batch norm is refused (SpecError: its Jacobian is per batch, not per input).
 """
 
 from __future__ import annotations
@@ -31,8 +34,10 @@ from typing import NamedTuple
 import numpy as np
 
 from gradexplorer.engine.compute.blas import blas_threads_for
+from gradexplorer.engine.compute.cancel import Cancelled
 from gradexplorer.engine.model.network import base_weight_of
 from gradexplorer.engine.model.spec import NetworkSpec, SpecError
+from gradexplorer.engine.runs.block_jacobian import block_jacobian, check_supported, uses_blocks
 from gradexplorer.engine.runs.prepare import Prepared, prepare
 from gradexplorer.engine.runs.statistics import LOG10_2, exponent_of, log10_scaled, rms, unscale
 from gradexplorer.engine.theory import gaussian_expectation, layerwise_prediction
@@ -102,8 +107,9 @@ class JacobianSpectrum:
         return 0.5 * self.log10_eigenvalues
 
 
-class JacobianCancelled(Exception):
-    """The ``cancel`` callable returned True; nothing was computed to the end."""
+#: The ``cancel`` callable returned True; nothing was computed to the end (the engine's one
+#: :class:`~gradexplorer.engine.compute.cancel.Cancelled` type under its old name).
+JacobianCancelled = Cancelled
 
 
 class IsometryComparison(NamedTuple):
@@ -111,6 +117,12 @@ class IsometryComparison(NamedTuple):
 
     gaussian: JacobianSpectrum
     orthogonal: JacobianSpectrum
+
+
+def _prepare(spec: NetworkSpec, cancel: Callable[[], bool] | None) -> Prepared:
+    """The run's set-up (``runs.prepare``) after refusing what has no per-input Jacobian."""
+    check_supported(spec)
+    return prepare(spec, cancel=cancel)
 
 
 def _weights(spec: NetworkSpec, prep: Prepared,
@@ -234,7 +246,7 @@ def jacobian_matrix(spec: NetworkSpec, *, input_index: int = 0, orthogonal: bool
     IndexError : input_index outside the batch. JacobianCancelled : see ``cancel``.
     DataError, RunTooLargeError : as ``propagate``.
     """
-    js, exp2, _, _, _ = _jacobian(spec, prepare(spec), input_index, orthogonal, cancel)
+    js, exp2, _, _, _ = _jacobian(spec, _prepare(spec, cancel), input_index, orthogonal, cancel)
     return js, exp2
 
 
@@ -246,7 +258,11 @@ def _jacobian(spec: NetworkSpec, prep: Prepared, input_index: int, orthogonal: b
     with blas_threads_for(min(prep.widths[0], prep.widths[-1]), prep.widths):
         weights, orth, label = _weights(spec, prep, orthogonal)
         x_row = prep.x[input_index].astype(np.float64)
-        js, exp2 = _product(weights, _derivatives(weights, prep, x_row), cancel)
+        if uses_blocks(spec):
+            js, exp2 = block_jacobian(spec, weights, prep.net.layers, prep.activation,
+                                      prep.widths, x_row, lambda: _poll(cancel))
+        else:
+            js, exp2 = _product(weights, _derivatives(weights, prep, x_row), cancel)
     return js, exp2, orth, label, x_row
 
 
@@ -262,7 +278,7 @@ def jacobian_spectrum(spec: NetworkSpec, *, input_index: int = 0,
     -------
     JacobianSpectrum
     """
-    return _spectrum(spec, prepare(spec), input_index, orthogonal, cancel)
+    return _spectrum(spec, _prepare(spec, cancel), input_index, orthogonal, cancel)
 
 
 def compare_isometry(spec: NetworkSpec, *, input_index: int = 0,
@@ -271,7 +287,7 @@ def compare_isometry(spec: NetworkSpec, *, input_index: int = 0,
 
     The network is built once; each layer's two weight matrices share one Gaussian draw.
     """
-    prep = prepare(spec)
+    prep = _prepare(spec, cancel)
     return IsometryComparison(_spectrum(spec, prep, input_index, False, cancel),
                               _spectrum(spec, prep, input_index, True, cancel))
 
@@ -292,7 +308,10 @@ def _spectrum(spec: NetworkSpec, prep: Prepared, input_index: int, orthogonal: b
         floor = 2 * math.log10(max(js.shape) * np.finfo(float).eps) + float(log_eig[0])
         rel = var_s / mean_s ** 2 if mean_s > 0 else math.nan
     sb2 = spec.sigma_b2
-    q, log_pred, rel_pred = _prediction(prep, sb2, x_row, orth)
+    if uses_blocks(spec):  # no mean-field prediction for normalized / residual blocks here
+        q, log_pred, rel_pred = np.full(len(prep.widths) - 1, np.nan), math.nan, None
+    else:
+        q, log_pred, rel_pred = _prediction(prep, sb2, x_row, orth)
     pred_var = None if rel_pred is None else \
         (0.0 if rel_pred == 0 else _pow10(2 * log_pred) * rel_pred)
     with np.errstate(over="ignore", under="ignore"):

@@ -55,7 +55,8 @@ class Prepared:
 
 
 def prepare(spec: NetworkSpec, *, save: bool = False, x: np.ndarray | None = None,
-            memory: Callable[[tuple[int, ...]], int] | None = None) -> Prepared:
+            memory: Callable[[tuple[int, ...]], int] | None = None,
+            cancel: Callable[[], bool] | None = None) -> Prepared:
     """Make the input batch, check memory and draw the network of ``spec``.
 
     Parameters
@@ -69,8 +70,12 @@ def prepare(spec: NetworkSpec, *, save: bool = False, x: np.ndarray | None = Non
         Use this batch instead of the spec's input data (training: rows of the task); LSUV
         initializes on it.
     memory : callable, optional
-        ``memory(widths) -> bytes`` replacing the propagation estimate
-        (:func:`~gradexplorer.engine.compute.memory.estimate_bytes`), e.g. training's.
+        ``memory(widths) -> bytes`` replacing the propagation estimate and its check
+        (:func:`~gradexplorer.engine.compute.memory.estimate_bytes`, ``check_fits``): it checks
+        the run fits itself (raising ``RunTooLargeError`` with its own advice), e.g. training's.
+    cancel : callable, optional
+        Polled while the data are read, between layer draws, inside the orthogonal QR and LSUV;
+        True raises :class:`~gradexplorer.engine.compute.cancel.Cancelled`.
 
     Returns
     -------
@@ -82,22 +87,25 @@ def prepare(spec: NetworkSpec, *, save: bool = False, x: np.ndarray | None = Non
         The input data cannot be loaded.
     RunTooLargeError
         The memory estimate exceeds what is available.
+    Cancelled
+        See ``cancel``.
     """
     activation = get_activation(spec.activation, spec.negative_slope)
     inputs = None
     if x is None:
-        inputs = make_inputs(spec, stream(spec.seed, STREAM_DATA))
+        inputs = make_inputs(spec, stream(spec.seed, STREAM_DATA), cancel=cancel)
         x = inputs.x
     widths = spec.layer_widths(x.shape[1])
     if memory is not None:
         nbytes = memory(widths)
     else:
         nbytes = estimate_bytes(widths, x.shape[0], np.dtype(spec.dtype).itemsize,
-                                lsuv=spec.init == "lsuv")
-        if save:
+                                lsuv=spec.init == "lsuv", norm=spec.norm != "none",
+                                residual=spec.residual)
+        if save:  # the float64 copies kept for the caller (``run --save``)
             nbytes += save_bytes(widths, x.shape[0])
-    check_fits(nbytes)
+        check_fits(nbytes)
     with blas_threads_for(x.shape[0], widths):  # the orthogonal QR and LSUV's passes too
-        net = build_network(spec, widths, x, activation)
+        net = build_network(spec, widths, x, activation, cancel=cancel)
     return Prepared(spec=spec, activation=activation, x=x, inputs=inputs, widths=widths,
                     memory_bytes=nbytes, net=net)

@@ -12,6 +12,9 @@ The forward pass is rescaled the same way where that is exact: positively homoge
 (linear, relu, leaky_relu: φ(c·h) = c·φ(h), φ'(c·h) = φ'(h) for c > 0) and all-zero biases.
 Every log10 statistic is then exact (a 600-layer ReLU net with He init × 4 reaches 10^360).
 
+Normalized and residual blocks (``spec.norm``, ``spec.residual``): see ``model.blocks`` for the
+block, its backward and exactly where the scaling is exact (forward rescaling is off with a norm).
+
 Backprop (Rumelhart et al. 1986), for h_l = a_{l−1} W_lᵀ + b_l, a_l = φ(h_l):
     ∂L/∂h_l = ∂L/∂a_l ⊙ φ'(h_l),  ∂L/∂W_l = (∂L/∂h_l)ᵀ a_{l−1},  ∂L/∂b_l = Σ_batch ∂L/∂h_l,
     ∂L/∂a_{l−1} = ∂L/∂h_l W_l.
@@ -21,14 +24,22 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
 from gradexplorer.engine.compute.blas import with_thread_policy
+from gradexplorer.engine.compute.cancel import raise_if_cancelled
 from gradexplorer.engine.data.inputs import InputBatch
 from gradexplorer.engine.model import losses
 from gradexplorer.engine.model.activations import Activation
+from gradexplorer.engine.model.blocks import (
+    BlockForward,
+    block_backward,
+    block_forward,
+    describe,
+    residual_layers,
+)
 from gradexplorer.engine.model.network import STREAM_READOUT, STREAM_TOP, DenseLayer, stream
 from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.engine.runs.precision import float32_warnings
@@ -44,7 +55,6 @@ from gradexplorer.engine.runs.records import (
     TheoryLayers,
 )
 from gradexplorer.engine.runs.statistics import (
-    exponent_of,
     linear_histogram,
     log10_histogram,
     log10_scaled,
@@ -66,7 +76,7 @@ NO_HISTOGRAM.density.setflags(write=False)
 
 
 def propagate(spec: NetworkSpec, arrays: dict[str, np.ndarray] | None = None, *,
-              histograms: bool = True,
+              cancel: Callable[[], bool] | None = None, histograms: bool = True,
               theory: bool = True, weight_grads: bool = True) -> Iterator[Record]:
     """Run ``spec`` and yield its records (see module docstring).
 
@@ -77,6 +87,9 @@ def propagate(spec: NetworkSpec, arrays: dict[str, np.ndarray] | None = None, *,
         spec's dtype: ``x`` (B, n_0), ``W1..WL`` (n_l, n_{l−1}), ``b1..bL``, ``grad_output``
         (∂L/∂a_L, (B, n_L)), ``grad_h1..`` (∂L/∂h_l), ``grad_W1..``, ``grad_b1..``. Values beyond
         float range are ±inf there (the records keep exact log10 values).
+    cancel : optional callable polled while the data are read, inside the orthogonal QR and
+        LSUV and between layers (at least every ~50 ms of setup work); True raises
+        ``Cancelled``.
     histograms : False leaves every histogram empty (:data:`NO_HISTOGRAM`); sweeps need none.
     theory : False yields no :class:`TheoryLayers` (and no float32 warnings in :class:`RunEnd`:
         they read the theory's χ).
@@ -88,21 +101,24 @@ def propagate(spec: NetworkSpec, arrays: dict[str, np.ndarray] | None = None, *,
     ------
     DataError : the input data cannot be loaded (see ``data``).
     RunTooLargeError : the memory estimate exceeds what is available.
+    Cancelled : see ``cancel`` (:mod:`gradexplorer.engine.compute.cancel`).
+    ValueError : ``arrays`` with ``weight_grads=False`` (raised at once).
     """
     if arrays is not None and not weight_grads:
         raise ValueError("saving the arrays needs the weight gradients (weight_grads=True)")
-    records = _propagate(spec, arrays, histograms, theory, weight_grads)
+    records = _propagate(spec, arrays, cancel, histograms, theory, weight_grads)
     start = next(records)
     assert isinstance(start, RunStart)
     yield start
     yield from with_thread_policy(records, start.config["batch"], start.widths)
 
 
-def _propagate(spec: NetworkSpec, arrays: dict[str, np.ndarray] | None, histograms: bool = True,
+def _propagate(spec: NetworkSpec, arrays: dict[str, np.ndarray] | None,
+               cancel: Callable[[], bool] | None = None, histograms: bool = True,
                theory: bool = True, weight_grads: bool = True) -> Iterator[Record]:
     """The body of :func:`propagate` (which adds the BLAS thread policy around it)."""
     t0 = time.perf_counter()
-    prep = prepare(spec, save=arrays is not None)
+    prep = prepare(spec, save=arrays is not None, cancel=cancel)
     activation, x, widths, net, inputs = prep.activation, prep.x, prep.widths, prep.net, prep.inputs
     assert inputs is not None  # prepared from the spec's own data
     if arrays is not None:
@@ -110,31 +126,30 @@ def _propagate(spec: NetworkSpec, arrays: dict[str, np.ndarray] | None, histogra
         for i, layer in enumerate(net.layers, 1):
             arrays[f"W{i}"] = layer.weight.copy()
             arrays[f"b{i}"] = layer.bias.copy()
-    start = RunStart(config=spec.to_dict(), widths=widths, data_description=inputs.description,
+    arch = describe(widths, spec.norm, spec.residual, spec.residual_scale)
+    start = RunStart(config=spec.to_dict(), widths=widths,
+                     data_description=inputs.description + (f"; {arch}" if arch else ""),
                      memory_bytes=prep.memory_bytes, sigma_w2=net.sigma_w2,
                      sigma_b2=spec.sigma_b2, input_second_moment=moments(x)[2])
     setup = time.perf_counter() - t0
     yield start
 
-    rescale = activation.positively_homogeneous and net.zero_bias
+    rescale = activation.positively_homogeneous and net.zero_bias and spec.norm == "none"
+    skips = residual_layers(widths, spec.residual)
+    alpha = spec.residual_scale
     a_prev, s_prev = x, 0
-    kept: list[tuple[np.ndarray, int, np.ndarray]] = []  # (a_{l-1}, its exponent, φ'(h_l))
+    kept: list[tuple[np.ndarray, int, BlockForward]] = []  # (a_{l-1}, its exponent, the block)
     forward_scales: list[tuple[float, float]] = []  # (log10 std h_l, log10 act scale)
     prediction: TheoryLayers | None = None
     for idx, layer in enumerate(net.layers, 1):
-        h = layer.forward(a_prev, 0.0 if net.zero_bias else 1.0)
-        s = s_prev
-        if rescale:
-            k = exponent_of(rms(h))
-            if k:
-                h = np.ldexp(h, -k, out=h)
-                s += k
-        a, deriv = activation.forward_and_derivative(h)
-        kept.append((a_prev, s_prev, deriv))
-        fwd = _forward_record(idx, layer, h, a, deriv, s, activation, histograms)
-        forward_scales.append((fwd.log10_preact_std, fwd.log10_act_scale))
-        yield fwd
-        a_prev, s_prev = a, s
+        raise_if_cancelled(cancel)
+        fwd = block_forward(layer, a_prev, s_prev, activation, spec.norm, skips[idx - 1], alpha,
+                            bias_scale=0.0 if net.zero_bias else 1.0, rescale=rescale)
+        kept.append((a_prev, s_prev, fwd))
+        fwd_record = _forward_record(idx, layer, fwd, activation, histograms)
+        forward_scales.append((fwd_record.log10_preact_std, fwd_record.log10_act_scale))
+        yield fwd_record
+        a_prev, s_prev = fwd.a, fwd.s_a
 
     top = _top_gradient(spec, a_prev, s_prev, inputs)
     if arrays is not None:
@@ -146,20 +161,12 @@ def _propagate(spec: NetworkSpec, arrays: dict[str, np.ndarray] | None, histogra
     t = top.exp2
     for idx in range(len(net.layers), 0, -1):
         layer = net.layers[idx - 1]
-        a_in, s_in, deriv = kept.pop()
+        raise_if_cancelled(cancel)
+        a_in, s_in, fwd = kept.pop()
         assert g_a is not None  # asked for every layer above the first
-        g_h = np.multiply(g_a, deriv, out=g_a)  # g_a is always a fresh array here
-        g_rms = rms(g_h)
-        k = exponent_of(g_rms)
-        if k:
-            g_h = np.ldexp(g_h, -k, out=g_h)
-            g_rms = math.ldexp(g_rms, -k)  # exact: the same power of two
-            t += k
-        if weight_grads:
-            g_a, grad_w, grad_b = layer.backward(g_h, a_in, need_input_grad=idx > 1)
-        else:
-            g_a, grad_w, grad_b = layer.backward(g_h, a_in, need_input_grad=idx > 1,
-                                                 need_weight_grad=False)
+        g_a, g_h, g_rms, t, grad_w, grad_b = block_backward(
+            layer, fwd, a_in, g_a, t, alpha, need_input_grad=idx > 1,
+            need_weight_grad=weight_grads)
         if arrays is not None:
             assert grad_w is not None  # arrays imply weight_grads
             arrays[f"grad_h{idx}"] = np.ldexp(g_h.astype(np.float64), t)
@@ -201,38 +208,38 @@ def _top_gradient(spec: NetworkSpec, a_s: np.ndarray, s: int,
     return losses.cross_entropy(a_s, s, readout, labels)
 
 
-def _forward_record(idx: int, layer: DenseLayer, h: np.ndarray, a: np.ndarray,
-                    deriv: np.ndarray, s: int, activation: Activation,
+def _forward_record(idx: int, layer: DenseLayer, fwd: BlockForward, activation: Activation,
                     histograms: bool = True) -> ForwardLayer:
+    h, a, deriv, s, s_a = fwd.h, fwd.a, fwd.deriv, fwd.s_h, fwd.s_a
     h_mean, h_std, h_sq = moments(h)
     a_mean, a_std, _ = moments(a)
     nonfinite = 0.0 if math.isfinite(a_mean) else _nonfinite_fraction(a)
     if histograms:
-        preact_hist, act_hist = _forward_histograms(h, a, h_sq, a_mean, a_std, activation)
+        preact_hist, act_hist = _forward_histograms(fwd, h_sq, a_mean, a_std, activation)
     else:
         preact_hist = act_hist = NO_HISTOGRAM
     return ForwardLayer(
         layer=idx, fan_in=layer.fan_in, fan_out=layer.fan_out,
         preact_mean=unscale(h_mean, s), preact_std=unscale(h_std, s),
         log10_preact_std=log10_scaled(h_std, s), preact_second_moment=unscale(h_sq, 2 * s),
-        act_mean=unscale(a_mean, s), act_std=unscale(a_std, s),
-        log10_act_std=log10_scaled(a_std, s),
-        saturated_fraction=float(np.count_nonzero(activation.saturated(h, derivative=deriv)))
+        act_mean=unscale(a_mean, s_a), act_std=unscale(a_std, s_a),
+        log10_act_std=log10_scaled(a_std, s_a),
+        saturated_fraction=float(np.count_nonzero(activation.saturated(fwd.z, derivative=deriv)))
         / h.size,
         weight_norm=layer.weight_norm,
         bias_norm=float(np.linalg.norm(layer.bias)),
-        log10_act_scale=log10_scaled(1.0, s), preact_hist=preact_hist, act_hist=act_hist,
-        nonfinite_fraction=nonfinite,
+        log10_act_scale=log10_scaled(1.0, s_a), preact_hist=preact_hist, act_hist=act_hist,
+        nonfinite_fraction=nonfinite, **_normed_stats(fwd),
     )
 
 
-def _forward_histograms(h: np.ndarray, a: np.ndarray, h_sq: float, a_mean: float, a_std: float,
+def _forward_histograms(fwd: BlockForward, h_sq: float, a_mean: float, a_std: float,
                         activation: Activation) -> tuple[Histogram, Histogram]:
     """Pre-activation and activation histograms of the leading rows (:func:`sample_rows`)."""
-    hs, as_ = sample_rows(h), sample_rows(a)
+    hs, as_ = sample_rows(fwd.h), sample_rows(fwd.a)
     preact_hist = linear_histogram(hs, -RMS_RANGE, RMS_RANGE, HIST_BINS,
                                    "units of the layer's RMS", scale=np.sqrt(h_sq))
-    if activation.bounds is not None:
+    if activation.bounds is not None and not fwd.residual:
         lo, hi = activation.bounds
         act_hist = linear_histogram(as_, lo, hi, HIST_BINS, "value")
     else:
@@ -240,6 +247,14 @@ def _forward_histograms(h: np.ndarray, a: np.ndarray, h_sq: float, a_mean: float
         act_hist = linear_histogram(as_, lo, RMS_RANGE, HIST_BINS, "units of the layer's RMS",
                                     scale=math.hypot(a_std, a_mean))  # float ** 2 raises past 1e154
     return preact_hist, act_hist
+
+
+def _normed_stats(fwd: BlockForward) -> dict[str, float]:
+    """The normalized z's mean and std (population, float64), for layers with a norm."""
+    if fwd.norm is None:
+        return {}
+    mean, std, _ = moments(fwd.norm.z)
+    return {"normed_mean": mean, "normed_std": std}
 
 
 def _backward_record(idx: int, layer: DenseLayer, g_h: np.ndarray, g_rms: float, t: int,

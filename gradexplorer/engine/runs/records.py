@@ -56,8 +56,10 @@ class RunStart:
 class ForwardLayer:
     """Forward statistics of layer ``layer`` (1-based), over the whole batch and all units.
 
-    ``preact_*`` describe h_l, ``act_*`` describe a_l = φ(h_l); mean and std are over all B·n_l
-    entries (population std). ``preact_second_moment`` is E[h²] (q_l in mean-field notation).
+    ``preact_*`` describe h_l, ``act_*`` describe a_l = φ(h_l) (or a_{l−1} + α·φ(z_l) in a
+    residual block; ``normed_*`` the normalized z_l when the spec has a norm); mean and std are
+    over all B·n_l entries (population std). ``preact_second_moment`` is E[h²] (q_l in
+    mean-field notation).
     ``saturated_fraction`` is the fraction of entries where φ'(h) is below the activation's
     saturation threshold (see ``activations``). ``weight_norm`` is ‖W_l‖_F.
     ``log10_act_scale`` is log10 of the factor the engine divided a_l by to keep it in range
@@ -81,6 +83,9 @@ class ForwardLayer:
     preact_hist: Histogram
     act_hist: Histogram
     nonfinite_fraction: float = 0.0
+    #: mean and std of the normalized z_l = Norm(h_l) (None without a norm; ``model.blocks``)
+    normed_mean: float | None = None
+    normed_std: float | None = None
 
 
 @dataclass(frozen=True)

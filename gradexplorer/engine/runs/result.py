@@ -88,13 +88,19 @@ class RunResult:
         return out
 
     def rows(self) -> list[dict[str, Any]]:
-        """One dict per layer with :data:`LAYER_FIELDS` (non-finite numbers become None)."""
+        """One dict per layer with :data:`LAYER_FIELDS` (non-finite numbers become None).
+
+        Plus ``normed_mean``/``normed_std`` of z_l = Norm(h_l) when the run has a norm.
+        """
         rows = []
         for fwd, bwd in zip(self.forward, self.backward, strict=False):
             row = {}
             for name in LAYER_FIELDS:
                 rec = fwd if hasattr(fwd, name) else bwd
                 row[name] = finite_or_none(getattr(rec, name)) if rec is not None else None
+            if fwd is not None and fwd.normed_std is not None:  # runs with a norm: z_l too
+                row["normed_mean"] = finite_or_none(fwd.normed_mean)
+                row["normed_std"] = finite_or_none(fwd.normed_std)
             rows.append(row)
         return rows
 

@@ -25,7 +25,7 @@ __all__ = ["NUMERIC_FIELDS", "QUANTITIES", "SweepRow", "lin_range", "log_range",
 
 #: The spec fields a sweep can vary.
 NUMERIC_FIELDS = ("gain", "depth", "width", "bias_std", "in_features", "batch", "seed",
-                  "negative_slope", "input_mean", "input_std")
+                  "negative_slope", "input_mean", "input_std", "residual_scale")
 #: Per-layer numbers a sweep can record: the numeric fields of ForwardLayer and BackwardLayer.
 _WEIGHT_GRAD_QUANTITIES = ("grad_weight_norm", "log10_grad_weight_norm", "grad_to_weight",
                            "log10_grad_to_weight")
@@ -167,6 +167,7 @@ def _check_field(spec: NetworkSpec, field: str) -> None:
         "in_features": (not synthetic, f"input is '{spec.input}'"),
         "input_mean": (not synthetic, f"input is '{spec.input}'"),
         "input_std": (not synthetic, f"input is '{spec.input}'"),
+        "residual_scale": (not spec.residual, "the blocks are not residual; turn residual on"),
     }
     blocked, why = no_effect.get(field, (False, ""))
     if blocked:

@@ -25,6 +25,7 @@ from gradexplorer.engine.theory.length_map import chi
 from gradexplorer.engine.theory.quadrature import gaussian_expectation_2d
 
 _BISECTIONS = 60
+_CHI_ROUNDING = 1e-12
 
 
 def correlation_map(activation: str | Activation, c: ArrayLike, q_star: ArrayLike,
@@ -118,7 +119,8 @@ def correlation_fixed_point(activation: str | Activation, sigma_w2: ArrayLike,
     qf, x1 = q.ravel().copy(), np.array(x1, dtype=float).ravel()
     c_star = np.where(np.isfinite(qf), 1.0, np.nan)
     xc = np.where(np.isfinite(qf), x1, np.nan)
-    idx = np.flatnonzero(np.isfinite(qf) & (qf > 0) & (x1 > 1.0))
+    # χ1 within rounding of 1 (ReLU at σ_w² = 2: 1 + 4e-16) is critical: c* = 1
+    idx = np.flatnonzero(np.isfinite(qf) & (qf > 0) & (x1 > 1.0 + _CHI_ROUNDING))
     if idx.size:
         lo, hi = np.full(idx.size, -1.0), np.ones(idx.size)
         for _ in range(_BISECTIONS):

@@ -16,8 +16,10 @@ from gradexplorer.engine.theory._activation import resolve
 from gradexplorer.engine.theory.length_map import _moments, chi
 from gradexplorer.engine.theory.quadrature import DEFAULT_NODES
 
-#: A fixed point above this variance is reported as ``inf`` (the length map diverges).
-Q_MAX = 1e12
+#: A fixed point above this variance is reported as ``inf`` (the length map diverges). Far above
+#: any q* of a bounded activation (q* ≤ σ_w² max φ² + σ_b², σ_w² ≤ 1e12 here: tanh at
+#: σ_w² = 1e12 has q* ≈ 1e12).
+Q_MAX = 1e40
 _RTOL = 1e-13
 _ATOL = 1e-14
 _MAX_ITER = 200
@@ -59,7 +61,7 @@ def fixed_point(activation: str | Activation, sigma_w2: ArrayLike, sigma_b2: Arr
     -------
     ndarray, broadcast shape
         q* (a variance, linear scale). ``inf`` where the map diverges (no fixed point below
-        ``Q_MAX`` = 1e12; e.g. ReLU with σ_w² > 2, or σ_w² = 2 with σ_b² > 0). Where every q is a
+        ``Q_MAX`` = 1e40; e.g. ReLU with σ_w² > 2, or σ_w² = 2 with σ_b² > 0). Where every q is a
         fixed point (linear σ_w² = 1 or ReLU σ_w² = 2, with σ_b² = 0) it is ``q_start``; where
         q* = 0 is approached (e.g. tanh, σ_w² ≤ 1, σ_b² = 0) it is 0 or below ~1e-14 (at
         exact criticality the approach is algebraic and stops at the tolerance).
@@ -95,7 +97,7 @@ def fixed_point(activation: str | Activation, sigma_w2: ArrayLike, sigma_b2: Arr
     b = q0[probe]
     step = 0
     while probe.size:
-        b = b * (16.0 if step < 2 else 1e4)  # reach Q_MAX in ~5 probes when q diverges
+        b = b * (16.0 if step < 2 else 10.0 ** (4 * 2 ** min(step - 2, 3)))  # 16,16,1e4,1e8,1e16..
         step += 1
         gb = g_and_dg(b, probe)[0]
         found = gb < 0

@@ -21,7 +21,7 @@ from numpy.typing import ArrayLike
 
 from gradexplorer.engine.model.activations import Activation
 from gradexplorer.engine.theory._activation import resolve
-from gradexplorer.engine.theory.quadrature import DEFAULT_NODES, _check_variance, half_line_rule
+from gradexplorer.engine.theory.quadrature import DEFAULT_NODES, _check_variance, variance_rule
 
 #: Variance below which :func:`length_map_slope` evaluates at this value instead (the slope's
 #: Stein form divides by √q; the slope changes by O(q) between 0 and this floor).
@@ -31,24 +31,28 @@ SLOPE_Q_FLOOR = 1e-12
 def _moments(act: Activation, q: np.ndarray, n_nodes: int, *,
              slope: bool = False) -> tuple[np.ndarray, ...]:
     """(E[φ²], E[φ'²]) and optionally E[z φ φ']/√q at variance q, one activation pass."""
-    t, w = half_line_rule(n_nodes)
-    s = np.sqrt(np.maximum(q, 1e-300))[..., None] * t
+    s, t, w = variance_rule(q, n_nodes)
     fp, dp = act.forward_and_derivative(s)
     fm, dm = act.forward_and_derivative(-s)
-    v = (fp * fp + fm * fm) @ w
-    d = (dp * dp + dm * dm) @ w
+    v = _dot(fp * fp + fm * fm, w)
+    d = _dot(dp * dp + dm * dm, w)
     if np.any(q == 0):  # exactly φ(0)² (the floor would leave ~1e-300 where φ(0) = 0)
         v = np.where(q == 0, float(act.forward(np.zeros(1))[0]) ** 2, v)
     if not slope:
         return v, d
     small = q < SLOPE_Q_FLOOR
     with np.errstate(invalid="ignore", divide="ignore"):
-        k = ((fp * dp - fm * dm) @ (w * t)) / np.sqrt(q)
+        k = _dot(fp * dp - fm * dm, w * t) / np.sqrt(q)
     if np.any(small):
-        sf = np.sqrt(SLOPE_Q_FLOOR) * t
+        sf, tf, wf = variance_rule(SLOPE_Q_FLOOR, n_nodes)
         (fp, dp), (fm, dm) = act.forward_and_derivative(sf), act.forward_and_derivative(-sf)
-        k = np.where(small, ((fp * dp - fm * dm) @ (w * t)) / np.sqrt(SLOPE_Q_FLOOR), k)
+        k = np.where(small, ((fp * dp - fm * dm) @ (wf * tf)) / np.sqrt(SLOPE_Q_FLOOR), k)
     return v, d, k
+
+
+def _dot(a: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Sum over the last (node) axis of ``a * w``."""
+    return np.asarray(np.einsum("...i,...i->...", a, w))
 
 
 def second_moment(activation: str | Activation, q: ArrayLike, *, negative_slope: float = 0.01,

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from gradexplorer.engine.compute.cancel import Cancelled as _Cancelled
 from gradexplorer.engine.theory._activation import resolve
 from gradexplorer.engine.theory.critical_line import critical_line
 from gradexplorer.engine.theory.depth_scales import CRITICAL_TOL, TRAINABLE_DEPTH_FACTOR
@@ -37,8 +38,8 @@ _CHUNK = 20
 _NICE = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 
 
-class Cancelled(Exception):
-    """:func:`phase_diagram` stopped because ``cancel()`` returned True."""
+#: :func:`phase_diagram` stopped because ``cancel()`` returned True (the engine's one type).
+Cancelled = _Cancelled
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def default_w2_max(activation: str, negative_slope: float = 0.01, b2_max: float 
 
 def phase_diagram(activation: str, depth: int, *, w2_max: float | None = None,
                   b2_max: float = B2_MAX, n_w: int = GRID_POINTS, n_b: int = GRID_POINTS,
-                  negative_slope: float = 0.01, n_nodes: int = 48,
+                  negative_slope: float = 0.01, n_nodes: int = 20,
                   cancel: Callable[[], bool] | None = None) -> PhaseDiagram:
     """q*, χ1 and gradient growth over L layers on an (n_w × n_b) grid, plus the critical line.
 

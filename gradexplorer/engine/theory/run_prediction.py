@@ -16,6 +16,9 @@ widths) and the measured top-layer gradient, :func:`run_prediction` returns a
 
 For positively homogeneous φ (linear, relu, leaky_relu) q_l is carried in log10, so predictions
 stay finite where the network overflows float64 (the engine's measurements do too).
+
+Normalized or residual blocks: :mod:`.block_prediction` (validated cases only, else NaN with the
+reason in ``assumptions``).
 """
 
 from __future__ import annotations
@@ -91,6 +94,10 @@ def run_prediction(start: RunStart, log10_top_grad_rms: float, *,
         Unknown activation, or σ_w², σ_b², E[x²] negative.
     """
     cfg = start.config
+    if cfg.get("norm", "none") != "none" or cfg.get("residual"):
+        from gradexplorer.engine.theory.block_prediction import block_prediction
+
+        return block_prediction(start, log10_top_grad_rms, n_nodes)
     act = resolve(cfg["activation"], float(cfg.get("negative_slope", 0.01)))
     depth = len(start.widths) - 1
     w2 = np.asarray(start.sigma_w2, dtype=float)

@@ -12,13 +12,21 @@ from __future__ import annotations
 import numpy as np
 
 from gradexplorer.engine.model.activations import Activation
+from gradexplorer.engine.model.blocks import (
+    Architecture,
+    BlockForward,
+    block_backward,
+    block_forward,
+)
 from gradexplorer.engine.model.network import DenseLayer
+from gradexplorer.engine.model.norms import update_running
 
 __all__ = ["evaluate", "head", "loss_and_gradients"]
 
 
 def loss_and_gradients(layers: list[DenseLayer], activation: Activation, x: np.ndarray,
-                       y: np.ndarray, loss: str, classification: bool = True
+                       y: np.ndarray, loss: str, classification: bool = True,
+                       arch: Architecture | None = None
                        ) -> tuple[float, int | None, list[np.ndarray]]:
     """Mini-batch loss, correct predictions and exact gradients of every parameter.
 
@@ -30,6 +38,8 @@ def loss_and_gradients(layers: list[DenseLayer], activation: Activation, x: np.n
     loss : ``cross_entropy`` (torch ``F.cross_entropy``, mean over the batch) or ``mse``
         (torch ``F.mse_loss`` of z against one-hot(y) or the regression targets, mean over B·C).
     classification : whether ``y`` holds labels (then correct = #(argmax z = y)).
+    arch : norm / residual blocks (``model.blocks``); batch norm uses the batch's statistics
+        and updates ``arch.running`` (training mode). None: plain layers.
 
     Returns
     -------
@@ -37,6 +47,8 @@ def loss_and_gradients(layers: list[DenseLayer], activation: Activation, x: np.n
     correct : int, or None for regression.
     grads : list of ndarray, [∂L/∂W_1, ∂L/∂b_1, ..., ∂L/∂R, ∂L/∂c], shapes of the parameters.
     """
+    if arch is not None and (arch.norm != "none" or any(arch.skips)):
+        return _block_loss_and_gradients(layers, activation, x, y, loss, classification, arch)
     kept = []
     a = x
     for layer in layers[:-1]:
@@ -54,6 +66,34 @@ def loss_and_gradients(layers: list[DenseLayer], activation: Activation, x: np.n
         assert g_a is not None  # asked for every layer above the first
         g_h = np.multiply(g_a, deriv, out=g_a)  # g_a is always a fresh array here
         g_a, g_w, g_b = layers[i].backward(g_h, a_in, need_input_grad=i > 0)
+        top_down.append((g_w, g_b))
+    return value, correct, [g for pair in reversed(top_down) for g in pair]
+
+
+def _block_loss_and_gradients(layers: list[DenseLayer], activation: Activation, x: np.ndarray,
+                              y: np.ndarray, loss: str, classification: bool,
+                              arch: Architecture) -> tuple[float, int | None, list[np.ndarray]]:
+    """:func:`loss_and_gradients` through normalized / residual blocks (``model.blocks``)."""
+    kept: list[tuple[np.ndarray, BlockForward]] = []
+    a = x
+    for i, layer in enumerate(layers[:-1]):
+        fwd = block_forward(layer, a, 0, activation, arch.norm, arch.skip(i), arch.alpha)
+        if arch.running is not None and fwd.norm is not None:
+            arch.running[i] = update_running(arch.running[i], fwd.norm, x.shape[0])
+        kept.append((a, fwd))
+        a = fwd.a
+    z = layers[-1].forward(a)
+    value, dz = head(z, y, loss, classification)
+    correct = int(np.count_nonzero(np.argmax(z, axis=1) == y)) if classification else None
+    g_a, g_r, g_c = layers[-1].backward(dz, a)
+    assert g_r is not None
+    top_down = [(g_r, g_c)]
+    for i in range(len(layers) - 2, -1, -1):
+        a_in, fwd = kept.pop()
+        assert g_a is not None  # asked for every layer above the first
+        g_a, _, _, _, g_w, g_b = block_backward(layers[i], fwd, a_in, g_a, 0, arch.alpha,
+                                                renormalize=False, need_input_grad=i > 0)
+        assert g_w is not None
         top_down.append((g_w, g_b))
     return value, correct, [g for pair in reversed(top_down) for g in pair]
 
@@ -88,7 +128,7 @@ def head(z: np.ndarray, y: np.ndarray, loss: str,
 
 
 def evaluate(layers: list[DenseLayer], activation: Activation, x: np.ndarray, y: np.ndarray,
-             loss: str, classification: bool
+             loss: str, classification: bool, arch: Architecture | None = None
              ) -> tuple[float, float | None, np.ndarray, np.ndarray]:
     """Loss, accuracy (or None) and per-layer act std, saturated fraction on the batch x.
 
@@ -97,16 +137,22 @@ def evaluate(layers: list[DenseLayer], activation: Activation, x: np.ndarray, y:
     loss : float. accuracy : float in [0, 1] or None.
     act_std : ndarray (L,) float64, population std of a_l over all B·n_l entries.
     saturated : ndarray (L,) float64, fraction of units with |φ'(h_l)| below 10 % of its
-        maximum (:meth:`Activation.saturated`).
+        maximum (:meth:`Activation.saturated`), of φ's input z_l (= h_l without a norm).
+
+    ``arch``: blocks; batch norm uses ``arch.running`` (evaluation mode, like torch ``eval()``).
     """
     depth = len(layers) - 1
     act_std, saturated = np.empty(depth), np.empty(depth)
     a = x
+    arch = arch or Architecture()
     for i, layer in enumerate(layers[:-1]):
-        h = layer.forward(a)
-        a, deriv = activation.forward_and_derivative(h)
+        running = arch.running[i] if arch.running is not None else None
+        fwd = block_forward(layer, a, 0, activation, arch.norm, arch.skip(i), arch.alpha,
+                            running=running)
+        a = fwd.a
         act_std[i] = a.std(dtype=np.float64)
-        saturated[i] = np.count_nonzero(activation.saturated(h, derivative=deriv)) / h.size
+        saturated[i] = np.count_nonzero(activation.saturated(fwd.z, derivative=fwd.deriv)) \
+            / a.size
     z = layers[-1].forward(a)
     value, _ = head(z, y, loss, classification)
     acc = float(np.mean(np.argmax(z, axis=1) == y)) if classification else None

@@ -11,6 +11,7 @@ from superqt.utils import qthrottled
 
 from gradexplorer.engine.model.spec import NetworkSpec, SpecError
 from gradexplorer.engine.runs.records import RunStart
+from gradexplorer.gui.controls.architecture import ArchitectureSection
 from gradexplorer.gui.controls.data import DataSection
 from gradexplorer.gui.controls.init import InitSection
 from gradexplorer.gui.controls.network import NetworkSection
@@ -56,13 +57,16 @@ class ControlPanel(QScrollArea):
         self.init = InitSection()
         self.data = DataSection()
         self.run = RunSection()
-        self.sections: list[Section] = [self.network, self.init, self.data, self.run]
+        self.architecture = ArchitectureSection(lambda: int(self.network.depth.value()))
+        self.sections: list[Section] = [self.network, self.architecture, self.init, self.data,
+                                        self.run]
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.presets)
         self.collapsibles: dict[str, QCollapsible] = {}
-        for title, section in (("Network", self.network), ("Initialization", self.init),
+        for title, section in (("Network", self.network), ("Architecture", self.architecture),
+                               ("Initialization", self.init),
                                ("Input data", self.data), ("Loss, seed, precision", self.run)):
             box = QCollapsible(title)
             box.setDuration(0)

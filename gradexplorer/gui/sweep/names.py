@@ -23,6 +23,7 @@ FIELD_NAMES = {
     "negative_slope": "leaky ReLU slope",
     "input_mean": "input mean μ",
     "input_std": "input std σ",
+    "residual_scale": "residual branch scale α",
 }
 #: Fields whose values are whole numbers (ranges are rounded and repeats dropped).
 INTEGER_FIELDS = frozenset({"depth", "width", "in_features", "batch", "seed"})

@@ -97,7 +97,7 @@ def test_phase_diagram_grid_is_vectorized_and_fast():
     w2 = np.linspace(0.1, 5.0, 200)
     b2 = np.linspace(0.0, 2.0, 200)
     t0 = time.perf_counter()
-    q, x = chi1("tanh", w2[:, None], b2[None, :], n_nodes=48)
+    q, x = chi1("tanh", w2[:, None], b2[None, :], n_nodes=20)
     elapsed = time.perf_counter() - t0
     assert q.shape == x.shape == (200, 200)
     assert np.all(np.isfinite(x))
