@@ -75,6 +75,7 @@ class ActivationPlot(LayerPlot):
             self._log = log
             self.y_label = self.LOG_LABEL if log else self.LINEAR_LABEL
             self.title = self.LOG_TITLE if log else self.LINEAR_TITLE
+            self._y_fitted = False  # another scale: fit the range afresh
             self.set_font(self._points)
             self._refresh_pins()
 
