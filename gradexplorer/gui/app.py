@@ -87,6 +87,7 @@ def make_window(settings=None, on_result=None):
         window.state.sigResultChanged.connect(on_result)
     if not window.settings.contains("spec"):  # first launch: tell the story at a glance
         window.show_story()
+        window.story.offer()  # offered, not forced: nothing loads until "Start the story"
     window.show()
     return window
 

@@ -127,10 +127,19 @@ class MainWindow(QMainWindow):
         self.actions_ = WindowActions(self)
         self.theory = TheoryDisplay(self)
         self._views = LazyViews(self.tabs, self.state, self.runner)
+        from gradexplorer.gui.glossary_dialog import attach_tooltips
+        from gradexplorer.gui.story import StoryMode
+
+        self.story = StoryMode(self)
+        attach_tooltips(self)
         self.resize(*DEFAULT_SIZE)
         if restore:
             self.actions_.restore_settings()
-        self.request_run(self.panel.last_valid_spec())
+            self.story.dock.setVisible(False)  # a stored layout does not reopen the story
+        if self.actions_.restored_pins:  # the last session's pins, re-run, then the settings
+            self.replay(self.actions_.restored_pins, self.panel.last_valid_spec())
+        else:
+            self.request_run(self.panel.last_valid_spec())
 
     # --- the state ------------------------------------------------------------------------------
     def _panel_set(self, spec: NetworkSpec) -> None:
@@ -302,7 +311,7 @@ class MainWindow(QMainWindow):
             self.panel.show_run_start(rec)
         self._progress_format(len(rec.widths) - 1)
         self.progress.setRange(0, 2 * (len(rec.widths) - 1))
-        self.verdict.setText("…")
+        self.verdict.set_verdict("…")
         self.run_time.setText(PENDING_TEXT if self.lane.has_queued() else "running…")
         if not self._error_shown:
             self.show_message(rec.data_description)
@@ -315,7 +324,9 @@ class MainWindow(QMainWindow):
         self._previews = {i for i in self._previews if i >= run_id}
         self.run_time.setText(f"{PREVIEW_TEXT}, {end.seconds:.2f} s" if preview
                               else f"{end.seconds:.2f} s")
-        self.verdict.setText(self.dashboard.verdict_text())
+        verdict = self.dashboard.run_verdict()
+        self.verdict.set_verdict(verdict.status if verdict else "",
+                                 verdict.details if verdict else ())
         if end.warnings:
             self.show_message("; ".join(end.warnings))
         if self._run_spec is not None:

@@ -187,7 +187,8 @@ def run_verdict(result: RunResult) -> RunVerdict:
     headline = _headline(g, w, u, fwd, saturated, "chaotic" in flags)
     status = (f"{headline}: ∂L/∂h ×{g.per_layer:.3g}/layer (10^{g.log10_ratio:+.1f}), "
               f"‖∂L/∂W‖ 10^{w.log10_ratio:+.1f}, update ratio 10^{u.log10_ratio:+.1f} "
-              f"layer 1 vs {result.depth}, {_pct(sat_mean)} saturated")
+              f"layer 1 vs {result.depth}, {_pct(sat_mean)} "
+              + ("of units off" if activation in PIECEWISE_LINEAR else "saturated"))
     return RunVerdict(g.kind, headline, status, g, w, u, fwd, sat_mean, sat_max, sat_max_layer,
                       chi1, tuple(details), frozenset(flags))
 

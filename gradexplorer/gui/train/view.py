@@ -71,6 +71,7 @@ class TrainView(QWidget):
         self.runner.lane.sigEnded.connect(self._on_done)
         self.history = TrainHistory()
         self.run_spec: NetworkSpec | None = None
+        self.pin_specs: dict[str, NetworkSpec] = {}  # pin label -> network it trained
         self._started_at = 0.0
 
         c.start.clicked.connect(self.start)
@@ -216,6 +217,7 @@ class TrainView(QWidget):
             return None
         trained = NetworkSpec.from_dict(self.history.start.network)  # not a newer Start's
         label = self.pins.pin(self.history, label or summary(trained))
+        self.pin_specs[label] = trained
         self.show_status(f"pinned: {label}")
         return label
 
