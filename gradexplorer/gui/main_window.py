@@ -273,26 +273,7 @@ class MainWindow(QMainWindow):
         for rec in records:
             if isinstance(rec, RunStart):
                 chunk = []
-                self._shown_id = run_id
-                self._run_spec = self._specs.get(run_id) or NetworkSpec.from_dict(rec.config)
-                self.dashboard.begin_run(rec)
-                if hasattr(self.dashboard, "headline"):
-                    preview = run_id in self._previews
-                    self.dashboard.headline.set_mark(PREVIEW_TEXT if preview else "")
-                self._layers_done = 0
-                if hasattr(self.dashboard, "set_note"):
-                    self.dashboard.set_note(
-                        None if self._replay_label is None else
-                        f"computing the pinned run “{self._replay_label}” first…")
-                if self._replay_label is None:  # a pin's σ_w² is not the panel's setting
-                    self.panel.show_run_start(rec)
-                self._progress_format(len(rec.widths) - 1)
-                self.progress.setRange(0, 2 * (len(rec.widths) - 1))
-                self.verdict.set_verdict("…")
-                self.run_time.setText(PENDING_TEXT if self.lane.has_queued() else "running…")
-                if not self._error_shown:
-                    self.show_message(rec.data_description)
-                self.state.run_started(self._run_spec)
+                self._on_run_start(run_id, rec)
             elif isinstance(rec, RunEnd):
                 if chunk:
                     self.dashboard.add_records(chunk)
@@ -312,6 +293,29 @@ class MainWindow(QMainWindow):
             self.progress.setValue(min(self._layers_done, self.progress.maximum()))
         if ended is not None:
             self._run_ended(run_id, ended)
+
+    def _on_run_start(self, run_id: int, rec: RunStart) -> None:
+        """A run's first record: reset the dashboard, progress and status for it."""
+        self._shown_id = run_id
+        self._run_spec = self._specs.get(run_id) or NetworkSpec.from_dict(rec.config)
+        self.dashboard.begin_run(rec)
+        if hasattr(self.dashboard, "headline"):
+            preview = run_id in self._previews
+            self.dashboard.headline.set_mark(PREVIEW_TEXT if preview else "")
+        self._layers_done = 0
+        if hasattr(self.dashboard, "set_note"):
+            self.dashboard.set_note(
+                None if self._replay_label is None else
+                f"computing the pinned run “{self._replay_label}” first…")
+        if self._replay_label is None:  # a pin's σ_w² is not the panel's setting
+            self.panel.show_run_start(rec)
+        self._progress_format(len(rec.widths) - 1)
+        self.progress.setRange(0, 2 * (len(rec.widths) - 1))
+        self.verdict.set_verdict("…")
+        self.run_time.setText(PENDING_TEXT if self.lane.has_queued() else "running…")
+        if not self._error_shown:
+            self.show_message(rec.data_description)
+        self.state.run_started(self._run_spec)
 
     def _run_ended(self, run_id: int, end: RunEnd) -> None:
         for old in [i for i in self._specs if i <= run_id]:

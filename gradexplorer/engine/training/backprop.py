@@ -14,7 +14,12 @@ from collections.abc import Callable
 import numpy as np
 
 from gradexplorer.engine.model.activations import Activation
-from gradexplorer.engine.model.blocks import Architecture, block_backward, block_forward
+from gradexplorer.engine.model.blocks import (
+    Architecture,
+    BlockForward,
+    block_backward,
+    block_forward,
+)
 from gradexplorer.engine.model.network import DenseLayer
 from gradexplorer.engine.model.norms import update_running
 
@@ -23,7 +28,9 @@ __all__ = ["evaluate", "head", "loss_and_gradients"]
 
 def loss_and_gradients(layers: list[DenseLayer], activation: Activation, x: np.ndarray,
                        y: np.ndarray, loss: str, classification: bool = True,
-                       arch: Architecture | None = None, check: Callable[[], None] | None = None):
+                       arch: Architecture | None = None,
+                       check: Callable[[], None] | None = None
+                       ) -> tuple[float, int | None, list[np.ndarray]]:
     """Mini-batch loss, correct predictions and exact gradients of every parameter.
 
     Parameters
@@ -50,7 +57,7 @@ def loss_and_gradients(layers: list[DenseLayer], activation: Activation, x: np.n
         return _block_loss_and_gradients(layers, activation, x, y, loss, classification, arch,
                                          check)
     check = check or _no_check
-    kept = []
+    kept: list[tuple[np.ndarray, np.ndarray]] = []
     a = x
     for layer in layers[:-1]:
         check()
@@ -66,6 +73,7 @@ def loss_and_gradients(layers: list[DenseLayer], activation: Activation, x: np.n
     for i in range(len(layers) - 2, -1, -1):
         check()
         a_in, deriv = kept.pop()
+        assert g_a is not None  # asked for every layer above the first
         g_h = np.multiply(g_a, deriv, out=g_a)  # g_a is always a fresh array here
         g_a, g_w, g_b = layers[i].backward(g_h, a_in, need_input_grad=i > 0)
         top_down.append((g_w, g_b))
@@ -76,10 +84,13 @@ def _no_check() -> None:
     """No cancel to poll."""
 
 
-def _block_loss_and_gradients(layers, activation, x, y, loss, classification, arch, check):
+def _block_loss_and_gradients(layers: list[DenseLayer], activation: Activation, x: np.ndarray,
+                              y: np.ndarray, loss: str, classification: bool,
+                              arch: Architecture, check: Callable[[], None] | None = None
+                              ) -> tuple[float, int | None, list[np.ndarray]]:
     """:func:`loss_and_gradients` through normalized / residual blocks (``model.blocks``)."""
     check = check or _no_check
-    kept = []
+    kept: list[tuple[np.ndarray, BlockForward]] = []
     a = x
     for i, layer in enumerate(layers[:-1]):
         check()
@@ -92,17 +103,21 @@ def _block_loss_and_gradients(layers, activation, x, y, loss, classification, ar
     value, dz = head(z, y, loss, classification)
     correct = int(np.count_nonzero(np.argmax(z, axis=1) == y)) if classification else None
     g_a, g_r, g_c = layers[-1].backward(dz, a)
+    assert g_r is not None
     top_down = [(g_r, g_c)]
     for i in range(len(layers) - 2, -1, -1):
         check()
         a_in, fwd = kept.pop()
+        assert g_a is not None  # asked for every layer above the first
         g_a, _, _, _, g_w, g_b = block_backward(layers[i], fwd, a_in, g_a, 0, arch.alpha,
                                                 renormalize=False, need_input_grad=i > 0)
+        assert g_w is not None
         top_down.append((g_w, g_b))
     return value, correct, [g for pair in reversed(top_down) for g in pair]
 
 
-def head(z: np.ndarray, y: np.ndarray, loss: str, classification: bool):
+def head(z: np.ndarray, y: np.ndarray, loss: str,
+         classification: bool) -> tuple[float, np.ndarray]:
     """(loss, ∂L/∂z) of the logits / outputs z: (B, C); ∂L/∂z is a fresh (B, C) array.
 
     cross_entropy: L = mean_b [log Σ_c exp z_bc − z_b,y_b] (shifted by the row maximum), and
@@ -131,7 +146,8 @@ def head(z: np.ndarray, y: np.ndarray, loss: str, classification: bool):
 
 
 def evaluate(layers: list[DenseLayer], activation: Activation, x: np.ndarray, y: np.ndarray,
-             loss: str, classification: bool, arch: Architecture | None = None):
+             loss: str, classification: bool, arch: Architecture | None = None
+             ) -> tuple[float, float | None, np.ndarray, np.ndarray]:
     """Loss, accuracy (or None) and per-layer act std, saturated fraction on the batch x.
 
     Returns
