@@ -12,6 +12,8 @@ from gradexplorer.engine.runs.verdict import gradient_verdict
 from gradexplorer.presets import get_preset, list_presets
 from gradexplorer.quoted import check, quoted_value, tokens, tolerance
 
+pytestmark = pytest.mark.slow
+
 SEED_STORY = {"sigmoid-normal", "sigmoid-normal-small", "sigmoid-xavier", "tanh-normal",
               "tanh-lecun", "tanh-xavier", "tanh-var-2-over-n", "tanh-xavier-gain-5-3",
               "relu-lecun", "relu-he", "relu-he-gain-1-5", "selu-lecun", "linear-orthogonal",

@@ -13,6 +13,8 @@ from gradexplorer.presets import list_presets
 from gradexplorer.quoted import check
 from gradexplorer.story import HIGHLIGHT_PLOTS, load_story, parse_story
 
+pytestmark = pytest.mark.slow
+
 STORY = load_story()
 
 

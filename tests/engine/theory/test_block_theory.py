@@ -12,6 +12,8 @@ from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.engine.runs.propagation import propagate
 from gradexplorer.engine.runs.records import BackwardLayer, ForwardLayer, TheoryLayers
 
+pytestmark = pytest.mark.slow
+
 
 def _run(**kw):
     spec = NetworkSpec(depth=10, width=1000, in_features=1000, batch=256, seed=4, **kw)
