@@ -87,7 +87,9 @@ class ActivationPlot(LayerPlot):
             self._refresh_pins()
 
     def _retitle(self) -> None:
-        self.y_label = self.LOG_LABEL if self._log else self.LINEAR_LABEL
+        self.y_label = ((self.LOG_LABEL if self._log else self.LINEAR_LABEL)
+                        .replace(" (", ", std of z (") if self._normed else
+                        self.LOG_LABEL if self._log else self.LINEAR_LABEL)
         self.title = (self.LOG_TITLE if self._log else self.LINEAR_TITLE) + (
             NORMED_TITLE if self._normed else "")
         self.set_font(self._points)
