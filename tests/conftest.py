@@ -167,3 +167,17 @@ def _wait_for_run(qtbot, window, spec, timeout=15000):
 def wait_for_run():
     """``wait_for_run(qtbot, window, spec)``: block until the window shows that finished run."""
     return _wait_for_run
+
+
+@pytest.fixture(autouse=True)
+def _presentation_scale_reset(request):
+    """A test that zooms (View ▸ Zoom in) leaves the next test at the 1.0× fonts."""
+    yield
+    if not _uses_qt(request):
+        return
+    from gradexplorer.gui.plots import style
+
+    if style.scale() != 1.0:
+        from gradexplorer.gui.presentation import apply_scale
+
+        apply_scale(1.0)

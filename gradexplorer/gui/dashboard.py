@@ -35,7 +35,7 @@ from gradexplorer.gui.plots import (
 )
 from gradexplorer.gui.plots.headline import Headline
 from gradexplorer.gui.plots.pacing import HeatmapPacer, TimedView
-from gradexplorer.gui.plots.style import DEFAULT_FONT_POINTS, pg, pin_colour, shrinkable
+from gradexplorer.gui.plots.style import follow_scale, pg, pin_colour_for, shrinkable
 
 QtCore, QtWidgets = pg.QtCore, pg.QtWidgets
 
@@ -84,7 +84,7 @@ class Dashboard(QtWidgets.QWidget):
         self._pacer = HeatmapPacer(self)
         self.view.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.view.scene().sigMouseClicked.connect(self._on_mouse_clicked)
-        self.set_font_size(DEFAULT_FONT_POINTS)
+        follow_scale(self.set_font_size)  # the presentation scale drives every font
         self._show_verdict()
 
     # --- the run -------------------------------------------------------------------------------
@@ -164,6 +164,14 @@ class Dashboard(QtWidgets.QWidget):
         r = self._result
         return bool(r and r.depth and all(b is not None for b in r.backward))
 
+    def set_note(self, text: str | None) -> None:
+        """Show ``text`` in place of the run's settings line (None: the settings)."""
+        self.headline.set_note(text)
+
+    def set_stale(self, reason: str | None) -> None:
+        """Mark the plots as the last valid run because the settings are invalid (None: clear)."""
+        self.headline.set_stale(reason)
+
     def verdict_text(self) -> str:
         """The gradient verdict in plain words once the backward pass is done, "" before."""
         if not self._backward_done():
@@ -190,7 +198,7 @@ class Dashboard(QtWidgets.QWidget):
         if self._result is None:
             raise ValueError("no run to pin yet")
         self.remove_pin(label)
-        colour = pin_colour(self._pin_count)
+        colour = pin_colour_for(label, self._pins.values())
         self._pin_count += 1
         self._pins[label] = colour
         for panel in self.line_plots:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -37,6 +37,7 @@ from gradexplorer.engine.runs.records import (
 from gradexplorer.gui.controls import ControlPanel
 from gradexplorer.gui.jobs import JobRunner
 from gradexplorer.gui.jobs.propagation import Propagate, propagation_work
+from gradexplorer.gui.presentation import apply_scale
 from gradexplorer.gui.session import Pin
 from gradexplorer.gui.state import SHOW_ONLY, AppState
 from gradexplorer.gui.theory_display import TheoryDisplay
@@ -118,7 +119,7 @@ class MainWindow(QMainWindow):
 
         self.panel.sigSpecChanged.connect(lambda spec: self.state.set_spec(spec, "panel"))
         self.panel.sigSpecSet.connect(self._panel_set)
-        self.panel.sigSpecError.connect(lambda field, message: self.show_error(message))
+        self.panel.sigSpecError.connect(lambda field, message: self._settings_invalid(message))
         self.state.sigSpecChanged.connect(self._on_spec_changed)
         self.actions_ = WindowActions(self)
         self.theory = TheoryDisplay(self)
@@ -184,6 +185,19 @@ class MainWindow(QMainWindow):
         self.message.setText(text)
         self.message.setToolTip(text)
 
+    def _settings_invalid(self, message: str) -> None:
+        """The edited settings are rejected: say why, and mark the plots as the last valid run."""
+        self.show_error(message)
+        if hasattr(self.dashboard, "set_stale"):
+            self.dashboard.set_stale(message)
+
+    def _progress_format(self, depth: int) -> None:
+        """The bar counts forward and backward passes through the layers: say so (a 20-layer
+        net takes 40 steps; "0 / 40 layers" read as 40 layers)."""
+        self.progress.setFormat(f"L = {depth}: %p %")
+        self.progress.setToolTip(f"Progress of this run: forward through layers 1..{depth}, "
+                                 f"then backward {depth}..1 ({2 * depth} steps).")
+
     def status_text(self) -> str:
         """The status bar's message (for tests and accessibility)."""
         return self.message.text()
@@ -217,6 +231,8 @@ class MainWindow(QMainWindow):
             return self.lane.latest_id
         if self._error_shown:
             self.show_message("")
+        if hasattr(self.dashboard, "set_stale"):
+            self.dashboard.set_stale(None)  # valid settings again: the plots follow them
         run_id = self.lane.submit(spec, coalesce=coalesce)
         self._specs[run_id] = spec
         self._mark_pending()
@@ -257,7 +273,13 @@ class MainWindow(QMainWindow):
                 self._run_spec = self._specs.get(run_id) or NetworkSpec.from_dict(rec.config)
                 self.dashboard.begin_run(rec)
                 self._layers_done = 0
-                self.panel.show_run_start(rec)
+                if hasattr(self.dashboard, "set_note"):
+                    self.dashboard.set_note(
+                        None if self._replay_label is None else
+                        f"computing the pinned run “{self._replay_label}” first…")
+                if self._replay_label is None:  # a pin's σ_w² is not the panel's setting
+                    self.panel.show_run_start(rec)
+                self._progress_format(len(rec.widths) - 1)
                 self.progress.setRange(0, 2 * (len(rec.widths) - 1))
                 self.verdict.setText("…")
                 self.run_time.setText(PENDING_TEXT if self.lane.has_queued() else "running…")
@@ -365,23 +387,19 @@ class MainWindow(QMainWindow):
 
     # --- appearance -----------------------------------------------------------------------------
     def set_font_size(self, points: int) -> None:
-        """Font size of the plots and the panel, in points (6..32)."""
-        points = max(6, min(32, int(points)))
-        self._font_points = points
-        font = self.font()
-        font.setPointSize(points)
-        self.panel.setFont(font)
-        self.dashboard.set_font_size(points)
-        # the panel's rows grew with the font: let the dock grow with them
+        """Presentation scale as the plots' type size: ``points`` / 10 × (every text scales)."""
+        self._font_points = round(10 * apply_scale(points / 10))
+        self._fit_dock()
+        QTimer.singleShot(0, self._fit_dock)  # again once the new fonts are laid out
+
+    def _fit_dock(self) -> None:
+        """The panel's rows grew with the font: let the dock grow with them."""
+        self.panel.widget().layout().activate()
         scrollbar = self.panel.verticalScrollBar().sizeHint().width()
         self.dock.setMinimumWidth(self.panel.widget().minimumSizeHint().width() + scrollbar + 6)
-        for _, view in getattr(self, "views", []):
-            view.setFont(font)
-            if hasattr(view, "set_font_size"):
-                view.set_font_size(points)
 
     def font_size(self) -> int:
-        """Current font size in points."""
+        """The plots' type size in points (10 × the presentation scale)."""
         return self._font_points
 
     # --- shutdown -----------------------------------------------------------------------------

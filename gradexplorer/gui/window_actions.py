@@ -10,12 +10,13 @@ import json
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QObject, QTimer
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
 import gradexplorer
 from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.gui.dialogs import DATA_FILTER, IMAGE_FILTER, ImageSizeDialog, with_suffix
+from gradexplorer.gui.presentation import SCALE_STEPS, PresentationMode, next_step
 from gradexplorer.gui.session import FILE_FILTER, Session, SessionError, load_session, save_session
 from gradexplorer.io.atomic import describe
 from gradexplorer.io.sessions import spec_from_session
@@ -58,11 +59,29 @@ class WindowActions(QObject):
         self._add(run_menu, "clear_pins", "&Clear pins", None, window.clear_pins)
         self._add(run_menu, "new_seed", "&New seed", "Ctrl+N", window.panel.run.draw_seed)
         view_menu = bar.addMenu("&View")
-        self._add(view_menu, "fullscreen", "&Full screen", "F11", self.toggle_full_screen)
-        self._add(view_menu, "bigger", "Font &bigger", QKeySequence.StandardKey.ZoomIn,
-                  lambda: window.set_font_size(window.font_size() + 1))
-        self._add(view_menu, "smaller", "Font &smaller", QKeySequence.StandardKey.ZoomOut,
-                  lambda: window.set_font_size(window.font_size() - 1))
+        self.presentation = PresentationMode(window)
+        self._add(view_menu, "presentation", "&Presentation mode", "F11",
+                  self.presentation.toggle)
+        self._add(view_menu, "fullscreen", "&Full screen", "Ctrl+Shift+F",
+                  self.toggle_full_screen)
+        view_menu.addSeparator()
+        self._add(view_menu, "bigger", "Zoom &in (all text)", QKeySequence.StandardKey.ZoomIn,
+                  lambda: self.zoom(+1))
+        self.actions["bigger"].setShortcuts([QKeySequence(QKeySequence.StandardKey.ZoomIn),
+                                             QKeySequence("Ctrl+=")])
+        self._add(view_menu, "smaller", "Zoom &out (all text)", QKeySequence.StandardKey.ZoomOut,
+                  lambda: self.zoom(-1))
+        self._add(view_menu, "zoom_reset", "&Actual size (100 %)", "Ctrl+0",
+                  lambda: window.set_font_size(10))
+        scale_menu = view_menu.addMenu("Text &scale")
+        self.scale_group = QActionGroup(self)
+        for step in SCALE_STEPS:
+            action = scale_menu.addAction(f"{step:g}×")
+            action.setCheckable(True)
+            action.setData(step)
+            self.scale_group.addAction(action)
+            action.triggered.connect(lambda _=False, s=step: window.set_font_size(round(10 * s)))
+        scale_menu.aboutToShow.connect(self._check_scale)
         view_menu.addSeparator()
         view_menu.addAction(window.dock.toggleViewAction())
         help_menu = bar.addMenu("&Help")
@@ -85,6 +104,8 @@ class WindowActions(QObject):
                                                        FILE_FILTER)
             if not path:
                 return False
+            if not path.lower().endswith(".json"):
+                path += ".gxs.json"  # else the Open dialog's sessions filter hides it
         session = Session(self.w.panel.last_valid_spec(), tuple(self.w.pins()))
         try:
             save_session(path, session)
@@ -167,11 +188,19 @@ class WindowActions(QObject):
 
     # --- view / help ----------------------------------------------------------------------------
     def toggle_full_screen(self) -> None:
-        """Switch between full screen and the normal window."""
+        """Switch between full screen and the normal window (Esc also leaves it)."""
         if self.w.isFullScreen():
-            self.w.showNormal()
+            self.presentation.leave()
         else:
             self.w.showFullScreen()
+
+    def zoom(self, direction: int) -> None:
+        """One presentation-scale step bigger (+1) or smaller (-1): every text of every tab."""
+        self.w.set_font_size(round(10 * next_step(self.w.font_size() / 10, direction)))
+
+    def _check_scale(self) -> None:
+        for action in self.scale_group.actions():
+            action.setChecked(abs(action.data() - self.w.font_size() / 10) < 1e-6)
 
     def about(self) -> None:
         """Version and data attribution."""

@@ -31,10 +31,12 @@ VERSION = 1
 MAX_BYTES = 4 * 2**20
 MAX_PINS = 100
 MAX_LABEL = 200
-#: Ranges of the app's controls for the fields whose control is narrower than the spec allows.
+#: Values the app's controls show exactly, for the fields whose control is narrower than the
+#: spec allows: the number boxes hold any typed number in ±999999 (gui.controls.widgets.
+#: TYPED_MAX; the spec judges it) with 4 decimals for the gain, 3 for the negative slope.
 CONTROL_LIMITS = {
-    "gain": (1e-4, 1000.0), "negative_slope": (0.0, 0.999), "bias_std": (0.0, 100.0),
-    "input_mean": (-1e6, 1e6), "input_std": (0.0, 1e6), "residual_scale": (0.0, 1e6),
+    "gain": (1e-4, 999_999.0), "negative_slope": (0.0, 0.999), "bias_std": (0.0, 999_999.0),
+    "input_mean": (-1e6, 1e6), "input_std": (0.0, 999_999.0), "residual_scale": (0.0, 1e6),
 }
 _INT_FIELDS = ("depth", "width", "in_features", "batch", "seed")
 _FLOAT_FIELDS = ("negative_slope", "gain", "bias_std", "input_mean", "input_std",

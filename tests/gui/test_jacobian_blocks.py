@@ -9,10 +9,39 @@ import pytest
 
 from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.engine.runs.jacobian import jacobian_spectrum
+from gradexplorer.gui.jacobian import JacobianView
 from gradexplorer.gui.jacobian.summary import NO_BLOCK_PREDICTION, NO_PREDICTION, format_log10
 from gradexplorer.gui.jacobian.view import ERROR_STYLE, INFO_STYLE
 
-from tests.gui.test_jacobian_view import SMALL, _wait_answer, make_view  # noqa: F401
+SMALL = NetworkSpec(depth=8, width=64, in_features=64, batch=16, activation="relu",
+                    init="kaiming_normal")
+
+
+@pytest.fixture
+def make_view(qtbot, state_and_runner):
+    made = []
+
+    def make(spec):
+        state, runner = state_and_runner(spec)
+        view = JacobianView(state, runner, debounce_ms=0)
+        qtbot.addWidget(view)
+        view.resize(1000, 700)
+        view.show()
+        made.append(view)
+        return view
+
+    yield make
+    for view in made:
+        view.shutdown()
+
+
+def _wait_answer(qtbot, view, spec):
+    def shown():
+        a = view.answer
+        assert a is not None and a.job.spec == spec and not view.is_computing()
+
+    qtbot.waitUntil(shown, timeout=20000)
+    return view.answer
 
 
 @pytest.mark.parametrize("changes, title", [

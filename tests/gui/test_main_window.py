@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
 
 from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.engine.runs.propagation import propagate
@@ -251,9 +252,16 @@ def test_export_data_and_image(qtbot, window, tmp_path):
 def test_font_size_shortcuts(qtbot, window):
     size = window.font_size()
     window.actions_.actions["bigger"].trigger()
-    assert window.font_size() == size + 1
+    assert window.font_size() == 11  # one zoom step: 1.0× -> 1.1×
+    font = QApplication.font().pointSizeF()
+    assert window.dashboard.gradient.plot.getAxis("bottom").style["tickFont"].pointSize() == 11
     window.actions_.actions["smaller"].trigger()
     assert window.font_size() == size
+    assert QApplication.font().pointSizeF() < font  # widgets (menus, tabs, panel) follow
+    window.actions_.actions["presentation"].trigger()
+    assert window.isFullScreen() and not window.progress.isVisibleTo(window)
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert not window.isFullScreen() and window.progress.isVisibleTo(window)
 
 
 def test_mouse_on_new_seed_button(qtbot, window, wait_for_run):

@@ -12,7 +12,6 @@ pytest.importorskip("pytestqt")
 
 from gradexplorer.gui.dashboard import Dashboard  # noqa: E402
 from gradexplorer.gui.plots.style import format_value  # noqa: E402
-
 from tests.gui.test_dashboard import _viewport_point, curve_y, feed  # noqa: E402
 
 
@@ -35,6 +34,7 @@ def _spec(norm):
 def test_norm_run_draws_std_of_z_near_one(dash, norm):
     feed(dash, propagate(_spec(norm)), chunk=3)
     plot = dash.activation
+    dash.set_std_log(False)  # ReLU runs choose log10 by themselves
     assert [s.field for s in plot.visible_specs()] == ["act_mean", "act_std", "normed_std"]
     z_std = curve_y(plot.curves["normed"])
     np.testing.assert_array_equal(z_std, dash.result().series("normed_std"))
@@ -50,6 +50,8 @@ def test_norm_run_draws_std_of_z_near_one(dash, norm):
 def test_no_norm_changes_nothing(dash):
     feed(dash, propagate(_spec("none")), chunk=3)
     plot = dash.activation
+    assert [s.field for s in plot.visible_specs()] == ["log10_act_std"]  # ReLU: log10 std
+    dash.set_std_log(False)
     assert [s.field for s in plot.visible_specs()] == ["act_mean", "act_std"]
     assert not plot.curves["normed"].isVisible()
     assert "Norm" not in plot.title

@@ -3,15 +3,33 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.engine.runs.sweep import lin_range, sweep
+from gradexplorer.gui.sweep import SweepView
 from gradexplorer.gui.sweep.view import RESIDUAL_NOTE
-
-from tests.gui.test_sweep_view import make_view  # noqa: F401
 
 RES = NetworkSpec(depth=6, width=16, in_features=16, batch=16, activation="relu",
                   init="kaiming_normal", residual=True)
+
+
+@pytest.fixture
+def make_view(qtbot, state_and_runner):
+    made = []
+
+    def make(spec):
+        state, runner = state_and_runner(spec)
+        view = SweepView(state, runner)
+        qtbot.addWidget(view)
+        view.resize(1000, 700)
+        view.show()
+        made.append(view)
+        return view
+
+    yield make
+    for view in made:
+        view.shutdown()
 
 
 def test_alpha_is_offered_with_a_zero_to_one_default_range(qtbot, make_view):

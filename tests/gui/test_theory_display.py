@@ -85,9 +85,16 @@ def test_hover_tooltip_shows_measured_predicted_and_assumptions(qtbot, settings,
     w = _window(qtbot, settings, wait_for_run)
     dash = w.dashboard
     w.resize(1400, 900)
-    qtbot.waitUntil(lambda: dash.gradient.plot.vb.sceneBoundingRect().width() > 50)
     y = float(np.nanmean(dash.result().series("log10_grad_preact_rms")))
-    scene_pos = dash.gradient.plot.vb.mapViewToScene(QPointF(4.0, y))
+    vb = dash.gradient.plot.vb
+
+    def painted_over_layer_4():
+        # pyqtgraph applies a new auto range when it paints: until then (layer 4, y) maps outside
+        assert vb.sceneBoundingRect().width() > 50
+        assert dash.gradient.contains(vb.mapViewToScene(QPointF(4.0, y)))
+
+    qtbot.waitUntil(painted_over_layer_4)
+    scene_pos = vb.mapViewToScene(QPointF(4.0, y))
     dash.view.scene().sigMouseMoved.emit(scene_pos)
     text = dash.view.toolTip()
     assert text.startswith("layer 4: measured vs mean-field prediction")

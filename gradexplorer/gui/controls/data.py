@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gradexplorer.engine.model.spec import MAX_BATCH, MAX_WIDTH, NetworkSpec
+from gradexplorer.engine.model.spec import MAX_BATCH, NetworkSpec
 from gradexplorer.gui.controls.section import Section
-from gradexplorer.gui.controls.widgets import LogSlider, fill_combo, set_combo
+from gradexplorer.gui.controls.widgets import LogSlider, accept_any_number, fill_combo, set_combo
 
 INPUT_TITLES = {
     "normal": "normal N(μ, σ²)",
@@ -39,7 +39,7 @@ class DataSection(Section):
                      "Where the input batch x comes from: random numbers, the bundled digits "
                      "data set, or your own table.", "input")
         self.in_features = QSpinBox()
-        self.in_features.setRange(1, MAX_WIDTH)
+        accept_any_number(self.in_features)
         self.add_row("Features n₀", self.in_features,
                      "Number of input features n_0, the fan_in of layer 1 (the data decide it "
                      "for digits and files).", "in_features")
@@ -49,7 +49,7 @@ class DataSection(Section):
         self.add_row("Input mean μ", self.mean,
                      "Mean of every input feature.", "input_mean")
         self.std = QDoubleSpinBox()
-        self.std.setRange(0.0, 1e6)
+        accept_any_number(self.std)
         self.std.setDecimals(3)
         self.std.setSingleStep(0.1)
         self.add_row("Input std σ", self.std,

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.engine.runs.records import RunStart
 from gradexplorer.gui.controls.section import Section
-from gradexplorer.gui.controls.widgets import LogSlider, fill_combo, set_combo
+from gradexplorer.gui.controls.widgets import LogSlider, accept_any_number, fill_combo, set_combo
 
 INIT_TITLES = {
     "normal": "N(0,1) — normal",
@@ -60,7 +60,7 @@ class InitSection(Section):
         self.add_row("Mode", self.mode,
                      "He/Kaiming scales Var(W) by 1/fan_in to preserve the forward signal or by "
                      "1/fan_out to preserve the backward gradient.", "mode")
-        self.gain = LogSlider(0.01, 10, decimals=4, spin_range=(0.0001, 1000))
+        self.gain = LogSlider(0.01, 10, decimals=4)
         self.recommend = QPushButton("Recommended")
         self.recommend.setToolTip("Set the gain that keeps the signal variance constant through "
                                   "depth for this activation and initializer.")
@@ -84,7 +84,7 @@ class InitSection(Section):
         self.add_row("Bias init", self.bias_init,
                      "Biases start at zero or are drawn from N(0, σ_b²).", "bias_init")
         self.bias_std = QDoubleSpinBox()
-        self.bias_std.setRange(0.0, 100.0)
+        accept_any_number(self.bias_std)
         self.bias_std.setDecimals(3)
         self.bias_std.setSingleStep(0.01)
         self.add_row("Bias std σ_b", self.bias_std,
@@ -98,9 +98,10 @@ class InitSection(Section):
         self.update_visibility()
 
     def update_visibility(self) -> None:
-        """Mode only for the Kaiming initializers, σ_b only for normal biases."""
-        self.set_row_visible(self.mode, self.init.currentData().startswith("kaiming"))
-        self.set_row_visible(self.bias_std, self.bias_init.currentData() == "normal")
+        """Mode only for the Kaiming initializers, σ_b only for normal biases (greyed out
+        otherwise, not hidden: the rows below stay in place)."""
+        self.set_row_enabled(self.mode, self.init.currentData().startswith("kaiming"))
+        self.set_row_enabled(self.bias_std, self.bias_init.currentData() == "normal")
 
     def values(self) -> dict[str, Any]:
         """Spec fields of this section."""

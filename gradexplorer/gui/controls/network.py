@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLineEdit, QWidget
 
 from gradexplorer.engine.model.spec import MAX_DEPTH, MAX_WIDTH, NetworkSpec
 from gradexplorer.gui.controls.section import Section
-from gradexplorer.gui.controls.widgets import LogSlider, fill_combo, set_combo
+from gradexplorer.gui.controls.widgets import LogSlider, accept_any_number, fill_combo, set_combo
 
 ACTIVATION_TITLES = {
     "linear": "linear (identity)",
@@ -40,7 +40,7 @@ class NetworkSection(Section):
                      "Units per layer (n_l for every layer unless a widths list is given).",
                      "width")
         self.widths = QLineEdit()
-        self.widths.setPlaceholderText("e.g. 512, 256, 128 (empty: all = width)")
+        self._placeholder()
         self.widths.setClearButtonEnabled(True)
         self.add_row("Widths", self.widths,
                      "Optional per-layer widths n_1, ..., n_L separated by commas; it must "
@@ -52,7 +52,7 @@ class NetworkSection(Section):
                      "The nonlinearity a = φ(h) applied after every layer; its slope φ'(h) "
                      "multiplies the backward gradient at each layer.", "activation")
         self.slope = QDoubleSpinBox()
-        self.slope.setRange(0.0, 0.999)
+        accept_any_number(self.slope)
         self.slope.setDecimals(3)
         self.slope.setSingleStep(0.01)
         self.add_row("Negative slope", self.slope,
@@ -68,8 +68,16 @@ class NetworkSection(Section):
 
     def update_visibility(self) -> None:
         """Negative slope only for leaky ReLU; Width greyed out while a widths list is typed."""
-        self.set_row_visible(self.slope, self.activation.currentData() == "leaky_relu")
+        self.set_row_enabled(self.slope, self.activation.currentData() == "leaky_relu")
         self.width.setEnabled(not self.widths.text().strip())
+        self._placeholder()
+
+    def _placeholder(self) -> None:
+        """The rule in the placeholder: exactly L widths (as the spec's message says)."""
+        depth = int(self.depth.value())
+        example = ", ".join(["128"] * min(depth, 3)) + (", …" if depth > 3 else "")
+        self.widths.setPlaceholderText(f"{depth} width{'s' if depth != 1 else ''}, one per "
+                                       f"layer: {example} (empty: all = Width)")
 
     def values(self) -> dict[str, Any]:
         """Spec fields of this section (widths as the typed text, parsed by the spec)."""

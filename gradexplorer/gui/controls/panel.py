@@ -153,6 +153,9 @@ class ControlPanel(QScrollArea):
         if widget is None:
             return
         mark_error(widget, message)
+        for section in self.sections:
+            if section.isAncestorOf(widget):
+                section.show_field_error(widget, message)
         for box in self.collapsibles.values():
             if box.isAncestorOf(widget) and not box.isExpanded():
                 box.expand(animate=False)
@@ -161,6 +164,7 @@ class ControlPanel(QScrollArea):
     def clear_errors(self) -> None:
         """Remove every red mark."""
         for section in self.sections:
+            section.clear_field_error()
             for widget in section.fields.values():
                 clear_error(widget)
 

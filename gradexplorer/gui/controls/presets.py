@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QRect, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout, QWidget
 
 
@@ -44,6 +45,7 @@ class PresetBox(QWidget):
         self.explanation = QLabel("Choose a preset to load a classic experiment."
                                   if self.presets else "No presets available.")
         self.explanation.setWordWrap(True)
+        self.explanation.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.explanation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.explanation.setStyleSheet("color: palette(window-text); padding: 2px;")
         layout = QVBoxLayout(self)
@@ -51,6 +53,35 @@ class PresetBox(QWidget):
         layout.addWidget(self.combo)
         layout.addWidget(self.explanation)
         self.combo.activated.connect(self._chosen)
+        self._reserve_height()
+
+    def _texts(self) -> list[str]:
+        texts = [f"{p.title}. {p.explanation}" for p in self.presets]
+        texts += ["Custom settings, changed from the preset “" + max(
+            (p.title for p in self.presets), key=len, default="") + "”. Choose a preset to load "
+                  "a classic experiment.", self.explanation.text()]
+        return texts
+
+    def _reserve_height(self) -> None:
+        """Reserve the height of the longest explanation at the current width and font, so
+        the controls below never move when another preset's text is shown."""
+        width = self.explanation.width() - 6 if self.explanation.width() > 50 else 300
+        font = QFont(self.explanation.font())
+        font.setBold(True)  # the title is bold: measure on the safe side
+        metrics = QFontMetrics(font)
+        flags = int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap)
+        tallest = max(metrics.boundingRect(QRect(0, 0, width, 100000), flags, t).height()
+                      for t in self._texts())
+        self.explanation.setMinimumHeight(tallest + 8)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._reserve_height()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._reserve_height()
 
     def _chosen(self, index: int) -> None:
         preset = self.show_preset(self.combo.itemData(index))

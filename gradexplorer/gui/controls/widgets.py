@@ -18,6 +18,9 @@ from PySide6.QtWidgets import (
 #: Style of a field whose value was rejected.
 ERROR_STYLE = "border: 2px solid #c62828; background-color: #ffebee; color: #000000;"
 _STEPS = 1000
+#: Typed numbers are accepted in ±TYPED_MAX (the spin boxes never clamp a typed value to the
+#: valid range: the spec validates it and the field turns red with the reason instead).
+TYPED_MAX = 999_999
 
 
 class LogSlider(QWidget):
@@ -30,7 +33,8 @@ class LogSlider(QWidget):
     integer : bool
         Whole numbers (a QSpinBox) instead of a QDoubleSpinBox with ``decimals`` decimals.
     spin_range : (float, float), optional
-        Wider range for typed values; the slider then sticks to its nearest end.
+        Range of typed values (default ±:data:`TYPED_MAX`: invalid values are shown as typed
+        and rejected by the spec, never clamped); the slider sticks to its nearest end.
 
     Signals
     -------
@@ -49,7 +53,7 @@ class LogSlider(QWidget):
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setMinimumWidth(90)  # never squeezed to a lone handle at large fonts
         self.slider.setRange(0, _STEPS)
-        lo, hi = spin_range or (minimum, maximum)
+        lo, hi = spin_range or (-TYPED_MAX, TYPED_MAX)
         if integer:
             self.spin: QSpinBox | QDoubleSpinBox = QSpinBox()
             self.spin.setRange(int(lo), int(hi))
@@ -97,6 +101,11 @@ class LogSlider(QWidget):
         self.slider.blockSignals(False)
         if not self.signalsBlocked():
             self.valueChanged.emit(float(value))
+
+
+def accept_any_number(spin: QSpinBox | QDoubleSpinBox) -> None:
+    """Let ``spin`` hold any typed number in ±:data:`TYPED_MAX` (the spec judges it)."""
+    spin.setRange(-TYPED_MAX, TYPED_MAX)
 
 
 def fill_combo(combo: QComboBox, items: dict[str, str]) -> None:

@@ -12,7 +12,14 @@ import math
 import numpy as np
 
 from gradexplorer.engine.runs.jacobian import JacobianSpectrum
-from gradexplorer.gui.plots.style import pg, set_axis_label, set_legend_font, set_title, style_axis
+from gradexplorer.gui.plots.style import (
+    follow_scale,
+    pg,
+    set_axis_label,
+    set_legend_font,
+    set_title,
+    style_axis,
+)
 
 #: Colours of the (first, second) histogram: the spec's or Gaussian weights, orthogonal weights.
 COLOURS = ((255, 170, 40), (90, 200, 255))
@@ -98,7 +105,7 @@ class SpectrumPlot:
         self.legend = legend if legend is not None else \
             plot.addLegend(offset=(-8, 8), brush=(0, 0, 0, 170))
         self.names: list[str] = []
-        self.set_font(None)
+        follow_scale(self.set_font)
         self.clear()
 
     def set_font(self, points: int | None) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -30,7 +31,7 @@ from gradexplorer.gui.jacobian.jobs import JacobianAnswer, JacobianJob, run_job,
 from gradexplorer.gui.jacobian.plot import COLOURS, SpectrumPlot
 from gradexplorer.gui.jacobian.summary import degenerate_note, spectrum_table
 from gradexplorer.gui.jobs import JobContext, JobRunner
-from gradexplorer.gui.plots.style import pg
+from gradexplorer.gui.plots.style import fitted_legend, pg, scaled_points
 from gradexplorer.gui.state import AppState
 
 #: Quiet time after the last settings change before computing (ms).
@@ -94,6 +95,7 @@ class JacobianView(QWidget):
         self.busy.setFixedWidth(120)
         self.busy.setVisible(False)
         self.status = QLabel("")
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.export_button = QPushButton("Export…")
         self.export_button.setToolTip("Save this view as PNG or SVG.")
         self.export_button.clicked.connect(self._export_dialog)
@@ -111,11 +113,13 @@ class JacobianView(QWidget):
         self.message.setVisible(False)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.graphics = pg.GraphicsLayoutWidget()
-        legend = pg.LegendItem(brush=(0, 0, 0, 0))
-        self.spectrum = SpectrumPlot(self.graphics.addPlot(0, 0, colspan=2), legend)
+        # the legend in its own row under the plot (never over a histogram), the numbers below
+        plot = self.graphics.addPlot(0, 0)
+        legend = fitted_legend(plot, columns=2)
+        self.spectrum = SpectrumPlot(plot, legend)
         self.table = pg.LabelItem("", justify="left")
-        self.graphics.addItem(self.table, 1, 0)
-        self.graphics.addItem(legend, 1, 1)
+        self.graphics.addItem(legend, 1, 0)
+        self.graphics.addItem(self.table, 2, 0)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(row)
@@ -191,7 +195,7 @@ class JacobianView(QWidget):
         self.spectrum.set_title(f"Spectrum of JJᵀ, J = ∂a_L/∂x at input row {job.input_index}: "
                                 f"{spec.activation}{_blocks_text(spec)}, {what}, gain "
                                 f"{spec.gain:g}, L = {spec.depth}, width {width}")
-        points = self.font().pointSize() if self.font().pointSize() > 0 else 10
+        points = scaled_points()  # the presentation scale (the view's own font is unset)
         self.table.setText(spectrum_table(
             [(name, COLOURS[i], s) for i, (name, s) in enumerate(named)], points,
             blocks=uses_blocks(spec)),

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from gradexplorer.gui.plots.style import MEASURED, layer_x, pg
+from gradexplorer.gui.plots.style import (
+    MEASURED,
+    follow_scale,
+    layer_x,
+    pg,
+    set_axis_label,
+    set_title,
+    style_axis,
+)
 
 FIELD = "log10_grad_preact_rms"
 
@@ -20,21 +28,29 @@ class GradientPreview(pg.PlotWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent=parent, background="k")
-        self.setMinimumHeight(150)
-        self.setMaximumHeight(210)
         item = self.getPlotItem()
-        item.setLabel("left", "RMS ∂L/∂h (log10)")
-        item.setLabel("bottom", "layer l  —  solid: measured, dashed: mean-field theory")
         item.showGrid(x=True, y=True, alpha=0.2)
         item.setMenuEnabled(False)
-        item.setTitle("the current run (as in the Layers tab)")
-        for side in ("left", "bottom"):
-            item.getAxis(side).enableAutoSIPrefix(False)  # log10 values, never "×0.001"
+        self._title = "the current run (as in the Layers tab)"
+        self._points = 10
         self.measured = item.plot([], [], pen=pg.mkPen(MEASURED["grad"], width=2.5),
                                   connect="finite")
         self.theory = item.plot([], [], connect="finite",
                                 pen=pg.mkPen(MEASURED["grad"], width=1.5,
                                              style=pg.QtCore.Qt.PenStyle.DashLine))
+        follow_scale(self.set_font)
+
+    def set_font(self, points: int) -> None:
+        """Tick, label and title fonts in ``points``; the height follows the type size."""
+        self._points = points
+        item = self.getPlotItem()
+        for side in ("left", "bottom"):
+            style_axis(item.getAxis(side), points)  # log10 values, never "×0.001"
+        set_axis_label(item, "left", "∂L/∂h (log10)", points)
+        set_axis_label(item, "bottom", "layer l — solid: measured, dashed: theory", points)
+        set_title(item, self._title, points)
+        self.setMinimumHeight(int(10 * points))  # the diagram above keeps most of the height
+        self.setMaximumHeight(int(15 * points))
 
     def show_result(self, result, verdict: str = "") -> None:
         """Draw ``result``'s gradient curve and, once it arrived, its prediction."""
@@ -47,4 +63,5 @@ class GradientPreview(pg.PlotWidget):
             self.theory.setData([], [])
         else:
             self.theory.setData(x, np.asarray(theory, dtype=float))
-        self.getPlotItem().setTitle(verdict or "the current run (as in the Layers tab)")
+        self._title = verdict or "the current run (as in the Layers tab)"
+        set_title(self.getPlotItem(), self._title, self._points)

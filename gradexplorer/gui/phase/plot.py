@@ -9,7 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from gradexplorer.gui.plots.style import (
-    DEFAULT_FONT_POINTS,
+    fit_label,
+    follow_scale,
+    outside_legend,
     pg,
     set_axis_label,
     set_legend_font,
@@ -34,6 +36,12 @@ NOT_APPLICABLE_LABEL = "current σ_w², σ_b² (theory does not apply: see the n
 _BIG = 1e12
 
 
+#: The colour bar's label.
+BAR_LABEL = f"gradient RMS, layer 1 vs layer L (log10, clipped at ±{CLIP_DECADES:g})"
+#: Room (pixels) kept around the diagram so the point (size 16) is never clipped at an edge.
+POINT_ROOM_PX = 12
+
+
 class PhasePlot(pg.GraphicsLayoutWidget):
     """The (σ_w², σ_b²) plane coloured by predicted gradient growth over L layers.
 
@@ -55,8 +63,7 @@ class PhasePlot(pg.GraphicsLayoutWidget):
         self.plot.addItem(self.image)
         self.colorbar = pg.ColorBarItem(
             values=(-CLIP_DECADES, CLIP_DECADES), colorMap=pg.colormap.get(COLORMAP),
-            interactive=False, width=18,
-            label=f"gradient RMS, layer 1 vs layer L (log10, clipped at ±{CLIP_DECADES:g})")
+            interactive=False, width=18)
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
         self.critical = self.plot.plot(pen=CRITICAL_PEN, connect="finite")
         self.critical.setZValue(10)
@@ -69,8 +76,9 @@ class PhasePlot(pg.GraphicsLayoutWidget):
                                     hoverBrush=pg.mkBrush(255, 255, 255))
         self.target.setZValue(20)
         self.plot.addItem(self.target)
-        self.legend = self.plot.addLegend(offset=(-8, 8), brush=(255, 255, 255, 200),
-                                          labelTextColor=(0, 0, 0))
+        # under the diagram, not on it (it covered tanh's critical line)
+        self.legend = outside_legend(self.plot, columns=3, brush=(235, 235, 235),
+                                     labelTextColor=(0, 0, 0))
         self.legend.addItem(self.critical, "critical line χ1 = 1 (edge of chaos)")
         self._guide_sample = pg.PlotDataItem(pen=GUIDE_PEN)
         self._guide_label = "6 |ξ_∇| = L (trainable-depth guide)"
@@ -80,7 +88,8 @@ class PhasePlot(pg.GraphicsLayoutWidget):
         self.legend.addItem(self._point_sample, POINT_LABEL)
         self.applicable = True
         self.diagram = None
-        self.set_font(DEFAULT_FONT_POINTS)
+        self.plot.vb.sigResized.connect(lambda _vb: self._fit_ranges())
+        follow_scale(self.set_font)
 
     def set_font(self, points: int) -> None:
         """Tick, axis, title and legend fonts in ``points``."""
@@ -90,6 +99,8 @@ class PhasePlot(pg.GraphicsLayoutWidget):
         set_axis_label(self.plot, "bottom", "σ<sub>w</sub>² = fan_in · Var(W)", points)
         set_axis_label(self.plot, "left", "σ<sub>b</sub>² (bias variance)", points)
         set_legend_font(self.legend, points)
+        style_axis(self.colorbar.axis, points)
+        fit_label(self.colorbar.axis, BAR_LABEL, points)
         self._set_title()
 
     def _set_title(self) -> None:
@@ -125,10 +136,24 @@ class PhasePlot(pg.GraphicsLayoutWidget):
         self.guide.setData(depth, level=float(diagram.depth))
         # a child of the image, so in pixel units; the contour's nodes are pixel centres
         self.guide.setTransform(QtGui.QTransform.fromTranslate(0.5, 0.5))
-        # room for the whole point at the edges (σ_b² = 0 is common)
-        self.plot.setXRange(w2[0], w2[-1], padding=0.02)
-        self.plot.setYRange(b2[0], b2[-1], padding=0.03)
+        self._fit_ranges()
         self._set_title()
+
+    def _fit_ranges(self) -> None:
+        """The diagram's range plus room for the whole point at every edge and corner.
+
+        The room is measured in pixels (the point's radius and a little), so it stays enough
+        however small the plot is drawn (a large presentation scale) or wide the σ_w² range.
+        """
+        d = self.diagram
+        if d is None:
+            return
+        w2, b2 = d.sigma_w2, d.sigma_b2
+        room = POINT_ROOM_PX
+        vb = self.plot.vb
+        px_w, px_h = max(vb.width(), 4 * room), max(vb.height(), 4 * room)
+        self.plot.setXRange(w2[0], w2[-1], padding=max(0.02, room / px_w))
+        self.plot.setYRange(b2[0], b2[-1], padding=max(0.03, room / px_h))
 
     def set_point(self, sigma_w2: float, sigma_b2: float) -> tuple[float, float]:
         """Put the point at (σ_w², σ_b²), clamped to the plotted range; return where it is."""

@@ -221,9 +221,10 @@ class PhaseView(QWidget):
                 f"{spec.bias_std if spec.bias_init == 'normal' else 0:g}<br>"
                 f"q* {q_text} · χ1 = {p.chi1:.4f} → <b>{p.phase}</b> · gradient RMS, "
                 f"layer 1 vs L, at q*: {growth} decades · 6 |ξ_∇| = {depth} layers{fits}<br>"
-                "<i>The diagram uses the fixed point q* (infinite depth); the Layers tab's "
-                "dashed curve follows the actual q_l, so a net that approaches q* slowly "
-                "(e.g. tanh at σ_b² = 0) differs there.</i>")
+                # short, so the diagram keeps its height at a large presentation scale; the
+                # tool tip says the rest
+                "<i>At the fixed point q* (infinite depth); the Layers tab's dashed curve "
+                "follows the actual q_l (hover).</i>")
         if notes:
             text += "<br><i>" + "; ".join(notes) + "</i>"
         self.readout.setText(text)

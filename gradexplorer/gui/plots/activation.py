@@ -22,6 +22,10 @@ NORMED_TITLE = f", {coloured('std of z = Norm(h)', MEASURED['normed'])}"
 
 #: In automatic mode, use log10 once the finite stds span more than this many decades.
 AUTO_LOG_DECADES = 2.0
+#: Activations whose std scales geometrically with the gain (positive homogeneous): in
+#: automatic mode always log10, so ReLU presets are compared on one axis (He: flat, LeCun:
+#: halving, He × 1.5: growing) instead of the axis switching between them.
+ALWAYS_LOG = frozenset({"relu", "leaky_relu"})
 
 
 class ActivationPlot(LayerPlot):
@@ -30,7 +34,7 @@ class ActivationPlot(LayerPlot):
     The std can be shown on a log10 scale (:meth:`set_std_log`); the mean, which may be
     negative, is then hidden. ``None`` (the default) chooses log10 when the std overflows or
     spans more than :data:`AUTO_LOG_DECADES` decades (in this run and the pinned ones together),
-    as in exploding runs.
+    as in exploding runs, and always for ReLU (:data:`ALWAYS_LOG`).
     """
 
     LINEAR_LABEL = "mean and std of a (value)"
@@ -71,7 +75,10 @@ class ActivationPlot(LayerPlot):
             self._retitle()
         if self._mode is None:
             pinned = [d[LOG_STD.field] for d in self._pin_data.values() if LOG_STD.field in d]
-            self._apply(_wants_log(np.concatenate([result.series(LOG_STD.field), *pinned])))
+            activation = (result.start.config.get("activation")
+                          if result.start is not None else None)
+            self._apply(activation in ALWAYS_LOG or _wants_log(
+                np.concatenate([result.series(LOG_STD.field), *pinned])))
         super().update(result)
 
     def add_pin(self, label, data, colour, in_legend) -> None:

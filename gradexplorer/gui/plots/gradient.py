@@ -16,4 +16,4 @@ class GradientPlot(LayerPlot):
 
     def __init__(self, plot: pg.PlotItem):
         super().__init__(plot, "Gradient size per layer",
-                         "RMS of ∂L/∂h and ‖∂L/∂W‖<sub>F</sub> (log10)", CURVES, legend=True)
+                         "gradient size (log10)", CURVES, legend=True)

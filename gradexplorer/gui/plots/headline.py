@@ -9,6 +9,7 @@ VERDICT_COLOURS = {"vanishing": "#7fb2ff", "exploding": "#ff7a6b", "stable": "#8
                    "undefined": "#dddddd"}
 WAITING_COLOUR = "#888888"
 SETTINGS_COLOUR = "#aaaaaa"
+STALE_COLOUR = "#ff8a65"
 #: The verdict's size relative to the dashboard's font size.
 VERDICT_SCALE = 1.8
 
@@ -39,6 +40,23 @@ class Headline:
         self._text, self._colour, self._settings = "", WAITING_COLOUR, ""
         self._points = DEFAULT_FONT_POINTS
         self._width = 600.0
+        self._stale = ""
+        self._note = ""
+
+    def set_note(self, text: str | None) -> None:
+        """Show ``text`` instead of the run's settings (e.g. while a pinned run is computed
+        before the current one; None: the settings again)."""
+        if (text or "") != self._note:
+            self._note = text or ""
+            self._draw()
+
+    def set_stale(self, reason: str | None) -> None:
+        """Mark the plots as the last valid run while the settings are invalid (None: clear)."""
+        stale = (f"⚠ showing the last valid run — the settings are invalid: {reason}"
+                 if reason else "")
+        if stale != self._stale:
+            self._stale = stale
+            self._draw()
 
     def set_settings(self, config: dict | None) -> None:
         """Name the run's settings (None: none)."""
@@ -73,8 +91,10 @@ class Headline:
     def _draw(self) -> None:
         big = fitted_points(self._text, self._points * VERDICT_SCALE, self._width, bold=True)
         self.verdict.setText(self._text, size=f"{big:.1f}pt", color=self._colour, bold=True)
-        small = fitted_points(self._settings, self._points, self._width)
-        self.settings.setText(self._settings, size=f"{small:.1f}pt", color=SETTINGS_COLOUR)
+        line = self._stale or self._note or self._settings
+        small = fitted_points(line, self._points, self._width, bold=bool(self._stale))
+        self.settings.setText(line, size=f"{small:.1f}pt", bold=bool(self._stale),
+                              color=STALE_COLOUR if self._stale else SETTINGS_COLOUR)
 
 
 def _short(value) -> str:

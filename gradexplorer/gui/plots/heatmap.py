@@ -14,7 +14,6 @@ from gradexplorer.gui.plots.stack import HistogramStack
 from gradexplorer.gui.plots.style import (
     colormap,
     hold_text_space,
-    label_style,
     pg,
     style_axis,
     value_label,
@@ -41,7 +40,9 @@ class HeatmapPlot(LayerPanel):
     def __init__(self, plot: pg.PlotItem, title: str, field: str, symbol: str,
                  units: str = "value"):
         self.symbol = symbol
-        super().__init__(plot, title, value_label(symbol, units))
+        # "colour: density" in the title, not beside the colour bar: a label there costs a
+        # text line of width per heatmap, which a large presentation scale cannot spare
+        super().__init__(plot, f"{title} (colour: density)", value_label(symbol, units))
         self.field = field
         self.image = pg.ImageItem(axisOrder="col-major")
         plot.addItem(self.image)
@@ -57,8 +58,7 @@ class HeatmapPlot(LayerPanel):
         super().set_font(points)
         axis = self.colorbar.axis
         style_axis(axis, points)
-        axis.setWidth(None)  # automatic: tick text + label
-        axis.setLabel("density", **label_style(axis, points))
+        axis.setWidth(None)  # automatic: tick text
 
     def set_depth(self, depth: int) -> None:
         """Start a run of ``depth`` layers: empty image, x range 1..L."""

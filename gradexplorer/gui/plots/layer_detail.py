@@ -72,11 +72,13 @@ class LayerDetail:
         """Tick, label and title fonts in ``points`` (None = pyqtgraph's default)."""
         self._points = points
         where = f"layer {self.layer}" if self.layer else "click a layer"
-        for name, quantity, _colour in PANELS:
+        for i, (name, quantity, _colour) in enumerate(PANELS):
             plot = self.plots_[name]
             for side in ("left", "bottom"):
                 style_axis(plot.getAxis(side), points)
-            set_axis_label(plot, "left", "density", points)
+            # "density" once, on the first of the three side-by-side plots: the width of two
+            # more labels is what a large presentation scale cannot spare
+            set_axis_label(plot, "left", "density" if i == 0 else "", points)
             label = value_label(quantity.split(" ")[0], self._units[name])
             set_axis_label(plot, "bottom", label, points)
             pending = " (pending)" if self.layer and not self._shown.get(name) else ""

@@ -22,6 +22,7 @@ from gradexplorer.gui.plots.style import (
     layer_x,
     measured_pen,
     nonfinite_marks,
+    outside_legend,
     pg,
     pin_pen,
     set_legend_font,
@@ -64,7 +65,7 @@ class LayerPlot(LayerPanel):
         super().__init__(plot, title, y_label)
         self.specs = list(curves)
         plot.showGrid(x=True, y=True, alpha=0.25)
-        self.legend = plot.addLegend(offset=(-8, 8), brush=(0, 0, 0, 150)) if legend else None
+        self.legend = outside_legend(plot, columns=2) if legend else None
         self.curves: dict[str, pg.PlotDataItem] = {}
         for spec in self.specs:
             if spec.key not in self.curves:
@@ -162,7 +163,10 @@ class LayerPlot(LayerPanel):
         return True
 
     def _place_legend(self) -> None:
-        """Put the legend where the fewest curve points are (right side first, then left)."""
+        """Nothing to place: the legend sits in its own row under the plot (no data there)."""
+        return
+
+    def _place_legend_inside(self) -> None:  # pragma: no cover - kept for reference
         if self.legend is None or not self._values:
             return
         x = layer_x(self.depth)
@@ -222,7 +226,7 @@ class LayerPlot(LayerPanel):
         items = {}
         for i, key in enumerate(self.curves):
             depth = next(iter(data.values())).size if data else self.depth
-            item = self.plot.plot(pen=pin_pen(colour), connect="finite",
+            item = self.plot.plot(pen=pin_pen(colour, dashed=key == "weight"), connect="finite",
                                   antialias=smooth_lines(depth))
             item.setZValue(5)
             items[key] = item

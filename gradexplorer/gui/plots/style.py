@@ -6,7 +6,13 @@ Qt binding is installed.
 
 from __future__ import annotations
 
+import math
 import os
+import re
+import types
+import weakref
+import zlib
+from collections.abc import Callable
 
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
@@ -42,6 +48,53 @@ DEFAULT_FONT_POINTS = 10
 
 COLORMAP_NAME = "viridis"
 
+# --- the presentation scale -------------------------------------------------------------------
+#: Range of the presentation scale (1.0 = the plots' default 10-point type).
+SCALE_RANGE = (0.6, 2.5)
+_scale = 1.0
+_followers: list[weakref.ref] = []
+
+
+def scale() -> float:
+    """The current presentation scale (1.0 = default type size)."""
+    return _scale
+
+
+def scaled_points(base: float = DEFAULT_FONT_POINTS) -> int:
+    """``base`` points times the presentation scale, rounded (at least 6)."""
+    return max(6, round(base * _scale))
+
+
+def follow_scale(set_font: Callable[[int], None]) -> None:
+    """Call ``set_font(points)`` now and whenever the presentation scale changes.
+
+    Every plot (pyqtgraph titles, axis labels, ticks, legends, colour bars, text items) registers
+    its font setter here, so one :func:`set_scale` resizes every text of every tab. Bound methods
+    are held weakly: a deleted plot drops out by itself.
+    """
+    ref = (weakref.WeakMethod(set_font) if hasattr(set_font, "__self__")
+           else weakref.ref(set_font))
+    _followers.append(ref)
+    set_font(scaled_points())
+
+
+def set_scale(value: float) -> float:
+    """Set the presentation scale (clamped to :data:`SCALE_RANGE`); re-font every follower."""
+    global _scale
+    _scale = float(min(max(value, SCALE_RANGE[0]), SCALE_RANGE[1]))
+    alive = []
+    for ref in _followers:
+        fn = ref()
+        if fn is None:
+            continue
+        try:
+            fn(scaled_points())
+        except RuntimeError:  # its Qt object was deleted
+            continue
+        alive.append(ref)
+    _followers[:] = alive
+    return _scale
+
 
 def coloured(text: str, colour: tuple[int, int, int]) -> str:
     """``text`` as rich text in ``colour`` (titles name their curves in the curves' colours)."""
@@ -63,9 +116,24 @@ def measured_pen(key: str, width: float = 2.5) -> pg.QtGui.QPen:
     return pg.mkPen(MEASURED[key], width=width)
 
 
-def pin_pen(colour: tuple[int, int, int]) -> pg.QtGui.QPen:
-    """Faint solid pen of a pinned run's curve."""
-    return pg.mkPen((*colour, PIN_ALPHA), width=2)
+def pin_pen(colour: tuple[int, int, int], dashed: bool = False) -> pg.QtGui.QPen:
+    """Faint pen of a pinned run's curve: solid, or dashed (its ‖∂L/∂W‖ beside its ∂L/∂h)."""
+    pen = pg.mkPen((*colour, PIN_ALPHA), width=2)
+    if dashed:
+        pen.setStyle(pg.QtCore.Qt.PenStyle.DashLine)
+    return pen
+
+
+def pin_colour_for(label: str, taken=()) -> tuple[int, int, int]:
+    """The colour of the pin named ``label``: the same in every session (from the label's
+    CRC-32), unless another shown pin (``taken``) has it; then the next free one."""
+    taken = set(taken)
+    start = zlib.crc32(label.encode("utf-8"))
+    for i in range(len(PIN_COLOURS)):
+        colour = PIN_COLOURS[(start + i) % len(PIN_COLOURS)]
+        if colour not in taken:
+            return colour
+    return PIN_COLOURS[start % len(PIN_COLOURS)]
 
 
 def pin_colour(index: int) -> tuple[int, int, int]:
@@ -87,8 +155,33 @@ def label_style(axis: pg.AxisItem, points: int | None) -> dict[str, str]:
 
 
 def set_axis_label(plot: pg.PlotItem, side: str, text: str, points: int | None) -> None:
-    """Label axis ``side`` of ``plot`` with ``text`` in ``points``-point type (None = default)."""
-    plot.getAxis(side).setLabel(text, **label_style(plot.getAxis(side), points))
+    """Label axis ``side`` of ``plot`` with ``text`` in ``points``-point type (None = default).
+
+    A label longer than its axis gets smaller type (down to 7 pt), again at every resize, so
+    it is never cut or run past the plot.
+    """
+    fit_label(plot.getAxis(side), text, points)
+
+
+def fit_label(axis: pg.AxisItem, text: str, points: int | None) -> None:
+    """Label ``axis`` (of a plot or a colour bar) with ``text``, shrunk to fit its length."""
+    axis._gx_label = (text, points or DEFAULT_FONT_POINTS)
+    if not getattr(axis, "_gx_label_fits", False):
+        axis._gx_label_fits = True
+        axis.geometryChanged.connect(lambda: _fit_axis_label(axis))
+    _fit_axis_label(axis, force=True)
+
+
+def _fit_axis_label(axis: pg.AxisItem, force: bool = False) -> None:
+    text, points = axis._gx_label
+    vertical = axis.orientation in ("left", "right")
+    length = 0.92 * (axis.height() if vertical else axis.width()) - 8
+    shown = fitted_points(_TAGS.sub("", text), points, length) if length > 40 else points
+    key = (text, round(shown, 1))
+    if force or key != getattr(axis, "_gx_label_shown", None):
+        axis._gx_label_shown = key
+        style = {"color": axis.textPen().color().name(), "font-size": f"{shown:.1f}pt"}
+        axis.setLabel(text, **style)
 
 
 def style_axis(axis: pg.AxisItem, points: int | None) -> None:
@@ -100,6 +193,11 @@ def style_axis(axis: pg.AxisItem, points: int | None) -> None:
     axis.setStyle(tickFont=font, autoExpandTextSpace=True, maxTickLevel=1)
     # enableAutoSIPrefix(False) in pyqtgraph 0.14 freezes the prefix of the current range
     # (e.g. ×1000 for a fresh [-0.5, 0.5] axis) instead of removing it: reset it ourselves.
+    if axis.orientation in ("bottom", "top", "left", "right"):
+        # no more ticks than their text fits (pyqtgraph's default spacing ignores the font,
+        # so large type ran "5 10 15" into "51015" and stacked "0.2 0.4 0.6" on short axes)
+        axis.tickSpacing = types.MethodType(_readable_tick_spacing, axis)
+        axis.setStyle(maxTextLevel=0)  # labels on major ticks only: their spacing is fitted
     axis.autoSIPrefix = False
     axis.autoSIPrefixScale = 1.0
     axis.labelUnitPrefix = ""
@@ -110,6 +208,35 @@ def style_axis(axis: pg.AxisItem, points: int | None) -> None:
     axis._updateMaxTextSize(metrics.horizontalAdvance("-0.00") if vertical else metrics.height())
     axis.picture = None
     axis.update()
+
+
+def _nice_step(raw: float) -> float:
+    """The smallest 1, 2 or 5 × 10^k at or above ``raw`` (> 0)."""
+    power = 10.0 ** math.floor(math.log10(raw))
+    for factor in (1.0, 2.0, 5.0, 10.0):
+        if factor * power >= raw * (1 - 1e-9):
+            return factor * power
+    return 10.0 * power
+
+
+def _readable_tick_spacing(axis: pg.AxisItem, lo: float, hi: float, size: float):
+    """Tick spacing of a horizontal axis whose labels never touch: at most as many major
+    ticks as labels of the current tick font fit in ``size`` pixels (pyqtgraph's otherwise)."""
+    default = pg.AxisItem.tickSpacing(axis, lo, hi, size)
+    if axis._tickSpacing is not None or not default or size <= 0 or hi == lo:
+        return default
+    metrics = QFontMetrics(axis.style.get("tickFont") or QFont())
+    step = default[-1][0]  # pyqtgraph's finest level: never finer than that
+    digits = max(0, -math.floor(math.log10(step))) if step < 1 else 0
+    sample = max((f"{v:.{digits}f}" for v in (lo, hi)), key=len)
+    if axis.orientation in ("left", "right"):
+        label = 1.6 * metrics.height()
+    else:
+        label = metrics.horizontalAdvance(sample) + metrics.horizontalAdvance("M")
+    fits = max(2.2, size / label)
+    major = max(_nice_step(abs(hi - lo) / fits), step)
+    minor = major / (2.0 if str(f"{major:.1e}")[0] == "2" else 5.0)
+    return [(major, 0.0), (minor, 0.0)]
 
 
 def hold_text_space(axis: pg.AxisItem, hold: bool) -> None:
@@ -124,19 +251,101 @@ def hold_text_space(axis: pg.AxisItem, hold: bool) -> None:
         axis.update()
 
 
+def outside_legend(plot: pg.PlotItem, columns: int = 2, **style) -> pg.LegendItem:
+    """A legend in its own row under ``plot``'s x axis: outside the data area, so it never
+    covers a curve, whatever the data (PlotItem's layout: row 2 the view box, 3 the x axis)."""
+    legend = fitted_legend(plot, columns, **style)
+    plot.layout.addItem(legend, 4, 1)
+    plot.legend = legend  # where pyqtgraph's addItem(name=...) looks for it
+    return legend
+
+
+def fitted_legend(width_of: pg.GraphicsWidget, columns: int = 2, **style) -> pg.LegendItem:
+    """A legend for a layout cell (not over a plot) whose columns and type fit the width of
+    ``width_of``: long entries never widen the layout or run into a neighbour."""
+    legend = pg.LegendItem(colCount=columns, **({"brush": None, "pen": None} | style))
+    legend.setSizePolicy(pg.QtWidgets.QSizePolicy.Policy.Ignored,
+                         pg.QtWidgets.QSizePolicy.Policy.Preferred)
+    legend._gx_outside = True
+    legend._gx_columns = columns
+    legend._gx_width_of = width_of
+    add = legend.addItem
+
+    def add_shrinkable(item, name):
+        add(item, name)
+        shrinkable(legend.items[-1][1])
+        legend._gx_fit = None
+        _fit_legend_columns(width_of, legend, columns)
+
+    legend.addItem = add_shrinkable
+    width_of.geometryChanged.connect(lambda: _fit_legend_columns(width_of, legend, columns))
+    return legend
+
+
+def _fit_legend_columns(plot: pg.PlotItem, legend: pg.LegendItem, most: int) -> None:
+    """As many legend columns (≤ ``most``) as fit the plot's width; in one column the type
+    shrinks (down to 7 pt) until the longest entry fits, so no entry runs into a neighbour."""
+    if not legend.items or plot.width() < 60:
+        return
+    base = getattr(legend, "_gx_points", DEFAULT_FONT_POINTS)
+    texts = [_TAGS.sub("", label.text) for _sample, label in legend.items]
+    font = QFont()
+    font.setPointSizeF(base)
+    widest = max(QFontMetrics(font).horizontalAdvance(t) for t in texts) + 45
+    columns = int(max(1, min(most, len(texts), plot.width() // widest)))
+    points = base if columns > 1 else min(fitted_points(t, base, plot.width() - 50)
+                                          for t in texts)
+    key = (columns, round(points, 1))
+    if key == getattr(legend, "_gx_fit", None):
+        return
+    legend._gx_fit = key
+    legend.setLabelTextSize(f"{points:.1f}pt")
+    for _sample, label in legend.items:
+        label.setText(label.text)
+    if columns != legend.columnCount:
+        legend.setColumnCount(columns)
+    legend.updateSize()
+
+
 def set_legend_font(legend: pg.LegendItem, points: int | None) -> None:
     """Font of every legend label (pyqtgraph's setLabelTextSize does not redraw them)."""
+    legend._gx_points = points or DEFAULT_FONT_POINTS
+    legend._gx_fit = None
     legend.setLabelTextSize(f"{points or DEFAULT_FONT_POINTS}pt")
     for _sample, label in legend.items:
         label.setText(label.text)
+        if getattr(legend, "_gx_outside", False):
+            shrinkable(label)  # a long pin name never widens the dashboard past the window
+    if getattr(legend, "_gx_outside", False):
+        _fit_legend_columns(legend._gx_width_of, legend, legend._gx_columns)
     legend.updateSize()
 
 
 def set_title(plot: pg.PlotItem, text: str, points: int | None) -> None:
-    """Title of ``plot`` slightly larger than the axis labels (never widens the layout)."""
-    size = f"{(points or DEFAULT_FONT_POINTS) + 1}pt"
+    """Title of ``plot`` slightly larger than the axis labels, shrunk to fit the plot's width.
+
+    It never widens the layout and is never cut: when the plot is narrower than the title the
+    type gets smaller (down to 7 pt), again at every resize.
+    """
     shrinkable(plot.titleLabel)
-    plot.setTitle(text, size=size)
+    plot._gx_title = (text, (points or DEFAULT_FONT_POINTS) + 1)
+    if not getattr(plot, "_gx_title_fits", False):
+        plot._gx_title_fits = True
+        plot.geometryChanged.connect(lambda: _fit_title(plot))
+    _fit_title(plot)
+
+
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def _fit_title(plot: pg.PlotItem) -> None:
+    text, points = plot._gx_title
+    width = 0.92 * plot.width() - 12  # rich text renders ~7 % wider than QFontMetrics says
+    shown = fitted_points(_TAGS.sub("", text), points, width) if width > 40 else points
+    key = (text, round(shown, 1))
+    if key != getattr(plot, "_gx_title_shown", None):
+        plot._gx_title_shown = key
+        plot.setTitle(text, size=f"{shown:.1f}pt")
 
 
 #: Narrowest a text label lets the layout make it (its text may then overflow its cell).

@@ -8,14 +8,13 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
-    QHBoxLayout,
-    QLabel,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from gradexplorer.engine.runs.sweep import lin_range, log_range
+from gradexplorer.gui.controls.flow import FlowLayout, labelled
 from gradexplorer.gui.controls.widgets import fill_combo, set_combo
 from gradexplorer.gui.sweep.names import (
     DEFAULT_QUANTITY,
@@ -76,18 +75,13 @@ class SweepControls(QWidget):
         self.quantity.setToolTip("The per-layer quantity drawn for every value.")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.range_row, self.show_row = QHBoxLayout(), QHBoxLayout()
+        # wraps onto a second line at a large presentation scale instead of widening the window
+        self.range_row, self.show_row = FlowLayout(), FlowLayout()
         for text, widget in (("vary", self.field), ("from", self.lo), ("to", self.hi),
                              ("values", self.count), (None, self.spacing)):
-            if text:
-                self.range_row.addWidget(QLabel(text))
-            self.range_row.addWidget(widget)
-            self.range_row.addSpacing(6)
-        self.range_row.addStretch(1)
+            self.range_row.addWidget(labelled(text or "", widget))
         for text, widget in (("seeds", self.seeds), ("show", self.quantity)):
-            self.show_row.addWidget(QLabel(text))
-            self.show_row.addWidget(widget)
-            self.show_row.addSpacing(6)
+            self.show_row.addWidget(labelled(text, widget))
         layout.addLayout(self.range_row)
         layout.addLayout(self.show_row)
         self.field.currentIndexChanged.connect(self._field_changed)

@@ -17,6 +17,8 @@ from gradexplorer.engine.runs.sweep import SweepRow
 from gradexplorer.gui.plots.style import (
     DEFAULT_FONT_POINTS,
     colormap,
+    fit_label,
+    follow_scale,
     format_value,
     pg,
     set_axis_label,
@@ -79,7 +81,7 @@ class FamilyPlot:
         self._bar_ticks: list[tuple[float, str]] = []
         self._proxy = pg.SignalProxy(self.plot.scene().sigMouseMoved, rateLimit=60,
                                      slot=lambda args: self.hover(args[0]))
-        self.set_font(None)
+        follow_scale(self.set_font)
 
     # --- appearance ---------------------------------------------------------------------------
     def set_font(self, points: int | None) -> None:
@@ -92,8 +94,7 @@ class FamilyPlot:
         set_axis_label(self.plot, "left", quantity_name(self._quantity), points)
         scale = "log scale" if self._log else "linear scale"
         label = f"{field_name(self._field)} ({scale})" if self._field else ""
-        self.bar.axis.setLabel(label, **{"color": self.bar.axis.textPen().color().name(),
-                                         "font-size": f"{points or 10}pt"})
+        fit_label(self.bar.axis, label, points)
         set_title(self.plot, self._title, points)
         self._fit_bar_axis()
 

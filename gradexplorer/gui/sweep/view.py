@@ -86,6 +86,8 @@ class SweepView(QWidget):
         self.progress.setFixedWidth(200)
         self.progress.setFormat("%v / %m values")
         self.progress.setValue(0)
+        self._progress_range()  # "0 / 9 values" for 9 values before the first run, not "/ 100"
+        self.controls.sigEdited.connect(self._progress_range)
         row = self.controls.show_row
         for w in (self.run_button, self.stop_button, self.progress):
             row.addWidget(w)
@@ -102,6 +104,17 @@ class SweepView(QWidget):
         layout.addWidget(self.controls)
         layout.addWidget(self.message)
         layout.addWidget(self.graphics, 1)
+
+    def _progress_range(self) -> None:
+        """Before a run: the progress bar counts the values the controls would sweep."""
+        if self.progress.value() > 0:
+            return  # a run is shown; its own count stays
+        try:
+            n = len(self.controls.request().values)
+        except ValueError:
+            return
+        self.progress.setRange(0, n)
+        self.progress.setValue(0)
 
     # --- running ------------------------------------------------------------------------------
     def run(self) -> bool:

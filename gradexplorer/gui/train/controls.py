@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.engine.training.trainer import TrainConfig
+from gradexplorer.gui.controls.flow import FlowLayout, labelled
 
 #: Task combo entries: (shown text, TrainConfig.task).
 TASKS = (("digits (10 classes)", "digits"), ("teacher network", "teacher"),
@@ -140,7 +141,7 @@ class TrainControls(QWidget):
                                    "run's, on the same colours.")
         self.pin_choice.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.pin_choice.setMinimumContentsLength(30)
+        self.pin_choice.setMinimumContentsLength(20)
         self.pin_choice_label = QLabel("heatmap of pin")
         self.pin_choice_label.setBuddy(self.pin_choice)
         self.fixed_range = QCheckBox("fixed colours")
@@ -154,17 +155,12 @@ class TrainControls(QWidget):
         grid = QGridLayout(self)
         grid.setContentsMargins(6, 4, 6, 2)
         grid.setVerticalSpacing(3)
-        row = QHBoxLayout()
+        # wraps onto more lines at a large presentation scale instead of widening the window
+        row = FlowLayout()
         for text, w in (("steps", self.steps), ("lr", self.lr), ("", self.optimizer),
                         ("μ", self.momentum), ("batch", self.batch_size),
                         ("every k", self.eval_every), ("task", self.task)):
-            if text:
-                label = QLabel(text)
-                label.setBuddy(w)
-                row.addWidget(label)
-            row.addWidget(w)
-            row.addSpacing(6)
-        row.addStretch(1)
+            row.addWidget(labelled(text, w))
         grid.addLayout(row, 0, 0)
         run = QHBoxLayout()
         for w in (self.start, self.pause, self.stop, self.progress):
@@ -173,16 +169,17 @@ class TrainControls(QWidget):
         for w in (self.pin, self.pins, self.export):
             run.addWidget(w)
         grid.addLayout(run, 1, 0)
-        line = QHBoxLayout()
-        line.addWidget(self.network, 1)
-        line.addSpacing(12)
+        grid.addWidget(self.network, 2, 0)
+        line = FlowLayout()
         self._range_to = QLabel("to")
-        for w in (self.pin_choice_label, self.pin_choice, self.fixed_range, self.range_lo,
-                  self._range_to, self.range_hi):
-            line.addWidget(w)
-            if w is self.pin_choice_label:
-                line.addSpacing(4)
-        grid.addLayout(line, 2, 0)
+        pin_box = labelled("", self.pin_choice_label)
+        pin_box.layout().addWidget(self.pin_choice)
+        colours = labelled("", self.fixed_range)
+        for w in (self.range_lo, self._range_to, self.range_hi):
+            colours.layout().addWidget(w)
+        line.addWidget(pin_box)
+        line.addWidget(colours)
+        grid.addLayout(line, 3, 0)
         self.set_running(False)
         self.set_pins([], None)
         self._fixed_toggled(False)

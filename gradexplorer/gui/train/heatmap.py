@@ -17,7 +17,7 @@ from PySide6.QtGui import QFont, QFontMetrics
 from gradexplorer.gui.plots.style import (
     DEFAULT_FONT_POINTS,
     colormap,
-    label_style,
+    fit_label,
     pg,
     set_title,
     style_axis,
@@ -242,7 +242,7 @@ class GradientMaps:
         axis = self.colorbar.axis
         style_axis(axis, points)
         axis.setWidth(None)
-        axis.setLabel(BAR_LABEL, **label_style(axis, points))
+        fit_label(axis, BAR_LABEL, points)
         # The bar spans the maps' images only: a blank title as tall as theirs above it, its
         # bottom frame as tall as the lowest map's step axis (ticks and label) below it.
         set_title(self.colorbar, " ", points)

@@ -13,7 +13,7 @@ import numpy as np
 from gradexplorer.gui.plots.style import (
     DEFAULT_FONT_POINTS,
     colormap,
-    label_style,
+    fit_label,
     pg,
     set_axis_label,
     set_title,
@@ -94,7 +94,7 @@ class UpdateRatioPlot:
         axis = self.colorbar.axis
         style_axis(axis, points)
         axis.setWidth(None)
-        axis.setLabel(self.BAR_LABEL, **label_style(axis, points))
+        fit_label(axis, self.BAR_LABEL, points)
 
     def begin(self, depth: int, steps: int) -> None:
         """Start a run: one curve per shown layer (created here, then only ``setData``)."""

@@ -11,7 +11,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMenu
 
-from gradexplorer.gui.plots.style import pin_colour
+from gradexplorer.gui.plots.style import pin_colour_for
 from gradexplorer.gui.train.curves import StepCurves
 from gradexplorer.gui.train.history import LayerSeries, TrainHistory
 
@@ -36,6 +36,7 @@ class TrainPins(QObject):
         self.plots = plots
         self._count = 0
         self._layers: dict[str, LayerSeries] = {}
+        self._colours: dict[str, tuple[int, int, int]] = {}
 
     def pin(self, history: TrainHistory, label: str) -> str:
         """Pin ``history``'s held-out series (its train series when nothing is held out).
@@ -45,7 +46,9 @@ class TrainPins(QObject):
         base, n = label, 2
         while label in self.labels():
             label, n = f"{base} ({n})", n + 1
-        colour = pin_colour(self._count)
+        # the same colour for the same label in every session (unless a shown pin has it)
+        colour = pin_colour_for(label, self._colours.values())
+        self._colours[label] = colour
         self._count += 1
         x = history.series("step").copy()
         for plot in self.plots:
@@ -65,6 +68,7 @@ class TrainPins(QObject):
         """Remove one pinned run (no-op when absent)."""
         for plot in self.plots:
             plot.remove_pin(label)
+        self._colours.pop(label, None)
         if self._layers.pop(label, None) is not None:
             self.sigChanged.emit()
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.engine.training.trainer import TrainStart
-from gradexplorer.gui.plots.style import pg, shrinkable
+from gradexplorer.gui.plots.style import follow_scale, pg, shrinkable
 from gradexplorer.gui.train.controls import chance_loss, summary
 from gradexplorer.gui.train.curves import StepCurves
 from gradexplorer.gui.train.headline import TrainHeadline
@@ -54,6 +54,7 @@ class TrainPlots:
             ci.layout.setRowStretchFactor(row, stretch)
         for col in range(2):
             ci.layout.setColumnStretchFactor(col, 1)
+        follow_scale(self.set_font)  # the presentation scale drives every font
 
     def steps_plots(self) -> tuple:
         """The plots that draw the run against the step."""

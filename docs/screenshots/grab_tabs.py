@@ -1,0 +1,52 @@
+"""Grab every tab of the window at a presentation scale and size (how the zoom-*.png were made).
+
+    QT_QPA_PLATFORM=offscreen python docs/screenshots/grab_tabs.py 1.6 1920 1080 /tmp/shot
+
+writes /tmp/shot-layers.png, /tmp/shot-phase.png, ... (the first-launch story: sigmoid + Xavier
+against a pinned ReLU + He). Settings go to a temporary file, never to the user's.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+
+from PySide6.QtCore import QSettings
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+
+def settle(seconds: float) -> None:
+    end = time.time() + seconds
+    while time.time() < end:
+        QTest.qWait(50)
+
+
+def main(scale: float, width: int, height: int, prefix: str) -> None:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from gradexplorer.gui.main_window import MainWindow
+
+    ini = tempfile.mkdtemp() + "/settings.ini"
+    win = MainWindow(settings=QSettings(ini, QSettings.Format.IniFormat), restore=False)
+    win.show_story()
+    win.resize(width, height)
+    win.show()
+    win.set_font_size(round(10 * scale))
+    settle(4)
+    for i in range(win.tabs.count()):
+        win.tabs.setCurrentIndex(i)
+        settle(6 if i else 1)
+        view = win.tabs.widget(i)
+        deadline = time.time() + 60
+        while getattr(getattr(view, "plot", None), "diagram", 0) is None and time.time() < deadline:
+            QTest.qWait(100)  # the phase diagram's grid
+        settle(1)
+        name = win.tabs.tabText(i).split()[0].lower()
+        win.grab().save(f"{prefix}-{name}.png")
+    win.close()
+    app.processEvents()
+
+
+if __name__ == "__main__":
+    main(float(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
