@@ -18,7 +18,8 @@ LOG_STD = CurveSpec("std", "log10_act_std", "std of a", log10=True)
 #: Only for runs with a norm (``ForwardLayer.normed_std`` is None without one).
 NORMED = CurveSpec("normed", "normed_std", "std of z = Norm(h)")
 LOG_NORMED = CurveSpec("normed", "log10_normed_std", "std of z = Norm(h)", log10=True)
-NORMED_TITLE = f", {coloured('std of z = Norm(h)', MEASURED['normed'])}"
+#: Short: a long title is drawn smaller (the hover readout names it in full).
+NORMED_TITLE = f", {coloured('std of z', MEASURED['normed'])}"
 
 #: In automatic mode, use log10 once the finite stds span more than this many decades.
 AUTO_LOG_DECADES = 2.0
