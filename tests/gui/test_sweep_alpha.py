@@ -68,4 +68,4 @@ def test_alpha_without_residual_says_to_turn_it_on(qtbot, make_view):
     assert "turn residual on" in view.message_text()
     assert not view.is_running()
     view.state.set_spec(RES, "panel")  # residual on: the note goes
-    assert RESIDUAL_NOTE not in view.message_text()
+    assert view.message_text() == "Residual blocks are on: Run to sweep α."

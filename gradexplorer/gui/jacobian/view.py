@@ -263,12 +263,14 @@ def batch_norm_explanation(spec: NetworkSpec) -> str:
     """Why the tab shows no spectrum for a batch-norm net, in plain words, with its sizes."""
     n0, n_last = spec.layer_widths()[0], spec.layer_widths()[-1]
     b = spec.batch
+    # n_0 is in_features only for synthetic inputs (digits and files decide it themselves)
+    size = (f" = {b * n_last} × {b * n0}" if spec.input in ("normal", "uniform") else "")
     return (f"No Jacobian of one input with batch norm. J = ∂a_L/∂x asks how one example's "
             f"output moves when only that example's input moves. With batch norm each unit is "
             f"standardized with the mean and std of the whole batch, so one example's output "
             f"also depends on the other {b - 1} examples: it is not a function of its own input "
             f"alone. The Jacobian exists only for the whole batch, one "
-            f"(B·n_L) × (B·n₀) = {b * n_last} × {b * n0} matrix per batch, which this tab does "
+            f"(B·n_L) × (B·n₀){size} matrix per batch, which this tab does "
             f"not compute. Choose norm none or layer here; the Layers tab shows batch norm's "
             f"gradients.")
 

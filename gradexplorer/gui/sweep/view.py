@@ -166,6 +166,8 @@ class SweepView(QWidget):
         elif (self.controls.field.currentData() == "residual_scale"
               and not self.state.spec().residual):
             self.show_message(RESIDUAL_NOTE, error=False)
+        elif RESIDUAL_NOTE == self.message_text() or "turn residual on" in self.message_text():
+            self.show_message("Residual blocks are on: Run to sweep α.", error=False)
         elif self._shown_job is not None:
             self.show_message("Settings changed since this sweep: Run to update it.",
                               error=False)
