@@ -1,23 +1,28 @@
-"""Live drag: complete redraws per second while the real window is dragged with the mouse.
+"""Live drag and start-up: the issue-9 figures, measured in one run.
 
 Opens the real :class:`~gradexplorer.gui.main_window.MainWindow` offscreen at the first-launch
-state (``show_story``: sigmoid + Xavier, 20 × 128, batch 256, ReLU + He pinned), then sends real
-mouse events (press, ~60 moves a second for 4 s, release) to
+state (``show_story``: sigmoid + Xavier, 20 × 128, batch 256, ReLU + He pinned) and sends real
+mouse events (press, ~60 moves a second for ``--seconds``, release) to
 
-- the Gain slider of the Settings panel, at the first-launch net and at depth 200 × width 256;
-- the phase diagram's point (Phase diagram tab), at the first-launch net.
+- the Gain slider, at the first-launch net and at depth 200 × width 256;
+- the depth, width and batch sliders (first-launch net);
+- the bias std and input std spin boxes, which have no slider: 60 new values a second are
+  typed into them (as holding an arrow key would), with the same counting;
+- the phase diagram's point (Phase diagram tab).
 
-and counts **complete redraws**: runs whose last record reached the plots (the app state's
-``sigResultChanged``), between press and release. It prints redraws per second, the longest gap
-between two complete redraws (press → first counts), the number of distinct values the drag
-produced, the time from release until the final value's result is shown, and whether that final
-result is the one for the value under the mouse. Each case runs twice in one process: with the
-runner's drag policy, and with the old "cancel the run in flight on every change" policy
-(``--only`` picks one), and the ratio is printed. Targets (issue 9): ≥ 20 redraws/s and no gap
-over 150 ms at the first-launch net, ≥ 5/s at 200 × 256.
+It counts **complete redraws**: runs whose last record reached the plots (the app state's
+``sigResultChanged``) between press and release, and prints redraws per second, the longest
+gap between two (press → first counts), the distinct values the drag produced, the time from
+release until the final value's result is shown, and whether that result is the one for the
+settings on screen. Then: the first complete result after launch vs a bare Qt + pyqtgraph
+window (fresh subprocesses, median), the first-launch run vs its bare matrix products, and
+``run`` vs PyTorch when torch is installed (``bench_compare.py``).
+
+Targets (issue 9): ≥ 20 redraws/s and no gap over 150 ms at the first-launch net, ≥ 5/s at
+200 × 256; first result ≤ bare window + 1.0 s; run ≤ 2× its GEMMs; ≤ 1.3× PyTorch.
 
 Run: ``QT_QPA_PLATFORM=offscreen python benchmarks/bench_interactive.py [--seconds 4]``.
-Timings depend on the machine's load: compare the two policies measured back to back.
+Timings depend on the machine's load (printed): compare figures measured in the same run.
 """
 
 from __future__ import annotations
@@ -79,7 +84,7 @@ def drag(app, widget, start: QPoint, end: QPoint, seconds: float) -> None:
     send(widget, QEvent.Type.MouseButtonRelease, pos, none)
 
 
-def measure(app, window, do_drag, seconds: float, current_gain) -> dict:
+def measure(app, window, do_drag, seconds: float) -> dict:
     """Drag with ``do_drag`` and return the redraw statistics."""
     done: list[tuple[float, object]] = []
     values: set = set()
@@ -105,26 +110,114 @@ def measure(app, window, do_drag, seconds: float, current_gain) -> dict:
     return {"redraws": len(during), "per_s": len(during) / (t1 - t0), "max_gap": max(gaps),
             "values": len(values), "settle": settle,
             "final_ok": final is not None and final == window.state.spec()
-            and abs(final.gain - current_gain()) < 1e-12}
+            and final == window.panel.last_valid_spec()}
 
 
-def slider_points(slider) -> tuple[QPoint, QPoint]:
-    """The gain slider's handle centre and a point at 15 % of its width (gain ≈ 0.03)."""
+def slider_points(slider, to: float = 0.15) -> tuple[QPoint, QPoint]:
+    """The slider's handle centre and a point at ``to`` of its width."""
     opt = QStyleOptionSlider()
     slider.initStyleOption(opt)
     handle = slider.style().subControlRect(QStyle.ComplexControl.CC_Slider, opt,
                                            QStyle.SubControl.SC_SliderHandle, slider)
     start = handle.center()
-    return start, QPoint(int(0.15 * slider.width()), start.y())
+    return start, QPoint(int(to * slider.width()), start.y())
+
+
+def type_values(app, spin, lo: float, hi: float, seconds: float) -> None:
+    """Set ``spin`` to values sweeping lo → hi → lo at 60 a second (a spin box has no drag)."""
+    n = int(seconds * MOVES_PER_SECOND)
+    t0 = time.perf_counter()
+    for k in range(1, n + 1):
+        phase = (k / n * 2) % 2
+        f = phase if phase <= 1 else 2 - phase
+        f = f if k < n else 0.77
+        spin.setValue(lo + (hi - lo) * f)
+        pump(app, max(0.0, t0 + k / MOVES_PER_SECOND - time.perf_counter()))
+
+
+def drag_cases(app, window, seconds: float) -> list[tuple]:
+    """(title, spec to start from, drag function, tab index[, wait before]) of every drag."""
+    first = window.state.spec()
+    panel = window.panel
+    phase = next(v for title, v in window.views if title == "Phase diagram")
+
+    def slider_drag(log_slider, to=0.15):
+        def run():
+            start, end = slider_points(log_slider.slider, to)
+            drag(app, log_slider.slider, start, end, seconds)
+        return run
+
+    def phase_drag():
+        vb = phase.plot.plot.vb
+        view = phase.plot
+
+        def at(x, y):
+            return view.mapFromScene(vb.mapViewToScene(QPointF(x, y)))
+
+        drag(app, view.viewport(), at(*phase.plot.point()), at(2.5, 0.5), seconds)
+
+    def phase_ready():  # the diagram's grid (computed when the tab is first shown)
+        while phase.grid.is_running() or phase.plot.diagram is None:
+            pump(app, 0.01)
+
+    gain = slider_drag(panel.init.gain)
+    return [
+        ("Gain, first-launch net (sigmoid 20 x 128, batch 256)", first, gain, 0),
+        ("Gain, depth 200 x width 256", first.replace(depth=200, width=256), gain, 0),
+        ("Depth slider (20 -> ~3 and back)", first, slider_drag(panel.network.depth), 0),
+        ("Width slider (128 -> ~3 and back)", first, slider_drag(panel.network.width), 0),
+        ("Batch slider (256 -> ~3 and back)", first, slider_drag(panel.data.batch), 0),
+        ("Bias std spin box, 60 values/s", first.replace(bias_init="normal"),
+         lambda: type_values(app, panel.init.bias_std, 0.0, 1.0, seconds), 0),
+        ("Input std spin box, 60 values/s", first,
+         lambda: type_values(app, panel.data.std, 0.2, 3.0, seconds), 0),
+        ("Phase-diagram point, first-launch net", first, phase_drag, 1, phase_ready),
+    ]
+
+
+def drags(app, window, seconds: float, only: str | None) -> None:
+    """Print the drag table (and the old cancel-on-change policy when asked)."""
+    from gradexplorer.gui.jobs import runner as runner_module
+
+    original = runner_module.Lane._finishes_soon
+    policies = [("policy", original), ("cancel", lambda self: False)]
+    policies = [pp for pp in policies if pp[0] == (only or "policy")]
+    print(f"{'drag (' + f'{seconds:g} s, {MOVES_PER_SECOND}/s)':<54} {'redraws':>7} "
+          f"{'per s':>6} {'max gap ms':>10} {'values':>6} {'settle s':>8} {'final ok':>8}")
+    try:
+        for title, spec, do_drag, tab, *prepare in drag_cases(app, window, seconds):
+            window.tabs.setCurrentIndex(tab)
+            pump(app, 0.3)
+            for ready in prepare:
+                ready()
+            for name, finishes_soon in policies:
+                runner_module.Lane._finishes_soon = finishes_soon
+                for _ in range(2):  # twice: the lane knows its run time
+                    window.state.set_spec(spec, "panel")
+                    wait_idle(app, window)
+                pump(app, 0.2)
+                r = measure(app, window, do_drag, seconds)
+                label = title if name == "policy" else f"  (cancel on every change) {title}"
+                print(f"{label[:54]:<54} {r['redraws']:>7} {r['per_s']:>6.1f} "
+                      f"{1000 * r['max_gap']:>10.0f} {r['values']:>6} {r['settle']:>8.2f} "
+                      f"{str(r['final_ok']):>8}", flush=True)
+    finally:
+        runner_module.Lane._finishes_soon = original
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seconds", type=float, default=4.0)
-    p.add_argument("--only", choices=["policy", "cancel"], default=None)
+    p.add_argument("--only", choices=["policy", "cancel"], default=None,
+                   help="drag with the runner's policy (default) or the old cancel-on-change")
+    p.add_argument("--startup-runs", type=int, default=5)
+    p.add_argument("--skip", nargs="*", default=[],
+                   choices=["drag", "startup", "engine", "torch"])
     args = p.parse_args()
+    import bench_compare
+
+    print(f"load {os.getloadavg()[0]:.1f} (uptime 1-min average), {os.cpu_count()} cores")
     app = QApplication.instance() or QApplication([])
-    from gradexplorer.gui.jobs import runner as runner_module
     from gradexplorer.gui.main_window import MainWindow
 
     settings = QSettings(os.path.join(tempfile.mkdtemp(), "bench.ini"),
@@ -135,62 +228,35 @@ def main() -> None:
     window.show_story()
     wait_idle(app, window)
     first = window.state.spec()
-    slider = window.panel.init.gain.slider
-    gain = window.panel.init.gain.value
-    phase = next(v for title, v in window.views if title == "Phase diagram")
-
-    def gain_drag():
-        start, end = slider_points(slider)
-        drag(app, slider, start, end, args.seconds)
-
-    def phase_drag():
-        vb = phase.plot.plot.vb
-        view = phase.plot
-
-        def at(x, y):
-            return view.mapFromScene(vb.mapViewToScene(QPointF(x, y)))
-
-        while phase.grid.is_running() or phase.plot.diagram is None:
-            pump(app, 0.01)
-        drag(app, view.viewport(), at(*phase.plot.point()), at(2.5, 0.5), args.seconds)
-
-    cases = [("Gain drag, first-launch net (sigmoid 20 x 128, batch 256)", first, gain_drag, 0),
-             ("Gain drag, depth 200 x width 256", first.replace(depth=200, width=256),
-              gain_drag, 0),
-             ("Phase point drag, first-launch net", first, phase_drag, 1)]
-    original = runner_module.Lane._finishes_soon
-    policies = [("policy", original), ("cancel", lambda self: False)]
-    if args.only:
-        policies = [pp for pp in policies if pp[0] == args.only]
-    print(f"load {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores, {args.seconds:g} s drags at "
-          f"{MOVES_PER_SECOND} moves/s; 'cancel' = the old cancel-on-every-change policy")
-    print(f"{'case':<58} {'policy':>6} {'redraws':>7} {'per s':>6} {'max gap ms':>10} "
-          f"{'values':>6} {'settle s':>8} {'final ok':>8}")
     try:
-        for title, spec, do_drag, tab in cases:
-            window.tabs.setCurrentIndex(tab)
-            pump(app, 0.5)
-            rates = {}
-            for name, finishes_soon in policies:
-                runner_module.Lane._finishes_soon = finishes_soon
-                window.state.set_spec(spec, "panel")
-                wait_idle(app, window)
-                window.state.set_spec(spec, "panel")  # a second run: the lane knows its time
-                wait_idle(app, window)
-                pump(app, 0.2)
-                r = measure(app, window, do_drag, args.seconds, gain)
-                rates[name] = r["per_s"]
-                print(f"{title:<58} {name:>6} {r['redraws']:>7} {r['per_s']:>6.1f} "
-                      f"{1000 * r['max_gap']:>10.0f} {r['values']:>6} {r['settle']:>8.2f} "
-                      f"{str(r['final_ok']):>8}", flush=True)
-            if len(rates) == 2:
-                ratio = (rates["policy"] / rates["cancel"] if rates["cancel"]
-                         else float("inf") if rates["policy"] else float("nan"))
-                print(f"{'':<58} ratio policy / cancel: {ratio:.1f}")
-            runner_module.Lane._finishes_soon = original
+        if "drag" not in args.skip:
+            drags(app, window, args.seconds, args.only)
     finally:
-        runner_module.Lane._finishes_soon = original
         window.close()
+    if "engine" not in args.skip:
+        e = bench_compare.engine_vs_gemm(first)
+        print(f"first-launch run ({first.activation} {first.depth} x {first.width}, batch "
+              f"{first.batch}, {first.dtype}): {1000 * e['run']:.1f} ms after a "
+              f"{1000 * e['setup']:.1f} ms setup; its bare matrix products "
+              f"{1000 * e['gemm']:.1f} ms: ratio {e['run'] / e['gemm']:.2f} (target <= 2)")
+    if "startup" not in args.skip:
+        st = bench_compare.startup(args.startup_runs)
+        print(f"first complete result after launch: {st['app']:.2f} s; bare Qt + pyqtgraph "
+              f"window: {st['bare']:.2f} s; difference {st['app'] - st['bare']:+.2f} s "
+              f"(target <= +1.0 s), ratio {st['app'] / st['bare']:.2f} "
+              f"(medians of {args.startup_runs}; app {[round(x, 2) for x in st['app_all']]}, "
+              f"bare {[round(x, 2) for x in st['bare_all']]})")
+    if "torch" not in args.skip:
+        t = bench_compare.run_vs_torch()
+        if t is None:
+            print("run vs PyTorch: torch is not installed (pip install torch to compare)")
+        else:
+            print(f"40 x 1024, batch 512, float32, draw included: ours {t['ours']:.2f} s, "
+                  f"PyTorch {t['torch']:.2f} s in-process: ratio {t['ours'] / t['torch']:.2f} "
+                  f"(target <= 1.3); `gradexplorer run` {t['cli']:.2f} s vs the PyTorch "
+                  f"script {t['torch_script']:.2f} s as subprocesses: ratio "
+                  f"{t['cli'] / t['torch_script']:.2f}")
+    print(f"load at the end {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -102,8 +102,7 @@ class Dashboard(QtWidgets.QWidget):
             self._selected = 1 if depth else None
         for panel in self.panels:
             panel.set_cursor(self._selected)
-        self.detail.clear()
-        self.detail.show_layer(self._selected, self._result)
+        self.detail.clear()  # its titles follow with the run's first records
         self.headline.set_settings(start.config)
         self._show_verdict()
 

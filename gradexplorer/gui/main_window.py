@@ -6,7 +6,10 @@ submits the spec to the runner's ``"layers"`` lane with the drag policy
 (:mod:`gradexplorer.gui.jobs.runner`); the lane delivers the run's records, paced, to
 :meth:`MainWindow._on_records`, which feeds the dashboard and the status bar from the same
 records, so header, σ_w², verdict, progress and curves always describe the same run (the run
-time label says "newer settings pending…" while the controls are ahead of the plots).
+time label says "newer settings pending…" while the controls are ahead of the plots). During
+a burst of values the window runs each with fewer batch rows, labelled "preview (64 rows)", and
+the full run when the values stop (:mod:`gradexplorer.gui.jobs.preview`). Tabs other than the
+layers are built when first shown (:class:`~gradexplorer.gui.views.LazyViews`).
 Menus and file actions live in ``window_actions``.
 """
 
@@ -17,14 +20,7 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import (
-    QDockWidget,
-    QLabel,
-    QMainWindow,
-    QProgressBar,
-    QTabWidget,
-    QWidget,
-)
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabWidget, QWidget
 
 from gradexplorer.engine.model.spec import NetworkSpec, SpecError
 from gradexplorer.engine.runs.records import (
@@ -36,12 +32,14 @@ from gradexplorer.engine.runs.records import (
 )
 from gradexplorer.gui.controls import ControlPanel
 from gradexplorer.gui.jobs import JobRunner
+from gradexplorer.gui.jobs.preview import PREVIEW_ROWS, PreviewPolicy
 from gradexplorer.gui.jobs.propagation import Propagate, propagation_work
 from gradexplorer.gui.presentation import apply_scale
 from gradexplorer.gui.session import Pin
 from gradexplorer.gui.state import SHOW_ONLY, AppState
+from gradexplorer.gui.status_bar import build_status_bar
 from gradexplorer.gui.theory_display import TheoryDisplay
-from gradexplorer.gui.views import build_views
+from gradexplorer.gui.views import LazyViews
 from gradexplorer.gui.window_actions import WindowActions
 
 #: The progress bar is set at most this often (seconds) while records stream: QProgressBar
@@ -50,6 +48,8 @@ PROGRESS_SECONDS = 0.1
 DEFAULT_SIZE = (1400, 900)
 ERROR_STYLE = "color: #b71c1c; font-weight: bold;"
 PENDING_TEXT = "newer settings pending…"
+#: Run time label and header note while a drag's fast first pass is shown.
+PREVIEW_TEXT = f"preview ({PREVIEW_ROWS} rows)"
 
 
 class MainWindow(QMainWindow):
@@ -101,10 +101,13 @@ class MainWindow(QMainWindow):
         self.lane = self.runner.lane("layers", propagation_work(propagate))
         self.lane.sigYielded.connect(self._on_records)
         self.lane.sigErrored.connect(self._on_failed)
+        self.preview = PreviewPolicy(self)  # a drag's fast first pass, then the full run
+        self.preview.sigFull.connect(lambda spec: self._start(spec, coalesce=True))
         paint = getattr(self.dashboard, "paint_seconds", None)
         if paint is not None:
             self.lane.set_paint_cost(paint)
         self._specs: dict[int, NetworkSpec] = {}  # run id -> spec, for runs not shown yet
+        self._previews: set[int] = set()  # run ids of fast first passes (fewer batch rows)
         self._shown_id = 0  # run id whose records the plots show
         self._layers_done = 0
         self._progress_shown = 0.0  # perf_counter() of the last progress bar update
@@ -123,9 +126,7 @@ class MainWindow(QMainWindow):
         self.state.sigSpecChanged.connect(self._on_spec_changed)
         self.actions_ = WindowActions(self)
         self.theory = TheoryDisplay(self)
-        self.views = build_views(self.state, self.runner)
-        for title, view in self.views:
-            self.tabs.addTab(view, title)
+        self._views = LazyViews(self.tabs, self.state, self.runner)
         self.resize(*DEFAULT_SIZE)
         if restore:
             self.actions_.restore_settings()
@@ -145,27 +146,16 @@ class MainWindow(QMainWindow):
             finally:
                 self._to_panel = False
         if source not in SHOW_ONLY:
-            self.request_run(spec, coalesce=True)
+            run = self.preview.spec_for(spec)
+            run_id = self.request_run(run, coalesce=True)
+            if run is not spec:
+                self._previews.add(run_id)
 
     # --- status bar ---------------------------------------------------------------------------
     def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        self.message = QLabel("")
         self._error_shown = False
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.progress = QProgressBar()
-        self.progress.setFixedWidth(220)
-        self.progress.setFormat("%v / %m layers")
-        self.progress.setToolTip("Layers done in this run: forward 1..L, then backward L..1.")
-        self.run_time = QLabel("")
-        self.run_time.setMinimumWidth(90)
-        self.verdict = QLabel("")
-        self.verdict.setStyleSheet("font-weight: bold;")
-        self.verdict.setToolTip("Gradient at layer 1 relative to layer L, in decades.")
-        bar.addWidget(self.message, 1)
-        bar.addPermanentWidget(self.verdict)
-        bar.addPermanentWidget(self.progress)
-        bar.addPermanentWidget(self.run_time)
+        self.message, self.verdict, self.progress, self.run_time = build_status_bar(
+            self.statusBar())
 
     def show_message(self, text: str) -> None:
         """Show ``text`` in the status bar."""
@@ -211,6 +201,8 @@ class MainWindow(QMainWindow):
         """
         self._replay = []
         self._replay_label = None
+        if not coalesce:
+            self.preview.cancel()
         return self._start(spec if spec is not None else self.panel.last_valid_spec(), coalesce)
 
     def apply_spec(self, spec: NetworkSpec) -> None:
@@ -244,12 +236,15 @@ class MainWindow(QMainWindow):
                                       and self._run_spec != self.state.spec()
                                       and self.lane.is_running()):
             self.run_time.setText(PENDING_TEXT)
+        elif self._shown_id in self._previews:
+            self.run_time.setText(PREVIEW_TEXT)
         elif self.lane.is_running() and self.progress.value() == 0:
             self.run_time.setText("running…")
 
     def is_running(self) -> bool:
-        """True while a run is computing, queued, or its records are not all shown yet."""
-        return self.lane.is_running()
+        """True while a run is computing, queued, its records are not all shown yet, or a
+        drag's full run is still to come."""
+        return self.lane.is_running() or self.preview.is_waiting()
 
     def _on_failed(self, run_id: int, field: str, message: str) -> None:
         if run_id != self.lane.latest_id:
@@ -272,6 +267,9 @@ class MainWindow(QMainWindow):
                 self._shown_id = run_id
                 self._run_spec = self._specs.get(run_id) or NetworkSpec.from_dict(rec.config)
                 self.dashboard.begin_run(rec)
+                if hasattr(self.dashboard, "headline"):
+                    preview = run_id in self._previews
+                    self.dashboard.headline.set_mark(PREVIEW_TEXT if preview else "")
                 self._layers_done = 0
                 if hasattr(self.dashboard, "set_note"):
                     self.dashboard.set_note(
@@ -309,7 +307,10 @@ class MainWindow(QMainWindow):
     def _run_ended(self, run_id: int, end: RunEnd) -> None:
         for old in [i for i in self._specs if i <= run_id]:
             del self._specs[old]
-        self.run_time.setText(f"{end.seconds:.2f} s")
+        preview = run_id in self._previews
+        self._previews = {i for i in self._previews if i >= run_id}
+        self.run_time.setText(f"{PREVIEW_TEXT}, {end.seconds:.2f} s" if preview
+                              else f"{end.seconds:.2f} s")
         self.verdict.setText(self.dashboard.verdict_text())
         if end.warnings:
             self.show_message("; ".join(end.warnings))
@@ -398,6 +399,11 @@ class MainWindow(QMainWindow):
         scrollbar = self.panel.verticalScrollBar().sizeHint().width()
         self.dock.setMinimumWidth(self.panel.widget().minimumSizeHint().width() + scrollbar + 6)
 
+    @property
+    def views(self) -> list[tuple[str, QWidget]]:
+        """Every tab view as (title, view); views not built yet (tabs never shown) are built."""
+        return self._views.all()
+
     def font_size(self) -> int:
         """The plots' type size in points (10 × the presentation scale)."""
         return self._font_points
@@ -408,7 +414,8 @@ class MainWindow(QMainWindow):
         if not self._closed:
             self._closed = True
             self.panel.cancel_pending()
-            for _, view in self.views:
+            self.preview.cancel()
+            for _, view in self._views.built():
                 if hasattr(view, "shutdown"):
                     view.shutdown()
             self.runner.shutdown()

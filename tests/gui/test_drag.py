@@ -14,7 +14,8 @@ from PySide6.QtCore import QSettings, QTimer
 from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.engine.runs.propagation import propagate
 from gradexplorer.engine.runs.result import collect
-from gradexplorer.gui.main_window import PENDING_TEXT, MainWindow
+from gradexplorer.gui.jobs.preview import PREVIEW_ROWS, PreviewPolicy, preview_of
+from gradexplorer.gui.main_window import PENDING_TEXT, PREVIEW_TEXT, MainWindow
 from gradexplorer.gui.plots.headline import describe
 
 #: The first-launch net: a run takes ~0.1-0.3 s here, values come every 16 ms.
@@ -84,8 +85,20 @@ def test_a_drag_shows_complete_results_while_it_lasts_and_ends_on_the_final_valu
     expected = collect(propagate(final))
     for name in SERIES:
         np.testing.assert_array_equal(result.series(name), expected.series(name), err_msg=name)
-    # header, σ_w² text and verdict describe that run
+    # and the plots draw exactly those numbers (not a preview's, not an older run's)
+    plotted = {"log10_grad_preact_rms": window.dashboard.gradient.curves["grad"],
+               "saturated_fraction": window.dashboard.saturation.curves["saturated"]}
+    for name, item in plotted.items():
+        np.testing.assert_array_equal(item.getData()[1], expected.series(name), err_msg=name)
+    # during the drag the fast first passes were shown, labelled, with their own batch
+    previews = [spec for _, spec in shown if spec.batch == PREVIEW_ROWS]
+    assert previews
+    assert all(spec.replace(batch=final.batch, gain=final.gain) == final for spec in previews)
+    assert result.start.config["batch"] == final.batch > PREVIEW_ROWS  # the last one is full
+    # header, σ_w² text and verdict describe that run (no preview mark any more)
     assert window.dashboard.headline._settings == describe(final.to_dict())
+    assert window.dashboard.headline.settings_text() == describe(final.to_dict())
+    assert PREVIEW_TEXT not in window.run_time.text()
     sw2 = result.start.sigma_w2[-1]
     assert window.panel.init.sigma.text().startswith(f"σ_w² = fan_in·Var(W) = {sw2:.4g} ")
     assert sw2 == pytest.approx(final.gain ** 2 * 128 * 2 / 256)  # Xavier: g² · 2/(in + out)
@@ -100,3 +113,17 @@ def test_closing_during_a_drag_leaves_no_thread_running(qtbot, window):
     assert window.is_running()
     window.close()
     assert not any(lane.worker_thread().isRunning() for lane in window.runner.lanes())
+
+
+def test_preview_policy_runs_a_burst_small_and_its_last_value_in_full(qtbot):
+    policy = PreviewPolicy()
+    first, second, third = NET, NET.replace(gain=1.1), NET.replace(gain=1.2)
+    assert policy.spec_for(first) is first  # a single change runs in full
+    assert policy.spec_for(second) == preview_of(second) == second.replace(batch=PREVIEW_ROWS)
+    assert policy.spec_for(third).batch == PREVIEW_ROWS and policy.is_waiting()
+    with qtbot.waitSignal(policy.sigFull, timeout=2000) as blocker:
+        pass
+    assert blocker.args == [third]  # the latest value, in full
+    assert not policy.is_waiting()
+    small = NET.replace(batch=PREVIEW_ROWS)
+    assert preview_of(small) is small  # nothing smaller to preview

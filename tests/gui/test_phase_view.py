@@ -35,7 +35,8 @@ def window(qtbot, tmp_path, wait_for_run):
 
 def _view(qtbot, window) -> PhaseView:
     titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    view = window.tabs.widget(titles.index("Phase diagram"))
+    view = dict(window.views)["Phase diagram"]  # built on first use (tabs are lazy)
+    assert window.tabs.indexOf(view) == titles.index("Phase diagram")
     window.tabs.setCurrentWidget(view)
     qtbot.waitUntil(lambda: view.plot.diagram is not None and not view.grid.is_running(),
                     timeout=20000)

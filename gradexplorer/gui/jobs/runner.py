@@ -3,7 +3,8 @@
 A :class:`Lane` owns a worker thread (:class:`~.worker.JobWorker`, started on first use), hands
 out run ids, gives each run a cancel token (:class:`~.context.JobContext`), drops every event of
 a cancelled run in :meth:`Lane._on_event` (the one place stale answers die), queues the rest and
-delivers them on a paced QTimer (≤ 60 Hz, slower when the consumer's redraw is slow) through
+delivers them on a paced QTimer (≤ 60 Hz, slower when the consumer's redraw is slow; events
+arriving at an idle GUI are delivered at once) through
 superqt-style signals: ``sigStarted``, ``sigYielded``, ``sigFinished``, ``sigErrored``,
 ``sigAborted`` and, after each of the last three, ``sigEnded(run_id, completed)``.
 
@@ -53,6 +54,9 @@ WHOLE_BELOW = 0.3
 #: Shortest delivery interval (≤ 60 Hz) and the longest the adaptive interval may grow to (ms).
 PACE_MS = 16
 MAX_PACE_MS = 250
+#: After a delivery that cost ``t`` seconds (handling plus the last repaint) the GUI gets
+#: ``REST_FACTOR · t`` for everything else (mouse, slider, other widgets) before the next one.
+REST_FACTOR = 1.0
 
 
 class Lane(QObject):
@@ -109,6 +113,7 @@ class Lane(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(PACE_MS)
         self._timer.timeout.connect(self.flush)
+        self._rest_until = 0.0  # perf_counter() before which the GUI rests from deliveries
         self._closed = False
 
     # --- requests -----------------------------------------------------------------------------
@@ -230,7 +235,9 @@ class Lane(QObject):
                     self._send(*queued, whole=self._whole(burst=True))
         self._events.append((run_id, kind, data))
         if not self._timer.isActive():
-            self._timer.start()
+            # an idle GUI gets the events at once; a busy one only after its rest (flush)
+            wait = self._rest_until - time.perf_counter()
+            self._timer.start(int(min(MAX_PACE_MS, max(0.0, 1000 * wait))))
 
     def flush(self) -> None:
         """Deliver the queued events now (called by the paced timer; tests may call it)."""
@@ -262,7 +269,9 @@ class Lane(QObject):
         spent = time.perf_counter() - started
         if events and self._paint_cost is not None:
             spent += self._paint_cost()
-        self._timer.setInterval(int(min(MAX_PACE_MS, max(PACE_MS, 2000 * spent))))
+        rest = min(MAX_PACE_MS, max(PACE_MS, 1000 * REST_FACTOR * spent))
+        self._timer.setInterval(int(rest))
+        self._rest_until = time.perf_counter() + rest / 1000
         if not self._events:
             self._timer.stop()  # idle (a paused run too) until the next event arrives
 

@@ -73,6 +73,7 @@ class ActivationPlot(LayerPlot):
         normed = any(f is not None and f.normed_std is not None for f in result.forward[:1])
         if normed != self._normed:
             self._normed = normed
+            self._y_fitted = False  # the z curve comes or goes: fit the range afresh
             self._retitle()
         if self._mode is None:
             pinned = [d[LOG_STD.field] for d in self._pin_data.values() if LOG_STD.field in d]
@@ -91,6 +92,7 @@ class ActivationPlot(LayerPlot):
     def _apply(self, log: bool) -> None:
         if log != self._log:
             self._log = log
+            self._y_fitted = False  # another scale: fit the range afresh
             self._retitle()
             self._refresh_pins()
 

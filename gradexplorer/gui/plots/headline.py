@@ -38,6 +38,7 @@ class Headline:
         self.verdict = shrinkable(layout.addLabel("", row=row, col=0, colspan=colspan))
         self.settings = shrinkable(layout.addLabel("", row=row + 1, col=0, colspan=colspan))
         self._text, self._colour, self._settings = "", WAITING_COLOUR, ""
+        self._mark = ""
         self._points = DEFAULT_FONT_POINTS
         self._width = 600.0
         self._stale = ""
@@ -65,6 +66,16 @@ class Headline:
             self._settings = settings
             self._draw()
 
+    def set_mark(self, mark: str) -> None:
+        """A mark after the run's settings, e.g. "preview (64 rows)" ("" = none)."""
+        if mark != self._mark:
+            self._mark = mark
+            self._draw()
+
+    def settings_text(self) -> str:
+        """The settings line as shown (with the note, if any)."""
+        return f"{self._settings} · {self._mark}" if self._mark else self._settings
+
     def set_verdict(self, text: str, kind: str | None) -> None:
         """Show ``text``; ``kind`` (a ``Verdict.kind``) colours it, None = grey (waiting).
 
@@ -91,7 +102,7 @@ class Headline:
     def _draw(self) -> None:
         big = fitted_points(self._text, self._points * VERDICT_SCALE, self._width, bold=True)
         self.verdict.setText(self._text, size=f"{big:.1f}pt", color=self._colour, bold=True)
-        line = self._stale or self._note or self._settings
+        line = self._stale or self._note or self.settings_text()
         small = fitted_points(line, self._points, self._width, bold=bool(self._stale))
         self.settings.setText(line, size=f"{small:.1f}pt", bold=bool(self._stale),
                               color=STALE_COLOUR if self._stale else SETTINGS_COLOUR)

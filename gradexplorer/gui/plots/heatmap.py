@@ -104,8 +104,13 @@ class HeatmapPlot(LayerPanel):
         top = float(np.percentile(positive, LEVEL_PERCENTILE)) if positive.size else 1.0
         self.image.setImage(image, autoLevels=False, levels=(0.0, top))
         self.image.setRect(pg.QtCore.QRectF(0.5, lo, float(self.depth), hi - lo))
-        self.colorbar.setLevels((0.0, top))
-        self.plot.enableAutoRange(y=True)
+        if self.colorbar.levels() != (0.0, top):
+            self.colorbar.setLevels((0.0, top))
+        self.fit_y()
+
+    def y_bounds(self) -> tuple[float, float] | None:
+        """The image's value range (None before it has rows)."""
+        return (self._lo, self._hi) if self._data.shape[1] else None
 
     def image_data(self) -> np.ndarray:
         """The displayed array, shape (L, n_bins) (NaN = layer not arrived)."""

@@ -71,6 +71,7 @@ class LayerDetail:
     def set_font(self, points: int | None) -> None:
         """Tick, label and title fonts in ``points`` (None = pyqtgraph's default)."""
         self._points = points
+        self._labels = self._label_key()
         where = f"layer {self.layer}" if self.layer else "click a layer"
         for i, (name, quantity, _colour) in enumerate(PANELS):
             plot = self.plots_[name]
@@ -84,8 +85,14 @@ class LayerDetail:
             pending = " (pending)" if self.layer and not self._shown.get(name) else ""
             set_title(plot, f"{where}: {quantity}{pending}", points)
 
+    def _label_key(self) -> tuple:
+        """What the titles and labels say (they are redone only when it changes)."""
+        return (self._points, self.layer, tuple(self._units.values()),
+                tuple(bool(self._shown.get(name)) for name, _q, _c in PANELS))
+
     def clear(self) -> None:
-        """Forget the shown histograms (the selection is kept)."""
+        """Forget the shown histograms (the selection is kept; titles change with the next
+        :meth:`show_layer`)."""
         for item in self.items.values():
             item.setData([], [])
         self._shown = {}
@@ -111,4 +118,5 @@ class LayerDetail:
             self._shown[name] = _step(self.items[name], h)
             if self._shown[name]:
                 self._units[name] = h.units
-        self.set_font(self._points)
+        if self._label_key() != self._labels:
+            self.set_font(self._points)

@@ -103,12 +103,19 @@ class LayerPlot(LayerPanel):
 
     # --- data ----------------------------------------------------------------------------------
     def set_depth(self, depth: int) -> None:
-        """Start a run of ``depth`` layers: clear the measured curves, x range 1..L."""
+        """Start a run of ``depth`` layers: clear the measured curves, x range 1..L.
+
+        The y range stays (:meth:`fit_y` changes it only when the new data leave it), and at
+        an unchanged depth the curves keep their symbols: a drag's runs redo no styling.
+        """
+        same = depth == self.depth
         self.set_x_range(depth)
         self._values = {}
         for key, item in self.curves.items():
-            item.opts["antialias"] = smooth_lines(depth)  # used by the next setData
             item.setData([], [])
+            if same:
+                continue
+            item.opts["antialias"] = smooth_lines(depth)  # used by the next setData
             # Dots on shallow nets: each layer is visible (and a 1-layer "curve" at all).
             if depth <= SYMBOL_MAX_DEPTH:
                 item.setSymbol("o")
@@ -119,7 +126,6 @@ class LayerPlot(LayerPanel):
                 item.setSymbol(None)
         self._set_marks(np.empty(0), np.empty(0), [])
         self.theory.clear()
-        self.plot.enableAutoRange(y=True)
 
     def update(self, result: RunResult) -> None:
         """Copy the current values of every shown field from ``result`` into the curves."""
@@ -152,6 +158,19 @@ class LayerPlot(LayerPanel):
             self._set_marks(np.concatenate(mx), np.concatenate(my), msym)
         self._refresh_pins()
         self._place_legend()
+        self.fit_y()
+
+    def y_bounds(self) -> tuple[float, float] | None:
+        """Finite (min, max) of the shown curves, pins, predictions and markers."""
+        arrays = list(self._values.values())
+        shown = {s.field for s in self.visible_specs()}
+        arrays += [y for data in self._pin_data.values() for f, y in data.items() if f in shown]
+        arrays += [y for f, y in self.theory.arrays().items() if f in shown]
+        if len(self._marks.data):
+            arrays.append(np.asarray(self._marks.data["y"], dtype=float))
+        if not any(np.isfinite(a).any() for a in arrays):
+            return None
+        return finite_range(arrays)
 
     def set_theory(self, field: str, values: np.ndarray | None, label: str) -> bool:
         """Draw a dashed prediction of record ``field`` (False if this plot has no such curve)."""
@@ -160,6 +179,7 @@ class LayerPlot(LayerPanel):
             return False
         self.theory.set(field, values, spec.key, label)
         self.theory.show_only({s.field for s in self.visible_specs()})
+        self.fit_y()
         return True
 
     def _place_legend(self) -> None:
@@ -204,6 +224,8 @@ class LayerPlot(LayerPanel):
             getattr(sample, "item", None) is item for sample, _ in self.legend.items)
 
     def _set_marks(self, xs: np.ndarray, ys: np.ndarray, symbols: list[str]) -> None:
+        if not symbols and not len(self._marks.data):
+            return  # nothing drawn, nothing to draw: skip the scatter item's rebuild
         self._marks.setData(x=xs, y=ys, symbol=symbols if symbols else "x")
         present = len(symbols) > 0
         if self.legend is not None and present != self._marks_in_legend:
@@ -234,6 +256,7 @@ class LayerPlot(LayerPanel):
                 self.legend.addItem(item, label)
         self._pins[label] = items
         self._refresh_pins()
+        self.fit_y()
 
     def remove_pin(self, label: str) -> None:
         """Remove a pinned run's curves and legend entry (no-op when absent)."""

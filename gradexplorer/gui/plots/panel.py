@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from gradexplorer.gui.plots.style import (
     CURSOR,
     hold_text_space,
@@ -10,6 +12,11 @@ from gradexplorer.gui.plots.style import (
     set_title,
     style_axis,
 )
+
+#: :meth:`LayerPanel.fit_y` keeps a y range while the data fill at least this fraction of it.
+MIN_FILL = 0.5
+#: Padding of a fitted y range (fraction of the data span on each side).
+Y_PADDING = 0.06
 
 
 class LayerPanel:
@@ -27,6 +34,7 @@ class LayerPanel:
         self.title = title
         self.y_label = y_label
         self.depth = 0
+        self._y_fitted = False  # the y range was set by fit_y (not zoomed by the user since)
         self._points: int | None = None
         plot.hideButtons()
         self._cursor = pg.InfiniteLine(angle=90, movable=False,
@@ -45,9 +53,15 @@ class LayerPanel:
         set_title(self.plot, self.title, points)
 
     def set_x_range(self, depth: int) -> None:
-        """Show layers 1..``depth`` (a new run: axes only widen until ``hold_axes(False)``)."""
-        self.depth = depth
+        """Show layers 1..``depth`` (a new run: axes only widen until ``hold_axes(False)``).
+
+        The same depth again (every run of a drag) changes nothing: no tick text is redone.
+        """
         self.hold_axes(True)
+        if depth == self.depth and not self.plot.vb.autoRangeEnabled()[0]:
+            return
+        self.depth = depth
+        self._y_fitted = False
         self.plot.enableAutoRange(x=False)
         self.plot.setXRange(0.5, depth + 0.5, padding=0.02)
         axis = self.plot.getAxis("bottom")
@@ -55,6 +69,34 @@ class LayerPanel:
             axis.setTickSpacing(major=1, minor=1)  # whole layers only, no "layer 1.5"
         else:
             axis.setTickSpacing()  # automatic
+
+    def fit_y(self) -> None:
+        """Fit the y range to what is drawn, but only when it must change.
+
+        The range is kept while the data stay inside it and fill at least
+        :data:`MIN_FILL` of it: each change regenerates the axis' tick text and grid, which
+        during a drag (a complete run every few tens of ms) would cost more than the curves.
+        A user's zoom is kept until the data leave it.
+        """
+        vb = self.plot.vb
+        if vb.autoRangeEnabled()[1]:
+            vb.disableAutoRange(axis=vb.YAxis)
+        bounds = self.y_bounds()
+        if bounds is None or not all(map(math.isfinite, bounds)):
+            return
+        lo, hi = float(bounds[0]), float(bounds[1])
+        if hi - lo < 1e-12 * max(1.0, abs(lo)):
+            lo, hi = lo - 0.5, hi + 0.5
+        a, b = vb.viewRange()[1]
+        if self._y_fitted and a <= lo and hi <= b and hi - lo >= MIN_FILL * (b - a):
+            return
+        vb.setYRange(lo, hi, padding=Y_PADDING)
+        self._y_fitted = True
+
+    def y_bounds(self) -> tuple[float, float] | None:
+        """(lowest, highest) y of what is drawn (None: nothing); subclasses may know it
+        cheaper than asking every item."""
+        return self.plot.vb.childrenBounds()[1]
 
     def hold_axes(self, hold: bool) -> None:
         """Let the axes only widen while a run streams (``hold``), then fit their labels again.

@@ -13,9 +13,15 @@ class SaturationPlot(LayerPlot):
 
     def __init__(self, plot: pg.PlotItem):
         super().__init__(plot, "Saturated units", "fraction with φ' below 10 % of its max", CURVES)
+        plot.enableAutoRange(y=False)
         plot.setYRange(0, 1, padding=0.03)
+        self._range = plot.vb.viewRange()[1]
 
     def set_depth(self, depth: int) -> None:
         super().set_depth(depth)
-        self.plot.enableAutoRange(y=False)
-        self.plot.setYRange(0, 1, padding=0.03)
+        if self.plot.vb.viewRange()[1] != self._range:
+            self.plot.setYRange(0, 1, padding=0.03)
+            self._range = self.plot.vb.viewRange()[1]
+
+    def fit_y(self) -> None:
+        """The range is fixed at 0..1 (a fraction)."""

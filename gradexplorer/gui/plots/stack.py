@@ -72,7 +72,9 @@ class HistogramStack:
         return True
 
     def _row(self, h: Histogram) -> tuple[Histogram, np.ndarray, np.ndarray]:
-        density = np.nan_to_num(np.asarray(h.density, dtype=float), nan=0.0, posinf=0.0)
+        density = np.asarray(h.density, dtype=float)
+        if not np.isfinite(density).all():
+            density = np.where(np.isfinite(density), density, 0.0)
         repeat = max(1, int(round((h.edges[1] - h.edges[0]) / self._width)))
         values = np.repeat(density, repeat)
         start = int(round((h.edges[0] - self._origin) / self._width))

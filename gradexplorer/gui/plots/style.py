@@ -240,15 +240,14 @@ def _readable_tick_spacing(axis: pg.AxisItem, lo: float, hi: float, size: float)
 
 
 def hold_text_space(axis: pg.AxisItem, hold: bool) -> None:
-    """While ``hold``, ``axis``' tick-text space only grows; releasing it refits it to the labels.
+    """While ``hold``, ``axis``' tick-text space only grows; released, it may shrink again.
 
     A streaming run holds it: otherwise each redraw whose tick labels are a little narrower
-    shrinks an axis, which re-lays the whole dashboard out and repaints all of it.
+    shrinks an axis, which re-lays the whole dashboard out and repaints all of it. Neither
+    call redraws the axis: a released axis refits its labels the next time its range changes
+    (so a drag, whose ranges stay put, regenerates no tick text).
     """
-    axis.setStyle(autoReduceTextSpace=not hold)
-    if not hold:
-        axis.picture = None  # the next paint measures the labels and shrinks the axis if due
-        axis.update()
+    axis.style["autoReduceTextSpace"] = not hold
 
 
 def outside_legend(plot: pg.PlotItem, columns: int = 2, **style) -> pg.LegendItem:
@@ -354,6 +353,10 @@ LABEL_MIN_WIDTH = 20
 
 def _shrinkable_update_min(label: pg.LabelItem) -> None:
     bounds = label.itemRect()
+    hint = (min(bounds.width(), LABEL_MIN_WIDTH), bounds.height())
+    if getattr(label, "_shrinkable_hint", None) == hint:
+        return  # same size hints: no layout request (each would re-lay the whole scene out)
+    label._shrinkable_hint = hint
     label.setMinimumWidth(min(bounds.width(), LABEL_MIN_WIDTH))
     label.setMinimumHeight(bounds.height())
     label._sizeHint = {

@@ -27,6 +27,10 @@ class TheoryOverlay:
         self.legend = legend
         self.items: dict[str, pg.PlotDataItem] = {}
         self._labels: dict[str, tuple[str, str]] = {}  # field -> (colour key, legend label)
+        #: Cleared curves kept hidden for the next run's prediction (field -> item, labels):
+        #: a drag would otherwise create and destroy a plot item per curve and run.
+        self._parked: dict[str, tuple[pg.PlotDataItem, tuple[str, str]]] = {}
+        self._y: dict[str, np.ndarray] = {}  # field -> the drawn values
 
     def set(self, field: str, values: np.ndarray | None, key: str, label: str) -> None:
         """Draw ``values`` (shape (L,), NaN = no prediction) dashed in curve ``key``'s colour.
@@ -37,6 +41,7 @@ class TheoryOverlay:
             self.remove(field)
             return
         y = np.array(values, dtype=float)  # a copy: the caller may reuse its array
+        self._y[field] = y
         old = self.items.get(field)
         if old is not None and self._labels.get(field) == (key, label):
             # the same curve with new numbers (every run of a drag): no new item, no relayout
@@ -44,10 +49,18 @@ class TheoryOverlay:
             return
         self.remove(field)
         self._labels[field] = (key, label)
-        pen = pg.mkPen(MEASURED[key], width=2, style=QtCore.Qt.PenStyle.DashLine)
-        item = self.plot.plot(layer_x(y.size), y, pen=pen, connect="finite",
-                              antialias=smooth_lines(y.size))
-        item.setZValue(8)
+        parked = self._parked.pop(field, None)
+        if parked is not None and parked[1] == (key, label):
+            item = parked[0]
+            item.setData(layer_x(y.size), y, connect="finite", antialias=smooth_lines(y.size))
+            item.setVisible(True)
+        else:
+            if parked is not None:
+                self.plot.removeItem(parked[0])
+            pen = pg.mkPen(MEASURED[key], width=2, style=QtCore.Qt.PenStyle.DashLine)
+            item = self.plot.plot(layer_x(y.size), y, pen=pen, connect="finite",
+                                  antialias=smooth_lines(y.size))
+            item.setZValue(8)
         self.items[field] = item
         if self.legend is not None:
             self.legend.addItem(item, label)
@@ -56,20 +69,34 @@ class TheoryOverlay:
         """Remove the prediction for ``field`` (no-op when absent)."""
         item = self.items.pop(field, None)
         self._labels.pop(field, None)
+        self._y.pop(field, None)
         if item is not None:
             if self.legend is not None:
                 self.legend.removeItem(item)
             self.plot.removeItem(item)
 
     def clear(self) -> None:
-        """Remove every prediction."""
+        """Remove every prediction (the items are hidden and reused by the next :meth:`set`)."""
         for field in list(self.items):
-            self.remove(field)
+            item = self.items.pop(field)
+            labels = self._labels.pop(field)
+            self._y.pop(field, None)
+            if self.legend is not None:
+                self.legend.removeItem(item)
+            item.setVisible(False)
+            old = self._parked.pop(field, None)
+            if old is not None:
+                self.plot.removeItem(old[0])
+            self._parked[field] = (item, labels)
 
     def show_only(self, fields: set[str]) -> None:
         """Show the predictions of ``fields`` (the fields currently drawn), hide the others."""
         for field, item in self.items.items():
             item.setVisible(field in fields)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The drawn predictions by field (a view of what the items hold: do not modify)."""
+        return {f: self._y[f] for f in self.items if f in self._y}
 
     def data(self, field: str) -> np.ndarray | None:
         """The drawn prediction for ``field`` (None when there is none)."""

@@ -1,0 +1,125 @@
+"""Start-up, engine and PyTorch comparisons printed by ``bench_interactive.py``.
+
+- :func:`startup`: first complete result of gradexplorer's window vs a bare Qt + pyqtgraph
+  window, each in a fresh subprocess (``startup_child.py``), alternating, median of ``runs``.
+- :func:`engine_vs_gemm`: the first-launch run (statistics and histograms included, weight
+  draw excluded: ``RunEnd.seconds - setup_seconds``) vs exactly its matrix products.
+- :func:`run_vs_torch`: 40 × 1024, batch 512, float32, tanh + Xavier normal, weight draw
+  included: ``collect(propagate(spec))`` vs PyTorch doing the same draw, forward, backward
+  and per-layer mean/std (in one process, best of ``repeat``), and ``gradexplorer run``
+  vs the same PyTorch work as a script, each a fresh subprocess (interpreter and imports
+  included: what a user waits for).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+TORCH_WORK = '''
+import time, torch
+def torch_run(depth, width, batch, seed=0):
+    torch.manual_seed(seed)
+    ws = []
+    for _ in range(depth):
+        w = torch.empty(width, width)
+        torch.nn.init.xavier_normal_(w)
+        ws.append(w.requires_grad_())
+    x = torch.randn(batch, width)
+    hs, stats = [], []
+    a = x
+    for w in ws:
+        h = a @ w.T
+        h.retain_grad()
+        hs.append(h)
+        a = torch.tanh(h)
+        stats.append((a.mean().item(), a.std().item()))
+    loss = 0.5 * (a * a).sum() / batch
+    loss.backward()
+    grads = [(h.grad.pow(2).mean().sqrt().item(), w.grad.std().item()) for h, w in zip(hs, ws)]
+    return stats, grads
+'''
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
+    return env
+
+
+def _child(kind: str) -> float:
+    t0 = time.time()
+    out = subprocess.run([sys.executable, str(HERE / "startup_child.py"), kind, repr(t0)],
+                         capture_output=True, text=True, env=_env(), timeout=120)
+    line = next((s for s in out.stdout.splitlines() if s.startswith("seconds ")), None)
+    if line is None:
+        raise RuntimeError(f"startup child {kind} failed: {out.stderr[-500:]}")
+    return float(line.split()[1])
+
+
+def startup(runs: int) -> dict[str, float]:
+    """Median seconds to the first complete result (app) and to a bare window's first paint."""
+    bare, app = [], []
+    for _ in range(runs):
+        bare.append(_child("bare"))
+        app.append(_child("app"))
+    return {"bare": statistics.median(bare), "app": statistics.median(app),
+            "bare_all": bare, "app_all": app}
+
+
+def engine_vs_gemm(spec, repeat: int = 7) -> dict[str, float]:
+    """Best-of-``repeat`` seconds of the run (after setup) and of its bare matrix products."""
+    from bench_engine import bare_gemms
+
+    from gradexplorer.engine.runs.propagation import propagate
+    from gradexplorer.engine.runs.result import collect
+
+    ends = [collect(propagate(spec)).end for _ in range(repeat)]
+    run = min(e.seconds - e.setup_seconds for e in ends)
+    setup = min(e.setup_seconds for e in ends)
+    gemm = min(bare_gemms(spec.depth, spec.width, spec.batch, spec.dtype) for _ in range(repeat))
+    return {"run": run, "setup": setup, "gemm": gemm}
+
+
+def run_vs_torch(repeat: int = 3, depth: int = 40, width: int = 1024,
+                 batch: int = 512) -> dict[str, float] | None:
+    """Seconds for ours and PyTorch's (in-process best, subprocess median); None without torch."""
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return None
+    from gradexplorer.engine.model.spec import NetworkSpec
+    from gradexplorer.engine.runs.propagation import propagate
+    from gradexplorer.engine.runs.result import collect
+
+    spec = NetworkSpec(depth=depth, width=width, in_features=width, batch=batch,
+                       dtype="float32", activation="tanh", init="xavier_normal")
+    scope: dict = {}
+    exec(TORCH_WORK, scope)  # noqa: S102 - our own constant source
+    ours, theirs = [], []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        collect(propagate(spec))
+        ours.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        scope["torch_run"](depth, width, batch)
+        theirs.append(time.perf_counter() - t0)
+    cli = [sys.executable, "-m", "gradexplorer", "run", "--depth", str(depth), "--width",
+           str(width), "--in-features", str(width), "--batch", str(batch), "--dtype", "float32",
+           "--activation", "tanh", "--init", "xavier_normal", "--format", "json"]
+    script = TORCH_WORK + f"\nimport json; print(json.dumps(torch_run({depth}, {width}, {batch})))"
+    cli_s, torch_s = [], []
+    for _ in range(repeat):
+        for cmd, out in ((cli, cli_s), ([sys.executable, "-c", script], torch_s)):
+            t0 = time.perf_counter()
+            subprocess.run(cmd, capture_output=True, env=_env(), check=True, timeout=300)
+            out.append(time.perf_counter() - t0)
+    return {"ours": min(ours), "torch": min(theirs), "cli": statistics.median(cli_s),
+            "torch_script": statistics.median(torch_s)}

@@ -1,0 +1,81 @@
+"""The fast first pass of a drag: fewer batch rows while values keep coming, the full run after.
+
+During a burst of values (a slider or the phase point dragged) a run of the first-launch net
+(20 × 128, batch 256) costs more than the time between two values, even with the runner's drag
+policy: the display then lags. :class:`PreviewPolicy` runs each value of a burst with at most
+:data:`PREVIEW_ROWS` batch rows (the same network, weights and seed: only the sample is
+smaller, so the curves are the same up to sampling noise) and, once no new value came for
+:data:`FULL_AFTER` seconds (the mouse stopped), the full spec. The latest value always wins:
+each new value restarts the wait, and the full run is that of the value on screen. A preview's
+spec says what it is (``batch`` = its rows), the window labels it "preview (64 rows)".
+
+The first value of a burst runs in full (a single click or a typed value never previews).
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from gradexplorer.engine.model.spec import NetworkSpec
+
+#: Batch rows of a preview run.
+PREVIEW_ROWS = 64
+#: A value arriving within this many seconds of the previous one belongs to a burst.
+BURST_SECONDS = 0.3
+#: Without a new value for this long (seconds), the burst ended: run the full spec.
+FULL_AFTER = 0.15
+
+
+def preview_of(spec: NetworkSpec, rows: int = PREVIEW_ROWS) -> NetworkSpec:
+    """``spec`` with at most ``rows`` batch rows (``spec`` itself when it has no more)."""
+    return spec if spec.batch <= rows else spec.replace(batch=rows)
+
+
+class PreviewPolicy(QObject):
+    """Decides what to run for each new value of a burst; emits the full spec when it ends.
+
+    Signals
+    -------
+    sigFull(spec) : the burst ended; run ``spec`` (the latest value) in full.
+    """
+
+    sigFull = Signal(object)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._last = -float("inf")  # perf_counter() of the last value
+        self._latest: NetworkSpec | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(int(1000 * FULL_AFTER))
+        self._timer.timeout.connect(self._end_burst)
+        self.enabled = True
+
+    def spec_for(self, spec: NetworkSpec) -> NetworkSpec:
+        """What to run now for the new value ``spec``: its preview inside a burst, else it."""
+        now = time.perf_counter()
+        burst, self._last = now - self._last < BURST_SECONDS, now
+        preview = preview_of(spec)
+        if not self.enabled or not burst or preview is spec:
+            self._timer.stop()
+            self._latest = None
+            return spec
+        self._latest = spec
+        self._timer.start()
+        return preview
+
+    def is_waiting(self) -> bool:
+        """True while a full run is still to come for the latest value."""
+        return self._timer.isActive()
+
+    def cancel(self) -> None:
+        """Forget the pending full run (a non-drag request replaced it)."""
+        self._timer.stop()
+        self._latest = None
+
+    def _end_burst(self) -> None:
+        spec, self._latest = self._latest, None
+        if spec is not None:
+            self.sigFull.emit(spec)
