@@ -21,12 +21,43 @@ def _uses_qt(request) -> bool:
     return "gui" in request.node.path.parts
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _garbage_collected_on_the_main_thread():
+    """Collect cycles only here, on the main thread, between tests (as the app does on a timer).
+
+    Python's cyclic GC runs in whichever thread crosses the allocation threshold; a collection
+    in an engine worker thread can destroy GUI-thread Qt objects from the wrong thread and
+    crash the interpreter (seen as rare segfaults in full GUI runs).
+    """
+    import gc
+
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def _collect_between_tests():
+    """The automatic collection's own generation rule, run on the main thread after each test."""
+    yield
+    import gc
+
+    counts, thresholds = gc.get_count(), gc.get_threshold()
+    for generation in range(3):
+        if counts[generation] <= thresholds[generation]:
+            break
+        gc.collect(generation)
+
+
 @pytest.fixture(autouse=True)
 def _no_qthread_left_running(request):
     """Fail any test that leaves a QThread running (the thread is then stopped, not leaked).
 
     ``QThread.start`` is wrapped to remember every started thread; after the test (and after
-    pytest-qt closed its widgets) each must have finished.
+    pytest-qt closed its widgets) and after the retired threads ended (as the app waits for
+    them at exit, :mod:`gradexplorer.gui.jobs.retired`), each must have finished.
     """
     if not _uses_qt(request):
         yield
@@ -45,6 +76,11 @@ def _no_qthread_left_running(request):
         yield
     finally:
         QThread.start = original
+    import sys
+
+    retired = sys.modules.get("gradexplorer.gui.jobs.retired")
+    if retired is not None:  # threads retired with cancelled work end by themselves (the app
+        retired.wait_retired(10.0)  # waits for them at exit); a test must not outlive them
     leaked = []
     for ref in started:
         thread = ref()

@@ -190,7 +190,9 @@ class _Table:
             if rec.summary:
                 w(f"{rec.summary}\n")
             rate = rec.steps / rec.seconds if rec.seconds > 0 else float("inf")
-            w(f"({rec.steps} steps in {rec.seconds:.2f} s, {rate:.0f} steps/s)\n")
+            noun = "step" if rec.steps == 1 else "steps"
+            shown = f"{rate:.0f}" if rate >= 10 else f"{rate:.2g}"  # 0.061, not "0"
+            w(f"({rec.steps} {noun} in {rec.seconds:.2f} s, {shown} steps/s)\n")
 
 
 def _widths(widths) -> str:

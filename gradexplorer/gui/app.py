@@ -48,8 +48,20 @@ def main(argv: list[str] | None = None) -> int:
     if icon is not None:
         app.setWindowIcon(icon)
 
+    # Python's cyclic GC runs in whichever thread crosses the allocation threshold: a collection
+    # in an engine worker can destroy GUI-thread Qt objects from the wrong thread and crash.
+    # pyqtgraph's GarbageCollector disables automatic collection and collects on a GUI-thread
+    # timer instead (pydev.blogspot.com/2014/03/should-python-garbage-collector-be.html).
+    from pyqtgraph.util.garbage_collector import GarbageCollector
+
+    collector = GarbageCollector(interval=1.0)  # noqa: F841 (kept alive until exec returns)
     window = make_window()  # noqa: F841 (kept alive until exec returns)
-    return app.exec()
+    code = app.exec()
+    collector.timer.stop()
+    from gradexplorer.gui.jobs.retired import wait_retired
+
+    wait_retired()  # the window is gone; cancelled work still ending is waited for here
+    return code
 
 
 def prewarm_engine() -> threading.Thread:
@@ -87,6 +99,7 @@ def make_window(settings=None, on_result=None):
         window.state.sigResultChanged.connect(on_result)
     if not window.settings.contains("spec"):  # first launch: tell the story at a glance
         window.show_story()
+        window.story.offer()  # offered, not forced: nothing loads until "Start the story"
     window.show()
     return window
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from gradexplorer.engine.runs.records import BackwardLayer, ForwardLayer, Record, RunEnd, RunStart
 from gradexplorer.engine.runs.result import RunResult
-from gradexplorer.engine.runs.verdict import gradient_verdict
+from gradexplorer.engine.runs.verdict import RunVerdict, gradient_verdict, run_verdict
 from gradexplorer.gui.export import IMAGE_SUFFIXES, export_scene
 from gradexplorer.gui.plots import (
     ActivationPlot,
@@ -177,11 +177,25 @@ class Dashboard(QtWidgets.QWidget):
             return ""
         return gradient_verdict(self._result.series("log10_grad_preact_rms")).text
 
+    def run_verdict(self) -> RunVerdict | None:
+        """The whole-truth verdict (∂L/∂h, ‖∂L/∂W‖, update ratio, saturation) once the backward
+        pass is done, None before (:func:`~gradexplorer.engine.runs.verdict.run_verdict`)."""
+        if not self._backward_done():
+            return None
+        return run_verdict(self._result)
+
+    def verdict_status(self) -> str:
+        """The status bar's verdict line (run_verdict's ``status``), "" before the backward pass."""
+        verdict = self.run_verdict()
+        return verdict.status if verdict is not None else ""
+
     def _show_verdict(self) -> None:
-        if self._backward_done():
-            verdict = gradient_verdict(self._result.series("log10_grad_preact_rms"))
-            self.headline.set_verdict(verdict.text, verdict.kind)
+        verdict = self.run_verdict()
+        if verdict is not None:
+            self.headline.set_verdict(headline_text(verdict), verdict.kind)
+            self.headline.verdict.setToolTip("\n".join(verdict.details))
         else:
+            self.headline.verdict.setToolTip("")
             self.headline.set_verdict("running…" if self._result else "no run yet", None)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
@@ -317,3 +331,15 @@ class Dashboard(QtWidgets.QWidget):
         pg.GraphicsView.resizeEvent(self.view, None)
         self.headline.set_width(size.width() - 20)  # refit the headline to the new width
         self.view.ci.layout.activate()
+
+
+def headline_text(verdict: RunVerdict) -> str:
+    """The dashboard's big line: run_verdict's headline with the gradient's factor per layer
+    and, when ∂L/∂h and ‖∂L/∂W‖ disagree, which one training feels (kept short: the headline's
+    font shrinks to fit; the tooltip has the full sentences)."""
+    g = verdict.gradient
+    if verdict.kind == "undefined":
+        return g.text
+    if "disagree" in verdict.flags:
+        return f"{verdict.headline} (∂L/∂h ×{g.per_layer:.3g}/layer) — training feels ‖∂L/∂W‖"
+    return f"{verdict.headline} (∂L/∂h ×{g.per_layer:.3g} per layer, 10^{g.log10_ratio:+.1f})"

@@ -10,6 +10,8 @@ the run document of :mod:`gradexplorer.io.documents`, byte for byte what ``grade
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
 import sys
 from pathlib import Path
 
@@ -97,11 +99,22 @@ def _export(target, path: str, size: tuple[int, int] | None) -> None:
             params.param("height").setValue(float(size[1]), blockSignal=exporter.heightChanged)
     with atomic.atomic_path(path) as tmp:  # the old file stays if the export fails
         if suffix == ".png":
-            if exporter.export(tmp) is False:
-                raise OSError(f"could not write {path}")
+            if exporter.export(tmp) is False:  # QImage.save gives no reason: find the likely one
+                raise OSError(errno.EIO, _png_failure(tmp))
         else:
             with _svg_close_path_workaround():
                 exporter.export(tmp)
+
+
+def _png_failure(tmp: str) -> str:
+    """Why Qt could not save a PNG: a full disk (the usual case) or an unknown write error."""
+    try:
+        st = os.statvfs(os.path.dirname(os.path.abspath(tmp)))
+        if st.f_bavail * st.f_frsize < 2**20:
+            return os.strerror(errno.ENOSPC)
+    except (OSError, AttributeError):  # pragma: no cover - no statvfs (Windows)
+        pass
+    return "the PNG could not be written (Qt's image writer failed)"
 
 
 def export_plot(plot_item: pg.PlotItem, path: str, size: tuple[int, int] | None = None) -> None:

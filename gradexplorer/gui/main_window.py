@@ -127,10 +127,19 @@ class MainWindow(QMainWindow):
         self.actions_ = WindowActions(self)
         self.theory = TheoryDisplay(self)
         self._views = LazyViews(self.tabs, self.state, self.runner)
+        from gradexplorer.gui.glossary_dialog import attach_tooltips
+        from gradexplorer.gui.story import StoryMode
+
+        self.story = StoryMode(self)
+        attach_tooltips(self)
         self.resize(*DEFAULT_SIZE)
         if restore:
             self.actions_.restore_settings()
-        self.request_run(self.panel.last_valid_spec())
+            self.story.dock.setVisible(False)  # a stored layout does not reopen the story
+        if self.actions_.restored_pins:  # the last session's pins, re-run, then the settings
+            self.replay(self.actions_.restored_pins, self.panel.last_valid_spec())
+        else:
+            self.request_run(self.panel.last_valid_spec())
 
     # --- the state ------------------------------------------------------------------------------
     def _panel_set(self, spec: NetworkSpec) -> None:
@@ -264,26 +273,7 @@ class MainWindow(QMainWindow):
         for rec in records:
             if isinstance(rec, RunStart):
                 chunk = []
-                self._shown_id = run_id
-                self._run_spec = self._specs.get(run_id) or NetworkSpec.from_dict(rec.config)
-                self.dashboard.begin_run(rec)
-                if hasattr(self.dashboard, "headline"):
-                    preview = run_id in self._previews
-                    self.dashboard.headline.set_mark(PREVIEW_TEXT if preview else "")
-                self._layers_done = 0
-                if hasattr(self.dashboard, "set_note"):
-                    self.dashboard.set_note(
-                        None if self._replay_label is None else
-                        f"computing the pinned run “{self._replay_label}” first…")
-                if self._replay_label is None:  # a pin's σ_w² is not the panel's setting
-                    self.panel.show_run_start(rec)
-                self._progress_format(len(rec.widths) - 1)
-                self.progress.setRange(0, 2 * (len(rec.widths) - 1))
-                self.verdict.setText("…")
-                self.run_time.setText(PENDING_TEXT if self.lane.has_queued() else "running…")
-                if not self._error_shown:
-                    self.show_message(rec.data_description)
-                self.state.run_started(self._run_spec)
+                self._on_run_start(run_id, rec)
             elif isinstance(rec, RunEnd):
                 if chunk:
                     self.dashboard.add_records(chunk)
@@ -304,6 +294,29 @@ class MainWindow(QMainWindow):
         if ended is not None:
             self._run_ended(run_id, ended)
 
+    def _on_run_start(self, run_id: int, rec: RunStart) -> None:
+        """A run's first record: reset the dashboard, progress and status for it."""
+        self._shown_id = run_id
+        self._run_spec = self._specs.get(run_id) or NetworkSpec.from_dict(rec.config)
+        self.dashboard.begin_run(rec)
+        if hasattr(self.dashboard, "headline"):
+            preview = run_id in self._previews
+            self.dashboard.headline.set_mark(PREVIEW_TEXT if preview else "")
+        self._layers_done = 0
+        if hasattr(self.dashboard, "set_note"):
+            self.dashboard.set_note(
+                None if self._replay_label is None else
+                f"computing the pinned run “{self._replay_label}” first…")
+        if self._replay_label is None:  # a pin's σ_w² is not the panel's setting
+            self.panel.show_run_start(rec)
+        self._progress_format(len(rec.widths) - 1)
+        self.progress.setRange(0, 2 * (len(rec.widths) - 1))
+        self.verdict.set_verdict("…")
+        self.run_time.setText(PENDING_TEXT if self.lane.has_queued() else "running…")
+        if not self._error_shown:
+            self.show_message(rec.data_description)
+        self.state.run_started(self._run_spec)
+
     def _run_ended(self, run_id: int, end: RunEnd) -> None:
         for old in [i for i in self._specs if i <= run_id]:
             del self._specs[old]
@@ -311,7 +324,9 @@ class MainWindow(QMainWindow):
         self._previews = {i for i in self._previews if i >= run_id}
         self.run_time.setText(f"{PREVIEW_TEXT}, {end.seconds:.2f} s" if preview
                               else f"{end.seconds:.2f} s")
-        self.verdict.setText(self.dashboard.verdict_text())
+        verdict = self.dashboard.run_verdict()
+        self.verdict.set_verdict(verdict.status if verdict else "",
+                                 verdict.details if verdict else ())
         if end.warnings:
             self.show_message("; ".join(end.warnings))
         if self._run_spec is not None:

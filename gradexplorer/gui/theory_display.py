@@ -50,7 +50,8 @@ class TheoryDisplay(QObject):
         self.action = QAction("Show theory (dashed)", window)
         self.action.setCheckable(True)
         self.action.setToolTip("Draw the mean-field prediction of each measured curve, dashed.")
-        self.action.setChecked(_as_bool(window.settings.value(SETTINGS_KEY, True)))
+        stored = stored_bool(window.settings.value(SETTINGS_KEY, True))
+        self.action.setChecked(True if stored is None else stored)  # damaged: the default
         self.action.toggled.connect(self.set_visible)
         menu = next((a.menu() for a in window.menuBar().actions()
                      if a.menu() is not None and a.text().replace("&", "") == "View"), None)
@@ -150,8 +151,10 @@ class TheoryDisplay(QObject):
                 QToolTip.showText(QCursor.pos(), text, view)
 
 
-def _as_bool(value) -> bool:
-    """QSettings values come back as bools, or as strings from INI files."""
+def stored_bool(value) -> bool | None:
+    """A stored toggle: a bool, or from an INI file "true"/"false" (also 1/0); None if damaged."""
+    if isinstance(value, bool):
+        return value
     if isinstance(value, str):
-        return value.strip().lower() not in ("false", "0", "no", "off", "")
-    return bool(value)
+        return {"true": True, "1": True, "false": False, "0": False}.get(value.strip().lower())
+    return None

@@ -11,15 +11,16 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QObject, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QToolButton
 
 import gradexplorer
 from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.gui.dialogs import DATA_FILTER, IMAGE_FILTER, ImageSizeDialog, with_suffix
 from gradexplorer.gui.presentation import SCALE_STEPS, PresentationMode, next_step
 from gradexplorer.gui.session import FILE_FILTER, Session, SessionError, load_session, save_session
+from gradexplorer.gui.train.pin_io import export_train_pins, import_train_pins
 from gradexplorer.io.atomic import describe
-from gradexplorer.io.sessions import spec_from_session
+from gradexplorer.io.sessions import MAX_BYTES, pins_from_data, spec_from_session
 
 if TYPE_CHECKING:
     from gradexplorer.gui.main_window import MainWindow
@@ -85,7 +86,17 @@ class WindowActions(QObject):
         view_menu.addSeparator()
         view_menu.addAction(window.dock.toggleViewAction())
         help_menu = bar.addMenu("&Help")
+        self._add(help_menu, "story", "&Story: ReLU or careful init?", "F1",
+                  lambda: window.story.start())
+        self._add(help_menu, "glossary", "&Glossary…", "Shift+F1", self.glossary)
+        help_menu.addSeparator()
         self._add(help_menu, "about", "&About gradexplorer", None, self.about)
+        story_button = QToolButton(bar)
+        story_button.setDefaultAction(self.actions["story"])
+        story_button.setAutoRaise(True)
+        bar.setCornerWidget(story_button)
+        self._glossary = None
+        self.restored_pins: list = []
 
     def _add(self, menu, key, text, shortcut, slot) -> QAction:
         action = QAction(text, self.w)
@@ -106,7 +117,9 @@ class WindowActions(QObject):
                 return False
             if not path.lower().endswith(".json"):
                 path += ".gxs.json"  # else the Open dialog's sessions filter hides it
-        session = Session(self.w.panel.last_valid_spec(), tuple(self.w.pins()))
+        train = self._train_view()
+        session = Session(self.w.panel.last_valid_spec(), tuple(self.w.pins()),
+                          export_train_pins(train) if train is not None else ())
         try:
             save_session(path, session)
         except SessionError as exc:
@@ -127,8 +140,18 @@ class WindowActions(QObject):
             self.w.show_error(f"could not open session: {exc}")
             return False
         self.w.replay(list(session.pins), session.spec)
+        train = self._train_view(build=bool(session.train_pins))
+        if train is not None:
+            import_train_pins(train, session.train_pins)
         self.w.show_message(f"session loaded from {path}")
         return True
+
+    def _train_view(self, build: bool = False):
+        """The Train tab's view (None when the window has none, or, unless ``build``, when
+        the tab was never shown: then it has no pins)."""
+        lazy = getattr(self.w, "_views", None)
+        views = self.w.views if build or not hasattr(lazy, "built") else lazy.built()
+        return next((v for t, v in views if t == "Train" and hasattr(v, "pins")), None)
 
     # --- exports --------------------------------------------------------------------------------
     def export_image(self, path: str | None = None, size: tuple[int, int] | None = None) -> bool:
@@ -194,6 +217,16 @@ class WindowActions(QObject):
         else:
             self.w.showFullScreen()
 
+    def glossary(self) -> None:
+        """Show the glossary (one non-modal dialog, raised if already open)."""
+        if self._glossary is None:
+            from gradexplorer.gui.glossary_dialog import GlossaryDialog
+
+            self._glossary = GlossaryDialog(self.w)
+        self._glossary.show()
+        self._glossary.raise_()
+        self._glossary.activateWindow()
+
     def zoom(self, direction: int) -> None:
         """One presentation-scale step bigger (+1) or smaller (-1): every text of every tab."""
         self.w.set_font_size(round(10 * next_step(self.w.font_size() / 10, direction)))
@@ -215,6 +248,8 @@ class WindowActions(QObject):
         s.setValue("window/state", self.w.saveState())
         s.setValue("view/font_points", self.w.font_size())
         s.setValue("spec", json.dumps(self.w.panel.last_valid_spec().to_dict()))
+        s.setValue("pins", json.dumps([{"label": p.label, "spec": p.spec.to_dict()}
+                                       for p in self.w.pins()]))
         s.sync()
 
     def restore_settings(self) -> None:
@@ -227,6 +262,7 @@ class WindowActions(QObject):
         problems = [name for name, restore in (
             ("window size", self._restore_geometry), ("dock layout", self._restore_state),
             ("font size", self._restore_font_size), ("settings", self._restore_spec),
+            ("pins", self._restore_pins), ("theory toggle", self._check_theory_toggle),
         ) if not _safely(restore)]
         if problems:
             text = f"ignored damaged stored {', '.join(problems)}; defaults used"
@@ -254,6 +290,13 @@ class WindowActions(QObject):
         self.w.set_font_size(points)
         return True
 
+    def _check_theory_toggle(self) -> bool:
+        """The theory display read the toggle already (a damaged value: shown); only judge it."""
+        from gradexplorer.gui.theory_display import SETTINGS_KEY, stored_bool
+
+        value = self.w.settings.value(SETTINGS_KEY)
+        return value is None or stored_bool(value) is not None
+
     def _restore_spec(self) -> bool:
         text = self.w.settings.value("spec")
         if text is None:
@@ -265,6 +308,21 @@ class WindowActions(QObject):
         except (ValueError, RecursionError, SessionError):
             return False
         self.w.panel.set_spec(spec)
+        return True
+
+    def _restore_pins(self) -> bool:
+        """The pinned runs' labels and specs, checked as a session's pins are; the window
+        re-runs them (``restored_pins``) before the stored settings."""
+        self.restored_pins = []
+        text = self.w.settings.value("pins")
+        if text is None:
+            return True
+        if not isinstance(text, str) or len(text) > MAX_BYTES:
+            return False
+        try:
+            self.restored_pins = list(pins_from_data(json.loads(text)))
+        except (ValueError, RecursionError, SessionError):
+            return False
         return True
 
 

@@ -30,8 +30,8 @@ class UnsafeTargetError(OSError):
 
 def describe(exc: OSError, path: str | os.PathLike) -> str:
     """One line for the user: ``cannot write PATH: reason`` (``No space left on device``...)."""
-    if isinstance(exc, UnsafeTargetError):
-        return str(exc)
+    if isinstance(exc, UnsafeTargetError):  # str() would start with "[Errno 22]"
+        return exc.strerror or str(exc)
     reason = exc.strerror or str(exc) or type(exc).__name__
     return f"cannot write {os.fspath(path)}: {reason}"
 

@@ -4,9 +4,12 @@ Format (version 1)::
 
     {"format": "gradexplorer-session", "version": 1,
      "spec": {...NetworkSpec.to_dict()...},
-     "pins": [{"label": "tanh, gain 1", "spec": {...}}, ...]}
+     "pins": [{"label": "tanh, gain 1", "spec": {...}}, ...],
+     "train_pins": [...]}
 
-``pins`` is optional. Loading never changes anything on failure: :func:`load_session` either
+``pins`` is optional; so is ``train_pins``, the Train tab's pinned runs as measured data
+(:mod:`gradexplorer.io.train_pins`; written only when there are some, so sessions without
+them are the same as before). Loading never changes anything on failure: :func:`load_session` either
 returns a complete :class:`Session` or raises :class:`SessionError` with one line naming the bad
 field (``pins[1].spec.gain must be between 0.0001 and 1000, got 5000``). Values outside what the
 app's controls can show are refused, never clamped. Only regular files of at most
@@ -24,6 +27,7 @@ from typing import Any
 
 from gradexplorer.engine.model.spec import NetworkSpec, SpecError
 from gradexplorer.io import atomic
+from gradexplorer.io.train_pins import train_pins_from_data
 
 FORMAT = "gradexplorer-session"
 VERSION = 1
@@ -64,15 +68,19 @@ class Session:
 
     spec: NetworkSpec
     pins: tuple[Pin, ...] = field(default_factory=tuple)
+    train_pins: tuple = field(default_factory=tuple)  # of io.train_pins.TrainPin
 
     def to_dict(self) -> dict:
         """The JSON document (see the module docstring)."""
-        return {
+        doc = {
             "format": FORMAT,
             "version": VERSION,
             "spec": self.spec.to_dict(),
             "pins": [{"label": p.label, "spec": p.spec.to_dict()} for p in self.pins],
         }
+        if self.train_pins:
+            doc["train_pins"] = [p.to_dict() for p in self.train_pins]
+        return doc
 
     @classmethod
     def from_dict(cls, data: object) -> Session:
@@ -87,26 +95,34 @@ class Session:
             raise SessionError(f"session file is version {version}, newer than this gradexplorer "
                                f"understands (version {VERSION}); please update gradexplorer")
         spec = spec_from_session(data.get("spec"), "spec")
-        pins_data = data.get("pins", [])
-        if pins_data is None:
-            pins_data = []
-        if not isinstance(pins_data, list):
-            raise SessionError(f"session file has a malformed pinned run: pins must be a list, "
-                               f"got {_clip(pins_data)}")
-        if len(pins_data) > MAX_PINS:
-            raise SessionError(f"session file has {len(pins_data)} pinned runs; at most "
-                               f"{MAX_PINS} are allowed")
-        pins = []
-        for i, item in enumerate(pins_data):
-            where = f"pins[{i}]"
-            if not isinstance(item, dict) or not isinstance(item.get("label"), str):
-                raise SessionError(f"session file has a malformed pinned run: {where} needs a "
-                                   f"text label and a spec")
-            if len(item["label"]) > MAX_LABEL:
-                raise SessionError(f"session file has a malformed pinned run: {where}.label is "
-                                   f"longer than {MAX_LABEL} characters")
-            pins.append(Pin(item["label"], spec_from_session(item.get("spec"), f"{where}.spec")))
-        return cls(spec, tuple(pins))
+        pins = pins_from_data(data.get("pins", []))
+        train_pins = train_pins_from_data(data.get("train_pins"), SessionError,
+                                          spec_from_session)
+        return cls(spec, pins, train_pins)
+
+
+def pins_from_data(pins_data: object) -> tuple[Pin, ...]:
+    """The pinned runs of a session's (or the stored settings') ``pins`` list, checked:
+    at most :data:`MAX_PINS`, each a text label and a valid spec; SessionError otherwise."""
+    if pins_data is None:
+        pins_data = []
+    if not isinstance(pins_data, list):
+        raise SessionError(f"session file has a malformed pinned run: pins must be a list, "
+                           f"got {_clip(pins_data)}")
+    if len(pins_data) > MAX_PINS:
+        raise SessionError(f"session file has {len(pins_data)} pinned runs; at most "
+                           f"{MAX_PINS} are allowed")
+    pins = []
+    for i, item in enumerate(pins_data):
+        where = f"pins[{i}]"
+        if not isinstance(item, dict) or not isinstance(item.get("label"), str):
+            raise SessionError(f"session file has a malformed pinned run: {where} needs a "
+                               f"text label and a spec")
+        if len(item["label"]) > MAX_LABEL:
+            raise SessionError(f"session file has a malformed pinned run: {where}.label is "
+                               f"longer than {MAX_LABEL} characters")
+        pins.append(Pin(item["label"], spec_from_session(item.get("spec"), f"{where}.spec")))
+    return tuple(pins)
 
 
 def _clip(value: Any, limit: int = 40) -> str:

@@ -36,6 +36,8 @@ def test_save_keeps_the_keys_for_pytorch(tmp_path, capsys):
     (["run", "--residual-scale", "0.5"], "add --residual"),
     (["run", "--residual", "--residual-scale", "-1"], "zero or positive"),
     (["run", "--norm", "batch", "--batch", "1"], "batch norm needs a batch of at least 2"),
+    (["train", "--norm", "batch", "--batch-size", "1", "--steps", "2"],
+     "batch norm needs mini-batches of at least 2 rows"),
     (["jacobian", "--norm", "batch"], "per batch, not per input"),
     (["train", "--norm", "batch", "--residual", "--residual-scale", "x"],
      "residual scale must be a number"),

@@ -130,3 +130,14 @@ def test_save_refuses_special_files(capsys, tmp_path, monkeypatch, target):
     code = main(["run", *SMALL, "--save", target])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1
+
+
+def test_save_to_a_fifo_is_refused_in_plain_words(tmp_path):
+    fifo = tmp_path / "f.npz"
+    os.mkfifo(fifo)
+    proc = subprocess.run([sys.executable, "-m", "gradexplorer", "run", "--depth", "2",
+                           "--width", "8", "--save", str(fifo)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "not a regular file" in proc.stderr
+    assert "Errno" not in proc.stderr

@@ -125,3 +125,20 @@ def test_resolve_task():
     assert resolve_task("Teacher", "uniform") == ("teacher", None)
     assert resolve_task("a.csv", None) == ("file", "a.csv")
     assert resolve_task(None, "digits") == ("digits", None)
+
+
+def test_the_timing_line_of_one_slow_step_reads_right(capsys, monkeypatch):
+    import dataclasses
+
+    import gradexplorer.engine.training.trainer as trainer
+
+    real = trainer.train
+
+    def slow(*args, **kwargs):
+        for rec in real(*args, **kwargs):
+            yield (dataclasses.replace(rec, seconds=16.3) if isinstance(rec, trainer.TrainEnd)
+                   else rec)
+
+    monkeypatch.setattr(trainer, "train", slow)
+    assert main(["train", "--depth", "2", "--width", "8", "--steps", "1"]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("(1 step in 16.30 s, 0.061 steps/s)")

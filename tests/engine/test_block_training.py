@@ -78,3 +78,13 @@ def test_residual_net_trains_on_digits():
     end, last = recs[-1], [r for r in recs if isinstance(r, TrainRecord)][-1]
     assert isinstance(end, TrainEnd) and not end.diverged
     assert last.test_accuracy > 0.8
+
+
+def test_batch_norm_refuses_mini_batches_of_one_row_before_the_data_are_made():
+    from gradexplorer.engine.model.spec import SpecError
+
+    spec = NetworkSpec(depth=3, width=8, norm="batch")
+    with pytest.raises(SpecError, match="at least 2 rows") as info:
+        next(train(spec, TrainConfig(steps=2, batch_size=1)))
+    assert info.value.field == "batch_size"
+    assert isinstance(list(train(spec, TrainConfig(steps=2, batch_size=2)))[-1], TrainEnd)

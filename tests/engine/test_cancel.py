@@ -173,3 +173,27 @@ def test_block_draws_are_bit_identical_to_one_draw():
     uni = draw_in_blocks(lambda s: rng.uniform(-2.0, 3.0, size=s), (3000, 1500),
                          CancelCheck(lambda: False))
     assert np.array_equal(uni, np.random.default_rng(8).uniform(-2.0, 3.0, size=(3000, 1500)))
+
+
+@pytest.mark.parametrize("norm", ["none", "batch"])
+def test_one_long_training_step_cancels_between_its_layers(norm):
+    # One step of 16 × 1024 at batch 1024 is ~100 GFLOP: seconds even on an idle machine, so
+    # a check between steps alone would be late; the check before every layer is not.
+    spec = NetworkSpec(depth=16, width=1024, in_features=64, batch=64, norm=norm, seed=3)
+    config = TrainConfig(task="teacher", samples=2048, steps=1, eval_every=1, batch_size=1024)
+    flag, stamp, out = threading.Event(), {}, {}
+
+    def fire():
+        stamp["t"] = time.monotonic()
+        flag.set()
+
+    records = train(spec, config, cancel=flag.is_set)
+    next(records)  # TrainStart: the data and the weights are ready, the one step is next
+    threading.Timer(0.2, fire).start()
+    with pytest.raises(Cancelled):
+        try:
+            for _ in records:
+                pass
+        finally:
+            out["end"] = time.monotonic()
+    assert out["end"] - stamp["t"] < LATENCY

@@ -102,7 +102,7 @@ def test_a_drag_shows_complete_results_while_it_lasts_and_ends_on_the_final_valu
     sw2 = result.start.sigma_w2[-1]
     assert window.panel.init.sigma.text().startswith(f"σ_w² = fan_in·Var(W) = {sw2:.4g} ")
     assert sw2 == pytest.approx(final.gain ** 2 * 128 * 2 / 256)  # Xavier: g² · 2/(in + out)
-    assert window.verdict.text() == window.dashboard.verdict_text() != ""
+    assert window.verdict.full_text() == window.dashboard.verdict_status() != ""
 
 
 def test_closing_during_a_drag_leaves_no_thread_running(qtbot, window):

@@ -126,7 +126,7 @@ def _settings_with(tmp_path, **values):
     {"window__geometry": "hello"}, {"window__state": 42}, {"window__geometry": 3.5},
     {"view__font_points": "big"}, {"view__font_points": "١٢"}, {"view__font_points": 500},
     {"spec": "{garbage"}, {"spec": json.dumps({"gain": 5e6})}, {"spec": "[" * 10_000},
-    {"spec": 17},
+    {"spec": 17}, {"view__show_theory": "maybe"}, {"view__show_theory": 3.5},
 ])
 def test_damaged_settings_never_stop_the_window(qtbot, tmp_path, values):
     settings = _settings_with(tmp_path, **values)
@@ -135,6 +135,19 @@ def test_damaged_settings_never_stop_the_window(qtbot, tmp_path, values):
     w.show()
     assert w.panel.spec() == NetworkSpec()
     qtbot.waitUntil(lambda: "ignored damaged stored" in w.status_text(), timeout=5000)
+    w.close()
+
+
+@pytest.mark.parametrize("text, shown", [("true", True), ("false", False), ("maybe", True)])
+def test_stored_theory_toggle_is_read_strictly(qtbot, tmp_path, text, shown):
+    path = tmp_path / "toggle.ini"
+    path.write_text(f"[view]\nshow_theory={text}\n")
+    w = MainWindow(settings=QSettings(str(path), QSettings.Format.IniFormat), presets=[],
+                   restore=True)
+    qtbot.addWidget(w)
+    assert w.theory.is_visible() is shown
+    if text == "maybe":
+        qtbot.waitUntil(lambda: "damaged stored theory toggle" in w.status_text(), timeout=5000)
     w.close()
 
 
@@ -198,3 +211,22 @@ def test_the_gui_never_imports_the_cli():
                           timeout=120, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("free, words", [
+    (0, "No space left on device"),
+    (2**40, "the PNG could not be written (Qt's image writer failed)")])
+def test_a_png_qt_cannot_save_gets_a_reason(window, tmp_path, monkeypatch, free, words):
+    import pyqtgraph as pg
+
+    path = tmp_path / "old.png"
+    path.write_bytes(b"old picture")
+    monkeypatch.setattr(pg.exporters.ImageExporter, "export", lambda self, name: False)
+    real = os.statvfs
+    monkeypatch.setattr(os, "statvfs", lambda p: type("S", (), {
+        "f_bavail": free, "f_frsize": 1, "f_blocks": real(p).f_blocks})())
+    assert not window.actions_.export_image(str(path), (300, 200))
+    text = window.status_text()
+    assert f"cannot write {path}: {words}" in text and text.count(str(path)) == 1
+    assert path.read_bytes() == b"old picture"
+    assert [n for n in os.listdir(tmp_path) if n != "settings.ini"] == ["old.png"]

@@ -132,7 +132,7 @@ def test_each_control_change_runs_to_the_dashboard(qtbot, window, edit, wait_for
     result = wait_for_run(qtbot, window, spec)
     assert_same_as_clean_run(result, spec)
     assert window.progress.value() == 2 * spec.depth
-    assert window.verdict.text() == window.dashboard.verdict_text() != ""
+    assert window.verdict.full_text() == window.dashboard.verdict_status() != ""
 
 
 def test_burst_of_100_changes_ends_with_the_final_settings(qtbot, window, wait_for_run):

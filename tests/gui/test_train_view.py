@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -159,6 +160,15 @@ def test_an_impossible_config_is_reported(qtbot, make_view):
     assert "batch size 5000" in view.status_text()
     assert "could not train" in view.verdict_text()
     assert view.controls.start.isEnabled() and not view.controls.stop.isEnabled()
+
+
+def test_batch_norm_with_mini_batches_of_one_row_is_refused(qtbot, make_view):
+    view = make_view(spec_source=lambda: replace(SPEC, norm="batch"),
+                     config=TrainConfig(steps=10, batch_size=1))
+    view.start()
+    qtbot.waitUntil(lambda: not view.is_running(), timeout=10000)
+    assert "batch norm needs mini-batches of at least 2 rows" in view.status_text()
+    assert "could not train" in view.verdict_text() and view.history.end is None
 
 
 def test_settings_change_does_not_stop_the_run(qtbot, make_view):

@@ -142,3 +142,13 @@ def test_path_writers_get_a_temporary_name_with_the_same_extension(tmp_path):
 def test_describe_is_one_line():
     assert atomic.describe(OSError(errno.ENOSPC, "No space left on device"), "/x/a.json") == \
         "cannot write /x/a.json: No space left on device"
+
+
+def test_describe_of_a_refused_target_has_no_errno_prefix(tmp_path):
+    fifo = tmp_path / "pipe.npz"
+    os.mkfifo(fifo)
+    with pytest.raises(atomic.UnsafeTargetError) as info:
+        atomic.resolve_target(fifo)
+    line = atomic.describe(info.value, fifo)
+    assert line.startswith(f"cannot write {fifo}: it is not a regular file")
+    assert "Errno" not in line

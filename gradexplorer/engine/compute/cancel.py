@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 __all__ = ["POLL_SECONDS", "CancelCheck", "Cancelled", "cancellable_matmul", "raise_if_cancelled"]
 
@@ -37,11 +38,11 @@ def raise_if_cancelled(cancel: CancelFn) -> None:
 
 
 class CancelCheck:
-    """A poll of ``cancel`` throttled to once per ``interval`` seconds (the first call always
-    polls); callable, cheap to call.
+    """A poll of ``cancel`` throttled to once per ``interval`` seconds; cheap to call.
 
-    ``check()`` raises :class:`Cancelled` if ``cancel()`` returned True; with ``cancel=None``
-    it does nothing. ``check(force=True)`` polls regardless of the time.
+    The first call always polls. ``check()`` raises :class:`Cancelled` if ``cancel()``
+    returned True; with ``cancel=None`` it does nothing. ``check(force=True)`` polls
+    regardless of the time.
     """
 
     __slots__ = ("_cancel", "_interval", "_next")
@@ -57,6 +58,7 @@ class CancelCheck:
         return self._cancel is not None
 
     def __call__(self, force: bool = False) -> None:
+        """Poll ``cancel`` if ``interval`` has passed (or ``force``); raise when it says so."""
         if self._cancel is None:
             return
         now = time.monotonic()
@@ -67,8 +69,9 @@ class CancelCheck:
 
 
 def cancellable_matmul(a: np.ndarray, b: np.ndarray, check: CancelCheck | None) -> np.ndarray:
-    """``a @ b`` for 2-D arrays, in row blocks of about ``BLOCK_FLOPS`` with a cancel check
-    between blocks; a single product when ``check`` is None or inactive.
+    """``a @ b`` for 2-D arrays, in row blocks of about ``BLOCK_FLOPS``, checking between them.
+
+    A single product when ``check`` is None or inactive.
 
     Parameters
     ----------
@@ -85,12 +88,12 @@ def cancellable_matmul(a: np.ndarray, b: np.ndarray, check: CancelCheck | None) 
         When ``check`` fires between two blocks.
     """
     if check is None or not check.active:
-        return a @ b
+        return np.asarray(a @ b)
     m, k = a.shape
     n = b.shape[1]
     rows = max(16, int(BLOCK_FLOPS / max(1, 2 * k * n)))
     if rows >= m:
-        return a @ b
+        return np.asarray(a @ b)
     out = np.empty((m, n), dtype=np.result_type(a, b))
     for i in range(0, m, rows):
         check()
@@ -103,11 +106,12 @@ QR_PANEL = 128
 
 
 def cancellable_qr(a: np.ndarray, check: CancelCheck) -> tuple[np.ndarray, np.ndarray]:
-    """Thin QR of a tall matrix by panels of Householder reflectors, checking ``check`` between
-    LAPACK calls: the same algorithm as ``scipy.linalg.qr(a, mode="economic")`` (LAPACK
-    geqrf/orgqr, Golub & Van Loan §5.2) in blocks, so Q agrees with it to rounding (~1e-15
-    relative), but a cancel lands within one panel instead of after the whole factorization
-    (a 4096 × 4096 QR takes seconds to a minute on a busy machine).
+    """Thin QR of a tall matrix by panels of Householder reflectors, checking between calls.
+
+    ``check`` is polled between LAPACK calls: the same algorithm as ``scipy.linalg.qr(a,
+    mode="economic")`` (LAPACK geqrf/orgqr, Golub & Van Loan §5.2) in blocks, so Q agrees with it
+    to rounding (~1e-15 relative), but a cancel lands within one panel instead of after the whole
+    factorization (a 4096 × 4096 QR takes seconds to a minute on a busy machine).
 
     Parameters
     ----------
@@ -156,11 +160,13 @@ def cancellable_qr(a: np.ndarray, check: CancelCheck) -> tuple[np.ndarray, np.nd
 
 
 def draw_in_blocks(draw: Callable[[tuple[int, int]], np.ndarray], shape: tuple[int, int],
-                   check: CancelCheck | None, dtype=np.float64) -> np.ndarray:
-    """``draw(shape)`` as consecutive row blocks of about 2**21 values with a cancel check
-    between them. NumPy's Generator fills arrays in C order from one stream, so for
+                   check: CancelCheck | None, dtype: DTypeLike = np.float64) -> np.ndarray:
+    """``draw(shape)`` as consecutive row blocks of about 2**21 values, checking between them.
+
+    NumPy's Generator fills arrays in C order from one stream, so for
     ``rng.standard_normal`` / ``rng.uniform`` / ``rng.random`` the result is bit-identical to
-    one call (tested); a single call when ``check`` is None or inactive."""
+    one call (tested); a single call when ``check`` is None or inactive.
+    """
     rows, cols = int(shape[0]), int(shape[1])
     block = max(1, (1 << 21) // max(1, cols))
     if check is None or not check.active or block >= rows:

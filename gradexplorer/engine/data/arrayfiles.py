@@ -18,6 +18,8 @@ import csv
 import io
 import math
 import zipfile
+from collections.abc import Iterator
+from typing import IO, Any, cast
 
 import numpy as np
 
@@ -67,7 +69,7 @@ def check_table_fits(rows: int, cols: int, *, label_columns: int = 0,
                           "is available")
 
 
-def _header(fh) -> tuple[tuple[int, ...], bool, np.dtype]:
+def _header(fh: IO[bytes]) -> tuple[tuple[int, ...], bool, np.dtype[Any]]:
     """(shape, fortran_order, dtype) from an open ``.npy`` stream positioned at its start."""
     fmt = np.lib.format
     try:
@@ -89,14 +91,15 @@ def _header(fh) -> tuple[tuple[int, ...], bool, np.dtype]:
     return tuple(int(n) for n in shape), bool(fortran), dtype
 
 
-def _read_body(fh, shape, fortran, dtype, check: CancelCheck, limit: int | None) -> np.ndarray:
+def _read_body(fh: io.BufferedIOBase, shape: tuple[int, ...], fortran: bool, dtype: np.dtype[Any],
+               check: CancelCheck, limit: int | None) -> np.ndarray:
     count = math.prod(shape)
     nbytes = count * dtype.itemsize
     if limit is not None and nbytes > limit:
         raise FileProblem(f"is damaged: its header declares {nbytes:,} bytes of data but the "
                           f"archive member holds {limit:,}")
     flat = np.empty(count, dtype=dtype)
-    buf = memoryview(flat.view(np.uint8))
+    buf = memoryview(flat.view(np.uint8).data)
     pos = 0
     while pos < nbytes:
         check()
@@ -104,7 +107,7 @@ def _read_body(fh, shape, fortran, dtype, check: CancelCheck, limit: int | None)
         if not n:
             raise FileProblem(f"is truncated: {pos:,} of {nbytes:,} data bytes present")
         pos += n
-    return flat.reshape(shape, order="F" if fortran else "C")
+    return np.asarray(flat.reshape(shape, order="F" if fortran else "C"))
 
 
 def _check_array_shape(shape: tuple[int, ...]) -> None:
@@ -158,7 +161,8 @@ def read_npz(path: str, check: CancelCheck) -> tuple[np.ndarray | None, np.ndarr
                                   f"loading it needs at least {format_bytes(need)} of memory "
                                   f"but only {format_bytes(available)} is available")
             with zf.open(info) as raw:
-                fh = io.BufferedReader(raw, buffer_size=CHUNK_BYTES)
+                # a ZipExtFile has the readinto a BufferedReader needs of its raw stream
+                fh = io.BufferedReader(cast(io.RawIOBase, raw), buffer_size=CHUNK_BYTES)
                 shape, fortran, dtype = _header(fh)
                 if key == "x":
                     _check_array_shape(shape)
@@ -166,7 +170,7 @@ def read_npz(path: str, check: CancelCheck) -> tuple[np.ndarray | None, np.ndarr
     return out["x"], out["y"], sorted(infos)
 
 
-def read_csv_rows(path: str, check: CancelCheck, size: int):
+def read_csv_rows(path: str, check: CancelCheck, size: int) -> Iterator[tuple[int, list[str]]]:
     """Yield ``(line number, cells)`` of the non-blank rows of a CSV file, sized first.
 
     The first line's column count is checked against ``MAX_WIDTH`` (+ a label column) before the

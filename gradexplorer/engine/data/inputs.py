@@ -24,6 +24,9 @@ from gradexplorer.engine.data.arrayfiles import (
 from gradexplorer.engine.model.spec import MAX_WIDTH, NetworkSpec, SpecError
 from gradexplorer.resource_files import resource_path
 
+#: (x, labels or None, per-feature mean, per-feature std) of a data set, read-only.
+_Table = tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]
+
 DIGITS_ROWS = 1797
 DIGITS_FEATURES = 64
 DIGITS_CLASSES = 10
@@ -71,10 +74,11 @@ def load_digits() -> tuple[np.ndarray, np.ndarray]:
         ``field="input"`` if the bundled file is missing or damaged.
     """
     x, y, _, _ = _digits()
+    assert y is not None  # the digits are labelled
     return x, y
 
 
-def load_table(path: str | os.PathLike, *, cancel: Callable[[], bool] | None = None
+def load_table(path: str | os.PathLike[str], *, cancel: Callable[[], bool] | None = None
                ) -> tuple[np.ndarray, np.ndarray | None]:
     """Read features (and optional labels) from a ``.npy``, ``.npz``, ``.csv`` or ``.txt`` file.
 
@@ -110,7 +114,8 @@ def load_table(path: str | os.PathLike, *, cancel: Callable[[], bool] | None = N
     Cancelled
         See ``cancel``.
     """
-    return _load_cached_entry(path, cancel)[:2]
+    x, y, _, _ = _load_cached_entry(path, cancel)
+    return x, y
 
 
 def input_features(spec: NetworkSpec) -> int:
@@ -127,7 +132,7 @@ def input_features(spec: NetworkSpec) -> int:
     if spec.input == "digits":
         return DIGITS_FEATURES
     if spec.input == "file":
-        return int(load_table(spec.input_path)[0].shape[1])
+        return int(load_table(str(spec.input_path))[0].shape[1])
     return spec.in_features
 
 
@@ -177,10 +182,10 @@ def make_inputs(spec: NetworkSpec, rng: np.random.Generator, *,
         source, raw, name = f"digits (UCI, {DIGITS_FEATURES} features)", "raw pixels 0..16", \
             "the digits data set"
     else:
-        data, labels, mean, std = _load_cached_entry(spec.input_path, cancel)
+        data, labels, mean, std = _load_cached_entry(str(spec.input_path), cancel)
         n_classes = None if labels is None else int(labels.max()) + 1
         classes = "" if n_classes is None else f", {n_classes} classes"
-        source = f"file {Path(spec.input_path).name} ({data.shape[1]} features{classes})"
+        source = f"file {Path(str(spec.input_path)).name} ({data.shape[1]} features{classes})"
         raw, name = "raw values", f"the file {spec.input_path}"
     rows = data.shape[0]
     if b > rows:
@@ -196,7 +201,8 @@ def make_inputs(spec: NetworkSpec, rng: np.random.Generator, *,
 
 
 # --- internals ---------------------------------------------------------------------------------
-def _finish(spec: NetworkSpec, x: np.ndarray, labels, n_classes, desc: str) -> InputBatch:
+def _finish(spec: NetworkSpec, x: np.ndarray, labels: np.ndarray | None, n_classes: int | None,
+            desc: str) -> InputBatch:
     with np.errstate(all="ignore"):
         out = np.ascontiguousarray(x, dtype=spec.dtype)  # x is always freshly allocated
     bad = int(out.size - np.count_nonzero(np.isfinite(out)))
@@ -228,14 +234,16 @@ def _stats(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, std
 
 
-def _frozen(*arrays):
-    for a in (a for a in arrays if a is not None):
-        a.flags.writeable = False
-    return arrays
+def _frozen(x: np.ndarray, y: np.ndarray | None, mean: np.ndarray,
+            std: np.ndarray) -> _Table:
+    for a in (x, y, mean, std):
+        if a is not None:
+            a.flags.writeable = False
+    return x, y, mean, std
 
 
 @functools.lru_cache(maxsize=1)
-def _digits():
+def _digits() -> _Table:
     try:
         table = np.loadtxt(resource_path("data", "optdigits.csv.gz"), delimiter=",",
                            dtype=np.int64, ndmin=2)
@@ -251,7 +259,8 @@ def _digits():
 _LOCAL = threading.local()  # the cancel check of the read in progress on this thread
 
 
-def _load_cached_entry(path, cancel: Callable[[], bool] | None = None):
+def _load_cached_entry(path: str | os.PathLike[str],
+                       cancel: Callable[[], bool] | None = None) -> _Table:
     """(x, labels, mean, std) of a user's file, from the cache when the file is unchanged."""
     name = os.fspath(path)
     p = Path(name)
@@ -277,7 +286,7 @@ def _load_cached_entry(path, cancel: Callable[[], bool] | None = None):
 
 
 @functools.lru_cache(maxsize=4)
-def _read(resolved: str, name: str, ext: str, size: int, mtime_ns: int):
+def _read(resolved: str, name: str, ext: str, size: int, mtime_ns: int) -> _Table:
     try:
         if ext in (".csv", ".txt"):
             x, y = _read_text(resolved, name, size)
@@ -307,7 +316,7 @@ def _features(a: np.ndarray, name: str, what: str) -> np.ndarray:
     return np.ascontiguousarray(a, dtype=np.float64)  # a is freshly read: no copy needed
 
 
-def _labels(v: np.ndarray, name: str, where) -> np.ndarray:
+def _labels(v: np.ndarray, name: str, where: Callable[[int], str]) -> np.ndarray:
     if v.dtype.kind not in "biuf":
         raise _bad(name, f"labels hold {v.dtype} values, not whole numbers")
     f = v.astype(np.float64)
@@ -320,7 +329,7 @@ def _labels(v: np.ndarray, name: str, where) -> np.ndarray:
     return f.astype(np.int64)
 
 
-def _read_numpy(path: str, name: str, ext: str):
+def _read_numpy(path: str, name: str, ext: str) -> tuple[np.ndarray, np.ndarray | None]:
     with open(path, "rb") as fh:
         magic = fh.read(6)
     if not magic.startswith(b"\x93NUMPY" if ext == ".npy" else b"PK"):
@@ -348,10 +357,11 @@ def _is_number(cell: str) -> bool:
     return True
 
 
-def _read_text(path: str, name: str, size: int):
+def _read_text(path: str, name: str, size: int) -> tuple[np.ndarray, np.ndarray | None]:
     check = getattr(_LOCAL, "check", None) or CancelCheck(None)
     rows = read_csv_rows(path, check, size)
-    header = ref = None
+    header: tuple[int, list[str]] | None = None
+    ref: tuple[int, list[str]] | None = None
     values: list[np.ndarray] = []
     line_no: list[int] = []
     all_single, last = True, None
@@ -365,16 +375,8 @@ def _read_text(path: str, name: str, size: int):
         if len(cells) != len(ref[1]):
             raise _bad(name, f"row {row} has {len(cells)} values but row {ref[0]} has "
                              f"{len(ref[1])}")
-        try:
-            values.append(np.array([float(c) for c in cells], dtype=np.float64))
-            line_no.append(row)
-        except ValueError:
-            if len(cells) == 1 and any(d in cells[0] for d in ";\t"):
-                raise _bad(name, "has values separated by ';' or tabs; separate values with "
-                                 "commas") from None
-            j = next(j for j, c in enumerate(cells) if not _is_number(c))
-            what = "is empty" if not cells[j] else f"{cells[j]!r} is not a number"
-            raise _bad(name, f"row {row}, column {j + 1}: {what}") from None
+        values.append(_row_values(name, row, cells))
+        line_no.append(row)
         if len(values) % 4096 == 0:  # the size estimate from the first line was only an estimate
             check_table_fits(len(values), len(cells), label_columns=1)
     tail = last if values else (header[1] if header else None)  # old rule: all rows 1 cell
@@ -393,7 +395,26 @@ def _read_text(path: str, name: str, size: int):
         return table, None
     if len(cols) > 1:
         raise _bad(name, "has more than one label column ('label' / 'y'); keep one")
-    j, col = cols[0], header[1][cols[0]]
+    assert header is not None  # label columns are named in the header
+    return _split_labels(table, name, cols[0], header[1][cols[0]], line_no)
+
+
+def _row_values(name: str, row: int, cells: list[str]) -> np.ndarray:
+    """The numbers of one CSV row (float64), or a DataError naming its first bad cell."""
+    try:
+        return np.array([float(c) for c in cells], dtype=np.float64)
+    except ValueError:
+        if len(cells) == 1 and any(d in cells[0] for d in ";\t"):
+            raise _bad(name, "has values separated by ';' or tabs; separate values with "
+                             "commas") from None
+        j = next(j for j, c in enumerate(cells) if not _is_number(c))
+        what = "is empty" if not cells[j] else f"{cells[j]!r} is not a number"
+        raise _bad(name, f"row {row}, column {j + 1}: {what}") from None
+
+
+def _split_labels(table: np.ndarray, name: str, j: int, col: str,
+                  line_no: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(features, labels) of a table whose column j (named ``col``) holds the labels."""
     if table.shape[1] == 1:
         raise _bad(name, f"has only the label column '{col}', no feature columns")
     labels = _labels(table[:, j], name, lambda i: f"row {line_no[i]}, column '{col}'")

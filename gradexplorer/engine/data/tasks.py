@@ -135,7 +135,8 @@ def make_task(spec: NetworkSpec, task: str, loss: str, holdout: float, *,
                 desc)
 
 
-def _file(spec: NetworkSpec, cancel=None):
+def _file(spec: NetworkSpec,
+          cancel: Callable[[], bool] | None = None) -> tuple[np.ndarray, np.ndarray, int, str]:
     path = spec.input_path
     if not path:
         raise DataError("input_path", "task 'file' needs a path to a labelled .csv or .npz file")
@@ -156,9 +157,12 @@ def _file(spec: NetworkSpec, cancel=None):
 
 
 def teacher_bytes(in_features: int, samples: int) -> int:
-    """Peak bytes while the teacher task is drawn: the float64 inputs (samples × n_0), their
-    train/test copies made before the inputs are freed, and the teacher's hidden layer (twice
-    samples × TEACHER_WIDTH) and weights. Afterwards the task keeps ``itemsize·samples·n_0``."""
+    """Peak bytes while the teacher task is drawn.
+
+    The float64 inputs (samples × n_0), their train/test copies made before the inputs are
+    freed, and the teacher's hidden layer (twice samples × TEACHER_WIDTH) and weights.
+    Afterwards the task keeps ``itemsize·samples·n_0``.
+    """
     cells = samples * in_features
     return int(8 * (2 * cells + 2 * samples * TEACHER_WIDTH + TEACHER_WIDTH * in_features))
 
@@ -191,7 +195,8 @@ def _teacher(spec: NetworkSpec, loss: str, holdout: float, samples: int, classes
                 classification, desc)
 
 
-def _standardized(train: np.ndarray, test: np.ndarray, on: bool):
+def _standardized(train: np.ndarray, test: np.ndarray,
+                  on: bool) -> tuple[np.ndarray, np.ndarray]:
     """Shift and scale by the training rows' mean and std (ddof 0); constant features → 0."""
     if not on:
         return train, test

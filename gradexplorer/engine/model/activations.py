@@ -48,97 +48,106 @@ def _as_float(h: np.ndarray) -> np.ndarray:
 
 
 # --- kernels: (forward, derivative, forward_and_derivative) per activation ---------------------
-def _linear_d(h):
+def _linear_d(h: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(h), h, 1.0)  # 1, but NaN stays NaN
 
 
-def _linear_fd(h):
+def _linear_fd(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return h.copy(), _linear_d(h)
 
 
-def _sigmoid_fd(h):
+def _sigmoid_fd(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     s = expit(h)
     return s, s * (1.0 - s)
 
 
-def _tanh_fd(h):
+def _tanh_fd(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     a = np.tanh(h)
     return a, 1.0 - a * a
 
 
-def _leaky_f(h, slope):
+def _leaky_f(h: np.ndarray, slope: float) -> np.ndarray:
     if slope == 0.0:  # relu; plain max keeps relu(-inf) = 0 (0 · -inf would be NaN)
-        return np.maximum(h, 0.0)
+        return np.asarray(np.maximum(h, 0.0))
     if 0.0 < slope <= 1.0:
-        return np.maximum(h, h * slope)  # = h for h > 0, slope·h for h <= 0; NaN stays NaN
+        # = h for h > 0, slope·h for h <= 0; NaN stays NaN
+        return np.asarray(np.maximum(h, h * slope))
     return np.where(h > 0, h, h * slope)
 
 
-def _leaky_d(h, slope, f=None):
+def _leaky_d(h: np.ndarray, slope: float, f: np.ndarray | None = None) -> np.ndarray:
     # sign(h) is -1, 0, 1 or NaN: max(sign, slope) gives slope for h <= 0 (at the kink too, as
     # torch's backward), exactly 1 for h > 0 and NaN for NaN
     if slope == 0.0:
-        return np.sign(np.maximum(h, 0.0) if f is None else f)
+        return np.asarray(np.sign(np.maximum(h, 0.0) if f is None else f))
     if 0.0 < slope <= 1.0:
-        return np.maximum(np.sign(h), slope)
+        return np.asarray(np.maximum(np.sign(h), slope))
     return np.where(np.isnan(h), h, np.where(h > 0, 1.0, slope))
 
 
-def _leaky_fd(h, slope):
+def _leaky_fd(h: np.ndarray, slope: float) -> tuple[np.ndarray, np.ndarray]:
     f = _leaky_f(h, slope)
     return f, _leaky_d(h, slope, f)
 
 
-def _elu_f(h, scale, alpha):
+def _elu_f(h: np.ndarray, scale: float, alpha: float) -> np.ndarray:
     # max(h, 0) + α·expm1(min(h, 0)) is h for h > 0 and α(e^h − 1) for h <= 0, exactly (the
     # other term is 0); exp only of h <= 0, so no overflow
     f = np.maximum(h, 0.0) + alpha * np.expm1(np.minimum(h, 0.0))
-    return f if scale == 1.0 else f * scale
+    return np.asarray(f if scale == 1.0 else f * scale)
 
 
-def _elu_d(h, scale, alpha):
+def _elu_d(h: np.ndarray, scale: float, alpha: float) -> np.ndarray:
     # exp, not expm1 + 1, keeps full relative precision deep in the tail; at h = 0 the h <= 0
     # branch (α·e⁰ = α), as torch's elu_backward
     return np.where(h > 0, scale, (scale * alpha) * np.exp(np.minimum(h, 0.0)))
 
 
-def _elu_fd(h, scale, alpha):
+def _elu_fd(h: np.ndarray, scale: float, alpha: float) -> tuple[np.ndarray, np.ndarray]:
     return _elu_f(h, scale, alpha), _elu_d(h, scale, alpha)
 
 
-def _gelu_f(h):
-    return np.maximum(h, -_GELU_CLIP) * ndtr(h)  # h·Φ(h); the clip avoids -inf · 0
+def _gelu_f(h: np.ndarray) -> np.ndarray:
+    return np.asarray(np.maximum(h, -_GELU_CLIP) * ndtr(h))  # h·Φ(h); the clip avoids -inf · 0
 
 
-def _gelu_d(h):
+def _gelu_d(h: np.ndarray) -> np.ndarray:
     hc = np.clip(h, -_GELU_CLIP, _GELU_CLIP)  # the clip avoids h² overflow and inf · 0
-    return ndtr(h) + hc * (np.exp(-0.5 * hc * hc) * _INV_SQRT_2PI)
+    return np.asarray(ndtr(h) + hc * (np.exp(-0.5 * hc * hc) * _INV_SQRT_2PI))
 
 
-def _gelu_fd(h):
+def _gelu_fd(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     p = ndtr(h)
     hc = np.clip(h, -_GELU_CLIP, _GELU_CLIP)
     return np.maximum(h, -_GELU_CLIP) * p, p + hc * (np.exp(-0.5 * hc * hc) * _INV_SQRT_2PI)
 
 
-def _silu_f(h):
-    return np.maximum(h, -_SILU_CLIP) * expit(h)  # h·σ(h); the clip avoids -inf · 0
+def _silu_f(h: np.ndarray) -> np.ndarray:
+    return np.asarray(np.maximum(h, -_SILU_CLIP) * expit(h))  # h·σ(h); the clip avoids -inf · 0
 
 
-def _silu_fd(h):
+def _silu_fd(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     s = expit(h)
     hc = np.clip(h, -_SILU_CLIP, _SILU_CLIP)  # avoids ±inf · 0; s is exactly 0 or 1 beyond
     return np.maximum(h, -_SILU_CLIP) * s, s * (1.0 + hc * (1.0 - s))  # torch's silu_backward
 
 
-def _softplus_f(h):
+def _softplus_f(h: np.ndarray) -> np.ndarray:
     return np.where(h > _SP_T, h, np.log1p(np.exp(np.minimum(h, _SP_T))))
 
 
-def _softplus_fd(h):
+def _softplus_fd(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     e = np.exp(np.minimum(h, _SP_T))
     big = h > _SP_T
     return np.where(big, h, np.log1p(e)), np.where(big, 1.0, e / (1.0 + e))
+
+
+def _no_kernel(h: np.ndarray) -> np.ndarray:
+    raise NotImplementedError("this Activation was built without its kernels")
+
+
+def _no_pair_kernel(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    raise NotImplementedError("this Activation was built without its kernels")
 
 
 def _second(fd: _PairKernel) -> _Kernel:
@@ -175,9 +184,9 @@ class Activation:
     bounds: tuple[float, float] | None
     max_derivative: float
     negative_slope: float = 0.0
-    _f: _Kernel = field(default=None, repr=False, compare=False)
-    _d: _Kernel = field(default=None, repr=False, compare=False)
-    _fd: _PairKernel = field(default=None, repr=False, compare=False)
+    _f: _Kernel = field(default=_no_kernel, repr=False, compare=False)
+    _d: _Kernel = field(default=_no_kernel, repr=False, compare=False)
+    _fd: _PairKernel = field(default=_no_pair_kernel, repr=False, compare=False)
 
     def forward(self, h: np.ndarray) -> np.ndarray:
         """φ(h) elementwise. ``h``: ndarray, any shape; returns the same shape and dtype.
@@ -219,10 +228,13 @@ class Activation:
         ndarray of bool, shape of ``h``
         """
         d = self.derivative(h) if derivative is None else np.asarray(derivative)
-        return np.abs(d) < SATURATION_FRACTION * self.max_derivative
+        mask: np.ndarray = np.abs(d) < SATURATION_FRACTION * self.max_derivative
+        return mask
 
 
-def _make(name, gain, homogeneous, bounds, max_d, fd, f, d=None, slope=0.0) -> Activation:
+def _make(name: str, gain: float | None, homogeneous: bool, bounds: tuple[float, float] | None,
+          max_d: float, fd: _PairKernel, f: _Kernel, d: _Kernel | None = None,
+          slope: float = 0.0) -> Activation:
     return Activation(name, gain, homogeneous, bounds, float(max_d), float(slope), f,
                       d or _second(fd), fd)
 
@@ -254,26 +266,28 @@ def get_activation(name: str, negative_slope: float = 0.01) -> Activation:
     if not math.isfinite(slope):
         raise ValueError(f"negative slope must be a finite number, got {negative_slope!r}")
     if name == "linear":
-        return _make(name, 1.0, True, None, 1.0, _linear_fd, f=np.copy, d=_linear_d)
+        return _make(name, calculate_gain(name), True, None, 1.0, _linear_fd, f=np.copy,
+                     d=_linear_d)
     if name == "sigmoid":
-        return _make(name, 1.0, False, (0.0, 1.0), 0.25, _sigmoid_fd, f=expit)
+        return _make(name, calculate_gain(name), False, (0.0, 1.0), 0.25, _sigmoid_fd, f=expit)
     if name == "tanh":
-        return _make(name, 5.0 / 3.0, False, (-1.0, 1.0), 1.0, _tanh_fd, f=np.tanh)
+        return _make(name, calculate_gain(name), False, (-1.0, 1.0), 1.0, _tanh_fd, f=np.tanh)
     if name == "relu":
-        return _make(name, math.sqrt(2.0), True, None, 1.0, partial(_leaky_fd, slope=0.0),
+        return _make(name, calculate_gain(name), True, None, 1.0, partial(_leaky_fd, slope=0.0),
                      f=partial(_leaky_f, slope=0.0), d=partial(_leaky_d, slope=0.0))
     if name == "leaky_relu":
         return _make(name, calculate_gain("leaky_relu", slope), True, None, max(1.0, abs(slope)),
                      partial(_leaky_fd, slope=slope), f=partial(_leaky_f, slope=slope),
                      d=partial(_leaky_d, slope=slope), slope=slope)
     if name == "elu":
-        k = {"scale": 1.0, "alpha": 1.0}
-        return _make(name, None, False, None, 1.0, partial(_elu_fd, **k),
-                     f=partial(_elu_f, **k), d=partial(_elu_d, **k))
+        return _make(name, None, False, None, 1.0, partial(_elu_fd, scale=1.0, alpha=1.0),
+                     f=partial(_elu_f, scale=1.0, alpha=1.0),
+                     d=partial(_elu_d, scale=1.0, alpha=1.0))
     if name == "selu":
-        k = {"scale": SELU_SCALE, "alpha": SELU_ALPHA}
-        return _make(name, 0.75, False, None, SELU_SCALE * SELU_ALPHA, partial(_elu_fd, **k),
-                     f=partial(_elu_f, **k), d=partial(_elu_d, **k))
+        return _make(name, calculate_gain(name), False, None, SELU_SCALE * SELU_ALPHA,
+                     partial(_elu_fd, scale=SELU_SCALE, alpha=SELU_ALPHA),
+                     f=partial(_elu_f, scale=SELU_SCALE, alpha=SELU_ALPHA),
+                     d=partial(_elu_d, scale=SELU_SCALE, alpha=SELU_ALPHA))
     if name == "gelu":
         return _make(name, None, False, None, _GELU_MAX_D, _gelu_fd, f=_gelu_f, d=_gelu_d)
     if name == "silu":

@@ -27,12 +27,20 @@ Power-of-two scaling (values carried as x · 2**s, see ``runs.statistics``):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from gradexplorer.engine.model.activations import Activation
 from gradexplorer.engine.model.norms import NormCache, norm_backward, norm_forward
 from gradexplorer.engine.runs.statistics import exponent_of, rms
+
+if TYPE_CHECKING:  # network imports nothing from here; the annotation only
+    from gradexplorer.engine.model.network import DenseLayer
+    from gradexplorer.engine.model.spec import NetworkSpec
+
+#: Batch norm's running (mean (n,), var (n,)) of one layer, float64.
+Running = tuple[np.ndarray, np.ndarray]
 
 
 def residual_layers(widths: tuple[int, ...], residual: bool) -> tuple[bool, ...]:
@@ -77,9 +85,9 @@ class BlockForward:
         return self.h if self.norm is None else self.norm.z
 
 
-def block_forward(layer, a_prev: np.ndarray, s_prev: int, activation: Activation, norm: str,
-                  residual: bool, alpha: float, *, bias_scale: float = 1.0,
-                  rescale: bool = False, running=None) -> BlockForward:
+def block_forward(layer: DenseLayer, a_prev: np.ndarray, s_prev: int, activation: Activation,
+                  norm: str, residual: bool, alpha: float, *, bias_scale: float = 1.0,
+                  rescale: bool = False, running: Running | None = None) -> BlockForward:
     """One block forward. a_prev: (B, n_{l−1}) at scale 2**s_prev; returns :class:`BlockForward`.
 
     ``rescale``: renormalize h (plain) or a (residual) to RMS ≈ 1 by a power of two; only pass
@@ -113,13 +121,18 @@ def block_forward(layer, a_prev: np.ndarray, s_prev: int, activation: Activation
     return BlockForward(h, s_h, a, s_a, deriv, cache, residual)
 
 
-def block_backward(layer, fwd: BlockForward, a_prev: np.ndarray, g_a: np.ndarray, t: int,
-                   alpha: float, *, renormalize: bool = True, need_input_grad: bool = True):
+def block_backward(layer: DenseLayer, fwd: BlockForward, a_prev: np.ndarray, g_a: np.ndarray,
+                   t: int, alpha: float, *, renormalize: bool = True,
+                   need_input_grad: bool = True, need_weight_grad: bool = True
+                   ) -> tuple[np.ndarray | None, np.ndarray, float, int, np.ndarray | None,
+                              np.ndarray]:
     """One block backward from g_a = ∂L/∂a_l (B, n_l) at scale 2**t (g_a may be overwritten).
 
-    Returns (g_a_prev or None, g_h, g_rms, t_h, grad_w, grad_b): ∂L/∂a_{l−1}, ∂L/∂h_l and its
-    RMS, all at scale 2**t_h; ∂L/∂W_l at 2**(t_h + scale of a_prev), ∂L/∂b_l at 2**t_h.
+    Returns (g_a_prev or None, g_h, g_rms, t_h, grad_w or None, grad_b): ∂L/∂a_{l−1}, ∂L/∂h_l
+    and its RMS, all at scale 2**t_h; ∂L/∂W_l at 2**(t_h + scale of a_prev), ∂L/∂b_l at 2**t_h.
     ``renormalize`` (propagation): bring the carried gradient to RMS ≈ 1 by a power of two.
+    ``need_input_grad`` / ``need_weight_grad`` False: that gradient is skipped (None), as in
+    :meth:`~gradexplorer.engine.model.network.DenseLayer.backward`.
     """
     skip = None
     if fwd.residual:
@@ -142,7 +155,8 @@ def block_backward(layer, fwd: BlockForward, a_prev: np.ndarray, g_a: np.ndarray
             g_h = np.ldexp(g_h, -k, out=g_h)
             g_rms = float(np.ldexp(g_rms, -k))  # exact: the same power of two
             t += k
-    g_prev, grad_w, grad_b = layer.backward(g_h, a_prev, need_input_grad=need_input_grad)
+    g_prev, grad_w, grad_b = layer.backward(g_h, a_prev, need_input_grad=need_input_grad,
+                                            need_weight_grad=need_weight_grad)
     if skip is not None and g_prev is not None:
         g_prev += skip
     return g_prev, g_h, g_rms, t, grad_w, grad_b
@@ -150,17 +164,21 @@ def block_backward(layer, fwd: BlockForward, a_prev: np.ndarray, g_a: np.ndarray
 
 @dataclass
 class Architecture:
-    """The blocks of a trainable net: norm, which layers are residual, α, and batch norm's
-    running (mean, var) per layer (float64, torch's initial 0 and 1; updated with momentum 0.1
-    on every training batch, used for evaluation: ``BatchNorm1d`` train/eval semantics)."""
+    """The blocks of a trainable net: norm, which layers are residual, α, running statistics.
+
+    Batch norm's running (mean, var) per layer: float64, torch's initial 0 and 1; updated with
+    momentum 0.1 on every training batch, used for evaluation (``BatchNorm1d`` train/eval
+    semantics).
+    """
 
     norm: str = "none"
     skips: tuple[bool, ...] = ()
     alpha: float = 1.0
-    running: list | None = None
+    running: list[Running] | None = None
 
     @classmethod
-    def from_spec(cls, spec, widths: tuple[int, ...]) -> Architecture:
+    def from_spec(cls, spec: NetworkSpec, widths: tuple[int, ...]) -> Architecture:
+        """The blocks ``spec`` asks for on ``widths`` = (n_0, ..., n_L), running stats reset."""
         running = None
         if spec.norm == "batch":
             running = [(np.zeros(n), np.ones(n)) for n in widths[1:]]

@@ -32,19 +32,26 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import scipy.linalg
+from numpy.typing import DTypeLike
 
+from gradexplorer.engine.compute.blas import one_blas_thread
 from gradexplorer.engine.compute.cancel import CancelCheck, cancellable_qr, draw_in_blocks
 from gradexplorer.engine.model.activations import calculate_gain, get_activation
 from gradexplorer.engine.model.spec import ACTIVATION_NAMES, BIAS_INIT_NAMES, INIT_NAMES, MODE_NAMES
 
-__all__ = ["init_bias", "init_weight", "recommended_gain", "sigma_w2", "weight_std"]
+__all__ = ["base_weight", "draw_kind", "init_bias", "init_weight", "panel_qr", "recommended_gain",
+           "sigma_w2", "weight_scale", "weight_std"]
 
 _UNIFORM = {"xavier_uniform", "kaiming_uniform", "lecun_uniform", "torch_default"}
 _ORTHOGONAL = {"orthogonal", "lsuv"}
-#: Smallest fan for which a ``cancel`` makes the orthogonal QR run by cancellable panels.
+#: Smallest fan for which the orthogonal QR runs by cancellable Householder panels — with or
+#: without a ``cancel``, so the GUI (which passes one) and the CLI (which does not) draw
+#: bit-identical weights. Measured on one BLAS thread: 1.04–1.3× the time of one LAPACK call
+#: (256: 9 vs 9 ms, 2048: 1.95 vs 1.48 s), but a cancel lands within one panel.
 ORTHOGONAL_CANCEL_MIN = 256
 
 
@@ -75,7 +82,7 @@ def _scale(init: str, fan_out: int, fan_in: int, gain: float, mode: str, a: floa
         return gain * math.sqrt(2.0 / (fan_in + fan_out))
     if init in ("kaiming_uniform", "kaiming_normal"):
         fan = fan_in if mode == "fan_in" else fan_out
-        g = math.sqrt(2.0 / (1.0 + a * a))
+        g = calculate_gain("leaky_relu", a)  # torch's kaiming_*_ default nonlinearity
         return gain * g * math.sqrt((3.0 if init == "kaiming_uniform" else 1.0) / fan)
     if init == "lecun_normal":
         return gain / math.sqrt(fan_in)
@@ -86,7 +93,8 @@ def _scale(init: str, fan_out: int, fan_in: int, gain: float, mode: str, a: floa
     return gain  # orthogonal, lsuv
 
 
-def _float_dtype(dtype) -> np.dtype:
+def _float_dtype(dtype: DTypeLike) -> Any:
+    """np.dtype(dtype), float32 or float64 (typed Any: numpy's draws overload on the dtype)."""
     dt = np.dtype(dtype)
     if dt not in (np.float32, np.float64):
         raise ValueError(f"dtype must be float32 or float64, got {dt}")
@@ -95,7 +103,8 @@ def _float_dtype(dtype) -> np.dtype:
 
 def init_weight(init: str, fan_out: int, fan_in: int, *, gain: float = 1.0, mode: str = "fan_in",
                 negative_slope: float = 0.0, rng: np.random.Generator,
-                dtype=np.float64, cancel: Callable[[], bool] | None = None) -> np.ndarray:
+                dtype: DTypeLike = np.float64,
+                cancel: Callable[[], bool] | None = None) -> np.ndarray:
     """Draw one weight matrix with ``torch.nn.init`` semantics (see the module table).
 
     Parameters
@@ -115,9 +124,10 @@ def init_weight(init: str, fan_out: int, fan_in: int, *, gain: float = 1.0, mode
     dtype : float32 or float64
         Drawn directly in this dtype (float32 is not computed in float64).
     cancel : callable, optional
-        For orthogonal/lsuv with min(fan) ≥ ORTHOGONAL_CANCEL_MIN: the QR runs by panels and
-        polls ``cancel`` between them (:func:`~gradexplorer.engine.compute.cancel.cancellable_qr`;
-        Q agrees with the one-call QR to rounding, ~1e-14), raising ``Cancelled``.
+        For orthogonal/lsuv with min(fan) ≥ ORTHOGONAL_CANCEL_MIN the QR always runs by panels
+        (:func:`~gradexplorer.engine.compute.cancel.cancellable_qr`; Q agrees with the one-call
+        QR to rounding, ~1e-14) and polls ``cancel`` between them, raising ``Cancelled``; the
+        weights are bit-identical with and without ``cancel``.
 
     Returns
     -------
@@ -136,28 +146,126 @@ def init_weight(init: str, fan_out: int, fan_in: int, *, gain: float = 1.0, mode
     _check(init, fan_out, fan_in, gain, mode, negative_slope)
     dt = _float_dtype(dtype)
     scale = _scale(init, fan_out, fan_in, float(gain), mode, float(negative_slope))
-    shape = (int(fan_out), int(fan_in))
     if init == "zeros":
-        return np.zeros(shape, dtype=dt)
+        return np.zeros((int(fan_out), int(fan_in)), dtype=dt)
+    w = base_weight(draw_kind(init), int(fan_out), int(fan_in), rng=rng, dtype=dt, cancel=cancel)
+    w *= scale
+    return w
+
+
+def draw_kind(init: str) -> str:
+    """The standard draw under ``init``: ``"uniform"``, ``"normal"``, ``"orthogonal"``, ``"zeros"``.
+
+    Initializers of one kind share their draw: they differ only by the scale (times ``gain``) that
+    :func:`init_weight` multiplies it with, e.g. xavier_normal and kaiming_normal.
+
+    Parameters
+    ----------
+    init : str
+        One of :data:`~gradexplorer.engine.model.spec.INIT_NAMES`.
+
+    Returns
+    -------
+    str
+    """
+    if init == "zeros":
+        return "zeros"
     if init in _UNIFORM:
+        return "uniform"
+    if init in _ORTHOGONAL:
+        return "orthogonal"
+    return "normal"
+
+
+def weight_scale(init: str, fan_out: int, fan_in: int, *, gain: float = 1.0,
+                 mode: str = "fan_in", negative_slope: float = 0.0) -> float:
+    """The factor :func:`init_weight` multiplies its standard draw with (times ``gain``).
+
+    The std (normal inits), the bound B (uniform) or the singular value (orthogonal); 0 for
+    zeros. ``init_weight(...) == base_weight(draw_kind(init), ...) * weight_scale(...)``, bit
+    for bit.
+
+    Parameters
+    ----------
+    init, fan_out, fan_in, gain, mode, negative_slope
+        As in :func:`init_weight`.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        As :func:`init_weight`.
+    """
+    _check(init, fan_out, fan_in, gain, mode, negative_slope)
+    return _scale(init, fan_out, fan_in, float(gain), mode, float(negative_slope))
+
+
+def base_weight(kind: str, fan_out: int, fan_in: int, *, rng: np.random.Generator,
+                dtype: DTypeLike = np.float64,
+                cancel: Callable[[], bool] | None = None) -> np.ndarray:
+    """The standard draw of ``kind`` (see :func:`draw_kind`) before any scale, fresh and writable.
+
+    Parameters
+    ----------
+    kind : {'uniform', 'normal', 'orthogonal'}
+        ``uniform``: U(−1, 1) as ``random``·2 − 1; ``normal``: ``standard_normal``;
+        ``orthogonal``: sign-fixed Q of the QR of a standard normal (Mezzadri 2007), as
+        ``torch.nn.init.orthogonal_``.
+    fan_out, fan_in : int
+        The shape (fan_out, fan_in).
+    rng : numpy.random.Generator
+        The only source of randomness.
+    dtype : float32 or float64
+        Drawn in this dtype.
+    cancel : callable, optional
+        As in :func:`init_weight` (orthogonal only; see :func:`panel_qr`).
+
+    Returns
+    -------
+    ndarray, shape (fan_out, fan_in)
+
+    Raises
+    ------
+    ValueError
+        An unknown kind.
+    """
+    shape = (fan_out, fan_in)
+    dt = _float_dtype(dtype)
+    if kind == "uniform":
         w = rng.random(shape, dtype=dt)
         w *= 2.0
         w -= 1.0
-    elif init in _ORTHOGONAL:
+        return w
+    if kind == "orthogonal":
         check = CancelCheck(cancel) if cancel is not None else None
         g = draw_in_blocks(lambda s: rng.standard_normal(s, dtype=dt), shape, check, dt)
         tall = g if fan_out >= fan_in else g.T
-        if cancel is not None and min(shape) >= ORTHOGONAL_CANCEL_MIN:
-            q, diag_r = cancellable_qr(tall, check)
-        else:
-            q, r = scipy.linalg.qr(tall, mode="economic", check_finite=False)  # keeps float32
-            diag_r = np.diag(r)
+        # one BLAS thread whatever other runs hold: LAPACK's QR rounds differently with two
+        # (~1e-15), and a cached draw must not depend on which run drew it first
+        with one_blas_thread():
+            if panel_qr(fan_out, fan_in, cancel):  # whether or not there is a cancel
+                q, diag_r = cancellable_qr(tall, check or CancelCheck(None))
+            else:
+                q, r = scipy.linalg.qr(tall, mode="economic", check_finite=False)  # keeps f32
+                diag_r = np.diag(r)
         q *= np.sign(diag_r)
-        w = np.ascontiguousarray(q if fan_out >= fan_in else q.T)
-    else:
-        w = rng.standard_normal(shape, dtype=dt)
-    w *= scale
-    return w
+        return np.ascontiguousarray(q if fan_out >= fan_in else q.T)
+    if kind == "normal":
+        return rng.standard_normal(shape, dtype=dt)
+    raise ValueError(f"unknown draw kind {kind!r} (uniform, normal or orthogonal)")
+
+
+def panel_qr(fan_out: int, fan_in: int, cancel: Callable[[], bool] | None) -> bool:
+    """True when an orthogonal (fan_out, fan_in) draw takes the QR by panels.
+
+    With or without a ``cancel`` (the same numbers either way); that Q agrees with LAPACK's
+    one-call QR to rounding (~1e-14), not bit for bit.
+    """
+    del cancel  # the path depends on the shape only
+    return min(fan_out, fan_in) >= ORTHOGONAL_CANCEL_MIN
 
 
 def weight_std(init: str, fan_out: int, fan_in: int, *, gain: float = 1.0, mode: str = "fan_in",
@@ -276,7 +384,7 @@ def recommended_gain(activation: str, init: str, *, negative_slope: float = 0.01
 
 
 def init_bias(bias_init: str, fan_out: int, *, std: float, rng: np.random.Generator,
-              dtype=np.float64) -> np.ndarray:
+              dtype: DTypeLike = np.float64) -> np.ndarray:
     """Draw a bias vector: ``zeros`` or ``normal`` b ~ N(0, std²) (σ_b = std, not the variance).
 
     Parameters

@@ -37,7 +37,7 @@ def random_projection(a_s: np.ndarray, s: int, g: np.ndarray) -> TopGradient:
 
 
 def mse(a_s: np.ndarray, s: int, targets: np.ndarray) -> TopGradient:
-    """torch ``F.mse_loss(a_L, T)`` (mean over all B·n entries): ∂L/∂a_L = 2(a_L − T)/(B·n).
+    """Torch's ``F.mse_loss(a_L, T)`` (mean over all B·n entries): ∂L/∂a_L = 2(a_L − T)/(B·n).
 
     For s > 0 the gradient is formed as 2(a_s − T·2**−s)/(B·n) · 2**s, exact without overflow.
     """
@@ -55,7 +55,7 @@ def mse(a_s: np.ndarray, s: int, targets: np.ndarray) -> TopGradient:
 
 def cross_entropy(a_s: np.ndarray, s: int, readout: np.ndarray,
                   labels: np.ndarray) -> TopGradient:
-    """torch ``F.cross_entropy(a_L @ Rᵀ, y)`` (mean over the batch).
+    """Torch's ``F.cross_entropy(a_L @ Rᵀ, y)`` (mean over the batch).
 
     ``readout`` R: (C, n_L); ``labels`` y: (B,) ints in 0..C−1. ∂L/∂z = (softmax(z) − onehot(y))/B
     and ∂L/∂a_L = (∂L/∂z) R. Logits z = z_s · 2**s are shifted by their row maximum *before*

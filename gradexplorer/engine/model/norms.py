@@ -51,7 +51,7 @@ def _axis(kind: str) -> int:
 
 def norm_forward(h: np.ndarray, kind: str, running: tuple[np.ndarray, np.ndarray] | None = None
                  ) -> NormCache:
-    """z = Norm(h) for h: (B, n), in h's dtype; returns the :class:`NormCache` (z inside).
+    """Z = Norm(h) for h: (B, n), in h's dtype; returns the :class:`NormCache` (z inside).
 
     ``running`` = (running mean (n,), running var (n,)): batch norm in evaluation mode, using
     these statistics instead of the batch's (torch ``BatchNorm1d.eval()``); no backward then.
@@ -81,7 +81,7 @@ def norm_backward(g_z: np.ndarray, cache: NormCache) -> np.ndarray:
     out = g_z - g_mean
     out -= z * gz_mean
     out *= cache.inv_std
-    return out
+    return np.asarray(out)
 
 
 def update_running(running: tuple[np.ndarray, np.ndarray], cache: NormCache, batch: int,
@@ -91,6 +91,8 @@ def update_running(running: tuple[np.ndarray, np.ndarray], cache: NormCache, bat
     ``running`` = (mean (n,), var (n,)) in float64; returns the new pair (float64).
     """
     mean, var = running
+    if cache.mean is None or cache.var is None:
+        raise ValueError("running averages need batch norm's training-mode statistics")
     unbiased = cache.var.astype(np.float64) * (batch / max(batch - 1, 1))
     return ((1.0 - momentum) * mean + momentum * cache.mean.astype(np.float64),
             (1.0 - momentum) * var + momentum * unbiased)

@@ -124,6 +124,30 @@ class NetworkSpec:
         hidden = self.widths if self.widths is not None else (self.width,) * self.depth
         return (n0, *hidden)
 
+    @property
+    def sigma_b2(self) -> float:
+        """σ_b², the variance of the biases: ``bias_std²`` for normal biases, else 0.
+
+        The mean-field bias variance (Poole et al. 2016, eq. 3).
+        """
+        return self.bias_std * self.bias_std if self.bias_init == "normal" else 0.0
+
+    @property
+    def effective_negative_slope(self) -> float:
+        """The negative slope a the activation really has (0 unless leaky_relu).
+
+        ``negative_slope`` for leaky_relu, 0 for every other activation (relu included).
+
+        This is the ``a`` of kaiming's gain √(2/(1 + a²)) (torch's ``nonlinearity='leaky_relu'``)
+        and of the leaky-ReLU mean-field maps.
+        """
+        return float(self.negative_slope) if self.activation == "leaky_relu" else 0.0
+
+    @property
+    def zero_bias(self) -> bool:
+        """Whether every bias is exactly zero (``zeros`` init, or normal with σ_b = 0)."""
+        return self.bias_init == "zeros" or self.bias_std == 0.0
+
     def replace(self, **changes: Any) -> NetworkSpec:
         """A copy with ``changes`` applied and validated (raises :class:`SpecError`)."""
         if "widths" in changes and changes["widths"] is not None:
@@ -166,42 +190,73 @@ _CHOICES = {
 
 
 def coerce(name: str, value: Any) -> Any:
-    """Convert a user-typed value (often a string) for field ``name``; raise :class:`SpecError`."""
-    label = name.replace("_", " ")
+    """Convert a user-typed value (often a string) for field ``name``; raise :class:`SpecError`.
+
+    Parameters
+    ----------
+    name : str
+        A spec field.
+    value : Any
+        What the user gave (``"3"``, ``3.0``, ``"yes"``, ``"512,256"``, ...).
+
+    Returns
+    -------
+    Any
+        The value in the field's type (unknown names pass through unchanged).
+
+    Raises
+    ------
+    SpecError
+        The value cannot be converted; the message names the setting and the value.
+    """
     if name in _INT_FIELDS:
-        if isinstance(value, bool):
-            raise SpecError(name, f"{label} must be a whole number, got {value!r}")
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, int):
-            return value
-        try:
-            return int(str(value).strip())
-        except ValueError:
-            raise SpecError(name, f"{label} must be a whole number, got {value!r}") from None
+        return _coerce_int(name, value)
     if name in _FLOAT_FIELDS:
-        if isinstance(value, bool):
-            raise SpecError(name, f"{label} must be a number, got {value!r}")
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            raise SpecError(name, f"{label} must be a number, got {value!r}") from None
+        return _coerce_float(name, value)
     if name == "widths":
         return parse_widths(value)
     if name in ("standardize", "residual"):
-        if isinstance(value, bool):
-            return value
-        s = str(value).strip().lower()
-        if s in ("1", "true", "yes", "on"):
-            return True
-        if s in ("0", "false", "no", "off"):
-            return False
-        raise SpecError(name, f"{name} must be true or false, got {value!r}")
+        return _coerce_bool(name, value)
     if name == "input_path":
         return None if value in (None, "") else str(value)
     if name in _CHOICES:
         return str(value).strip().lower()
     return value
+
+
+def _coerce_int(name: str, value: Any) -> int:
+    label = name.replace("_", " ")
+    if isinstance(value, bool):
+        raise SpecError(name, f"{label} must be a whole number, got {value!r}")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int):
+        return value
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise SpecError(name, f"{label} must be a whole number, got {value!r}") from None
+
+
+def _coerce_float(name: str, value: Any) -> float:
+    label = name.replace("_", " ")
+    if isinstance(value, bool):
+        raise SpecError(name, f"{label} must be a number, got {value!r}")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise SpecError(name, f"{label} must be a number, got {value!r}") from None
+
+
+def _coerce_bool(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    s = str(value).strip().lower()
+    if s in ("1", "true", "yes", "on"):
+        return True
+    if s in ("0", "false", "no", "off"):
+        return False
+    raise SpecError(name, f"{name} must be true or false, got {value!r}")
 
 
 def parse_widths(value: Any) -> tuple[int, ...] | None:
@@ -261,21 +316,8 @@ def validate(spec: NetworkSpec) -> None:
         if v not in allowed:
             raise SpecError(name, f"unknown {name.replace('_', ' ')} {v!r} "
                                   f"(choose from: {', '.join(allowed)})")
-    if spec.widths is not None:
-        if len(spec.widths) != spec.depth:
-            raise SpecError("widths", f"widths lists {len(spec.widths)} layers but depth is "
-                                      f"{spec.depth}; give one width per layer")
-        for w in spec.widths:
-            if isinstance(w, bool) or not isinstance(w, int) or not 1 <= w <= MAX_WIDTH:
-                raise SpecError("widths", f"every width must be a whole number between 1 and "
-                                          f"{MAX_WIDTH}, got {w!r}")
-    gain = _finite(spec, "gain")
-    if gain <= 0:
-        raise SpecError("gain", f"gain must be positive, got {gain}")
-    if spec.init == "lsuv" and not LSUV_GAIN_MIN <= gain <= LSUV_GAIN_MAX:
-        # LSUV rescales to Var(h) = gain², which must itself be a positive finite float64
-        raise SpecError("gain", f"with init lsuv, gain must be between {LSUV_GAIN_MIN:g} and "
-                                f"{LSUV_GAIN_MAX:g} (it sets Var(h) = gain²), got {gain:g}")
+    _check_widths(spec)
+    _check_gain(spec)
     slope = _finite(spec, "negative_slope")
     if not 0 <= slope < 1:
         raise SpecError("negative_slope", f"negative slope must be in [0, 1), got {slope}")
@@ -289,6 +331,32 @@ def validate(spec: NetworkSpec) -> None:
     if not isinstance(spec.standardize, bool):
         raise SpecError("standardize",
                         f"standardize must be true or false, got {spec.standardize!r}")
+    _check_blocks(spec)
+
+
+def _check_widths(spec: NetworkSpec) -> None:
+    if spec.widths is None:
+        return
+    if len(spec.widths) != spec.depth:
+        raise SpecError("widths", f"widths lists {len(spec.widths)} layers but depth is "
+                                  f"{spec.depth}; give one width per layer")
+    for w in spec.widths:
+        if isinstance(w, bool) or not isinstance(w, int) or not 1 <= w <= MAX_WIDTH:
+            raise SpecError("widths", f"every width must be a whole number between 1 and "
+                                      f"{MAX_WIDTH}, got {w!r}")
+
+
+def _check_gain(spec: NetworkSpec) -> None:
+    gain = _finite(spec, "gain")
+    if gain <= 0:
+        raise SpecError("gain", f"gain must be positive, got {gain}")
+    if spec.init == "lsuv" and not LSUV_GAIN_MIN <= gain <= LSUV_GAIN_MAX:
+        # LSUV rescales to Var(h) = gain², which must itself be a positive finite float64
+        raise SpecError("gain", f"with init lsuv, gain must be between {LSUV_GAIN_MIN:g} and "
+                                f"{LSUV_GAIN_MAX:g} (it sets Var(h) = gain²), got {gain:g}")
+
+
+def _check_blocks(spec: NetworkSpec) -> None:
     if not isinstance(spec.residual, bool):
         raise SpecError("residual", f"residual must be true or false, got {spec.residual!r}")
     alpha = _finite(spec, "residual_scale")

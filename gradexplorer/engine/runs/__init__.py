@@ -1,2 +1,4 @@
-"""Running a network and measuring it: propagation, records, statistics, results, verdicts,
-the input–output Jacobian and parameter sweeps."""
+"""Running a network and measuring it.
+
+Propagation, records, statistics, results, verdicts, the input–output Jacobian and sweeps.
+"""

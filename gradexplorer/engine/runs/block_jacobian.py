@@ -15,8 +15,11 @@ RMS ≈ 1 by powers of two (exact), like ``jacobian._product``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import numpy as np
 
+from gradexplorer.engine.model.activations import Activation
 from gradexplorer.engine.model.blocks import block_forward, residual_layers
 from gradexplorer.engine.model.network import DenseLayer
 from gradexplorer.engine.model.spec import NetworkSpec, SpecError
@@ -36,8 +39,9 @@ def check_supported(spec: NetworkSpec) -> None:
                                 "choose norm none or layer for the Jacobian")
 
 
-def block_jacobian(spec: NetworkSpec, weights, layers, activation, widths, x_row: np.ndarray,
-                   poll=None) -> tuple[np.ndarray, int]:
+def block_jacobian(spec: NetworkSpec, weights: Sequence[np.ndarray], layers: Sequence[DenseLayer],
+                   activation: Activation, widths: Sequence[int], x_row: np.ndarray,
+                   poll: Callable[[], None] | None = None) -> tuple[np.ndarray, int]:
     """(J_s (n_L, n_0) float64, exp2) with J = J_s · 2**exp2 at x_row (n_0,).
 
     ``weights`` (float64, possibly redrawn) replace the layers' own; biases are the layers'.
@@ -73,4 +77,5 @@ def block_jacobian(spec: NetworkSpec, weights, layers, activation, widths, x_row
                 m = np.ldexp(m, -k)
                 exp2 += k
             a, s = fwd.a, fwd.s_a
+    assert m is not None  # a network has at least one layer
     return m, exp2

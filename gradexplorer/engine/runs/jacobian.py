@@ -33,20 +33,12 @@ from typing import NamedTuple
 
 import numpy as np
 
+from gradexplorer.engine.compute.blas import blas_threads_for
 from gradexplorer.engine.compute.cancel import Cancelled
-from gradexplorer.engine.compute.memory import check_fits, estimate_bytes
-from gradexplorer.engine.data.inputs import make_inputs
-from gradexplorer.engine.model.activations import Activation, get_activation
-from gradexplorer.engine.model.initializers import init_weight
-from gradexplorer.engine.model.network import (
-    STREAM_DATA,
-    STREAM_WEIGHTS,
-    Network,
-    build_network,
-    stream,
-)
+from gradexplorer.engine.model.network import base_weight_of
 from gradexplorer.engine.model.spec import NetworkSpec, SpecError
 from gradexplorer.engine.runs.block_jacobian import block_jacobian, check_supported, uses_blocks
+from gradexplorer.engine.runs.prepare import Prepared, prepare
 from gradexplorer.engine.runs.statistics import LOG10_2, exponent_of, log10_scaled, rms, unscale
 from gradexplorer.engine.theory import gaussian_expectation, layerwise_prediction
 
@@ -127,25 +119,14 @@ class IsometryComparison(NamedTuple):
     orthogonal: JacobianSpectrum
 
 
-@dataclass(frozen=True)
-class _Prepared:  # the spec's network, its activation, input batch and widths
-    activation: Activation
-    x: np.ndarray
-    widths: tuple[int, ...]
-    net: Network
-
-
-def _prepare(spec: NetworkSpec) -> _Prepared:
+def _prepare(spec: NetworkSpec, cancel: Callable[[], bool] | None) -> Prepared:
+    """The run's set-up (``runs.prepare``) after refusing what has no per-input Jacobian."""
     check_supported(spec)
-    activation = get_activation(spec.activation, spec.negative_slope)
-    x = make_inputs(spec, stream(spec.seed, STREAM_DATA)).x
-    widths = spec.layer_widths(x.shape[1])
-    check_fits(estimate_bytes(widths, x.shape[0], np.dtype(spec.dtype).itemsize,
-                              lsuv=spec.init == "lsuv"))
-    return _Prepared(activation, x, widths, build_network(spec, widths, x, activation))
+    return prepare(spec, cancel=cancel)
 
 
-def _weights(spec: NetworkSpec, prep: _Prepared, orthogonal: bool | None):
+def _weights(spec: NetworkSpec, prep: Prepared,
+             orthogonal: bool | None) -> tuple[list[np.ndarray], bool, str]:
     """(weights in float64, are they orthogonal, label). Redraws use the spec's weight streams.
 
     A Gaussian and an orthogonal redraw of one layer come from the same standard normal draw
@@ -164,12 +145,14 @@ def _weights(spec: NetworkSpec, prep: _Prepared, orthogonal: bool | None):
         # orthogonal: W Wᵀ or Wᵀ W = gain² I, mean square gain²/max(fans) = σ_w²/fan_in
         gain = math.sqrt(s2 * max(fan_in, fan_out) / fan_in) if orthogonal else \
             math.sqrt(s2 / fan_in)
-        out.append(init_weight("orthogonal" if orthogonal else "normal", fan_out, fan_in,
-                               gain=gain, rng=stream(spec.seed, STREAM_WEIGHTS, idx)))
+        # = init_weight("orthogonal" | "normal", ..., gain=gain, rng=stream(seed, WEIGHTS, idx))
+        out.append(base_weight_of(spec.seed, idx, "orthogonal" if orthogonal else "normal",
+                                  fan_out, fan_in) * gain)
     return out, bool(orthogonal), "orthogonal" if orthogonal else "gaussian"
 
 
-def _derivatives(weights, prep: _Prepared, x_row: np.ndarray) -> list[np.ndarray]:
+def _derivatives(weights: list[np.ndarray], prep: Prepared,
+                 x_row: np.ndarray) -> list[np.ndarray]:
     """φ'(h_l) for l = 1..L at x_row, in float64; rescaled as ``propagate`` does when exact."""
     act, net = prep.activation, prep.net
     rescale = act.positively_homogeneous and net.zero_bias  # then φ'(2^k h) = φ'(h)
@@ -186,7 +169,8 @@ def _derivatives(weights, prep: _Prepared, x_row: np.ndarray) -> list[np.ndarray
     return out
 
 
-def _product(weights, derivs, cancel=None) -> tuple[np.ndarray, int]:
+def _product(weights: list[np.ndarray], derivs: list[np.ndarray],
+             cancel: Callable[[], bool] | None = None) -> tuple[np.ndarray, int]:
     """J_s and exp2 with J = J_s · 2**exp2, accumulated from the narrower end (fewer flops).
 
     Units with φ'(h) = 0 (ReLU: about half) are left out of every product: the forward mode
@@ -212,12 +196,12 @@ def _product(weights, derivs, cancel=None) -> tuple[np.ndarray, int]:
     return out, exp2
 
 
-def _poll(cancel) -> None:
+def _poll(cancel: Callable[[], bool] | None) -> None:
     if cancel is not None and cancel():
         raise JacobianCancelled("Jacobian computation cancelled")
 
 
-def _take(a: np.ndarray, rows, cols) -> np.ndarray:
+def _take(a: np.ndarray, rows: np.ndarray | None, cols: np.ndarray | None) -> np.ndarray:
     """a[rows][:, cols], without a copy where an index is None or selects everything."""
     if rows is not None and rows.size < a.shape[0]:
         a = a[rows]
@@ -262,19 +246,23 @@ def jacobian_matrix(spec: NetworkSpec, *, input_index: int = 0, orthogonal: bool
     IndexError : input_index outside the batch. JacobianCancelled : see ``cancel``.
     DataError, RunTooLargeError : as ``propagate``.
     """
-    return _jacobian(spec, _prepare(spec), input_index, orthogonal, cancel)[:2]
+    js, exp2, _, _, _ = _jacobian(spec, _prepare(spec, cancel), input_index, orthogonal, cancel)
+    return js, exp2
 
 
-def _jacobian(spec, prep, input_index, orthogonal, cancel):
+def _jacobian(spec: NetworkSpec, prep: Prepared, input_index: int, orthogonal: bool | None,
+              cancel: Callable[[], bool] | None) -> tuple[np.ndarray, int, bool, str, np.ndarray]:
     if not 0 <= input_index < prep.x.shape[0]:
         raise IndexError(f"input index {input_index} is outside the batch of {prep.x.shape[0]}")
-    weights, orth, label = _weights(spec, prep, orthogonal)
-    x_row = prep.x[input_index].astype(np.float64)
-    if uses_blocks(spec):
-        js, exp2 = block_jacobian(spec, weights, prep.net.layers, prep.activation, prep.widths,
-                                  x_row, lambda: _poll(cancel))
-        return js, exp2, orth, label, x_row
-    js, exp2 = _product(weights, _derivatives(weights, prep, x_row), cancel)
+    # J's products are (min(n_0, n_L) × n_l) · (n_l × n_{l−1}); the redraws' QR runs here too
+    with blas_threads_for(min(prep.widths[0], prep.widths[-1]), prep.widths):
+        weights, orth, label = _weights(spec, prep, orthogonal)
+        x_row = prep.x[input_index].astype(np.float64)
+        if uses_blocks(spec):
+            js, exp2 = block_jacobian(spec, weights, prep.net.layers, prep.activation,
+                                      prep.widths, x_row, lambda: _poll(cancel))
+        else:
+            js, exp2 = _product(weights, _derivatives(weights, prep, x_row), cancel)
     return js, exp2, orth, label, x_row
 
 
@@ -290,7 +278,7 @@ def jacobian_spectrum(spec: NetworkSpec, *, input_index: int = 0,
     -------
     JacobianSpectrum
     """
-    return _spectrum(spec, _prepare(spec), input_index, orthogonal, cancel)
+    return _spectrum(spec, _prepare(spec, cancel), input_index, orthogonal, cancel)
 
 
 def compare_isometry(spec: NetworkSpec, *, input_index: int = 0,
@@ -299,12 +287,13 @@ def compare_isometry(spec: NetworkSpec, *, input_index: int = 0,
 
     The network is built once; each layer's two weight matrices share one Gaussian draw.
     """
-    prep = _prepare(spec)
+    prep = _prepare(spec, cancel)
     return IsometryComparison(_spectrum(spec, prep, input_index, False, cancel),
                               _spectrum(spec, prep, input_index, True, cancel))
 
 
-def _spectrum(spec, prep: _Prepared, input_index: int, orthogonal, cancel) -> JacobianSpectrum:
+def _spectrum(spec: NetworkSpec, prep: Prepared, input_index: int, orthogonal: bool | None,
+              cancel: Callable[[], bool] | None) -> JacobianSpectrum:
     js, exp2, orth, label, x_row = _jacobian(spec, prep, input_index, orthogonal, cancel)
     n_out = js.shape[0]
     eig = np.full(n_out, np.nan)
@@ -318,7 +307,7 @@ def _spectrum(spec, prep: _Prepared, input_index: int, orthogonal, cancel) -> Ja
         var_s = float(np.mean(np.square(eig - mean_s)))
         floor = 2 * math.log10(max(js.shape) * np.finfo(float).eps) + float(log_eig[0])
         rel = var_s / mean_s ** 2 if mean_s > 0 else math.nan
-    sb2 = spec.bias_std * spec.bias_std if spec.bias_init == "normal" else 0.0
+    sb2 = spec.sigma_b2
     if uses_blocks(spec):  # no mean-field prediction for normalized / residual blocks here
         q, log_pred, rel_pred = np.full(len(prep.widths) - 1, np.nan), math.nan, None
     else:
@@ -337,7 +326,8 @@ def _spectrum(spec, prep: _Prepared, input_index: int, orthogonal, cancel) -> Ja
         sigma_b2=sb2, q=q, input_index=input_index)
 
 
-def _prediction(prep: _Prepared, sigma_b2: float, x_row: np.ndarray, orth: bool):
+def _prediction(prep: Prepared, sigma_b2: float, x_row: np.ndarray,
+                orth: bool) -> tuple[np.ndarray, float, float | None]:
     """(q_l, log10 Π σ_{w,l}² μ_1,l, Σ(μ_2/μ_1² − 1 − s1) or None); NaN where not finite."""
     depth = len(prep.widths) - 1
     m2 = float(np.mean(np.square(x_row)))

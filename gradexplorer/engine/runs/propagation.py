@@ -30,10 +30,9 @@ import numpy as np
 
 from gradexplorer.engine.compute.blas import with_thread_policy
 from gradexplorer.engine.compute.cancel import raise_if_cancelled
-from gradexplorer.engine.compute.memory import check_fits, estimate_bytes, save_bytes
-from gradexplorer.engine.data.inputs import make_inputs
+from gradexplorer.engine.data.inputs import InputBatch
 from gradexplorer.engine.model import losses
-from gradexplorer.engine.model.activations import Activation, get_activation
+from gradexplorer.engine.model.activations import Activation
 from gradexplorer.engine.model.blocks import (
     BlockForward,
     block_backward,
@@ -41,22 +40,19 @@ from gradexplorer.engine.model.blocks import (
     describe,
     residual_layers,
 )
-from gradexplorer.engine.model.network import (
-    STREAM_DATA,
-    STREAM_READOUT,
-    STREAM_TOP,
-    build_network,
-    stream,
-)
+from gradexplorer.engine.model.network import STREAM_READOUT, STREAM_TOP, DenseLayer, stream
 from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.engine.runs.precision import float32_warnings
+from gradexplorer.engine.runs.prepare import prepare
 from gradexplorer.engine.runs.records import (
     BackwardLayer,
     ForwardLayer,
+    Histogram,
     LossRecord,
     Record,
     RunEnd,
     RunStart,
+    TheoryLayers,
 )
 from gradexplorer.engine.runs.statistics import (
     linear_histogram,
@@ -72,10 +68,16 @@ from gradexplorer.engine.theory.run_prediction import run_prediction
 HIST_BINS = 64
 #: Unbounded activations and all pre-activations are binned in units of the layer's RMS.
 RMS_RANGE = 4.0
+#: The histogram of a record made without histograms (``propagate(..., histograms=False)``).
+NO_HISTOGRAM = Histogram(edges=np.array([0.0, 1.0]), density=np.zeros(1), units="not computed",
+                         n=0)
+NO_HISTOGRAM.edges.setflags(write=False)
+NO_HISTOGRAM.density.setflags(write=False)
 
 
-def propagate(spec: NetworkSpec, arrays: dict | None = None, *,
-              cancel: Callable[[], bool] | None = None) -> Iterator[Record]:
+def propagate(spec: NetworkSpec, arrays: dict[str, np.ndarray] | None = None, *,
+              cancel: Callable[[], bool] | None = None, histograms: bool = True,
+              theory: bool = True, weight_grads: bool = True) -> Iterator[Record]:
     """Run ``spec`` and yield its records (see module docstring).
 
     Parameters
@@ -85,36 +87,40 @@ def propagate(spec: NetworkSpec, arrays: dict | None = None, *,
         spec's dtype: ``x`` (B, n_0), ``W1..WL`` (n_l, n_{l−1}), ``b1..bL``, ``grad_output``
         (∂L/∂a_L, (B, n_L)), ``grad_h1..`` (∂L/∂h_l), ``grad_W1..``, ``grad_b1..``. Values beyond
         float range are ±inf there (the records keep exact log10 values).
-    cancel : optional callable polled while the data are read, inside LSUV and between layers
-        (at least every ~50 ms of setup work); True raises ``Cancelled``.
+    cancel : optional callable polled while the data are read, inside the orthogonal QR and
+        LSUV and between layers (at least every ~50 ms of setup work); True raises
+        ``Cancelled``.
+    histograms : False leaves every histogram empty (:data:`NO_HISTOGRAM`); sweeps need none.
+    theory : False yields no :class:`TheoryLayers` (and no float32 warnings in :class:`RunEnd`:
+        they read the theory's χ).
+    weight_grads : False skips the product ∂L/∂W_l = (∂L/∂h_l)ᵀ a_{l−1} (a third of the
+        flops): ``grad_weight_norm``, ``grad_to_weight`` and their log10 twins are NaN. Not with
+        ``arrays``. Every other number is bit for bit the full run's.
 
     Raises (on the first ``next()``)
     ------
     DataError : the input data cannot be loaded (see ``data``).
     RunTooLargeError : the memory estimate exceeds what is available.
     Cancelled : see ``cancel`` (:mod:`gradexplorer.engine.compute.cancel`).
+    ValueError : ``arrays`` with ``weight_grads=False`` (raised at once).
     """
-    records = _propagate(spec, arrays, cancel)
+    if arrays is not None and not weight_grads:
+        raise ValueError("saving the arrays needs the weight gradients (weight_grads=True)")
+    records = _propagate(spec, arrays, cancel, histograms, theory, weight_grads)
     start = next(records)
+    assert isinstance(start, RunStart)
     yield start
     yield from with_thread_policy(records, start.config["batch"], start.widths)
 
 
-def _propagate(spec: NetworkSpec, arrays: dict | None,
-               cancel: Callable[[], bool] | None = None) -> Iterator[Record]:
+def _propagate(spec: NetworkSpec, arrays: dict[str, np.ndarray] | None,
+               cancel: Callable[[], bool] | None = None, histograms: bool = True,
+               theory: bool = True, weight_grads: bool = True) -> Iterator[Record]:
     """The body of :func:`propagate` (which adds the BLAS thread policy around it)."""
     t0 = time.perf_counter()
-    activation = get_activation(spec.activation, spec.negative_slope)
-    inputs = make_inputs(spec, stream(spec.seed, STREAM_DATA), cancel=cancel)
-    x = inputs.x
-    widths = spec.layer_widths(x.shape[1])
-    nbytes = estimate_bytes(widths, x.shape[0], np.dtype(spec.dtype).itemsize,
-                            lsuv=spec.init == "lsuv", norm=spec.norm != "none",
-                            residual=spec.residual)
-    if arrays is not None:  # the float64 copies kept for the caller (``run --save``)
-        nbytes += save_bytes(widths, x.shape[0])
-    check_fits(nbytes)
-    net = build_network(spec, widths, x, activation, cancel=cancel)
+    prep = prepare(spec, save=arrays is not None, cancel=cancel)
+    activation, x, widths, net, inputs = prep.activation, prep.x, prep.widths, prep.net, prep.inputs
+    assert inputs is not None  # prepared from the spec's own data
     if arrays is not None:
         arrays["x"] = x.copy()
         for i, layer in enumerate(net.layers, 1):
@@ -123,9 +129,8 @@ def _propagate(spec: NetworkSpec, arrays: dict | None,
     arch = describe(widths, spec.norm, spec.residual, spec.residual_scale)
     start = RunStart(config=spec.to_dict(), widths=widths,
                      data_description=inputs.description + (f"; {arch}" if arch else ""),
-                     memory_bytes=nbytes, sigma_w2=net.sigma_w2,
-                     sigma_b2=spec.bias_std * spec.bias_std if spec.bias_init == "normal" else 0.0,
-                     input_second_moment=moments(x)[2])
+                     memory_bytes=prep.memory_bytes, sigma_w2=net.sigma_w2,
+                     sigma_b2=spec.sigma_b2, input_second_moment=moments(x)[2])
     setup = time.perf_counter() - t0
     yield start
 
@@ -135,14 +140,15 @@ def _propagate(spec: NetworkSpec, arrays: dict | None,
     a_prev, s_prev = x, 0
     kept: list[tuple[np.ndarray, int, BlockForward]] = []  # (a_{l-1}, its exponent, the block)
     forward_scales: list[tuple[float, float]] = []  # (log10 std h_l, log10 act scale)
+    prediction: TheoryLayers | None = None
     for idx, layer in enumerate(net.layers, 1):
         raise_if_cancelled(cancel)
         fwd = block_forward(layer, a_prev, s_prev, activation, spec.norm, skips[idx - 1], alpha,
                             bias_scale=0.0 if net.zero_bias else 1.0, rescale=rescale)
         kept.append((a_prev, s_prev, fwd))
-        record = _forward_record(idx, layer, fwd, activation)
-        forward_scales.append((record.log10_preact_std, record.log10_act_scale))
-        yield record
+        fwd_record = _forward_record(idx, layer, fwd, activation, histograms)
+        forward_scales.append((fwd_record.log10_preact_std, fwd_record.log10_act_scale))
+        yield fwd_record
         a_prev, s_prev = fwd.a, fwd.s_a
 
     top = _top_gradient(spec, a_prev, s_prev, inputs)
@@ -151,28 +157,43 @@ def _propagate(spec: NetworkSpec, arrays: dict | None,
     yield LossRecord(loss=spec.loss, value=top.loss,
                      log10_grad_output_rms=log10_scaled(rms(top.grad), top.exp2))
 
-    g_a, t = top.grad, top.exp2
+    g_a: np.ndarray | None = top.grad
+    t = top.exp2
     for idx in range(len(net.layers), 0, -1):
         layer = net.layers[idx - 1]
         raise_if_cancelled(cancel)
         a_in, s_in, fwd = kept.pop()
-        g_a, g_h, g_rms, t, grad_w, grad_b = block_backward(layer, fwd, a_in, g_a, t, alpha,
-                                                            need_input_grad=idx > 1)
+        assert g_a is not None  # asked for every layer above the first
+        g_a, g_h, g_rms, t, grad_w, grad_b = block_backward(
+            layer, fwd, a_in, g_a, t, alpha, need_input_grad=idx > 1,
+            need_weight_grad=weight_grads)
         if arrays is not None:
+            assert grad_w is not None  # arrays imply weight_grads
             arrays[f"grad_h{idx}"] = np.ldexp(g_h.astype(np.float64), t)
             arrays[f"grad_W{idx}"] = np.ldexp(grad_w.astype(np.float64), t + s_in)
             arrays[f"grad_b{idx}"] = np.ldexp(grad_b.astype(np.float64), t)
-        record = _backward_record(idx, layer, g_h, g_rms, t, grad_w, t + s_in, grad_b)
+        record = _backward_record(idx, layer, g_h, g_rms, t, grad_w, t + s_in, grad_b,
+                                  histograms)
         yield record
-        if idx == len(net.layers):
-            theory = run_prediction(start, record.log10_grad_preact_rms)
-            yield theory
+        if idx == len(net.layers) and theory:
+            prediction = run_prediction(start, record.log10_grad_preact_rms)
+            yield prediction
     yield RunEnd(seconds=time.perf_counter() - t0, setup_seconds=setup,
-                 warnings=float32_warnings(spec.dtype, activation.positively_homogeneous,
-                                           theory.chi, *zip(*forward_scales, strict=True)))
+                 warnings=_warnings(spec, activation, prediction, forward_scales))
 
 
-def _top_gradient(spec: NetworkSpec, a_s: np.ndarray, s: int, inputs) -> losses.TopGradient:
+def _warnings(spec: NetworkSpec, activation: Activation, prediction: TheoryLayers | None,
+              forward_scales: list[tuple[float, float]]) -> tuple[str, ...]:
+    """The run's float32 warnings; none without theory (they read its χ; sweeps run without)."""
+    if prediction is None:
+        return ()
+    std_h, act_scale = (np.array(c, dtype=float) for c in zip(*forward_scales, strict=True))
+    return float32_warnings(spec.dtype, activation.positively_homogeneous, prediction.chi,
+                            std_h, act_scale)
+
+
+def _top_gradient(spec: NetworkSpec, a_s: np.ndarray, s: int,
+                  inputs: InputBatch) -> losses.TopGradient:
     rng = stream(spec.seed, STREAM_TOP)
     dtype = a_s.dtype
     if spec.loss == "random":
@@ -180,28 +201,23 @@ def _top_gradient(spec: NetworkSpec, a_s: np.ndarray, s: int, inputs) -> losses.
     if spec.loss == "mse":
         return losses.mse(a_s, s, rng.standard_normal(a_s.shape))
     n_classes = inputs.n_classes or 10
-    labels = inputs.labels if inputs.labels is not None else rng.integers(0, n_classes,
-                                                                          a_s.shape[0])
+    labels = inputs.labels if inputs.labels is not None else \
+        np.asarray(rng.integers(0, n_classes, a_s.shape[0]))
     readout = stream(spec.seed, STREAM_READOUT).standard_normal((n_classes, a_s.shape[1]))
     readout /= np.sqrt(a_s.shape[1])
     return losses.cross_entropy(a_s, s, readout, labels)
 
 
-def _forward_record(idx: int, layer, fwd: BlockForward, activation: Activation) -> ForwardLayer:
+def _forward_record(idx: int, layer: DenseLayer, fwd: BlockForward, activation: Activation,
+                    histograms: bool = True) -> ForwardLayer:
     h, a, deriv, s, s_a = fwd.h, fwd.a, fwd.deriv, fwd.s_h, fwd.s_a
     h_mean, h_std, h_sq = moments(h)
     a_mean, a_std, _ = moments(a)
     nonfinite = 0.0 if math.isfinite(a_mean) else _nonfinite_fraction(a)
-    hs, as_ = sample_rows(h), sample_rows(a)
-    preact_hist = linear_histogram(hs, -RMS_RANGE, RMS_RANGE, HIST_BINS,
-                                   "units of the layer's RMS", scale=np.sqrt(h_sq))
-    if activation.bounds is not None and not fwd.residual:
-        lo, hi = activation.bounds
-        act_hist = linear_histogram(as_, lo, hi, HIST_BINS, "value")
+    if histograms:
+        preact_hist, act_hist = _forward_histograms(fwd, h_sq, a_mean, a_std, activation)
     else:
-        lo = 0.0 if activation.name in ("relu", "softplus") else -RMS_RANGE
-        act_hist = linear_histogram(as_, lo, RMS_RANGE, HIST_BINS, "units of the layer's RMS",
-                                    scale=math.hypot(a_std, a_mean))  # float ** 2 raises past 1e154
+        preact_hist = act_hist = NO_HISTOGRAM
     return ForwardLayer(
         layer=idx, fan_in=layer.fan_in, fan_out=layer.fan_out,
         preact_mean=unscale(h_mean, s), preact_std=unscale(h_std, s),
@@ -217,7 +233,23 @@ def _forward_record(idx: int, layer, fwd: BlockForward, activation: Activation) 
     )
 
 
-def _normed_stats(fwd: BlockForward) -> dict:
+def _forward_histograms(fwd: BlockForward, h_sq: float, a_mean: float, a_std: float,
+                        activation: Activation) -> tuple[Histogram, Histogram]:
+    """Pre-activation and activation histograms of the leading rows (:func:`sample_rows`)."""
+    hs, as_ = sample_rows(fwd.h), sample_rows(fwd.a)
+    preact_hist = linear_histogram(hs, -RMS_RANGE, RMS_RANGE, HIST_BINS,
+                                   "units of the layer's RMS", scale=np.sqrt(h_sq))
+    if activation.bounds is not None and not fwd.residual:
+        lo, hi = activation.bounds
+        act_hist = linear_histogram(as_, lo, hi, HIST_BINS, "value")
+    else:
+        lo = 0.0 if activation.name in ("relu", "softplus") else -RMS_RANGE
+        act_hist = linear_histogram(as_, lo, RMS_RANGE, HIST_BINS, "units of the layer's RMS",
+                                    scale=math.hypot(a_std, a_mean))  # float ** 2 raises past 1e154
+    return preact_hist, act_hist
+
+
+def _normed_stats(fwd: BlockForward) -> dict[str, float]:
     """The normalized z's mean and std (population, float64), for layers with a norm."""
     if fwd.norm is None:
         return {}
@@ -225,10 +257,10 @@ def _normed_stats(fwd: BlockForward) -> dict:
     return {"normed_mean": mean, "normed_std": std}
 
 
-def _backward_record(idx: int, layer, g_h: np.ndarray, g_rms: float, t: int,
-                     grad_w: np.ndarray, tw: int,
-                     grad_b: np.ndarray) -> BackwardLayer:
-    gw = float(np.linalg.norm(grad_w))
+def _backward_record(idx: int, layer: DenseLayer, g_h: np.ndarray, g_rms: float, t: int,
+                     grad_w: np.ndarray | None, tw: int,
+                     grad_b: np.ndarray, histograms: bool = True) -> BackwardLayer:
+    gw = float(np.linalg.norm(grad_w)) if grad_w is not None else math.nan
     gb = float(np.linalg.norm(grad_b))
     w_norm = layer.weight_norm
     log_gw = log10_scaled(gw, tw)
@@ -240,14 +272,17 @@ def _backward_record(idx: int, layer, g_h: np.ndarray, g_rms: float, t: int,
         grad_to_weight=unscale(gw / w_norm, tw) if w_norm > 0 else _zero_weight_ratio(gw),
         log10_grad_to_weight=log_gw - log_w if w_norm > 0 else _log10(_zero_weight_ratio(gw)),
         grad_zero_fraction=1.0 - float(np.count_nonzero(g_h)) / g_h.size,
-        grad_hist=log10_histogram(sample_rows(g_h), t),
+        grad_hist=log10_histogram(sample_rows(g_h), t) if histograms else NO_HISTOGRAM,
         nonfinite_fraction=0.0 if math.isfinite(g_rms) else _nonfinite_fraction(g_h),
     )
 
 
 def _zero_weight_ratio(grad_norm: float) -> float:
-    """‖∂L/∂W‖/‖W‖ for W = 0: 0 when the gradient is zero too (one step changes nothing; not
-    0/0 = inf), inf when it is not (any step changes the layer infinitely, relatively)."""
+    """‖∂L/∂W‖/‖W‖ for W = 0.
+
+    0 when the gradient is zero too (one step changes nothing; not 0/0 = inf), inf when it is
+    not (any step changes the layer infinitely, relatively).
+    """
     return 0.0 if grad_norm == 0 else (math.inf if grad_norm > 0 else math.nan)
 
 
@@ -256,6 +291,9 @@ def _log10(x: float) -> float:
 
 
 def _nonfinite_fraction(x: np.ndarray) -> float:
-    """Fraction of inf/NaN entries (called only when a reduction was not finite: a finite mean
-    or RMS implies that every entry is finite)."""
+    """Fraction of inf/NaN entries.
+
+    Called only when a reduction was not finite: a finite mean or RMS implies that every entry
+    is finite.
+    """
     return 1.0 - float(np.count_nonzero(np.isfinite(x))) / x.size

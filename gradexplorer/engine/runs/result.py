@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -53,6 +54,7 @@ class RunResult:
 
     @property
     def complete(self) -> bool:
+        """Whether the run's :class:`RunEnd` arrived."""
         return self.end is not None
 
     def add(self, record: Record) -> None:
@@ -91,9 +93,11 @@ class RunResult:
                 out[rec.layer - 1] = getattr(rec, name)
         return out
 
-    def rows(self) -> list[dict]:
-        """One dict per layer with :data:`LAYER_FIELDS` (non-finite numbers become None), plus
-        ``normed_mean``/``normed_std`` of z_l = Norm(h_l) when the run has a norm."""
+    def rows(self) -> list[dict[str, Any]]:
+        """One dict per layer with :data:`LAYER_FIELDS` (non-finite numbers become None).
+
+        Plus ``normed_mean``/``normed_std`` of z_l = Norm(h_l) when the run has a norm.
+        """
         rows = []
         for fwd, bwd in zip(self.forward, self.backward, strict=False):
             row = {}

@@ -8,6 +8,7 @@ underflow, and the ``log10`` of a statistic stays exact far beyond float64's ran
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -17,7 +18,7 @@ from gradexplorer.engine.runs.records import LOG10_BIN_WIDTH, Histogram
 LOG10_2 = math.log10(2.0)
 
 #: At most this many entries of a layer are binned into its histograms (leading batch rows).
-HISTOGRAM_SAMPLE = 65536
+HISTOGRAM_SAMPLE = 16384
 
 
 def moments(x: np.ndarray) -> tuple[float, float, float]:
@@ -28,8 +29,12 @@ def moments(x: np.ndarray) -> tuple[float, float, float]:
     Non-finite entries make the results non-finite.
     """
     mean = float(np.mean(x, dtype=np.float64))
-    dev = np.subtract(x, x.dtype.type(mean)) if math.isfinite(mean) else x
-    var = float(np.mean(np.square(dev), dtype=np.float64))
+    if math.isfinite(mean):
+        dev = np.subtract(x, x.dtype.type(mean))
+        sq = np.square(dev, out=dev)
+    else:
+        sq = np.square(x)
+    var = float(np.mean(sq, dtype=np.float64))
     second = var + mean * mean if math.isfinite(mean) else math.nan
     return mean, math.sqrt(var) if var >= 0 else math.nan, second
 
@@ -67,11 +72,18 @@ def log10_scaled(value: float, exp2: int) -> float:
 
 
 def unscale(value: float, exp2: int) -> float:
-    """value · 2**exp2 as a float64: ±inf on overflow, 0 on underflow, NaN stays NaN."""
-    if not math.isfinite(value):
-        return value
-    with np.errstate(over="ignore", under="ignore"):
-        return float(np.ldexp(np.float64(value), exp2))
+    """Return value · 2**exp2 as a float64: ±inf on overflow, 0 on underflow, NaN stays NaN."""
+    if not math.isfinite(value) or not exp2:
+        return float(value)
+    try:
+        return math.ldexp(value, exp2)  # C ldexp, as np.ldexp: exact, rounds only subnormals
+    except OverflowError:
+        return math.copysign(math.inf, value)
+
+
+@functools.lru_cache(maxsize=64)
+def _edges(lo: float, hi: float, bins: int) -> np.ndarray:
+    return np.linspace(lo, hi, bins + 1)
 
 
 def sample_rows(x: np.ndarray, limit: int = HISTOGRAM_SAMPLE) -> np.ndarray:
@@ -86,23 +98,55 @@ def linear_histogram(values: np.ndarray, lo: float, hi: float, bins: int, units:
 
     Values outside are counted in the end bins (``clipped`` says how many); non-finite values
     are left out. ``scale`` (> 0) expresses values in units of, e.g., the layer's RMS.
+
+    Parameters
+    ----------
+    values : ndarray, any shape
+        Binned as float64.
+    lo, hi : float
+        The range, lo < hi.
+    bins : int
+        Number of equal bins.
+    units : str
+        What is binned (stored in the histogram).
+    scale : float, default 1
+        Values are divided by it when it is positive, finite and not 1.
+
+    Returns
+    -------
+    Histogram
+        ``density`` (bins,), ``edges`` (bins + 1,).
+
+    Notes
+    -----
+    One float64 buffer, transformed in place: bin index t = floor((v/scale − lo) · bins/(hi − lo)),
+    the same operations in the same order as a direct computation, so the same bins; t is clipped
+    to [−1, bins] so that a value near ±1e308 never reaches an undefined float-to-int cast, and
+    one ``np.bincount`` over t + 1 counts both end overflows and the bins at once.
     """
-    v = values.reshape(-1).astype(np.float64)
-    if scale > 0 and math.isfinite(scale) and scale != 1.0:
-        v = v / scale
-    v = v[np.isfinite(v)]
-    # keep the bin index finite: a value near 1e308 would overflow to inf, and casting inf to
-    # int64 is undefined (it gave the lowest bin); anything past an edge is clipped anyway
-    span = hi - lo
-    v = np.clip(v, lo - span, hi + span)
-    edges = np.linspace(lo, hi, bins + 1)
-    idx = np.floor((v - lo) * (bins / (hi - lo))).astype(np.int64)
-    clipped = int(np.count_nonzero((idx < 0) | (idx >= bins)))
-    np.clip(idx, 0, bins - 1, out=idx)
-    counts = np.bincount(idx, minlength=bins).astype(np.float64)
-    total = counts.sum()
+    with np.errstate(over="ignore", invalid="ignore"):  # |v| near 1e308: inf, clipped below
+        if scale > 0 and math.isfinite(scale) and scale != 1.0:
+            t = np.divide(values.reshape(-1), scale, dtype=np.float64)
+        else:
+            t = values.reshape(-1).astype(np.float64)
+        if not math.isfinite(float(np.add.reduce(t))):  # an inf or NaN (or a sum past 1e308)
+            t = t[np.isfinite(t)]
+        if lo:
+            t -= lo
+        t *= bins / (hi - lo)
+    np.clip(t, -1.0, float(bins), out=t)
+    np.floor(t, out=t)
+    idx = t.astype(np.int64)
+    idx += 1
+    c = np.bincount(idx, minlength=bins + 2)
+    clipped = int(c[0] + c[-1])
+    counts = c[1:-1].astype(np.float64)
+    counts[0] += c[0]
+    counts[-1] += c[-1]
+    total = float(t.size)
     density = counts / (total * (hi - lo) / bins) if total else counts
-    return Histogram(edges=edges, density=density, units=units, n=int(v.size), clipped=clipped)
+    edges = _edges(lo, hi, bins).copy()
+    return Histogram(edges=edges, density=density, units=units, n=int(t.size), clipped=clipped)
 
 
 def log10_histogram(values: np.ndarray, exp2: int = 0) -> Histogram:
@@ -110,17 +154,42 @@ def log10_histogram(values: np.ndarray, exp2: int = 0) -> Histogram:
 
     Bin k covers [k·w, (k+1)·w) decades with w = :data:`LOG10_BIN_WIDTH`; the edges span only
     the occupied bins. Exact zeros and non-finite values are left out (``clipped`` counts them).
+
+    Parameters
+    ----------
+    values : ndarray, any shape
+        Carried values (the true ones are ``values · 2**exp2``).
+    exp2 : int, default 0
+        The power-of-two exponent the caller divided out.
+
+    Returns
+    -------
+    Histogram
+        Units ``"log10 |value|"``.
+
+    Notes
+    -----
+    One float64 buffer transformed in place (|v|, log10, + exp2·log10 2, / w, floor); the
+    filter for zeros and non-finite entries is built only when a count says there are some.
     """
-    v = np.abs(values.reshape(-1)).astype(np.float64)
-    good = np.isfinite(v) & (v > 0)
-    logs = np.log10(v[good]) + exp2 * LOG10_2
+    v = np.abs(values.reshape(-1), dtype=np.float64)
+    size = v.size
+    with np.errstate(over="ignore", invalid="ignore"):
+        clean = np.count_nonzero(v) == size and math.isfinite(float(np.add.reduce(v)))
+    logs = v if clean else v[np.isfinite(v) & (v > 0)]
     if logs.size == 0:
         return Histogram(edges=np.array([0.0, LOG10_BIN_WIDTH]), density=np.zeros(1),
-                         units="log10 |value|", n=0, clipped=int(v.size))
-    k = np.floor(logs / LOG10_BIN_WIDTH).astype(np.int64)
+                         units="log10 |value|", n=0, clipped=int(size))
+    np.log10(logs, out=logs)
+    if exp2:
+        logs += exp2 * LOG10_2
+    logs /= LOG10_BIN_WIDTH
+    np.floor(logs, out=logs)
+    k = logs.astype(np.int64)
     k0 = int(k.min())
-    counts = np.bincount(k - k0).astype(np.float64)
+    k -= k0
+    counts = np.bincount(k).astype(np.float64)
     edges = (k0 + np.arange(counts.size + 1)) * LOG10_BIN_WIDTH
     density = counts / (counts.sum() * LOG10_BIN_WIDTH)
     return Histogram(edges=edges, density=density, units="log10 |value|", n=int(logs.size),
-                     clipped=int(v.size - logs.size))
+                     clipped=int(size - logs.size))

@@ -12,6 +12,7 @@ import dataclasses
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -26,6 +27,8 @@ __all__ = ["NUMERIC_FIELDS", "QUANTITIES", "SweepRow", "lin_range", "log_range",
 NUMERIC_FIELDS = ("gain", "depth", "width", "bias_std", "in_features", "batch", "seed",
                   "negative_slope", "input_mean", "input_std", "residual_scale")
 #: Per-layer numbers a sweep can record: the numeric fields of ForwardLayer and BackwardLayer.
+_WEIGHT_GRAD_QUANTITIES = ("grad_weight_norm", "log10_grad_weight_norm", "grad_to_weight",
+                           "log10_grad_to_weight")
 QUANTITIES = tuple(dict.fromkeys(f.name for cls in (ForwardLayer, BackwardLayer)
                                  for f in dataclasses.fields(cls)
                                  if f.name != "layer" and str(f.type) in ("float", "int")))
@@ -63,9 +66,9 @@ class SweepRow:
     max: np.ndarray
 
 
-def sweep(spec: NetworkSpec, field: str, values: Sequence, *, seeds: int = 1,
+def sweep(spec: NetworkSpec, field: str, values: Sequence[object], *, seeds: int = 1,
           quantity: str = "log10_grad_preact_rms", cancel: Callable[[], bool] | None = None,
-          engine: Callable[[NetworkSpec], Iterable[Record]] = propagate) -> Iterator[SweepRow]:
+          engine: Callable[[NetworkSpec], Iterable[Record]] | None = None) -> Iterator[SweepRow]:
     """Vary ``field`` over ``values``; yield a :class:`SweepRow` per value as it is computed.
 
     Parameters
@@ -85,8 +88,12 @@ def sweep(spec: NetworkSpec, field: str, values: Sequence, *, seeds: int = 1,
     cancel : callable, optional
         Polled before every run and between its records; when it returns True the sweep stops
         (no partial row). Closing the generator stops it as well.
-    engine : callable
-        ``propagate`` or a stand-in with its signature (tests, GUI fakes).
+    engine : callable, optional
+        A stand-in for ``propagate`` with its signature (tests, GUI fakes). By default a lean
+        ``propagate``: no histograms, no theory, and ∂L/∂W formed only when ``quantity`` needs
+        it; the weight draws of one seed are reused across the values (``model.draws``), so a
+        gain or bias-std sweep draws its network once per seed. The numbers are bit for bit
+        those of full runs.
 
     Yields
     ------
@@ -105,6 +112,9 @@ def sweep(spec: NetworkSpec, field: str, values: Sequence, *, seeds: int = 1,
         ``seeds`` < 1 or ``quantity`` unknown.
     """
     specs = _specs(spec, field, values, seeds, quantity)
+    if engine is None:
+        engine = partial(propagate, histograms=False, theory=False,
+                         weight_grads=quantity in _WEIGHT_GRAD_QUANTITIES)
     for index, (value, per_seed) in enumerate(specs):
         curves = []
         for s in per_seed:
@@ -115,7 +125,8 @@ def sweep(spec: NetworkSpec, field: str, values: Sequence, *, seeds: int = 1,
         yield _row(field, value, index, len(specs), per_seed, quantity, curves)
 
 
-def _specs(spec, field, values, seeds, quantity):
+def _specs(spec: NetworkSpec, field: str, values: Iterable[object], seeds: int,
+           quantity: str) -> list[tuple[int | float, list[NetworkSpec]]]:
     """[(value, [spec per seed])] for every value, all validated."""
     if quantity not in QUANTITIES:
         raise ValueError(f"unknown quantity {quantity!r} (choose from: {', '.join(QUANTITIES)})")
@@ -163,7 +174,8 @@ def _check_field(spec: NetworkSpec, field: str) -> None:
         raise SpecError(field, f"sweeping {label} has no effect here: {why}")
 
 
-def _run(spec: NetworkSpec, quantity: str, cancel, engine) -> np.ndarray | None:
+def _run(spec: NetworkSpec, quantity: str, cancel: Callable[[], bool] | None,
+         engine: Callable[[NetworkSpec], Iterable[Record]]) -> np.ndarray | None:
     """One run's curve, or None when cancelled."""
     if cancel is not None and cancel():
         return None
@@ -182,7 +194,8 @@ def _run(spec: NetworkSpec, quantity: str, cancel, engine) -> np.ndarray | None:
     return result.series(quantity)
 
 
-def _row(field, value, index, count, specs, quantity, curves) -> SweepRow:
+def _row(field: str, value: int | float, index: int, count: int, specs: list[NetworkSpec],
+         quantity: str, curves: list[np.ndarray]) -> SweepRow:
     c = np.asarray(curves, dtype=np.float64)
     with np.errstate(invalid="ignore", over="ignore"):
         lo, hi = c.min(axis=0), c.max(axis=0)
@@ -193,7 +206,7 @@ def _row(field, value, index, count, specs, quantity, curves) -> SweepRow:
                     min=lo, max=hi)
 
 
-def log_range(lo: float, hi: float, n: int, *, integer: bool = False) -> list:
+def log_range(lo: float, hi: float, n: int, *, integer: bool = False) -> list[float] | list[int]:
     """``n`` values from ``lo`` to ``hi`` (both included, either order) evenly spaced in log.
 
     Parameters
@@ -217,7 +230,7 @@ def log_range(lo: float, hi: float, n: int, *, integer: bool = False) -> list:
     return _finish(np.geomspace(lo, hi, _count(n)), integer)
 
 
-def lin_range(lo: float, hi: float, n: int, *, integer: bool = False) -> list:
+def lin_range(lo: float, hi: float, n: int, *, integer: bool = False) -> list[float] | list[int]:
     """``n`` evenly spaced values from ``lo`` to ``hi``, both included; as :func:`log_range`.
 
     Raises
@@ -231,13 +244,13 @@ def lin_range(lo: float, hi: float, n: int, *, integer: bool = False) -> list:
     return _finish(np.linspace(lo, hi, _count(n)), integer)
 
 
-def _count(n) -> int:
+def _count(n: object) -> int:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"the number of values must be a whole number ≥ 1, got {n!r}")
     return int(n)
 
 
-def _finish(v: np.ndarray, integer: bool) -> list:
+def _finish(v: np.ndarray, integer: bool) -> list[float] | list[int]:
     if integer:
         return list(dict.fromkeys(int(x) for x in np.rint(v)))
     return [float(x) for x in v]

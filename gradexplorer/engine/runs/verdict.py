@@ -23,8 +23,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:
+    from gradexplorer.engine.runs.result import RunResult
 
 #: |log10(first/last)| below this many decades is called stable (a factor of 10 either way).
 STABLE_DECADES = 1.0
@@ -54,7 +59,7 @@ class Verdict:
     text: str
 
 
-def _trend(log10_values, name: str) -> Verdict:
+def _trend(log10_values: ArrayLike, name: str) -> Verdict:
     """Judge a per-layer log10 series (shape (L,)) by its first-to-last ratio."""
     g = np.asarray(log10_values, dtype=float)
     depth = g.size
@@ -126,12 +131,12 @@ class RunVerdict:
     flags: frozenset[str]
 
 
-def run_verdict(result) -> RunVerdict:
+def run_verdict(result: RunResult) -> RunVerdict:
     """Judge a finished :class:`~gradexplorer.engine.runs.result.RunResult`.
 
     Raises ValueError if the backward pass is not complete.
     """
-    if not result.depth or any(b is None for b in result.backward):
+    if not result.depth or result.start is None or any(b is None for b in result.backward):
         raise ValueError("run_verdict needs a finished run (every layer's gradient)")
     activation = str(result.start.config.get("activation", ""))
     g = gradient_verdict(result.series("log10_grad_preact_rms"))
@@ -182,7 +187,8 @@ def run_verdict(result) -> RunVerdict:
     headline = _headline(g, w, u, fwd, saturated, "chaotic" in flags)
     status = (f"{headline}: ∂L/∂h ×{g.per_layer:.3g}/layer (10^{g.log10_ratio:+.1f}), "
               f"‖∂L/∂W‖ 10^{w.log10_ratio:+.1f}, update ratio 10^{u.log10_ratio:+.1f} "
-              f"layer 1 vs {result.depth}, {_pct(sat_mean)} saturated")
+              f"layer 1 vs {result.depth}, {_pct(sat_mean)} "
+              + ("of units off" if activation in PIECEWISE_LINEAR else "saturated"))
     return RunVerdict(g.kind, headline, status, g, w, u, fwd, sat_mean, sat_max, sat_max_layer,
                       chi1, tuple(details), frozenset(flags))
 
@@ -191,7 +197,7 @@ def _pct(fraction: float) -> str:
     return f"{100 * fraction:.0f} %"
 
 
-def _last_chi(result) -> float:
+def _last_chi(result: RunResult) -> float:
     theory = getattr(result, "theory", None)
     if theory is None:
         return math.nan

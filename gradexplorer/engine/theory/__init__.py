@@ -17,6 +17,7 @@ quadrature rules, not SciPy's optimizers, and the window's first run should not 
 import importlib
 import sys
 import types
+from typing import Any
 
 _SOURCES = {
     "LayerwisePrediction": "layerwise",
@@ -52,10 +53,12 @@ __all__ = [
 
 
 class _Package(types.ModuleType):
-    """Keeps ``critical_line`` and ``length_map`` the functions when their modules (of the
-    same name) are imported later: the import system binds a submodule on its package."""
+    """Keeps ``critical_line`` and ``length_map`` the functions when their modules load later.
 
-    def __setattr__(self, name: str, value) -> None:
+    The modules have the same names, and the import system binds a submodule on its package.
+    """
+
+    def __setattr__(self, name: str, value: object) -> None:
         if isinstance(value, types.ModuleType) and _SOURCES.get(name) == name:
             value = getattr(value, name)
         super().__setattr__(name, value)
@@ -64,7 +67,7 @@ class _Package(types.ModuleType):
 sys.modules[__name__].__class__ = _Package
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:  # PEP 562: the names' own types are their modules'
     module = _SOURCES.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -16,6 +16,7 @@ which equals χ1 at c* = 1 and sets the correlation depth scale ξ_c = −1/ln �
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from gradexplorer.engine.model.activations import Activation
 from gradexplorer.engine.theory._activation import resolve
@@ -27,7 +28,8 @@ _BISECTIONS = 60
 _CHI_ROUNDING = 1e-12
 
 
-def correlation_map(activation: str | Activation, c, q_star, sigma_w2, sigma_b2, *,
+def correlation_map(activation: str | Activation, c: ArrayLike, q_star: ArrayLike,
+                    sigma_w2: ArrayLike, sigma_b2: ArrayLike, *,
                     negative_slope: float = 0.01) -> np.ndarray:
     """``C(c) = (σ_w² E[φ(u1)φ(u2)] + σ_b²)/q*`` (Poole et al. 2016, correlation map), vectorized.
 
@@ -56,10 +58,10 @@ def correlation_map(activation: str | Activation, c, q_star, sigma_w2, sigma_b2,
     if not np.all(np.isfinite(q)) or np.any(q <= 0):
         raise ValueError("q_star must be finite and > 0")
     e = gaussian_expectation_2d(lambda a, b: act.forward(a) * act.forward(b), q, c)
-    return (np.asarray(sigma_w2, float) * e + np.asarray(sigma_b2, float)) / q
+    return np.asarray((np.asarray(sigma_w2, float) * e + np.asarray(sigma_b2, float)) / q)
 
 
-def chi_c(activation: str | Activation, c, q_star, sigma_w2, *,
+def chi_c(activation: str | Activation, c: ArrayLike, q_star: ArrayLike, sigma_w2: ArrayLike, *,
           negative_slope: float = 0.01) -> np.ndarray:
     """``χ_c = σ_w² E[φ'(u1)φ'(u2)]`` at correlation c (Schoenholz et al. 2017, §3).
 
@@ -71,11 +73,12 @@ def chi_c(activation: str | Activation, c, q_star, sigma_w2, *,
     """
     act = resolve(activation, negative_slope)
     e = gaussian_expectation_2d(lambda a, b: act.derivative(a) * act.derivative(b), q_star, c)
-    return np.asarray(sigma_w2, float) * e
+    return np.asarray(np.asarray(sigma_w2, float) * e)
 
 
-def correlation_fixed_point(activation: str | Activation, sigma_w2, sigma_b2, *, q_star=None,
-                            q_start=1.0, negative_slope: float = 0.01
+def correlation_fixed_point(activation: str | Activation, sigma_w2: ArrayLike,
+                            sigma_b2: ArrayLike, *, q_star: ArrayLike | None = None,
+                            q_start: ArrayLike = 1.0, negative_slope: float = 0.01
                             ) -> tuple[np.ndarray, np.ndarray]:
     """The stable fixed point c* of the correlation map and the slope χ_c there, vectorized.
 

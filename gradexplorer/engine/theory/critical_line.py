@@ -14,6 +14,7 @@ The smallest root q > σ_b² whose fixed point is stable (length-map slope < 1) 
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import brentq
 
 from gradexplorer.engine.model.activations import Activation
@@ -25,12 +26,13 @@ Q_SEARCH_MAX = 1e6
 _SCAN = np.geomspace(1e-9, Q_SEARCH_MAX, 500)
 
 
-def _h(act, q, b2):
-    v, d = _moments(act, np.asarray(q, float), 96)
-    return (q - b2) * d - v
+def _h(act: Activation, q: ArrayLike, b2: float) -> np.ndarray:
+    qa = np.asarray(q, float)
+    v, d = _moments(act, qa, 96)
+    return np.asarray((qa - b2) * d - v)
 
 
-def critical_line(activation: str | Activation, sigma_b2, *, negative_slope: float = 0.01
+def critical_line(activation: str | Activation, sigma_b2: ArrayLike, *, negative_slope: float = 0.01
                   ) -> tuple[np.ndarray, np.ndarray]:
     """σ_w² and q* on the critical line χ1 = 1, for each σ_b².
 
@@ -83,9 +85,9 @@ def critical_line(activation: str | Activation, sigma_b2, *, negative_slope: flo
         for k in np.flatnonzero(np.sign(hv[:-1]) * np.sign(hv[1:]) < 0):
             q = brentq(lambda x, b2=b2: float(_h(act, x, b2)), grid[k], grid[k + 1],
                        xtol=1e-15, rtol=1e-15, maxiter=200)
-            v, d, s = (float(a[0]) for a in _moments(act, np.array([q]), 96, slope=True))
-            w2 = 1.0 / d
-            if w2 * s < 1.0:  # a stable fixed point of the length map
-                w2_out[i], q_out[i] = w2, q
+            _, d, s = (float(a[0]) for a in _moments(act, np.array([q]), 96, slope=True))
+            w2_c = 1.0 / d
+            if w2_c * s < 1.0:  # a stable fixed point of the length map
+                w2_out[i], q_out[i] = w2_c, q
                 break
     return w2_out, q_out

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from gradexplorer.engine.model.activations import Activation
 from gradexplorer.engine.theory._activation import resolve
@@ -26,7 +28,7 @@ TRAINABLE_DEPTH_FACTOR = 6.0
 CRITICAL_TOL = 1e-9
 
 
-def depth_scale(rate) -> np.ndarray:
+def depth_scale(rate: ArrayLike) -> np.ndarray:
     """``ξ = −1/ln(rate)`` for a per-layer multiplicative rate, vectorized.
 
     Parameters
@@ -75,7 +77,7 @@ class MeanFieldPoint:
     trainable_depth: float
     phase: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Plain dict of the fields (floats may be inf/NaN)."""
         return asdict(self)
 

@@ -9,6 +9,7 @@ explode).
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from gradexplorer.engine.model.activations import Activation
 from gradexplorer.engine.theory._activation import resolve
@@ -24,7 +25,7 @@ _ATOL = 1e-14
 _MAX_ITER = 200
 
 
-def _check_params(sigma_w2, sigma_b2) -> tuple[np.ndarray, np.ndarray]:
+def _check_params(sigma_w2: ArrayLike, sigma_b2: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     w2 = np.asarray(sigma_w2, dtype=float)
     b2 = np.asarray(sigma_b2, dtype=float)
     for name, v in (("sigma_w2", w2), ("sigma_b2", b2)):
@@ -33,7 +34,8 @@ def _check_params(sigma_w2, sigma_b2) -> tuple[np.ndarray, np.ndarray]:
     return w2, b2
 
 
-def fixed_point(activation: str | Activation, sigma_w2, sigma_b2, *, q_start=1.0,
+def fixed_point(activation: str | Activation, sigma_w2: ArrayLike, sigma_b2: ArrayLike, *,
+                q_start: ArrayLike = 1.0,
                 negative_slope: float = 0.01, n_nodes: int = DEFAULT_NODES) -> np.ndarray:
     """The fixed point q* the length map reaches from ``q_start``, vectorized.
 
@@ -77,7 +79,7 @@ def fixed_point(activation: str | Activation, sigma_w2, sigma_b2, *, q_start=1.0
     w2, b2, q0 = (np.array(a, dtype=float).ravel() for a in np.broadcast_arrays(w2, b2, q0))
     shape = np.broadcast_shapes(np.shape(sigma_w2), np.shape(sigma_b2), np.shape(q_start))
 
-    def g_and_dg(q, idx):
+    def g_and_dg(q: np.ndarray, idx: np.ndarray | slice) -> tuple[np.ndarray, np.ndarray]:
         v, _, k = _moments(act, q, n_nodes, slope=True)
         return w2[idx] * v + b2[idx] - q, w2[idx] * k - 1.0
 
@@ -137,7 +139,8 @@ def fixed_point(activation: str | Activation, sigma_w2, sigma_b2, *, q_start=1.0
     return out.reshape(shape)
 
 
-def _affine_fixed_point(act, w2, b2, q0, n_nodes) -> np.ndarray:
+def _affine_fixed_point(act: Activation, w2: np.ndarray, b2: np.ndarray, q0: np.ndarray,
+                        n_nodes: int) -> np.ndarray:
     """q* of ``q ↦ m q + σ_b²`` with ``m = σ_w² E[φ(z)²]`` (linear, relu, leaky_relu)."""
     m = w2 * _moments(act, np.ones(1), n_nodes)[0]
     critical = np.abs(m - 1.0) <= 1e-12
@@ -146,7 +149,8 @@ def _affine_fixed_point(act, w2, b2, q0, n_nodes) -> np.ndarray:
     return np.where(critical, np.where(b2 == 0, q0, np.inf), q)
 
 
-def chi1(activation: str | Activation, sigma_w2, sigma_b2, *, q_start=1.0,
+def chi1(activation: str | Activation, sigma_w2: ArrayLike, sigma_b2: ArrayLike, *,
+         q_start: ArrayLike = 1.0,
          negative_slope: float = 0.01, n_nodes: int = DEFAULT_NODES
          ) -> tuple[np.ndarray, np.ndarray]:
     """(q*, χ1) on a grid of (σ_w², σ_b²): the order-to-chaos phase diagram.

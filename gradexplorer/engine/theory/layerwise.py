@@ -19,9 +19,11 @@ so ``E[(∂L/∂h_k)²] = χ_k E[(∂L/∂h_{k+1})²]`` with
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from gradexplorer.engine.model.activations import Activation
 from gradexplorer.engine.theory._activation import resolve
@@ -61,7 +63,7 @@ class LayerwisePrediction:
         return self.q
 
 
-def _per_layer(name: str, value, depth: int) -> np.ndarray:
+def _per_layer(name: str, value: ArrayLike, depth: int) -> np.ndarray:
     a = np.asarray(value, dtype=float)
     if a.ndim == 0:
         a = np.full(depth, float(a))
@@ -73,8 +75,9 @@ def _per_layer(name: str, value, depth: int) -> np.ndarray:
     return a
 
 
-def layerwise_prediction(activation: str | Activation, sigma_w2, sigma_b2, *, depth=None,
-                         input_second_moment: float = 1.0, widths=None,
+def layerwise_prediction(activation: str | Activation, sigma_w2: ArrayLike, sigma_b2: ArrayLike,
+                         *, depth: int | None = None,
+                         input_second_moment: float = 1.0, widths: Sequence[int] | None = None,
                          negative_slope: float = 0.01, n_nodes: int = DEFAULT_NODES
                          ) -> LayerwisePrediction:
     """Predicted q_l and gradient RMS (relative to the top layer) for layers l = 1..L.
@@ -161,9 +164,10 @@ def layerwise_prediction(activation: str | Activation, sigma_w2, sigma_b2, *, de
                                log10_grad_rms_random_loss=rms_rel + top)
 
 
-def predict_layers(activation: str | Activation, sigma_w2, sigma_b2,
+def predict_layers(activation: str | Activation, sigma_w2: ArrayLike, sigma_b2: ArrayLike,
                    input_second_moment: float = 1.0, *, negative_slope: float = 0.01,
-                   widths=None, depth=None) -> LayerwisePrediction:
+                   widths: Sequence[int] | None = None,
+                   depth: int | None = None) -> LayerwisePrediction:
     """:func:`layerwise_prediction` with E[x²] positional; ``depth`` defaults from ``widths``.
 
     Parameters and errors as :func:`layerwise_prediction`; with ``widths = (n_0, ..., n_L)``

@@ -17,6 +17,7 @@ Every variance here is a variance (not a std) on a linear scale.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from gradexplorer.engine.model.activations import Activation
 from gradexplorer.engine.theory._activation import resolve
@@ -27,7 +28,8 @@ from gradexplorer.engine.theory.quadrature import DEFAULT_NODES, _check_variance
 SLOPE_Q_FLOOR = 1e-12
 
 
-def _moments(act: Activation, q: np.ndarray, n_nodes: int, *, slope: bool = False):
+def _moments(act: Activation, q: np.ndarray, n_nodes: int, *,
+             slope: bool = False) -> tuple[np.ndarray, ...]:
     """(E[φ²], E[φ'²]) and optionally E[z φ φ']/√q at variance q, one activation pass."""
     s, t, w = variance_rule(q, n_nodes)
     fp, dp = act.forward_and_derivative(s)
@@ -50,10 +52,10 @@ def _moments(act: Activation, q: np.ndarray, n_nodes: int, *, slope: bool = Fals
 
 def _dot(a: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Sum over the last (node) axis of ``a * w``."""
-    return np.einsum("...i,...i->...", a, w)
+    return np.asarray(np.einsum("...i,...i->...", a, w))
 
 
-def second_moment(activation: str | Activation, q, *, negative_slope: float = 0.01,
+def second_moment(activation: str | Activation, q: ArrayLike, *, negative_slope: float = 0.01,
                   n_nodes: int = DEFAULT_NODES) -> np.ndarray:
     """``E_z[φ(√q z)²]``: the mean square of the post-activation at pre-activation variance q.
 
@@ -78,20 +80,22 @@ def second_moment(activation: str | Activation, q, *, negative_slope: float = 0.
         Unknown activation, or q negative or NaN.
     """
     q = _check_variance(q)
-    return _moments(resolve(activation, negative_slope), q, n_nodes)[0]
+    return np.asarray(_moments(resolve(activation, negative_slope), q, n_nodes)[0])
 
 
-def derivative_second_moment(activation: str | Activation, q, *, negative_slope: float = 0.01,
+def derivative_second_moment(activation: str | Activation, q: ArrayLike, *,
+                             negative_slope: float = 0.01,
                              n_nodes: int = DEFAULT_NODES) -> np.ndarray:
     """``E_z[φ'(√q z)²]``, shape of ``q``; arguments and errors as :func:`second_moment`.
 
     At q = 0 this is the mean of the one-sided limits (ReLU: 1/2), the q → 0 limit.
     """
     q = _check_variance(q)
-    return _moments(resolve(activation, negative_slope), q, n_nodes)[1]
+    return np.asarray(_moments(resolve(activation, negative_slope), q, n_nodes)[1])
 
 
-def length_map(activation: str | Activation, q, sigma_w2, sigma_b2, *,
+def length_map(activation: str | Activation, q: ArrayLike, sigma_w2: ArrayLike,
+               sigma_b2: ArrayLike, *,
                negative_slope: float = 0.01, n_nodes: int = DEFAULT_NODES) -> np.ndarray:
     """One step of the length map, ``σ_w² E[φ(√q z)²] + σ_b²`` (Poole et al. 2016, length map).
 
@@ -109,11 +113,12 @@ def length_map(activation: str | Activation, q, sigma_w2, sigma_b2, *,
     -------
     ndarray, broadcast shape: the next layer's pre-activation variance.
     """
-    return np.asarray(sigma_w2, float) * second_moment(
-        activation, q, negative_slope=negative_slope, n_nodes=n_nodes) + np.asarray(sigma_b2, float)
+    m = second_moment(activation, q, negative_slope=negative_slope, n_nodes=n_nodes)
+    return np.asarray(np.asarray(sigma_w2, float) * m + np.asarray(sigma_b2, float))
 
 
-def chi(activation: str | Activation, q, sigma_w2, *, negative_slope: float = 0.01,
+def chi(activation: str | Activation, q: ArrayLike, sigma_w2: ArrayLike, *,
+        negative_slope: float = 0.01,
         n_nodes: int = DEFAULT_NODES) -> np.ndarray:
     """``χ(q) = σ_w² E[φ'(√q z)²]``, the per-layer factor of the mean squared gradient.
 
@@ -134,11 +139,12 @@ def chi(activation: str | Activation, q, sigma_w2, *, negative_slope: float = 0.
     -------
     ndarray, broadcast shape; a ratio of mean squares (linear scale, not log).
     """
-    return np.asarray(sigma_w2, float) * derivative_second_moment(
-        activation, q, negative_slope=negative_slope, n_nodes=n_nodes)
+    return np.asarray(np.asarray(sigma_w2, float) * derivative_second_moment(
+        activation, q, negative_slope=negative_slope, n_nodes=n_nodes))
 
 
-def length_map_slope(activation: str | Activation, q, sigma_w2, *, negative_slope: float = 0.01,
+def length_map_slope(activation: str | Activation, q: ArrayLike, sigma_w2: ArrayLike, *,
+                     negative_slope: float = 0.01,
                      n_nodes: int = DEFAULT_NODES) -> np.ndarray:
     """``∂q_l/∂q_{l−1} = χ(q) + σ_w² E[φ(√q z) φ''(√q z)]``, the slope of the length map.
 
@@ -164,14 +170,15 @@ def length_map_slope(activation: str | Activation, q, sigma_w2, *, negative_slop
     """
     q = _check_variance(q)
     k = _moments(resolve(activation, negative_slope), q, n_nodes, slope=True)[2]
-    return np.asarray(sigma_w2, float) * k
+    return np.asarray(np.asarray(sigma_w2, float) * k)
 
 
-def input_length(sigma_w2, sigma_b2, input_second_moment) -> np.ndarray:
+def input_length(sigma_w2: ArrayLike, sigma_b2: ArrayLike,
+                 input_second_moment: ArrayLike) -> np.ndarray:
     """``q_1 = σ_w² E[x²] + σ_b²``: the first layer's pre-activation variance.
 
     ``E[x²]`` is the mean of the squared input entries (not their variance: a mean shifts it).
     Poole et al. 2016, the length map with the input in place of φ(h_0).
     """
-    return (np.asarray(sigma_w2, float) * np.asarray(input_second_moment, float)
-            + np.asarray(sigma_b2, float))
+    return np.asarray(np.asarray(sigma_w2, float) * np.asarray(input_second_moment, float)
+                      + np.asarray(sigma_b2, float))

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from gradexplorer.engine.compute.cancel import Cancelled as _Cancelled
 from gradexplorer.engine.theory._activation import resolve
@@ -43,8 +44,9 @@ Cancelled = _Cancelled
 
 @dataclass(frozen=True)
 class PhaseDiagram:
-    """q*, χ1 and the gradient growth on a grid; arrays are (n_w, n_b), index [i, j] is
-    (``sigma_w2[i]``, ``sigma_b2[j]``).
+    """q*, χ1 and the gradient growth on a grid.
+
+    Arrays are (n_w, n_b), index [i, j] is (``sigma_w2[i]``, ``sigma_b2[j]``).
 
     Attributes
     ----------
@@ -73,7 +75,7 @@ class PhaseDiagram:
         return trainable_depth_grad(self.chi1)
 
 
-def gradient_growth(chi1_value, depth: int) -> np.ndarray:
+def gradient_growth(chi1_value: ArrayLike, depth: int) -> np.ndarray:
     """(L − 1)/2 · log10 χ1: decades of gradient RMS gained from layer L to layer 1 at q*.
 
     ``-inf`` where χ1 = 0 (σ_w² = 0); 0 for L = 1.
@@ -83,7 +85,7 @@ def gradient_growth(chi1_value, depth: int) -> np.ndarray:
         return 0.5 * (int(depth) - 1) * np.log10(x) if depth > 1 else np.zeros_like(x)
 
 
-def trainable_depth_grad(chi1_value) -> np.ndarray:
+def trainable_depth_grad(chi1_value: ArrayLike) -> np.ndarray:
     """``6 |ξ_∇|`` with ξ_∇ = −1/ln χ1 (layers; inf where |χ1 − 1| < 1e-9, 0 where χ1 = 0)."""
     x = np.asarray(chi1_value, dtype=float)
     with np.errstate(divide="ignore"):
@@ -101,8 +103,10 @@ def _nice_ceil(x: float) -> float:
 
 def default_w2_max(activation: str, negative_slope: float = 0.01, b2_max: float = B2_MAX
                    ) -> float:
-    """A σ_w² range end that shows both phases: a round number ≥ 2 σ_w²_crit(0) and ≥ 1.25 ×
-    the largest critical σ_w² for σ_b² ≤ ``b2_max`` (5 when there is no critical line).
+    """A σ_w² range end that shows both phases.
+
+    A round number ≥ 2 σ_w²_crit(0) and ≥ 1.25 × the largest critical σ_w² for σ_b² ≤ ``b2_max``
+    (5 when there is no critical line).
 
     tanh 6, relu 4, linear 2, sigmoid 250 (its critical line lies near σ_w² ≈ 103..108).
     """
@@ -182,8 +186,11 @@ def phase_diagram(activation: str, depth: int, *, w2_max: float | None = None,
 
 @dataclass(frozen=True)
 class PhasePoint:
-    """Mean-field numbers at one (σ_w², σ_b²): q*, χ1, growth over L layers (decades),
-    6 |ξ_∇| (layers) and the phase ('ordered', 'critical' or 'chaotic')."""
+    """Mean-field numbers at one (σ_w², σ_b²).
+
+    q*, χ1, growth over L layers (decades), 6 |ξ_∇| (layers) and the phase ('ordered',
+    'critical' or 'chaotic').
+    """
 
     sigma_w2: float
     sigma_b2: float

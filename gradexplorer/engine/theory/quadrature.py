@@ -21,6 +21,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 Q_FLOOR = 1e-300
 CUTOFF = 11.0
@@ -53,7 +54,8 @@ def _legendre01(n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
     return 0.5 * (x + 1.0), 0.5 * wx
 
 
-def variance_rule(q, n_nodes: int = DEFAULT_NODES) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def variance_rule(q: ArrayLike, n_nodes: int = DEFAULT_NODES
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Nodes and weights for ``∫_0^∞ g(u) ϕ(u/√q)/√q du``, i.e. ``E[g(√q z); z > 0]``, per q.
 
     The change of variables ``u = √q t`` keeps the activation's own scale: every activation here
@@ -135,7 +137,7 @@ def half_line_rule(n_nodes: int = DEFAULT_NODES) -> tuple[np.ndarray, np.ndarray
     return t, w
 
 
-def gaussian_expectation(f: Callable[[np.ndarray], np.ndarray], q,
+def gaussian_expectation(f: Callable[[np.ndarray], np.ndarray], q: ArrayLike,
                          n_nodes: int = DEFAULT_NODES) -> np.ndarray:
     """``E_z[f(√q z)]`` for ``z ~ N(0, 1)``, vectorized over ``q``.
 
@@ -164,10 +166,11 @@ def gaussian_expectation(f: Callable[[np.ndarray], np.ndarray], q,
     """
     q = _check_variance(q)
     u, _, w = variance_rule(q, n_nodes)
-    return np.einsum("...i,...i->...", f(u) + f(-u), w)
+    return np.asarray(np.einsum("...i,...i->...", f(u) + f(-u), w))
 
 
-def gaussian_expectation_2d(f: Callable[[np.ndarray, np.ndarray], np.ndarray], q, c,
+def gaussian_expectation_2d(f: Callable[[np.ndarray, np.ndarray], np.ndarray], q: ArrayLike,
+                            c: ArrayLike,
                             n_nodes: tuple[int, int] = DEFAULT_NODES_2D) -> np.ndarray:
     """``E[f(u1, u2)]`` for ``(u1, u2) ~ N(0, q [[1, c], [c, 1]])``, vectorized over ``q, c``.
 
@@ -244,11 +247,11 @@ def gaussian_expectation_2d(f: Callable[[np.ndarray, np.ndarray], np.ndarray], q
     wv /= wv.sum(axis=-1, keepdims=True)  # mass 1 per u1 (tails beyond 11 std: 1e-28)
     v = np.where(degenerate[..., None], m[..., None], v)
     inner = np.einsum("...ij,...ij->...i", f(u1[..., None], v), wv)
-    return np.einsum("...i,...i->...", inner, w1)
+    return np.asarray(np.einsum("...i,...i->...", inner, w1))
 
 
-def _check_variance(q) -> np.ndarray:
+def _check_variance(q: ArrayLike) -> np.ndarray:
     q = np.asarray(q, dtype=float)
     if np.any(np.isnan(q)) or np.any(q < 0):
         raise ValueError("variance q must be ≥ 0 (NaN given or negative)")
-    return q
+    return np.asarray(q)

@@ -27,6 +27,7 @@ import math
 
 import numpy as np
 
+from gradexplorer.engine.model.activations import Activation
 from gradexplorer.engine.runs.records import RunStart, TheoryLayers
 from gradexplorer.engine.theory._activation import resolve
 from gradexplorer.engine.theory.layerwise import layerwise_prediction
@@ -42,7 +43,7 @@ ASSUMPTIONS = ("Mean-field theory assumes: large width; i.i.d. zero-mean Gaussia
                "The gradient curve is anchored at the measured top layer L.")
 
 
-def _log10_q_homogeneous(act, w2: np.ndarray, b2: np.ndarray, m2: float, n_nodes: int
+def _log10_q_homogeneous(act: Activation, w2: np.ndarray, b2: np.ndarray, m2: float, n_nodes: int
                          ) -> np.ndarray:
     """log10 q_l for φ(c h) = c φ(h): q_l = σ_{w,l}² V1 q_{l−1} + σ_{b,l}², V1 = E[φ(z)²].
 

@@ -26,15 +26,13 @@ def unit_gain_sigma_w2(spec: NetworkSpec, n_features: int | None = None) -> floa
     ``n_features`` overrides n_0 (the data decide it for the digits and file inputs).
     """
     widths = spec.layer_widths(n_features)
-    slope = spec.negative_slope if spec.activation == "leaky_relu" else 0.0
     return init_sigma_w2(spec.init, widths[1], widths[0], gain=1.0, mode=spec.mode,
-                         negative_slope=slope)
+                         negative_slope=spec.effective_negative_slope)
 
 
 def spec_point(spec: NetworkSpec, n_features: int | None = None) -> tuple[float, float]:
     """(σ_w² of layer 1, σ_b²) of ``spec``."""
-    b2 = spec.bias_std * spec.bias_std if spec.bias_init == "normal" else 0.0
-    return spec.gain * spec.gain * unit_gain_sigma_w2(spec, n_features), b2
+    return spec.gain * spec.gain * unit_gain_sigma_w2(spec, n_features), spec.sigma_b2
 
 
 def spec_at_point(spec: NetworkSpec, sigma_w2: float, sigma_b2: float,

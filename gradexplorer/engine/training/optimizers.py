@@ -111,7 +111,7 @@ class Adam:
 
 
 def make_optimizer(name: str, params: list[np.ndarray], lr: float, momentum: float = 0.9,
-                   beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
+                   beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> SGD | Adam:
     """The optimizer called ``name`` (``"sgd"`` or ``"adam"``) over ``params``.
 
     Raises

@@ -31,11 +31,12 @@ from gradexplorer.engine.compute.blas import with_thread_policy
 from gradexplorer.engine.compute.cancel import CancelCheck
 from gradexplorer.engine.compute.memory import check_fits, estimate_bytes
 from gradexplorer.engine.data.tasks import make_task
-from gradexplorer.engine.model.activations import get_activation
+from gradexplorer.engine.model.activations import Activation
 from gradexplorer.engine.model.blocks import Architecture
 from gradexplorer.engine.model.initializers import init_weight
-from gradexplorer.engine.model.network import STREAM_READOUT, DenseLayer, build_network, stream
+from gradexplorer.engine.model.network import STREAM_READOUT, DenseLayer, stream
 from gradexplorer.engine.model.spec import MAX_BATCH, MAX_WIDTH, NetworkSpec, SpecError
+from gradexplorer.engine.runs.prepare import prepare
 from gradexplorer.engine.training.backprop import evaluate, loss_and_gradients
 from gradexplorer.engine.training.optimizers import make_optimizer
 
@@ -102,7 +103,7 @@ class TrainConfig:
             if getattr(self, name) not in allowed:
                 raise SpecError(name, f"unknown {name} {getattr(self, name)!r} "
                                       f"(choose from: {', '.join(allowed)})")
-        for name, lo, hi, text in (("lr", 0.0, math.inf, "> 0"),
+        for name, low, high, text in (("lr", 0.0, math.inf, "> 0"),
                                    ("eps", 0.0, math.inf, "> 0"),
                                    ("momentum", None, 1.0, "in [0, 1)"),
                                    ("beta1", None, 1.0, "in [0, 1)"),
@@ -110,7 +111,7 @@ class TrainConfig:
                                    ("holdout", None, 1.0, "in [0, 1)")):
             v = getattr(self, name)
             ok = (not isinstance(v, bool) and isinstance(v, (int, float, np.floating))
-                  and math.isfinite(v) and (v > lo if lo is not None else v >= 0) and v < hi)
+                  and math.isfinite(v) and (v > low if low is not None else v >= 0) and v < high)
             if not ok:
                 raise SpecError(name, f"{_label(name)} must be a finite number {text}, got {v!r}")
 
@@ -232,12 +233,14 @@ def train(spec: NetworkSpec, config: TrainConfig, cancel: Callable[[], bool] | N
     Raises (on the first ``next()``)
     ------
     DataError : the task's data cannot be made (see :func:`tasks.make_task`).
-    SpecError : ``batch_size`` exceeds the training rows (``field="batch_size"``).
+    SpecError : ``batch_size`` exceeds the training rows, or is 1 with batch norm
+        (``field="batch_size"``).
     RunTooLargeError : the memory estimate exceeds what is available.
     Cancelled : see ``cancel`` (:mod:`gradexplorer.engine.compute.cancel`).
     """
     records = _train(spec, config, cancel)
     start = next(records)
+    assert isinstance(start, TrainStart)
     yield start
     yield from with_thread_policy(records, max(config.batch_size, start.n_eval),
                                   (*start.widths, start.n_outputs))
@@ -248,6 +251,10 @@ def _train(spec: NetworkSpec, config: TrainConfig, cancel: Callable[[], bool] | 
     """The body of :func:`train` (which adds the BLAS thread policy around it)."""
     t0 = time.perf_counter()
     check = CancelCheck(cancel)
+    if spec.norm == "batch" and config.batch_size < 2:  # torch refuses too (one value per channel)
+        raise SpecError("batch_size", "batch norm needs mini-batches of at least 2 rows (it "
+                                      "normalizes every unit over the mini-batch), got "
+                                      f"{config.batch_size}")
     if config.task == "teacher":  # refuse before drawing: the data set can be gigabytes
         _check_training_fits(spec, config, spec.layer_widths(spec.in_features),
                              _teacher_eval_rows(config), config.samples * spec.in_features,
@@ -258,19 +265,19 @@ def _train(spec: NetworkSpec, config: TrainConfig, cancel: Callable[[], bool] | 
     if config.batch_size > n_train:
         raise SpecError("batch_size", f"batch size {config.batch_size} is larger than the "
                                       f"{n_train} training rows; use at most {n_train}")
-    activation = get_activation(spec.activation, spec.negative_slope)
-    widths = spec.layer_widths(task.x_train.shape[1])
     if task.x_test.shape[0]:
         x_eval, y_eval = task.x_test, task.y_test
     else:
         x_eval, y_eval = (task.x_train[:EVAL_ROWS_WITHOUT_HOLDOUT],
                           task.y_train[:EVAL_ROWS_WITHOUT_HOLDOUT])
-    all_widths = (*widths, task.n_outputs)
-    n_params = sum(all_widths[i] * all_widths[i - 1] + all_widths[i]
-                   for i in range(1, len(all_widths)))
-    _check_training_fits(spec, config, widths, x_eval.shape[0],
-                         task.x_train.size + task.x_test.size, task.n_outputs)
-    net = build_network(spec, widths, task.x_train[:spec.batch], activation, cancel=cancel)
+
+    def memory(widths: tuple[int, ...]) -> int:
+        return _check_training_fits(spec, config, widths, x_eval.shape[0],
+                                    task.x_train.size + task.x_test.size, task.n_outputs)
+
+    prep = prepare(spec, x=task.x_train[:spec.batch], memory=memory, cancel=cancel)
+    activation, widths, net = prep.activation, prep.widths, prep.net
+    n_params = _n_parameters((*widths, task.n_outputs))
     r = init_weight("lecun_normal", task.n_outputs, widths[-1],
                     rng=stream(spec.seed, STREAM_READOUT))
     layers = [*net.layers, DenseLayer(r.astype(spec.dtype), np.zeros(task.n_outputs, spec.dtype))]
@@ -297,7 +304,7 @@ def _train(spec: NetworkSpec, config: TrainConfig, cancel: Callable[[], bool] | 
         with np.errstate(all="ignore"):  # never held across a yield: errstate is context-local
             loss, hits, grads = loss_and_gradients(layers, activation, task.x_train[idx],
                                                    task.y_train[idx], config.loss,
-                                                   task.classification, arch)
+                                                   task.classification, arch, check)
             if not math.isfinite(loss):
                 what = "NaN" if math.isnan(loss) else "infinite"
                 end = TrainEnd(verdict=f"diverged at step {step}: loss became {what}",
@@ -327,22 +334,29 @@ def _train(spec: NetworkSpec, config: TrainConfig, cancel: Callable[[], bool] | 
     yield end
 
 
+def _n_parameters(all_widths: tuple[int, ...]) -> int:
+    """Weights and biases of every layer of (n_0, ..., n_L, C)."""
+    return sum(all_widths[i] * all_widths[i - 1] + all_widths[i]
+               for i in range(1, len(all_widths)))
+
+
 def training_bytes(spec: NetworkSpec, config: TrainConfig, widths: tuple[int, ...],
                    n_outputs: int, eval_rows: int, data_cells: int) -> int:
-    """Peak bytes of training: the propagation estimate at max(batch_size, eval rows) for the
-    layers plus the read-out, the optimizer's state (3 per parameter), and the data set the task
-    keeps (``data_cells`` = train + test inputs, in the spec's dtype, plus 8 bytes per row of
-    labels/targets ×C). :func:`~gradexplorer.engine.compute.memory.estimate_bytes` documents
-    the rest."""
+    """Peak bytes of training.
+
+    The propagation estimate at max(batch_size, eval rows) for the layers plus the read-out,
+    the optimizer's state (3 per parameter), and the data set the task keeps (``data_cells`` =
+    train + test inputs, in the spec's dtype, plus 8 bytes per row of labels/targets ×C).
+    :func:`~gradexplorer.engine.compute.memory.estimate_bytes` documents the rest.
+    """
     all_widths = (*widths, n_outputs)
-    n_params = sum(all_widths[i] * all_widths[i - 1] + all_widths[i]
-                   for i in range(1, len(all_widths)))
     itemsize = np.dtype(spec.dtype).itemsize
     rows = data_cells // max(1, widths[0])
     return int(estimate_bytes(all_widths, max(config.batch_size, eval_rows), itemsize,
                               lsuv=spec.init == "lsuv", norm=spec.norm != "none",
                               residual=spec.residual)
-               + 3 * n_params * itemsize + data_cells * itemsize + 8 * rows * n_outputs)
+               + 3 * _n_parameters(all_widths) * itemsize + data_cells * itemsize
+               + 8 * rows * n_outputs)
 
 
 def _teacher_eval_rows(config: TrainConfig) -> int:
@@ -352,12 +366,15 @@ def _teacher_eval_rows(config: TrainConfig) -> int:
     return min(config.samples, EVAL_ROWS_WITHOUT_HOLDOUT)
 
 
-def _check_training_fits(spec, config, widths, eval_rows, data_cells, n_out) -> None:
+def _check_training_fits(spec: NetworkSpec, config: TrainConfig, widths: tuple[int, ...],
+                         eval_rows: int, data_cells: int, n_out: int) -> int:
+    """:func:`training_bytes`, checked against the memory available (``RunTooLargeError``)."""
     teacher = config.task == "teacher"
-    check_fits(training_bytes(spec, config, widths, n_out, eval_rows, data_cells),
-               advice="lower the samples, in_features, depth, width or batch size" if teacher
-               else "lower the depth, width or batch size",
+    nbytes = training_bytes(spec, config, widths, n_out, eval_rows, data_cells)
+    check_fits(nbytes, advice="lower the samples, in_features, depth, width or batch size"
+               if teacher else "lower the depth, width or batch size",
                field="samples" if teacher else "batch_size")
+    return nbytes
 
 
 def _stalled(mean_log10_ratio: np.ndarray) -> tuple[int, ...]:
@@ -367,7 +384,8 @@ def _stalled(mean_log10_ratio: np.ndarray) -> tuple[int, ...]:
 
 def _ranges(layers: tuple[int, ...]) -> str:
     """"1–12 and 15" for (1, ..., 12, 15)."""
-    runs, start = [], layers[0]
+    runs: list[str] = []
+    start: int | None = layers[0]
     for prev, cur in zip(layers, (*layers[1:], None), strict=True):
         if cur != prev + 1:
             runs.append(f"{start}" if start == prev else f"{start}–{prev}")
@@ -402,8 +420,10 @@ def _summary(stalled: tuple[int, ...], depth: int, optimizer: str,
     return "; ".join([*parts, text])
 
 
-def _record(step, layers, activation, grads, deltas, x_eval, y_eval, loss, classification,
-            train_loss, train_acc, held_out: bool, arch=None) -> TrainRecord:
+def _record(step: int, layers: list[DenseLayer], activation: Activation, grads: list[np.ndarray],
+            deltas: list[np.ndarray], x_eval: np.ndarray, y_eval: np.ndarray, loss: str,
+            classification: bool, train_loss: float, train_acc: float | None,
+            held_out: bool, arch: Architecture | None = None) -> TrainRecord:
     n = len(layers)
     gnorm = np.array([np.linalg.norm(grads[2 * i]) for i in range(n)], dtype=np.float64)
     ratio = np.array([_update_ratio(deltas[2 * i], layers[i].weight) for i in range(n)])

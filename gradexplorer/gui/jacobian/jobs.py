@@ -1,9 +1,9 @@
 """What the Jacobian tab hands its worker thread: a job, its answer, and the size guard.
 
 The runner's ``"jacobian"`` lane iterates ``run_job(job, ctx)``; the run's cancel token
-(``ctx.cancelled``) reaches the engine, which polls it once per layer
-(:class:`~gradexplorer.engine.runs.jacobian.JacobianCancelled`), so a superseded computation stops
-within a layer instead of finishing a product nobody will see.
+(``ctx.cancelled``) reaches the engine — its setup (data, LSUV, QR panels) and the product, once
+per layer — whose ``Cancelled`` the lane's worker takes as a quiet stop, so a superseded
+computation stops within a layer instead of finishing a product nobody will see.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 from gradexplorer.engine.model.spec import NetworkSpec, SpecError
 from gradexplorer.engine.runs.jacobian import (
-    JacobianCancelled,
     JacobianSpectrum,
     compare_isometry,
     jacobian_spectrum,
@@ -62,7 +61,7 @@ class JacobianAnswer:
 
 
 def run_job(job: JacobianJob, ctx: JobContext | None = None) -> Iterator[JacobianAnswer]:
-    """Compute ``job`` (on the worker thread); yield one answer, or nothing when cancelled.
+    """Compute ``job`` (on the worker thread); yield one answer.
 
     ``ctx`` is the runner's :class:`~gradexplorer.gui.jobs.context.JobContext` (its cancel
     token reaches the engine); None: never cancelled.
@@ -72,6 +71,8 @@ def run_job(job: JacobianJob, ctx: JobContext | None = None) -> Iterator[Jacobia
     SpecError
         From the engine (data, memory), or field ``batch`` when the input row is outside the
         batch.
+    Cancelled
+        When ``ctx`` was cancelled (the lane's worker takes it as a quiet stop).
     """
     started = time.perf_counter()
     try:
@@ -80,8 +81,6 @@ def run_job(job: JacobianJob, ctx: JobContext | None = None) -> Iterator[Jacobia
             spectra = tuple(compare_isometry(job.spec, **kwargs))
         else:
             spectra = (jacobian_spectrum(job.spec, **kwargs),)
-    except JacobianCancelled:
-        return
     except IndexError as exc:
         raise SpecError("batch", str(exc)) from None
     finally:

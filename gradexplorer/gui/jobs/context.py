@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -46,10 +47,16 @@ class PauseGate:
         """True while the worker sits paused (for tests and the status line)."""
         return self._waiting
 
-    def wait(self) -> bool:
-        """Block while paused; True = pull the next record, False = stopped."""
+    def wait(self, before_block: Callable[[], None] | None = None) -> bool:
+        """Block while paused; True = pull the next record, False = stopped.
+
+        ``before_block`` (optional) is called once, under the gate's lock, when the call is
+        about to block (the worker hands over the records it holds, so they show while paused).
+        """
         with self._cond:
             self._waiting = self._paused and not self._stopped
+            if self._waiting and before_block is not None:
+                before_block()
             while self._paused and not self._stopped:
                 self._cond.wait()
             self._waiting = False

@@ -11,22 +11,27 @@ from gradexplorer.gui.jobs.context import JobContext
 Propagate = Callable[[NetworkSpec], Iterable[Record]]
 
 
-def engine_propagate(spec: NetworkSpec) -> Iterator[Record]:
-    """Import the engine lazily so the window opens even when the engine cannot be imported."""
+def engine_propagate(spec: NetworkSpec, cancel: Callable[[], bool] | None = None
+                     ) -> Iterator[Record]:
+    """Import the engine lazily so the window opens even when the engine cannot be imported.
+
+    ``cancel`` reaches inside the run (data loading, LSUV, QR panels, between layers)."""
     from gradexplorer.engine.runs.propagation import propagate
 
-    return propagate(spec)
+    return propagate(spec, cancel=cancel)
 
 
 def propagation_work(propagate: Propagate | None = None) -> Callable[[NetworkSpec, JobContext],
                                                                       Iterable[Record]]:
     """Work for the ``"layers"`` lane: the records of ``propagate(spec)`` (default: the engine).
 
-    The lane checks the run's cancel token between records (the engine yields one per layer).
+    The engine gets the run's cancel token (``ctx.cancelled``) and raises ``Cancelled`` inside
+    long work, which the worker takes as a quiet stop; a stand-in ``propagate`` is checked by
+    the worker between records.
     """
-    run = propagate or engine_propagate
-
     def work(spec: NetworkSpec, ctx: JobContext) -> Iterable[Record]:
-        return run(spec)
+        if propagate is None:
+            return engine_propagate(spec, cancel=ctx.cancelled)
+        return propagate(spec)
 
     return work

@@ -24,7 +24,12 @@ values, than :data:`LET_FINISH`: the plots then go from one complete run to the 
 show a half-drawn run of one value where the complete run of another just was.
 
 :class:`JobRunner` is what views receive: ``runner.lane(name, work)``; ``runner.shutdown()``
-cancels every lane, quits and waits for its thread.
+cancels every lane and quits its thread.
+
+Nothing waits for cancelled work on the GUI thread: cancelling the run the worker is computing
+retires its thread (:mod:`.retired`: it quits by itself once the engine notices the token) and
+the lane's next run starts at once on a fresh thread; :meth:`Lane.shutdown` waits at most
+:data:`SHUTDOWN_WAIT` seconds (shared by all lanes of a runner) before retiring the thread too.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
 from gradexplorer.gui.jobs.context import JobContext, PauseGate
+from gradexplorer.gui.jobs.retired import retire
 from gradexplorer.gui.jobs.worker import JobWorker, Work
 
 #: The worker emits what it has collected at most this often (seconds) while a run streams.
@@ -54,6 +60,8 @@ WHOLE_BELOW = 0.3
 #: Shortest delivery interval (≤ 60 Hz) and the longest the adaptive interval may grow to (ms).
 PACE_MS = 16
 MAX_PACE_MS = 250
+#: Closing waits at most this long (seconds, all lanes together) for cancelled work to end.
+SHUTDOWN_WAIT = 0.25
 #: After a delivery that cost ``t`` seconds (handling plus the last repaint) the GUI gets
 #: ``REST_FACTOR · t`` for everything else (mouse, slider, other widgets) before the next one.
 REST_FACTOR = 1.0
@@ -104,12 +112,7 @@ class Lane(QObject):
         self._duration: float | None = None  # smoothed seconds of a completed run
         self._last_result = -math.inf  # perf_counter() when the last run finished
         self._paint_cost: Callable[[], float] | None = None
-        self._thread = QThread()
-        self._thread.setObjectName(f"gradexplorer-{name}")
-        self._worker = JobWorker()
-        self._worker.moveToThread(self._thread)
-        self._sigRun.connect(self._worker.run)
-        self._worker.sigEvent.connect(self._on_event)
+        self._new_worker()
         self._timer = QTimer(self)
         self._timer.setInterval(PACE_MS)
         self._timer.timeout.connect(self.flush)
@@ -170,21 +173,55 @@ class Lane(QObject):
         """``cost()``: seconds the consumer's last repaint took (slows delivery to match)."""
         self._paint_cost = cost
 
+    def computing(self) -> int | None:
+        """Id of the run the lane's current worker is inside of (None when idle)."""
+        return self._worker.current
+
+    def computing_since(self) -> float:
+        """``time.perf_counter()`` when the worker began the run :meth:`computing` names."""
+        return self._worker.since
+
     def worker_thread(self) -> QThread:
         """The worker thread (for tests and diagnostics)."""
         return self._thread
 
-    def shutdown(self) -> None:
-        """Cancel, stop delivering, quit the thread and wait for it. Safe to call twice."""
+    def shutdown(self, deadline: float | None = None) -> None:
+        """Cancel, stop delivering and quit the thread; wait for it until ``deadline``
+        (``time.perf_counter()`` value; default :data:`SHUTDOWN_WAIT` from now), then retire it
+        (:mod:`.retired`) rather than block the GUI. Safe to call twice."""
         self._closed = True
         self.cancel()
         self._timer.stop()
         self._events = []
         if self._thread.isRunning():
             self._thread.quit()
-            self._thread.wait()
+            if deadline is None:
+                deadline = time.perf_counter() + SHUTDOWN_WAIT
+            left_ms = int(max(0.0, deadline - time.perf_counter()) * 1000)
+            if not self._thread.wait(left_ms):
+                retire(self._thread, self._worker)
 
     # --- internals ----------------------------------------------------------------------------
+    def _new_worker(self) -> None:
+        """A fresh worker on a fresh (not yet started) thread."""
+        self._thread = QThread()
+        self._thread.setObjectName(f"gradexplorer-{self.name}")
+        self._worker = JobWorker()
+        self._worker.moveToThread(self._thread)
+        self._sigRun.connect(self._worker.run)
+        self._worker.sigEvent.connect(self._on_event)
+
+    def _retire_busy_worker(self) -> None:
+        """The worker computes a cancelled run: let its thread end by itself, go on with a new
+        one (the next run must not wait behind work that was just cancelled)."""
+        if self._worker.current is None or not self._thread.isRunning():
+            return
+        self._sigRun.disconnect(self._worker.run)
+        retire(self._thread, self._worker)
+        self._new_worker()
+        self._thread.start()  # ready before the next submit (a Start right after Stop)
+
+
     def _finishes_soon(self) -> bool:
         """Whether a coalesced value should wait for the run in flight (module docstring)."""
         if self._duration is None:
@@ -212,6 +249,7 @@ class Lane(QObject):
         if ctx is None:
             return
         ctx.cancel()
+        self._retire_busy_worker()
         self._live.discard(ctx.run_id)
         self._dropped.add(ctx.run_id)
         self._events = [e for e in self._events if e[0] != ctx.run_id]
@@ -300,8 +338,10 @@ class JobRunner(QObject):
         return list(self._lanes.values())
 
     def shutdown(self) -> None:
-        """Cancel every run and stop every worker thread. Safe to call twice."""
+        """Cancel every run and stop every worker thread, waiting at most
+        :data:`SHUTDOWN_WAIT` seconds in all (see :meth:`Lane.shutdown`). Safe to call twice."""
+        deadline = time.perf_counter() + SHUTDOWN_WAIT
         for lane in self._lanes.values():
             lane.cancel()  # cancel all first: threads then end together
         for lane in self._lanes.values():
-            lane.shutdown()
+            lane.shutdown(deadline)

@@ -5,6 +5,11 @@ iterates ``work(payload, context)`` and reports, with the run id, one event at a
 :attr:`JobWorker.sigEvent`: ``("started", None)``, ``("yielded", list)`` (a new list each time,
 never touched again), ``("finished", None)``, ``("errored", (field, message))`` or
 ``("aborted", None)`` — superqt's worker vocabulary.
+
+The engine's :class:`~gradexplorer.engine.compute.cancel.Cancelled` (raised from inside long
+work once the run's token is set) is a quiet stop here, in this one place: it ends the run as
+``"aborted"``, never as an error. :attr:`JobWorker.current` is the run being computed (None
+when idle) so the lane can tell a busy worker from an idle one.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from gradexplorer.engine.compute.cancel import Cancelled
 from gradexplorer.engine.model.spec import SpecError
 from gradexplorer.gui.jobs.context import JobContext
 
@@ -31,6 +37,11 @@ class JobWorker(QObject):
 
     sigEvent = Signal(int, str, object)
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.current: int | None = None  # read by the GUI thread: a plain attribute write
+        self.since = 0.0  # time.perf_counter() when ``current`` began
+
     @Slot(int, object, object, object, float)
     def run(self, run_id: int, work: Work, payload: Any, ctx: JobContext,
             batch_seconds: float) -> None:
@@ -38,6 +49,15 @@ class JobWorker(QObject):
         if ctx.cancelled():
             self.sigEvent.emit(run_id, "aborted", None)
             return
+        self.since = time.perf_counter()
+        self.current = run_id
+        try:
+            self._run(run_id, work, payload, ctx, batch_seconds)
+        finally:
+            self.current = None
+
+    def _run(self, run_id: int, work: Work, payload: Any, ctx: JobContext,
+             batch_seconds: float) -> None:
         self.sigEvent.emit(run_id, "started", None)
         completed = False
         gen = None
@@ -45,8 +65,15 @@ class JobWorker(QObject):
             gen = iter(work(payload, ctx))
             batch: list[Any] = []
             last = time.perf_counter()
+
+            def hand_over() -> None:  # about to pause: show what was computed first
+                nonlocal batch
+                if batch:
+                    self.sigEvent.emit(run_id, "yielded", batch)
+                    batch = []
+
             while not ctx.cancelled():
-                if ctx.gate is not None and not ctx.gate.wait():
+                if ctx.gate is not None and not ctx.gate.wait(hand_over):
                     break
                 try:
                     record = next(gen)
@@ -60,6 +87,8 @@ class JobWorker(QObject):
                     batch, last = [], now
             if batch and not ctx.cancelled():
                 self.sigEvent.emit(run_id, "yielded", batch)
+        except Cancelled:  # the token was set inside long work: a quiet stop
+            pass
         except SpecError as exc:
             self.sigEvent.emit(run_id, "errored", (exc.field or "", str(exc)))
             return

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from superqt.utils import qthrottled
 
 from gradexplorer.engine.model.spec import NetworkSpec
-from gradexplorer.engine.theory.phase_diagram import Cancelled, phase_diagram, phase_point
+from gradexplorer.engine.theory.phase_diagram import phase_diagram, phase_point
 from gradexplorer.engine.theory.spec_point import spec_at_point, spec_point
 from gradexplorer.gui.jobs import JobContext, JobRunner
 from gradexplorer.gui.phase.coverage import not_covered, why
@@ -241,10 +241,7 @@ class PhaseView(QWidget):
 
 def _grid_work(kwargs: dict, ctx: JobContext):
     """The ``"phase-grid"`` lane's work: one diagram, cancelled every 20 grid rows if asked."""
-    try:
-        yield phase_diagram(**kwargs, cancel=ctx.cancelled)
-    except Cancelled:
-        return
+    yield phase_diagram(**kwargs, cancel=ctx.cancelled)  # Cancelled: the worker's quiet stop
 
 
 def _verdict_text(result) -> str:

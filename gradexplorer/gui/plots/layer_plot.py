@@ -282,6 +282,49 @@ class LayerPlot(LayerPanel):
                     y = data[spec.field]
                     item.setData(layer_x(y.size), y, connect="finite")
 
+    # --- highlight (story mode) -----------------------------------------------------------------
+    def set_highlight(self, keys=(), pins=(), layers: tuple[int, int] | None = None,
+                      band: bool = False) -> None:
+        """Emphasize measured curves ``keys`` (e.g. "grad", "weight") and pinned runs ``pins``
+        (labels): thicker, fully opaque pens; a shaded band over ``layers`` (first, last,
+        1-based; None = every layer) when ``band``. Nothing given: back to normal.
+
+        Pens are copied from the items and restored from the copies, so the plots' own styles
+        (dashed pins, colours) are kept.
+        """
+        saved = self.__dict__.setdefault("_saved_pens", {})
+        for item, pen in saved.items():
+            item.setPen(pen)
+        saved.clear()
+        targets = [self.curves[k] for k in keys if k in self.curves]
+        targets += [item for label in pins for item in self._pins.get(label, {}).values()]
+        for item in targets:
+            pen = pg.mkPen(item.opts["pen"])
+            saved[item] = pg.mkPen(pen)
+            colour = pen.color()
+            colour.setAlpha(255)
+            pen.setColor(colour)
+            pen.setWidthF(max(4.5, 2 * pen.widthF()))
+            item.setPen(pen)
+        region = self.__dict__.get("_band")
+        if band and self.depth:
+            first, last = layers if layers else (1, self.depth)
+            if region is None:
+                region = pg.LinearRegionItem(movable=False, brush=(255, 230, 120, 38),
+                                             pen=pg.mkPen((255, 230, 120, 120), width=1))
+                region.setZValue(-10)
+                self.plot.addItem(region, ignoreBounds=True)
+                self._band = region
+            region.setRegion((first - 0.5, last + 0.5))
+            region.setVisible(True)
+        elif region is not None:
+            region.setVisible(False)
+
+    def highlighted(self) -> bool:
+        """Whether a story highlight is shown on this plot (emphasized curve or band)."""
+        region = self.__dict__.get("_band")
+        return bool(self.__dict__.get("_saved_pens")) or bool(region and region.isVisible())
+
     # --- interaction ---------------------------------------------------------------------------
     def readout(self, layer: int, scene_pos=None) -> str:
         """Hover text: layer and the value of every shown curve there."""

@@ -11,8 +11,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 
 from gradexplorer.engine.model.spec import NetworkSpec
+from gradexplorer.engine.runs.propagation import propagate
 from gradexplorer.engine.runs.records import Record
 from gradexplorer.engine.runs.sweep import SweepRow, sweep
 from gradexplorer.gui.jobs.context import JobContext
@@ -47,8 +49,9 @@ def run_job(job: SweepJob, ctx: JobContext | None = None) -> Iterator[SweepRow]:
     SpecError
         The engine's message for a field that cannot be swept here or a bad value.
     """
-    kwargs = {} if job.engine is None else {"engine": job.engine}
     cancel = ctx.cancelled if ctx else lambda: False
+    engine = job.engine if job.engine is not None else partial(propagate, cancel=cancel)
+    kwargs = {"engine": engine}  # the engine's cancel reaches inside each run (LSUV, data)
     try:
         yield from sweep(job.spec, job.field, job.values, seeds=job.seeds,
                          quantity=job.quantity, cancel=cancel, **kwargs)

@@ -21,6 +21,9 @@ Train = Callable[[NetworkSpec, TrainConfig], Iterator]
 
 __all__ = ["PauseGate", "Train", "TrainJob", "TrainRunner"]
 
+#: The worker sends the records it has computed at most this often (seconds).
+BATCH_SECONDS = 1 / 30
+
 
 @dataclass(frozen=True)
 class TrainJob:
@@ -30,10 +33,10 @@ class TrainJob:
     config: TrainConfig
 
 
-def _engine_train(spec: NetworkSpec, config: TrainConfig) -> Iterator:
+def _engine_train(spec: NetworkSpec, config: TrainConfig, cancel=None) -> Iterator:
     from gradexplorer.engine.training.trainer import train
 
-    return train(spec, config)
+    return train(spec, config, cancel=cancel)
 
 
 class TrainRunner(QObject):
@@ -51,8 +54,10 @@ class TrainRunner(QObject):
     ----------
     lane : Lane
         Its signals (``sigYielded``, ``sigErrored``, ``sigEnded``) carry the current run's
-        records and end; each record is sent as soon as it is computed (batch 0: a record held
-        back would stay invisible while paused).
+        records and end, in batches of at most :data:`BATCH_SECONDS` of steps (one signal per
+        batch, not per step: at hundreds of steps per second per-record delivery cost the GUI
+        thread most of the CLI's speed); the worker hands its batch over before it pauses, so
+        the records computed before Pause show while paused.
     """
 
     def __init__(self, train: Train | None = None, parent: QObject | None = None,
@@ -62,10 +67,12 @@ class TrainRunner(QObject):
         self._gate = PauseGate()
         self._gate.stop()
         self._runner = runner if runner is not None else JobRunner(self)
-        self.lane: Lane = self._runner.lane("train", self._work, batch_seconds=0.0)
+        self.lane: Lane = self._runner.lane("train", self._work, batch_seconds=BATCH_SECONDS)
 
     def _work(self, job: TrainJob, ctx: JobContext) -> Iterator:
-        """Runs on the worker thread."""
+        """Runs on the worker thread; the engine polls the run's cancel token between steps."""
+        if self._train is _engine_train:
+            return iter(_engine_train(job.spec, job.config, ctx.cancelled))
         return iter(self._train(job.spec, job.config))
 
     @property

@@ -5,9 +5,10 @@ Layout: controls (settings row, run row, network line and heatmap options) above
 and per-layer series; the pin chosen in the controls' combo is drawn under this run's heatmap on
 one shared colour bar (:class:`~.compare.PinComparison`).
 
-Records come from a :class:`~.runner.TrainRunner` (the runner's ``"train"`` lane, which paces
-their delivery: ≤ 60 Hz, slower when a redraw is slow) into a :class:`~.history.TrainHistory`
-and the plots.
+Records come from a :class:`~.runner.TrainRunner` (the runner's ``"train"`` lane, in batches)
+into a :class:`~.history.TrainHistory`; the plots are redrawn from it at the pace of a
+:class:`~.redraw.RedrawPacer` (≤ 10 Hz, slower as redraws get costly), so the GUI trains at
+the CLI's step rate.
 """
 
 from __future__ import annotations
@@ -22,13 +23,14 @@ from gradexplorer.engine.model.spec import NetworkSpec, SpecError
 from gradexplorer.engine.training.trainer import TrainEnd, TrainStart
 from gradexplorer.gui.export import IMAGE_SUFFIXES, export_scene
 from gradexplorer.gui.jobs import JobRunner
-from gradexplorer.gui.plots.style import pg
+from gradexplorer.gui.plots.pacing import TimedView
 from gradexplorer.gui.train.compare import PinComparison
 from gradexplorer.gui.train.controls import TrainControls, summary
 from gradexplorer.gui.train.history import TrainHistory
 from gradexplorer.gui.train.pins import TrainPins
 from gradexplorer.gui.train.plots import TrainPlots
 from gradexplorer.gui.train.records_io import export_menu, write_records
+from gradexplorer.gui.train.redraw import RedrawPacer
 from gradexplorer.gui.train.runner import Train, TrainRunner
 
 ERROR_STYLE = "color: #e53935; font-weight: bold;"
@@ -52,7 +54,7 @@ class TrainView(QWidget):
         super().__init__(parent)
         self._spec_source = spec_source
         self.controls = c = TrainControls()
-        self.view = pg.GraphicsLayoutWidget()
+        self.view = TimedView()
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(0)
@@ -70,7 +72,9 @@ class TrainView(QWidget):
         self.runner.lane.sigErrored.connect(self._on_failed)
         self.runner.lane.sigEnded.connect(self._on_done)
         self.history = TrainHistory()
+        self.redraw = RedrawPacer(self._draw, lambda: self.view.paint_seconds, self)
         self.run_spec: NetworkSpec | None = None
+        self.pin_specs: dict[str, NetworkSpec] = {}  # pin label -> network it trained
         self._started_at = 0.0
 
         c.start.clicked.connect(self.start)
@@ -141,26 +145,40 @@ class TrainView(QWidget):
             self._stopped(f"stopped at step {h.last_step()}")
 
     def _stopped(self, text: str) -> None:
+        if self.redraw.pending():  # show every record that arrived, then the stop
+            self.redraw.draw_now()
         self.controls.set_running(False)
         self.show_status(text)
         if self.history.end is None and self.history.start is not None:
             self.headline.set_verdict(f"{text} (no verdict)", None)
 
     def flush(self) -> None:
-        """Show the records that arrived now (the lane's paced timer does this by itself)."""
+        """Show the records that arrived now (the lane's and the pacer's timers do this)."""
         self.runner.lane.flush()
+        if self.redraw.pending():
+            self.redraw.draw_now()
 
     def _on_records(self, run_id: int, records: list) -> None:
-        """Store the run's records and redraw the plots (paced by the lane)."""
+        """Store the run's records; redraw now at the end or when paused, else when paced."""
         h = self.history
         for rec in records:
             if isinstance(rec, TrainStart):
                 self.history = h = TrainHistory()
                 h.add(rec)
                 self.plots.begin(rec)
+                self.redraw.reset()
             else:
                 h.add(rec)
         if records and h.start is not None:
+            if h.end is not None or self.runner.is_paused():
+                self.redraw.draw_now()
+            else:
+                self.redraw.request()
+
+    def _draw(self) -> None:
+        """Draw every stored record of the run and its progress (called by the pacer)."""
+        h = self.history
+        if h.start is not None:
             self.plots.update(h)
             self.controls.progress.setValue(h.last_step())
             seconds = time.perf_counter() - self._started_at
@@ -216,6 +234,7 @@ class TrainView(QWidget):
             return None
         trained = NetworkSpec.from_dict(self.history.start.network)  # not a newer Start's
         label = self.pins.pin(self.history, label or summary(trained))
+        self.pin_specs[label] = trained
         self.show_status(f"pinned: {label}")
         return label
 
