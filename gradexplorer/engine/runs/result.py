@@ -78,8 +78,14 @@ class RunResult:
     def series(self, name: str) -> np.ndarray:
         """One per-layer quantity as a float64 array of length L (NaN where not yet computed).
 
-        ``name`` is any field of :class:`ForwardLayer` or :class:`BackwardLayer` holding a number.
+        ``name`` is any field of :class:`ForwardLayer` or :class:`BackwardLayer` holding a number
+        (None, as ``normed_std`` without a norm, gives NaN), or ``log10_<field>`` for a field
+        without an exact log10 twin (e.g. ``log10_normed_std``: log10 of the value).
         """
+        if (name.startswith("log10_") and name not in ForwardLayer.__dataclass_fields__
+                and name not in BackwardLayer.__dataclass_fields__):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return np.log10(self.series(name[len("log10_"):]))
         out = np.full(self.depth, np.nan)
         source = self.forward if name in ForwardLayer.__dataclass_fields__ else self.backward
         for rec in source:

@@ -14,6 +14,8 @@ import numpy as np
 from gradexplorer.engine.runs.jacobian import JacobianSpectrum
 
 NO_PREDICTION = "no prediction: non-square layers"
+#: Why there is no prediction for nets with a norm or residual blocks (``engine.runs.jacobian``).
+NO_BLOCK_PREDICTION = "no prediction: norm / residual blocks"
 #: Plain numbers for log10 values in this range, 10^x outside it.
 PLAIN_LOG10 = (-3.0, 5.0)
 
@@ -47,8 +49,11 @@ def _hex(colour: tuple[int, int, int]) -> str:
     return "#{:02x}{:02x}{:02x}".format(*colour)
 
 
-def _predicted(s: JacobianSpectrum) -> tuple[str, str, str]:
-    """(mean, variance, variance/mean²) predicted, as text."""
+def _predicted(s: JacobianSpectrum, blocks: bool = False) -> tuple[str, str, str]:
+    """(mean, variance, variance/mean²) predicted, as text (``blocks``: a norm or residual net,
+    for which the engine has no prediction at all)."""
+    if blocks:
+        return (f"<i>{NO_BLOCK_PREDICTION}</i>",) * 3
     mean = format_log10(s.predicted_log10_mean)
     if s.predicted_relative_variance is None:
         return mean, f"<i>{NO_PREDICTION}</i>", f"<i>{NO_PREDICTION}</i>"
@@ -78,8 +83,10 @@ def degenerate_note(name: str, s: JacobianSpectrum) -> str:
 
 
 def spectrum_table(spectra: list[tuple[str, tuple[int, int, int], JacobianSpectrum]],
-                   points: int = 10) -> str:
+                   points: int = 10, blocks: bool = False) -> str:
     """HTML table: one measured and one predicted column per (name, colour, spectrum).
+
+    ``blocks``: the net has a norm or residual blocks (predicted cells say there is none).
 
     Rows: mean λ = tr(JJᵀ)/n_L, variance, variance / mean² (relative variance), rounding floor.
     """
@@ -90,11 +97,11 @@ def spectrum_table(spectra: list[tuple[str, tuple[int, int, int], JacobianSpectr
         + "</tr>"
     rows = [
         ("mean λ = tr(JJᵀ)/n",
-         [(format_log10(s.log10_mean), _predicted(s)[0]) for _, _, s in spectra]),
+         [(format_log10(s.log10_mean), _predicted(s, blocks)[0]) for _, _, s in spectra]),
         ("variance of λ",
-         [(format_log10(s.log10_variance), _predicted(s)[1]) for _, _, s in spectra]),
+         [(format_log10(s.log10_variance), _predicted(s, blocks)[1]) for _, _, s in spectra]),
         ("variance / mean²",
-         [(format_plain(s.relative_variance), _predicted(s)[2]) for _, _, s in spectra]),
+         [(format_plain(s.relative_variance), _predicted(s, blocks)[2]) for _, _, s in spectra]),
     ]
     body = ""
     for label, cells in rows:

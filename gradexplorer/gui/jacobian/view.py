@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from gradexplorer.engine.model.spec import NetworkSpec
+from gradexplorer.engine.runs.block_jacobian import uses_blocks
 from gradexplorer.gui.dialogs import export_image_dialog
 from gradexplorer.gui.export import export_scene
 from gradexplorer.gui.jacobian.jobs import JacobianAnswer, JacobianJob, run_job, size_check
@@ -37,6 +38,7 @@ from gradexplorer.gui.state import AppState
 DEBOUNCE_MS = 300
 ERROR_STYLE = "color: #e53935; font-weight: bold;"
 WARN_STYLE = "color: #f9a825; font-weight: bold;"
+INFO_STYLE = "color: #64b5f6; font-weight: bold;"
 COMPARE_TIP = ("Redraw the weights twice at the spec's σ_w² per layer: i.i.d. Gaussian and "
                "orthogonal (same random draw), and overlay both spectra. Orthogonal tanh near "
                "q* → 0 is close to dynamical isometry (every λ ≈ 1); Gaussian weights are not.")
@@ -144,6 +146,13 @@ class JacobianView(QWidget):
         spec, index, compare = key
         level, text = size_check(spec, compare)
         self.job = JacobianJob(spec, index, compare)
+        if spec.norm == "batch":  # not an error: there is no per-input Jacobian to compute
+            self.lane.cancel()
+            self._set_busy(False)
+            self.clear()
+            self.spectrum.set_title("No Jacobian of one input with batch norm")
+            self.show_message(batch_norm_explanation(spec), error=False, style=INFO_STYLE)
+            return
         if level == "refuse":
             self.lane.cancel()
             self._set_busy(False)
@@ -184,11 +193,12 @@ class JacobianView(QWidget):
         width = n[1] if len(set(n[1:])) == 1 else "varies"
         what = "Gaussian vs orthogonal weights, same σ_w²" if job.compare else spec.init
         self.spectrum.set_title(f"Spectrum of JJᵀ, J = ∂a_L/∂x at input row {job.input_index}: "
-                                f"{spec.activation}, {what}, gain {spec.gain:g}, "
-                                f"L = {spec.depth}, width {width}")
+                                f"{spec.activation}{_blocks_text(spec)}, {what}, gain "
+                                f"{spec.gain:g}, L = {spec.depth}, width {width}")
         points = scaled_points()  # the presentation scale (the view's own font is unset)
         self.table.setText(spectrum_table(
-            [(name, COLOURS[i], s) for i, (name, s) in enumerate(named)], points),
+            [(name, COLOURS[i], s) for i, (name, s) in enumerate(named)], points,
+            blocks=uses_blocks(spec)),
             color="#e0e0e0")
         self.status.setText(f"computed in {answer.seconds:.2f} s")
         notes = [degenerate_note(name, s) for name, s in named]
@@ -216,10 +226,11 @@ class JacobianView(QWidget):
         if busy:
             self.status.setText("computing J and its singular values…")
 
-    def show_message(self, text: str, error: bool = True) -> None:
-        """Show ``text`` above the plot (red for errors, amber for warnings); "" hides it."""
+    def show_message(self, text: str, error: bool = True, style: str | None = None) -> None:
+        """Show ``text`` above the plot (red for errors, amber for warnings, or ``style``);
+        "" hides it."""
         self.message.setText(text)
-        self.message.setStyleSheet(ERROR_STYLE if error else WARN_STYLE)
+        self.message.setStyleSheet(style or (ERROR_STYLE if error else WARN_STYLE))
         self.message.setVisible(bool(text))
 
     def message_text(self) -> str:
@@ -240,6 +251,28 @@ class JacobianView(QWidget):
         self._closed = True
         self._debounce.stop()
         self.lane.shutdown()
+
+
+def _blocks_text(spec: NetworkSpec) -> str:
+    """", layer norm, residual α = 0.14" for the title ("" for plain layers)."""
+    text = f", {spec.norm} norm" if spec.norm != "none" else ""
+    return text + (f", residual α = {spec.residual_scale:g}" if spec.residual else "")
+
+
+def batch_norm_explanation(spec: NetworkSpec) -> str:
+    """Why the tab shows no spectrum for a batch-norm net, in plain words, with its sizes."""
+    n0, n_last = spec.layer_widths()[0], spec.layer_widths()[-1]
+    b = spec.batch
+    # n_0 is in_features only for synthetic inputs (digits and files decide it themselves)
+    size = (f" = {b * n_last} × {b * n0}" if spec.input in ("normal", "uniform") else "")
+    return (f"No Jacobian of one input with batch norm. J = ∂a_L/∂x asks how one example's "
+            f"output moves when only that example's input moves. With batch norm each unit is "
+            f"standardized with the mean and std of the whole batch, so one example's output "
+            f"also depends on the other {b - 1} examples: it is not a function of its own input "
+            f"alone. The Jacobian exists only for the whole batch, one "
+            f"(B·n_L) × (B·n₀){size} matrix per batch, which this tab does "
+            f"not compute. Choose norm none or layer here; the Layers tab shows batch norm's "
+            f"gradients.")
 
 
 def make_jacobian_view(state: AppState, runner: JobRunner) -> JacobianView:

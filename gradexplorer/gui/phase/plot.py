@@ -28,6 +28,10 @@ COLORMAP = "CET-D1"
 CRITICAL_PEN = pg.mkPen((20, 20, 20), width=3)
 GUIDE_PEN = pg.mkPen((60, 60, 60), width=2, style=QtCore.Qt.PenStyle.DashLine)
 POINT_COLOUR = (255, 200, 0)
+#: The point's colour when the diagram does not describe the spec (norm or residual blocks).
+NOT_APPLICABLE_COLOUR = (150, 150, 150)
+POINT_LABEL = "current setting (drag me)"
+NOT_APPLICABLE_LABEL = "current σ_w², σ_b² (theory does not apply: see the note)"
 #: Larger than any trainable depth a finite χ1 gives (stands in for inf on the critical line).
 _BIG = 1e12
 
@@ -81,7 +85,8 @@ class PhasePlot(pg.GraphicsLayoutWidget):
         self.legend.addItem(self._guide_sample, self._guide_label)
         self._point_sample = pg.ScatterPlotItem(symbol="o", size=12, brush=POINT_COLOUR,
                                                 pen=pg.mkPen((0, 0, 0), width=2))
-        self.legend.addItem(self._point_sample, "current setting (drag me)")
+        self.legend.addItem(self._point_sample, POINT_LABEL)
+        self.applicable = True
         self.diagram = None
         self.plot.vb.sigResized.connect(lambda _vb: self._fit_ranges())
         follow_scale(self.set_font)
@@ -159,6 +164,15 @@ class PhasePlot(pg.GraphicsLayoutWidget):
             y = min(max(y, d.sigma_b2[0]), d.sigma_b2[-1])
         self.target.setPos(x, y)
         return x, y
+
+    def set_applicable(self, applicable: bool) -> None:
+        """Mark the point as described by the diagram (yellow) or not (grey, relabelled)."""
+        self.applicable = applicable
+        colour = POINT_COLOUR if applicable else NOT_APPLICABLE_COLOUR
+        self.target.setBrush(pg.mkBrush(*colour))
+        self._point_sample.setBrush(pg.mkBrush(*colour))
+        self.legend.getLabel(self._point_sample).setText(
+            POINT_LABEL if applicable else NOT_APPLICABLE_LABEL)
 
     def point(self) -> tuple[float, float]:
         """The point's (σ_w², σ_b²)."""

@@ -23,6 +23,7 @@ from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.engine.theory.phase_diagram import phase_diagram, phase_point
 from gradexplorer.engine.theory.spec_point import spec_at_point, spec_point
 from gradexplorer.gui.jobs import JobContext, JobRunner
+from gradexplorer.gui.phase.coverage import not_covered, why
 from gradexplorer.gui.phase.gradient_preview import GradientPreview
 from gradexplorer.gui.phase.plot import PhasePlot
 from gradexplorer.gui.state import AppState
@@ -58,8 +59,14 @@ class PhaseView(QWidget):
             "with ξ_∇ = −1/ln χ1 (equal to Schoenholz's 6 ξ_c in the ordered phase). Colours and "
             "the readout take every layer at q*; the Layers tab's dashed curves follow the "
             "actual q_l from the input, so near criticality they differ.")
+        self.note = QLabel("")  # shown when the diagram does not describe the spec
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("QLabel { background: #fff3cd; color: #5c4300; "
+                                "border: 1px solid #d9a400; padding: 4px; }")
+        self.note.hide()
         box = QVBoxLayout(self)
         box.setContentsMargins(4, 4, 4, 4)
+        box.addWidget(self.note)
         box.addWidget(self.plot, 1)
         self.preview = GradientPreview()
         box.addWidget(self.preview)
@@ -167,8 +174,29 @@ class PhaseView(QWidget):
         if self._spec is not None:
             self._place_point()
 
+    def _show_coverage(self, spec: NetworkSpec) -> str | None:
+        """Show or hide the note saying the diagram does not describe ``spec``; return it."""
+        note = not_covered(spec)
+        self.note.setVisible(note is not None)
+        self.note.setText(note or "")
+        self.note.setToolTip(why(spec))
+        self.plot.set_applicable(note is None)
+        return note
+
+    def note_text(self) -> str:
+        """The coverage note above the plot ("" when the diagram describes the spec)."""
+        return self.note.text() if not self.note.isHidden() else ""
+
     def _update_readout(self, w2: float, b2: float) -> None:
         spec = self._spec
+        note = self._show_coverage(spec)
+        if note is not None:
+            self.readout.setText(
+                f"<b>{spec.activation}</b>, L = {spec.depth} · point: σ<sub>w</sub>² = "
+                f"{w2:.4g} (layer 1), σ<sub>b</sub>² = {b2:.4g}<br><b>not applicable</b>: "
+                f"q*, χ1, the phase and the growth are plain-layer theory and do not describe "
+                f"this network (see the note above; hover it for what holds instead).")
+            return
         p = phase_point(spec.activation, w2, b2, spec.depth, negative_slope=spec.negative_slope)
         notes = []
         d = self.plot.diagram

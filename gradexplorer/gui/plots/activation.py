@@ -1,4 +1,8 @@
-"""Activation mean and standard deviation per layer, with a linear or log10 scale for the std."""
+"""Activation mean and standard deviation per layer, with a linear or log10 scale for the std.
+
+With a norm (batch / layer norm blocks) a second std curve shows the normalized z = Norm(h) that
+φ acts on, beside the std of a: the norm keeps z at std ≈ 1 whatever h does.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,11 @@ from gradexplorer.gui.plots.style import MEASURED, coloured, pg
 MEAN = CurveSpec("mean", "act_mean", "mean of a")
 STD = CurveSpec("std", "act_std", "std of a")
 LOG_STD = CurveSpec("std", "log10_act_std", "std of a", log10=True)
+#: Only for runs with a norm (``ForwardLayer.normed_std`` is None without one).
+NORMED = CurveSpec("normed", "normed_std", "std of z = Norm(h)")
+LOG_NORMED = CurveSpec("normed", "log10_normed_std", "std of z = Norm(h)", log10=True)
+#: Short: a long title is drawn smaller (the hover readout names it in full).
+NORMED_TITLE = f", {coloured('std of z', MEASURED['normed'])}"
 
 #: In automatic mode, use log10 once the finite stds span more than this many decades.
 AUTO_LOG_DECADES = 2.0
@@ -39,7 +48,9 @@ class ActivationPlot(LayerPlot):
     def __init__(self, plot: pg.PlotItem):
         self._mode: bool | None = None
         self._log = False
-        super().__init__(plot, self.LINEAR_TITLE, self.LINEAR_LABEL, [MEAN, STD, LOG_STD])
+        self._normed = False  # the current run has a norm: show the std of z too
+        super().__init__(plot, self.LINEAR_TITLE, self.LINEAR_LABEL,
+                         [MEAN, STD, LOG_STD, NORMED, LOG_NORMED])
 
     @property
     def std_log(self) -> bool:
@@ -53,9 +64,17 @@ class ActivationPlot(LayerPlot):
             self._apply(on)
 
     def visible_specs(self) -> list[CurveSpec]:
-        return [LOG_STD] if self._log else [MEAN, STD]
+        specs = [LOG_STD] if self._log else [MEAN, STD]
+        if self._normed:
+            specs.append(LOG_NORMED if self._log else NORMED)
+        return specs
 
     def update(self, result: RunResult) -> None:
+        normed = any(f is not None and f.normed_std is not None for f in result.forward[:1])
+        if normed != self._normed:
+            self._normed = normed
+            self._y_fitted = False  # the z curve comes or goes: fit the range afresh
+            self._retitle()
         if self._mode is None:
             pinned = [d[LOG_STD.field] for d in self._pin_data.values() if LOG_STD.field in d]
             activation = (result.start.config.get("activation")
@@ -73,11 +92,17 @@ class ActivationPlot(LayerPlot):
     def _apply(self, log: bool) -> None:
         if log != self._log:
             self._log = log
-            self.y_label = self.LOG_LABEL if log else self.LINEAR_LABEL
-            self.title = self.LOG_TITLE if log else self.LINEAR_TITLE
             self._y_fitted = False  # another scale: fit the range afresh
-            self.set_font(self._points)
+            self._retitle()
             self._refresh_pins()
+
+    def _retitle(self) -> None:
+        self.y_label = ((self.LOG_LABEL if self._log else self.LINEAR_LABEL)
+                        .replace(" (", ", std of z (") if self._normed else
+                        self.LOG_LABEL if self._log else self.LINEAR_LABEL)
+        self.title = (self.LOG_TITLE if self._log else self.LINEAR_TITLE) + (
+            NORMED_TITLE if self._normed else "")
+        self.set_font(self._points)
 
 
 def _wants_log(log10_std: np.ndarray) -> bool:

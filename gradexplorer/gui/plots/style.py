@@ -29,6 +29,7 @@ MEASURED = {
     "mean": (120, 220, 120),     # activation mean: green
     "std": (240, 110, 200),      # activation std: pink
     "saturated": (255, 220, 80),  # saturated fraction: yellow
+    "normed": (170, 140, 255),   # std of the normalized z = Norm(h): violet
 }
 #: Colour of the markers for non-finite values (inf / NaN).
 NONFINITE = (255, 60, 60)

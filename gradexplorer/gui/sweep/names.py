@@ -78,6 +78,7 @@ DEFAULT_RANGES = {
     "negative_slope": RangeDefault(0.0, 0.5, 6, False),
     "input_mean": RangeDefault(-2.0, 2.0, 9, False),
     "input_std": RangeDefault(0.1, 10.0, 9, True),
+    "residual_scale": RangeDefault(0.0, 1.0, 6, False),  # 0 = ReZero's identity start
 }
 
 

@@ -163,6 +163,11 @@ class SweepView(QWidget):
     def _settings_changed(self) -> None:
         if self.is_running():
             self._restart.start()
+        elif (self.controls.field.currentData() == "residual_scale"
+              and not self.state.spec().residual):
+            self.show_message(RESIDUAL_NOTE, error=False)
+        elif RESIDUAL_NOTE == self.message_text() or "turn residual on" in self.message_text():
+            self.show_message("Residual blocks are on: Run to sweep α.", error=False)
         elif self._shown_job is not None:
             self.show_message("Settings changed since this sweep: Run to update it.",
                               error=False)
@@ -224,6 +229,11 @@ class SweepView(QWidget):
         self.lane.shutdown()
 
 
+#: Shown when α is chosen while the blocks are not residual (the engine refuses that sweep).
+RESIDUAL_NOTE = ("α scales the branch of residual blocks a_l = a_{l−1} + α·φ(z_l): turn "
+                 "residual on in the Architecture section first (without it α has no effect).")
+
+
 def spec_summary(spec: NetworkSpec, swept: str) -> str:
     """The spec in a few words, leaving out the swept field (its values are on the colour bar)."""
     parts = [spec.activation, spec.init]
@@ -239,6 +249,11 @@ def spec_summary(spec: NetworkSpec, swept: str) -> str:
         parts.append(f"σ_b = {spec.bias_std:g}")
     if swept != "batch":
         parts.append(f"batch {spec.batch}")
+    if spec.norm != "none":
+        parts.append(f"{spec.norm} norm")
+    if spec.residual:
+        parts.append("residual" + (f" α = {spec.residual_scale:g}"
+                                   if swept != "residual_scale" else ""))
     return ", ".join(parts)
 
 

@@ -255,7 +255,8 @@ class TrainControls(QWidget):
 
 
 def summary(spec: NetworkSpec) -> str:
-    """One line naming the network: "sigmoid · 20 layers · width 128 · xavier_normal × 1"."""
+    """One line naming the network: "sigmoid · 20 layers · width 128 · xavier_normal × 1"
+    (then " · batch norm", " · residual α = 0.2" when the spec has them)."""
     if spec.widths is not None and len(set(spec.widths)) > 1:
         width = f"widths {spec.widths[0]}…{spec.widths[-1]}"
     else:
@@ -263,6 +264,10 @@ def summary(spec: NetworkSpec) -> str:
     text = f"{spec.activation} · {spec.depth} layers · {width} · {spec.init} × {spec.gain:g}"
     if spec.bias_init == "normal" and spec.bias_std > 0:
         text += f" · bias σ {spec.bias_std:g}"
+    if spec.norm != "none":
+        text += f" · {spec.norm} norm"
+    if spec.residual:
+        text += f" · residual α = {spec.residual_scale:g}"
     if spec.dtype != "float64":
         text += f" · {spec.dtype}"
     return text + (f" · seed {spec.seed}" if spec.seed else "")
