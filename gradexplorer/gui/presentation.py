@@ -50,10 +50,15 @@ def apply_scale(scale: float) -> float:
     app.setFont(font)
     # A widget with a style sheet (the preset explanation, section headers, status labels)
     # keeps the font it was polished with: polish it again so it follows the new size.
-    for widget in app.allWidgets():
-        sheet = widget.styleSheet()
-        if sheet:
-            widget.setStyleSheet(sheet)
+    # Only the widgets of visible windows: allWidgets() also holds closed windows' widgets that
+    # await deletion, and re-polishing those crashed (rarely) in the test suite.
+    for top in app.topLevelWidgets():
+        if not top.isVisible():
+            continue
+        for widget in (top, *top.findChildren(QWidget)):
+            sheet = widget.styleSheet()
+            if sheet:
+                widget.setStyleSheet(sheet)
     return scale
 
 

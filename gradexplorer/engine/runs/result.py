@@ -85,7 +85,8 @@ class RunResult:
         if (name.startswith("log10_") and name not in ForwardLayer.__dataclass_fields__
                 and name not in BackwardLayer.__dataclass_fields__):
             with np.errstate(divide="ignore", invalid="ignore"):
-                return np.log10(self.series(name[len("log10_"):]))
+                logged: np.ndarray = np.log10(self.series(name[len("log10_"):]))
+                return logged
         out = np.full(self.depth, np.nan)
         source = self.forward if name in ForwardLayer.__dataclass_fields__ else self.backward
         for rec in source:
