@@ -40,7 +40,7 @@ MAX_LABEL = 200
 #: TYPED_MAX; the spec judges it) with 4 decimals for the gain, 3 for the negative slope.
 CONTROL_LIMITS = {
     "gain": (1e-4, 999_999.0), "negative_slope": (0.0, 0.999), "bias_std": (0.0, 999_999.0),
-    "input_mean": (-1e6, 1e6), "input_std": (0.0, 999_999.0), "residual_scale": (0.0, 1e6),
+    "input_mean": (-1e6, 1e6), "input_std": (0.0, 999_999.0), "residual_scale": (0.0, 999_999.0),
 }
 _INT_FIELDS = ("depth", "width", "in_features", "batch", "seed")
 _FLOAT_FIELDS = ("negative_slope", "gain", "bias_std", "input_mean", "input_std",

@@ -89,3 +89,18 @@ def test_widths_placeholder_states_the_rule_and_a_wrong_list_is_red(qtbot, windo
     qtbot.waitUntil(lambda: has_error(net.widths))
     assert net.widths.text() == "64, 32"
     assert "widths lists 2 layers but depth is 8" in net.error_label.text()
+
+
+def test_negative_branch_scale_stays_typed_red(qtbot, window):
+    """α < 0 typed in the Architecture section is not clamped to 0: red, with the spec's words."""
+    arch = window.panel.architecture
+    arch.residual.setChecked(True)
+    window.panel.flush()
+    qtbot.waitUntil(lambda: window.panel.last_valid_spec().residual)
+    before = window.panel.last_valid_spec()
+    type_into(qtbot, arch.alpha.spin, "-1")
+    window.panel.flush()
+    qtbot.waitUntil(lambda: has_error(arch.alpha))
+    assert float(arch.alpha.spin.lineEdit().text()) == -1.0
+    assert window.panel.last_valid_spec() == before
+    assert "residual scale" in window.status_text()

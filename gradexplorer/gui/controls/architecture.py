@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.gui.controls.section import Section
-from gradexplorer.gui.controls.widgets import fill_combo, set_combo
+from gradexplorer.gui.controls.widgets import accept_any_number, fill_combo, set_combo
 
 NORM_TITLES = {
     "none": "none",
@@ -50,7 +50,7 @@ class AlphaControl(QWidget):
         self.slider.setMinimumWidth(70)
         self.spin = QDoubleSpinBox()
         self.spin.setDecimals(4)
-        self.spin.setRange(0.0, 1e6)
+        accept_any_number(self.spin)  # a typed α < 0 stays as typed, red (the spec judges)
         self.spin.setSingleStep(0.05)
         self.spin.setKeyboardTracking(False)
         self.spin.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
