@@ -74,7 +74,9 @@ def test_close_during_a_long_training_segment(qtbot, window):
     train.controls.set_config(TRAIN_CONFIG)
     run_id = train.start()
     qtbot.waitUntil(lambda: train.history.start is not None, timeout=20_000)  # training now
-    assert train.runner.lane.computing() == run_id and len(train.history) == 0
+    # inside a 200-step segment: the step-0 record may already be shown, step 200 is not
+    assert train.runner.lane.computing() == run_id and len(train.history) <= 1
+    assert train.history.end is None
     assert _closed_in(window) <= CLOSE_LIMIT
     _cancelled_work_ends(qtbot)
 
