@@ -88,3 +88,23 @@ def test_widgets_follow_without_explicit_font(qtbot, window):
               if w.testAttribute(pg.QtCore.Qt.WidgetAttribute.WA_SetFont)
               and w.font().resolveMask() & 0x4]  # QFont::SizeResolved
     assert not pinned, pinned[:3]
+
+
+def test_layers_titles_stay_inside_the_visible_dashboard_at_1_6x(qtbot, window):
+    """A title wider than its plot's column spills toward the room it has, never past the
+    visible edge (at 1280 × 720 and 1.6× the last column's "Saturated units" was cut)."""
+    window.set_font_size(16)
+    view = window.dashboard.view
+    plots = [item for item in view.scene().items() if isinstance(item, pg.PlotItem)
+             and item.isVisible() and item.titleLabel.isVisible() and item.titleLabel.text]
+
+    def inside():
+        visible = view.mapToScene(view.viewport().rect()).boundingRect()
+        for plot in plots:
+            label = plot.titleLabel.item  # the text item inside the title's LabelItem
+            rect = label.mapRectToScene(label.boundingRect())
+            assert rect.left() >= visible.left() - 1, plot.titleLabel.text
+            assert rect.right() <= visible.right() + 1, plot.titleLabel.text
+
+    assert plots
+    qtbot.waitUntil(inside, timeout=5000)

@@ -339,12 +339,30 @@ _TAGS = re.compile(r"<[^>]+>")
 
 def _fit_title(plot: pg.PlotItem) -> None:
     text, points = plot._gx_title
+    plain = _TAGS.sub("", text)
     width = 0.92 * plot.width() - 12  # rich text renders ~7 % wider than QFontMetrics says
-    shown = fitted_points(_TAGS.sub("", text), points, width) if width > 40 else points
-    key = (text, round(shown, 1))
+    shown = fitted_points(plain, points, width) if width > 40 else points
+    # The title's cell is the view box's column only: a title wider than that cell spills out
+    # of it, centred on both sides. Where a side would leave the scene (the first or last
+    # column of a narrow window) it is justified to spill only the other way, over the axis.
+    font = QFont()
+    font.setPointSizeF(shown)
+    half = QFontMetrics(font).horizontalAdvance(plain) * 1.07 / 2
+    cell = plot.vb.sceneBoundingRect()
+    scene = plot.scene()
+    views = scene.views() if scene is not None else []
+    # the visible part: a layout wider than its view is cut at the view's edge, not the scene's
+    right_edge = (views[0].mapToScene(views[0].viewport().rect()).boundingRect().right()
+                  if views else float("inf"))
+    justify = "center"
+    if cell.center().x() + half > right_edge:
+        justify = "right"
+    elif cell.center().x() - half < 0:
+        justify = "left"
+    key = (text, round(shown, 1), justify)
     if key != getattr(plot, "_gx_title_shown", None):
         plot._gx_title_shown = key
-        plot.setTitle(text, size=f"{shown:.1f}pt")
+        plot.setTitle(text, size=f"{shown:.1f}pt", justify=justify)
 
 
 #: Narrowest a text label lets the layout make it (its text may then overflow its cell).
