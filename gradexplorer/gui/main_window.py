@@ -19,7 +19,7 @@ import time
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QResizeEvent
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabWidget, QWidget
 
 from gradexplorer.engine.model.spec import NetworkSpec, SpecError
@@ -46,6 +46,8 @@ from gradexplorer.gui.window_actions import WindowActions
 #: repaints itself synchronously (``repaint()``, not ``update()``) whenever its text changes.
 PROGRESS_SECONDS = 0.1
 DEFAULT_SIZE = (1400, 900)
+#: The settings dock takes at most this share of the window's width before its labels wrap.
+DOCK_SHARE = 0.36
 ERROR_STYLE = "color: #b71c1c; font-weight: bold;"
 PENDING_TEXT = "newer settings pending…"
 #: Run time label and header note while a drag's fast first pass is shown.
@@ -92,8 +94,7 @@ class MainWindow(QMainWindow):
         self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                               | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.dock.setWidget(self.panel)
-        scrollbar = self.panel.verticalScrollBar().sizeHint().width()
-        self.dock.setMinimumWidth(self.panel.widget().minimumSizeHint().width() + scrollbar + 6)
+        self.dock.setMinimumWidth(self.panel.minimum_width(False))
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
         self._build_status_bar()
 
@@ -409,10 +410,20 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self._fit_dock)  # again once the new fonts are laid out
 
     def _fit_dock(self) -> None:
-        """The panel's rows grew with the font: let the dock grow with them."""
-        self.panel.widget().layout().activate()
-        scrollbar = self.panel.verticalScrollBar().sizeHint().width()
-        self.dock.setMinimumWidth(self.panel.widget().minimumSizeHint().width() + scrollbar + 6)
+        """The panel's rows grew with the font: let the dock grow with them, up to DOCK_SHARE of
+        the window; beyond that the panel puts its labels above the fields (the plots keep
+        their room at 1.6x on 1280x720)."""
+        was = self.panel.wrapped
+        width = self.panel.fit_width(int(self.width() * DOCK_SHARE))
+        self.dock.setMinimumWidth(width)
+        if self.panel.wrapped != was or (self.panel.wrapped and self.dock.width() > width + 2):
+            self.resizeDocks([self.dock], [width], Qt.Orientation.Horizontal)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        """A narrower window may need the narrow (wrapped) settings panel, a wider one not."""
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self._fit_dock()
 
     @property
     def views(self) -> list[tuple[str, QWidget]]:

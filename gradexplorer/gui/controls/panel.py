@@ -77,6 +77,7 @@ class ControlPanel(QScrollArea):
         layout.addStretch(1)
         self.setWidget(body)
 
+        self.wrapped = False  # labels above their fields (fit_width)
         self._spec = NetworkSpec()
         self._emit_throttled = qthrottled(self._emit_spec, timeout=THROTTLE_MS, leading=True)
         for section in self.sections:
@@ -84,6 +85,28 @@ class ControlPanel(QScrollArea):
         self.init.sigRecommendGain.connect(self.recommend_gain)
         self.presets.sigPresetChosen.connect(self._preset_chosen)
         self.set_spec(self._spec)
+
+    # --- width ---------------------------------------------------------------------------------
+    def minimum_width(self, wrapped: bool) -> int:
+        """The panel's narrowest width (pixels, scroll bar included) with every section's labels
+        above their fields (``wrapped``) or beside them, at the current font."""
+        for section in self.sections:
+            section.set_wrapped(wrapped)
+        body = self.widget()
+        # the layouts cache their items' size hints: forget them, innermost first
+        for widget in (*reversed(body.findChildren(QWidget)), body):
+            widget.updateGeometry()
+            if widget.layout() is not None:
+                widget.layout().invalidate()
+        scrollbar = self.verticalScrollBar().sizeHint().width()
+        return body.minimumSizeHint().width() + scrollbar + 6
+
+    def fit_width(self, room: int) -> int:
+        """Labels beside their fields if the panel then fits in ``room`` pixels, else above them
+        (large presentation scales on small screens); return the panel's minimum width."""
+        wide = self.minimum_width(False)
+        self.wrapped = wide > room
+        return self.minimum_width(True) if self.wrapped else wide
 
     # --- the spec --------------------------------------------------------------------------------
     def spec(self) -> NetworkSpec:

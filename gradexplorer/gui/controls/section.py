@@ -42,6 +42,11 @@ class Section(QWidget):
                 width = caption.fontMetrics().horizontalAdvance(LABEL_WIDTH_TEXT) + 8
                 caption.setMinimumWidth(width)
 
+    def set_wrapped(self, wrapped: bool) -> None:
+        """Labels above their fields (``True``) or beside them: a narrow panel at large type."""
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows if wrapped
+                                   else QFormLayout.RowWrapPolicy.DontWrapRows)
+
     def add_row(self, label: str, widget: QWidget, tip: str, field: str | None = None) -> QWidget:
         """Add ``widget`` under ``label`` with tool tip ``tip``; bind it to spec ``field``."""
         widget.setToolTip(tip)

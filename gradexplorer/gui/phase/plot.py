@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from gradexplorer.gui.plots.style import (
+    _fit_legend_columns,
     fit_label,
     follow_scale,
     outside_legend,
@@ -37,9 +38,19 @@ _BIG = 1e12
 
 
 #: The colour bar's label.
-BAR_LABEL = f"gradient RMS, layer 1 vs layer L (log10, clipped at ±{CLIP_DECADES:g})"
+BAR_LABEL = "gradient growth, layer 1 vs L (decades)"  # clipped at ±CLIP_DECADES: the bar's ends
 #: Room (pixels) kept around the diagram so the point (size 16) is never clipped at an edge.
 POINT_ROOM_PX = 12
+
+
+class _Column:
+    """Stands in for the plot whose width a legend fits (the legend's own column's width)."""
+
+    def __init__(self, px: int):
+        self.px = px
+
+    def width(self) -> int:
+        return self.px
 
 
 class PhasePlot(pg.GraphicsLayoutWidget):
@@ -88,8 +99,48 @@ class PhasePlot(pg.GraphicsLayoutWidget):
         self.legend.addItem(self._point_sample, POINT_LABEL)
         self.applicable = True
         self.diagram = None
+        self.legend_beside = False  # in a column right of the diagram (wide, short views)
         self.plot.vb.sigResized.connect(lambda _vb: self._fit_ranges())
         follow_scale(self.set_font)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if hasattr(self, "legend_beside"):  # pyqtgraph resizes during __init__
+            self._place_legend()
+
+    def _place_legend(self) -> None:
+        """The legend under the diagram, or in a column beside it when the view is wide and
+        short (1.6x on 1280x720: under it, it left the diagram a strip ~60 px tall)."""
+        points = getattr(self, "_points", None) or 10
+        rows = 3 * 2.2 * points  # the legend's height in one column, roughly (pixels)
+        beside = self.width() > 1.7 * self.height() and self.height() < 2.5 * rows + 120
+        legend = self.legend
+        if beside != self.legend_beside:
+            self.legend_beside = beside
+            if beside:
+                self.plot.layout.removeItem(legend)
+                self.ci.addItem(legend, row=0, col=1)
+                self.ci.layout.setAlignment(legend, QtCore.Qt.AlignmentFlag.AlignVCenter)
+                legend.setSizePolicy(pg.QtWidgets.QSizePolicy.Policy.Ignored,
+                                     pg.QtWidgets.QSizePolicy.Policy.Maximum)
+            else:
+                self.ci.removeItem(legend)
+                legend.setSizePolicy(pg.QtWidgets.QSizePolicy.Policy.Ignored,
+                                     pg.QtWidgets.QSizePolicy.Policy.Preferred)
+                self.plot.layout.addItem(legend, 4, 1)
+                self.ci.layout.setColumnFixedWidth(1, 0)
+            legend._gx_columns = 1 if beside else 3
+            legend._gx_width_of = _Column(0) if beside else self.plot
+        if beside:
+            font = QtGui.QFont()
+            font.setPointSizeF(points)
+            metrics = QtGui.QFontMetrics(font)
+            natural = max(metrics.horizontalAdvance(label.text) for _s, label in legend.items)
+            width = int(min(natural + 60, 0.36 * self.width()))
+            legend._gx_width_of.px = width
+            self.ci.layout.setColumnFixedWidth(1, width)
+        legend._gx_fit = None
+        _fit_legend_columns(legend._gx_width_of, legend, legend._gx_columns)
 
     def set_font(self, points: int) -> None:
         """Tick, axis, title and legend fonts in ``points``."""
@@ -99,6 +150,7 @@ class PhasePlot(pg.GraphicsLayoutWidget):
         set_axis_label(self.plot, "bottom", "σ<sub>w</sub>² = fan_in · Var(W)", points)
         set_axis_label(self.plot, "left", "σ<sub>b</sub>² (bias variance)", points)
         set_legend_font(self.legend, points)
+        self._place_legend()
         style_axis(self.colorbar.axis, points)
         fit_label(self.colorbar.axis, BAR_LABEL, points)
         self._set_title()

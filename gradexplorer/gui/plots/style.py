@@ -23,6 +23,7 @@ import pyqtgraph.exporters  # noqa: E402, F401  (explicit: pyqtgraph does not im
 
 from gradexplorer.gui.plots.text_fit import (  # noqa: E402  (re-exported: panels import them here)
     _TAGS,
+    wrapped_text,
     DEFAULT_FONT_POINTS as DEFAULT_FONT_POINTS,
     LABEL_MIN_WIDTH as LABEL_MIN_WIDTH,
     fitted_points as fitted_points,
@@ -162,8 +163,8 @@ def label_style(axis: pg.AxisItem, points: int | None) -> dict[str, str]:
 def set_axis_label(plot: pg.PlotItem, side: str, text: str, points: int | None) -> None:
     """Label axis ``side`` of ``plot`` with ``text`` in ``points``-point type (None = default).
 
-    A label longer than its axis gets smaller type (down to 7 pt), again at every resize, so
-    it is never cut or run past the plot.
+    A label longer than its axis breaks onto two lines, and if that is not enough gets smaller
+    type (down to 7 pt), again at every resize, so it is never cut or run past the plot.
     """
     fit_label(plot.getAxis(side), text, points)
 
@@ -181,7 +182,7 @@ def _fit_axis_label(axis: pg.AxisItem, force: bool = False) -> None:
     text, points = axis._gx_label
     vertical = axis.orientation in ("left", "right")
     length = 0.92 * (axis.height() if vertical else axis.width()) - 8
-    shown = fitted_points(_TAGS.sub("", text), points, length) if length > 40 else points
+    text, shown = wrapped_text(text, points, length) if length > 40 else (text, points)
     key = (text, round(shown, 1))
     if force or key != getattr(axis, "_gx_label_shown", None):
         axis._gx_label_shown = key
@@ -282,7 +283,9 @@ def fitted_legend(width_of: pg.GraphicsWidget, columns: int = 2, **style) -> pg.
         _fit_legend_columns(width_of, legend, columns)
 
     legend.addItem = add_shrinkable
-    width_of.geometryChanged.connect(lambda: _fit_legend_columns(width_of, legend, columns))
+    # read at each resize: a panel may move the legend and change both (phase diagram)
+    width_of.geometryChanged.connect(
+        lambda: _fit_legend_columns(legend._gx_width_of, legend, legend._gx_columns))
     return legend
 
 

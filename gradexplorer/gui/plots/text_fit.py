@@ -1,4 +1,5 @@
-"""Text that fits its plot: titles and labels shrunk (never below 7 pt) or re-justified to fit.
+"""Text that fits its plot: titles and labels on two lines, shrunk (never below 7 pt) or
+re-justified to fit.
 
 pyqtgraph's LabelItem asks the layout for its text's full width, so one long title or legend
 entry can widen a whole dashboard past the window. These helpers let labels shrink instead
@@ -24,8 +25,9 @@ DEFAULT_FONT_POINTS = 10
 def set_title(plot: pg.PlotItem, text: str, points: int | None) -> None:
     """Title of ``plot`` slightly larger than the axis labels, shrunk to fit the plot's width.
 
-    It never widens the layout and is never cut: when the plot is narrower than the title the
-    type gets smaller (down to 7 pt), again at every resize.
+    It never widens the layout and is never cut: when the plot is narrower than the title it
+    breaks onto two lines (the title row grows), and only if that is not enough the type gets
+    smaller (down to 7 pt), again at every resize.
     """
     shrinkable(plot.titleLabel)
     plot._gx_title = (text, (points or DEFAULT_FONT_POINTS) + 1)
@@ -36,19 +38,28 @@ def set_title(plot: pg.PlotItem, text: str, points: int | None) -> None:
 
 
 _TAGS = re.compile(r"<[^>]+>")
+#: A title breaks onto two lines only in a plot at least this many times its type size tall
+#: (pixels per point): in shorter plots the second line would take the data's room.
+TWO_LINE_TITLE_POINTS = 11
 
 
 def _fit_title(plot: pg.PlotItem) -> None:
     text, points = plot._gx_title
-    plain = _TAGS.sub("", text)
     width = 0.92 * plot.width() - 12  # rich text renders ~7 % wider than QFontMetrics says
-    shown = fitted_points(plain, points, width) if width > 40 else points
+    if width <= 40:
+        shown = points
+    elif plot.height() < TWO_LINE_TITLE_POINTS * points:  # a short plot keeps its data room
+        shown = fitted_points(_TAGS.sub("", text), points, width)
+    else:
+        text, shown = wrapped_text(text, points, width)
     # The title's cell is the view box's column only: a title wider than that cell spills out
     # of it, centred on both sides. Where a side would leave the scene (the first or last
     # column of a narrow window) it is justified to spill only the other way, over the axis.
     font = QFont()
     font.setPointSizeF(shown)
-    half = QFontMetrics(font).horizontalAdvance(plain) * 1.07 / 2
+    metrics = QFontMetrics(font)
+    half = max(metrics.horizontalAdvance(_TAGS.sub("", line))
+               for line in text.split("<br>")) * 1.07 / 2
     cell = plot.vb.sceneBoundingRect()
     scene = plot.scene()
     views = scene.views() if scene is not None else []
@@ -64,6 +75,10 @@ def _fit_title(plot: pg.PlotItem) -> None:
     if key != getattr(plot, "_gx_title_shown", None):
         plot._gx_title_shown = key
         plot.setTitle(text, size=f"{shown:.1f}pt", justify=justify)
+        # pyqtgraph fixes the title row at 30 px: make it as tall as the title's lines
+        height = max(30, int(plot.titleLabel.itemRect().height()))
+        plot.titleLabel.setMaximumHeight(height)
+        plot.layout.setRowFixedHeight(0, height)
 
 
 #: Narrowest a text label lets the layout make it (its text may then overflow its cell).
@@ -95,6 +110,56 @@ def shrinkable(label: pg.LabelItem) -> pg.LabelItem:
     label.updateMin = lambda: _shrinkable_update_min(label)
     label.updateMin()
     return label
+
+
+#: A line never breaks next to these lone symbols ("h / RMS(h)", "a = φ(h)" stay together).
+_OPERATORS = set("/=·−+-×≈<>")
+
+
+def _breaks(text: str) -> list[int]:
+    """Indices of the spaces of ``text`` outside its HTML tags where a line may break: not
+    before a number ("layer 1", "L = 20") nor beside a lone operator."""
+    plain = _TAGS.sub(lambda m: "\0" * len(m.group()), text)  # same indices, tags blanked
+    spaces, depth = [], 0
+    for i, c in enumerate(text):
+        if c == "<":
+            depth += 1
+        elif c == ">":
+            depth = max(0, depth - 1)
+        elif c == " " and depth == 0:
+            before = plain[:i].replace("\0", "").split()
+            after = plain[i + 1:].replace("\0", "").split()
+            if not before or not after or after[0][0].isdigit():
+                continue
+            if before[-1] in _OPERATORS or after[0] in _OPERATORS:
+                continue
+            spaces.append(i)
+    return spaces
+
+
+def wrapped_text(text: str, points: float, width: float, bold: bool = False,
+                 smallest: float = 7.0) -> tuple[str, float]:
+    """``text`` as it best fits ``width`` pixels: on one line at ``points`` if it fits, else
+    broken at one space into two lines ("<br>") when these fit at larger type than one line
+    would; returns the text to show and its size in points (≥ ``smallest``)."""
+    one = fitted_points(_TAGS.sub("", text), points, width, bold, smallest)
+    if one >= points or "<br>" in text:
+        return text, one
+    font = QFont()
+    font.setPointSizeF(points)
+    font.setBold(bold)
+    metrics = QFontMetrics(font)
+    best: tuple[float, int, str] | None = None  # (size, -longer line's width, text)
+    for i in _breaks(text):
+        parts = (text[:i], text[i + 1:])
+        plain = [_TAGS.sub("", part) for part in parts]
+        shown = min(fitted_points(part, points, width, bold, smallest) for part in plain)
+        # the largest type first, then the most even lines
+        candidate = (round(shown, 1), -max(metrics.horizontalAdvance(p) for p in plain),
+                     "<br>".join(parts))
+        if shown > one + 0.05 and (best is None or candidate[:2] > best[:2]):
+            best = candidate
+    return (text, one) if best is None else (best[2], best[0])
 
 
 def fitted_points(text: str, points: float, width: float, bold: bool = False,

@@ -41,7 +41,7 @@ class TrainPlots:
         self.headline = TrainHeadline(ci, row=0, colspan=2)
         self.legend = pg.LegendItem(colCount=LEGEND_COLUMNS, brush=None, pen=None)
         ci.addItem(self.legend, row=2, col=0, colspan=2)
-        self.loss = StepCurves(ci.addPlot(row=3, col=0), "Loss", "loss (cross-entropy, nats)",
+        self.loss = StepCurves(ci.addPlot(row=3, col=0), "Loss (cross-entropy)", "loss (nats)",
                                ("train_loss", "test_loss"), legend=self.legend)
         self.accuracy = StepCurves(ci.addPlot(row=3, col=1), "Accuracy", "accuracy (%)",
                                    ("train_accuracy", "test_accuracy"), scale=100.0,
