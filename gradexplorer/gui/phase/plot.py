@@ -38,7 +38,7 @@ _BIG = 1e12
 
 
 #: The colour bar's label.
-BAR_LABEL = "gradient growth, layer 1 vs L (decades)"  # clipped at ±CLIP_DECADES: the bar's ends
+BAR_LABEL = "growth (decades)"  # of the gradient RMS, layer 1 vs L; clipped at the bar's ends
 #: Room (pixels) kept around the diagram so the point (size 16) is never clipped at an edge.
 POINT_ROOM_PX = 12
 
@@ -136,7 +136,7 @@ class PhasePlot(pg.GraphicsLayoutWidget):
             font.setPointSizeF(points)
             metrics = QtGui.QFontMetrics(font)
             natural = max(metrics.horizontalAdvance(label.text) for _s, label in legend.items)
-            width = int(min(natural + 60, 0.36 * self.width()))
+            width = int(min(natural + 60, 0.4 * self.width()))
             legend._gx_width_of.px = width
             self.ci.layout.setColumnFixedWidth(1, width)
         legend._gx_fit = None

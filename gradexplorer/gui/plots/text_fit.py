@@ -112,13 +112,9 @@ def shrinkable(label: pg.LabelItem) -> pg.LabelItem:
     return label
 
 
-#: A line never breaks next to these lone symbols ("h / RMS(h)", "a = φ(h)" stay together).
-_OPERATORS = set("/=·−+-×≈<>")
-
-
 def _breaks(text: str) -> list[int]:
     """Indices of the spaces of ``text`` outside its HTML tags where a line may break: not
-    before a number ("layer 1", "L = 20") nor beside a lone operator."""
+    before a number ("layer 1", "L = 20") nor before a last word of one character."""
     plain = _TAGS.sub(lambda m: "\0" * len(m.group()), text)  # same indices, tags blanked
     spaces, depth = [], 0
     for i, c in enumerate(text):
@@ -131,7 +127,8 @@ def _breaks(text: str) -> list[int]:
             after = plain[i + 1:].replace("\0", "").split()
             if not before or not after or after[0][0].isdigit():
                 continue
-            if before[-1] in _OPERATORS or after[0] in _OPERATORS:
+            if len(after) == 1 and len(after[0]) == 1:  # "layer l", "layer 1: h"
+                continue
                 continue
             spaces.append(i)
     return spaces

@@ -11,8 +11,6 @@ beside ReLU's uniform colour instead of each run stretching its own range over t
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontMetrics
 
 from gradexplorer.gui.plots.style import (
     DEFAULT_FONT_POINTS,
@@ -72,20 +70,9 @@ class GradientMap:
         self.fit_title()
 
     def fit_title(self) -> None:
-        """Fit the title to the plot's width: a point smaller, then cut with "…", if need be."""
-        points = self._points or DEFAULT_FONT_POINTS
-        width = 0.95 * (self.plot.width() - 16)  # rich text renders wider than measured
-        text = self.title
-        for size in (points, points - 1):  # set_title draws size + 1
-            font = QFont()
-            font.setPointSizeF(size + 1)
-            metrics = QFontMetrics(font)
-            if width < 50 or metrics.horizontalAdvance(text) <= width:
-                break
-        else:
-            text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(width))
-        if text != self.plot.titleLabel.text or size != points:
-            set_title(self.plot, text, size)
+        """The title at the plot's type size: on two lines, or smaller, when the plot is narrow
+        (:func:`~gradexplorer.gui.plots.style.set_title`; it was cut with "…" at 1.6x)."""
+        set_title(self.plot, self.title, self._points or DEFAULT_FONT_POINTS)
 
     def set_depth(self, depth: int, tick_every_layer: int = 12) -> None:
         """y = layers 1..depth (every layer ticked when there are ``tick_every_layer`` or less)."""
