@@ -105,7 +105,8 @@ class PhasePlot(pg.GraphicsLayoutWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
-        if hasattr(self, "legend_beside"):  # pyqtgraph resizes during __init__
+        # pyqtgraph resizes during __init__, and while closing, after clearing the scene
+        if hasattr(self, "legend_beside") and not getattr(self, "closed", False):
             self._place_legend()
 
     def _place_legend(self) -> None:
@@ -117,18 +118,20 @@ class PhasePlot(pg.GraphicsLayoutWidget):
         legend = self.legend
         if beside != self.legend_beside:
             self.legend_beside = beside
+            # one layout, two cells (moving it into another layout reparented it, and
+            # closing the view then crashed): under the x axis, or right of the colour bar
+            layout = self.plot.layout
+            layout.removeItem(legend)
             if beside:
-                self.plot.layout.removeItem(legend)
-                self.ci.addItem(legend, row=0, col=1)
-                self.ci.layout.setAlignment(legend, QtCore.Qt.AlignmentFlag.AlignVCenter)
+                layout.addItem(legend, 2, 6)
+                layout.setAlignment(legend, QtCore.Qt.AlignmentFlag.AlignVCenter)
                 legend.setSizePolicy(pg.QtWidgets.QSizePolicy.Policy.Ignored,
                                      pg.QtWidgets.QSizePolicy.Policy.Maximum)
             else:
-                self.ci.removeItem(legend)
+                layout.addItem(legend, 4, 1)
                 legend.setSizePolicy(pg.QtWidgets.QSizePolicy.Policy.Ignored,
                                      pg.QtWidgets.QSizePolicy.Policy.Preferred)
-                self.plot.layout.addItem(legend, 4, 1)
-                self.ci.layout.setColumnFixedWidth(1, 0)
+                layout.setColumnFixedWidth(6, 0)
             legend._gx_columns = 1 if beside else 3
             legend._gx_width_of = _Column(0) if beside else self.plot
         if beside:
@@ -138,7 +141,7 @@ class PhasePlot(pg.GraphicsLayoutWidget):
             natural = max(metrics.horizontalAdvance(label.text) for _s, label in legend.items)
             width = int(min(natural + 60, 0.4 * self.width()))
             legend._gx_width_of.px = width
-            self.ci.layout.setColumnFixedWidth(1, width)
+            self.plot.layout.setColumnFixedWidth(6, width)
         legend._gx_fit = None
         _fit_legend_columns(legend._gx_width_of, legend, legend._gx_columns)
 
