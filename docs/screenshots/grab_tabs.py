@@ -12,15 +12,16 @@ import sys
 import tempfile
 import time
 
-from PySide6.QtCore import QSettings
-from PySide6.QtTest import QTest
+from PySide6.QtCore import QEventLoop, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 
 def settle(seconds: float) -> None:
-    end = time.time() + seconds
-    while time.time() < end:
-        QTest.qWait(50)
+    """Run the event loop for ``seconds``. (QTest.qWait keeps Python's GIL: the worker threads
+    then hardly ran, and the phase diagram was never computed within the minute it got.)"""
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
 
 
 def main(scale: float, width: int, height: int, prefix: str) -> None:
@@ -40,7 +41,7 @@ def main(scale: float, width: int, height: int, prefix: str) -> None:
         view = win.tabs.widget(i)
         deadline = time.time() + 60
         while getattr(getattr(view, "plot", None), "diagram", 0) is None and time.time() < deadline:
-            QTest.qWait(100)  # the phase diagram's grid
+            settle(0.1)  # the phase diagram's grid
         settle(1)
         name = win.tabs.tabText(i).split()[0].lower()
         win.grab().save(f"{prefix}-{name}.png")
