@@ -124,6 +124,7 @@ class PhasePlot(pg.GraphicsLayoutWidget):
             layout.removeItem(legend)
             if beside:
                 layout.addItem(legend, 2, 6)
+                layout.setColumnSpacing(5, points)  # clear of the colour bar's label
                 layout.setAlignment(legend, QtCore.Qt.AlignmentFlag.AlignVCenter)
                 legend.setSizePolicy(pg.QtWidgets.QSizePolicy.Policy.Ignored,
                                      pg.QtWidgets.QSizePolicy.Policy.Maximum)
@@ -132,6 +133,7 @@ class PhasePlot(pg.GraphicsLayoutWidget):
                 legend.setSizePolicy(pg.QtWidgets.QSizePolicy.Policy.Ignored,
                                      pg.QtWidgets.QSizePolicy.Policy.Preferred)
                 layout.setColumnFixedWidth(6, 0)
+                layout.setColumnSpacing(5, 0)
             legend._gx_columns = 1 if beside else 3
             legend._gx_width_of = _Column(0) if beside else self.plot
         if beside:

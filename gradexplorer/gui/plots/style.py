@@ -182,7 +182,12 @@ def _fit_axis_label(axis: pg.AxisItem, force: bool = False) -> None:
     text, points = axis._gx_label
     vertical = axis.orientation in ("left", "right")
     length = 0.92 * (axis.height() if vertical else axis.width()) - 8
-    text, shown = wrapped_text(text, points, length) if length > 40 else (text, points)
+    if length <= 40:
+        shown = points
+    elif axis.orientation == "right":  # colour bars: pyqtgraph leaves room for one line only
+        shown = fitted_points(_TAGS.sub("", text), points, length)
+    else:
+        text, shown = wrapped_text(text, points, length)
     key = (text, round(shown, 1))
     if force or key != getattr(axis, "_gx_label_shown", None):
         axis._gx_label_shown = key

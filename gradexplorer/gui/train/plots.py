@@ -27,6 +27,10 @@ from gradexplorer.gui.train.layers import UpdateRatioPlot
 LEGEND_COLUMNS = 3
 
 
+#: Below this many pixels per point of type, the plots' layout is "short" (_fit_height).
+SHORT_POINTS = 34
+
+
 class TrainPlots:
     """Headline, legend, loss, accuracy, heatmaps, update ratios and hover readout.
 
@@ -54,6 +58,7 @@ class TrainPlots:
             ci.layout.setRowStretchFactor(row, stretch)
         for col in range(2):
             ci.layout.setColumnStretchFactor(col, 1)
+        ci.geometryChanged.connect(self._fit_height)
         follow_scale(self.set_font)  # the presentation scale drives every font
 
     def steps_plots(self) -> tuple:
@@ -86,6 +91,17 @@ class TrainPlots:
 
     def set_font(self, points: int) -> None:
         """Font size of the ticks, labels, titles, legend and headline, in points."""
+        self._points = points
         for plot in self.steps_plots():
             plot.set_font(points)
         self.headline.set_font(points)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """In a short view (large type on a small screen) the loss and accuracy plots drop their
+        "optimizer step" label (the plots under them, same x, keep theirs): their data keeps
+        room. Judged by the whole layout's height, so hiding a label never flips it back."""
+        points = getattr(self, "_points", None) or 10
+        short = self.layout.geometry().height() < SHORT_POINTS * points
+        for curves in (self.loss, self.accuracy):
+            curves.plot.getAxis("bottom").showLabel(not short)
