@@ -8,7 +8,6 @@ from PySide6.QtCore import QSettings
 
 from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.gui.main_window import DOCK_SHARE, MainWindow
-from gradexplorer.gui.plots.style import pg
 
 SMALL = NetworkSpec(depth=8, width=24, in_features=16, batch=32)
 
