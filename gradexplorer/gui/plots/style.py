@@ -193,6 +193,32 @@ def _fit_axis_label(axis: pg.AxisItem, force: bool = False) -> None:
         axis._gx_label_shown = key
         style = {"color": axis.textPen().color().name(), "font-size": f"{shown:.1f}pt"}
         axis.setLabel(text, **style)
+        if vertical and axis.fixedWidth is not None:
+            _widen_fixed_axis(axis)
+        elif vertical and not getattr(axis, "_gx_two_line_width", False):
+            axis._gx_two_line_width = True
+            axis._updateWidth = types.MethodType(_two_line_width, axis)
+            axis._updateWidth()
+
+
+def _two_line_width(axis: pg.AxisItem) -> None:
+    """pyqtgraph's width of a vertical axis, plus what it leaves out for a two-line label (it
+    counts 0.8 of the label's height: the rest of a second line ran into the tick labels)."""
+    pg.AxisItem._updateWidth(axis)
+    if axis.fixedWidth is None and axis.label.isVisible() and "<br>" in axis.labelText:
+        extra = int(axis.label.boundingRect().height() * 0.2)
+        axis.setMaximumWidth(axis.maximumWidth() + extra)
+        axis.setMinimumWidth(axis.minimumWidth() + extra)
+
+
+def _widen_fixed_axis(axis: pg.AxisItem) -> None:
+    """A colour bar's axis has a fixed width (45 px, pyqtgraph's ColorBarItem): make it as wide
+    as its tick text and label need at the current type, so the label never covers the ticks."""
+    metrics = QFontMetrics(axis.style.get("tickFont") or QFont())
+    ticks = max(axis.textWidth, metrics.horizontalAdvance("-0.0"))
+    needed = (ticks + axis.style["tickTextOffset"][0] + max(0, axis.style["tickLength"])
+              + axis.label.boundingRect().height() * 0.8 + 2)
+    axis.setWidth(max(45, int(needed)))
 
 
 def style_axis(axis: pg.AxisItem, points: int | None) -> None:
