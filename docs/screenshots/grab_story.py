@@ -12,15 +12,16 @@ import sys
 import tempfile
 import time
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 
 def settle(seconds: float) -> None:
-    end = time.time() + seconds
-    while time.time() < end:
-        QTest.qWait(50)
+    """Run the event loop for ``seconds`` (QTest.qWait keeps the GIL from the worker threads)."""
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
 
 
 def wait_step(win, timeout: float = 120.0) -> None:
@@ -30,7 +31,7 @@ def wait_step(win, timeout: float = 120.0) -> None:
     while time.time() < deadline and not (
             win.state.result_spec() == step.spec and not win.state.is_pending()
             and not win.is_running()):
-        QTest.qWait(50)
+        settle(0.05)
 
 
 def main(scale: float, width: int, height: int, prefix: str, steps: list[int]) -> None:

@@ -40,7 +40,7 @@ def set_title(plot: pg.PlotItem, text: str, points: int | None) -> None:
 _TAGS = re.compile(r"<[^>]+>")
 #: A title breaks onto two lines only in a plot at least this many times its type size tall
 #: (pixels per point): in shorter plots the second line would take the data's room.
-TWO_LINE_TITLE_POINTS = 9
+TWO_LINE_TITLE_POINTS = 10
 
 
 def _fit_title(plot: pg.PlotItem) -> None:
