@@ -68,11 +68,14 @@ class MainWindow(QMainWindow):
         Presets for the panel (default: ``gradexplorer.presets.list_presets()``).
     restore : bool
         Restore geometry and the last spec from ``settings``.
+    start : bool
+        Run the restored settings (and pins) now; False when the caller loads something else
+        at once (the first-launch story), so no run is started only to be cancelled.
     """
 
     def __init__(self, settings: QSettings | None = None, propagate: Propagate | None = None,
                  dashboard: QWidget | None = None, presets: list[Any] | None = None,
-                 restore: bool = True):
+                 restore: bool = True, start: bool = True):
         super().__init__()
         self.setWindowTitle("gradexplorer — vanishing and exploding gradients")
         self.settings = settings if settings is not None else QSettings()
@@ -112,9 +115,11 @@ class MainWindow(QMainWindow):
         self._layers_done = 0
         self._progress_shown = 0.0  # perf_counter() of the last progress bar update
         self._run_spec: NetworkSpec | None = None  # spec of the run the plots show
-        self._replay: list[Pin] = []
-        self._replay_label: str | None = None
-        self._replay_final: NetworkSpec | None = None
+        self._replay: list[Pin] = []  # pins still to compute after the shown run
+        self._replay_after = 0  # run id whose end starts the pins' runs
+        self._hidden: dict[int, str | None] = {}  # pin run id -> label (None: dropped)
+        self._hidden_records: dict[int, list] = {}
+        self._shown_records: list | None = None  # the shown run's records while pins are due
         self.pin_specs: dict[str, NetworkSpec] = {}
         self._font_points = 10
         self._closed = False
@@ -136,9 +141,9 @@ class MainWindow(QMainWindow):
         if restore:
             self.actions_.restore_settings()
             self.story.dock.setVisible(False)  # a stored layout does not reopen the story
-        if self.actions_.restored_pins:  # the last session's pins, re-run, then the settings
+        if start and self.actions_.restored_pins:  # the settings, then the stored pins re-run
             self.replay(self.actions_.restored_pins, self.panel.last_valid_spec())
-        else:
+        elif start:
             self.request_run(self.panel.last_valid_spec())
 
     # --- the state ------------------------------------------------------------------------------
@@ -208,8 +213,7 @@ class MainWindow(QMainWindow):
         ``coalesce``: the drag policy of :meth:`~gradexplorer.gui.jobs.runner.Lane.submit`
         (a run in flight that ends soon is shown first; otherwise it is cancelled).
         """
-        self._replay = []
-        self._replay_label = None
+        self._cancel_replay()
         if not coalesce:
             self.preview.cancel()
         return self._start(spec if spec is not None else self.panel.last_valid_spec(), coalesce)
@@ -258,8 +262,7 @@ class MainWindow(QMainWindow):
     def _on_failed(self, run_id: int, field: str, message: str) -> None:
         if run_id != self.lane.latest_id:
             return  # a newer value is on its way; its own answer decides
-        self._replay = []
-        self._replay_label = None
+        self._cancel_replay()
         self.panel.mark_error(field or None, message)
         self.show_error(message)
         self.run_time.setText("failed")
@@ -267,6 +270,9 @@ class MainWindow(QMainWindow):
 
     def _on_records(self, run_id: int, records: list) -> None:
         """Records of run ``run_id`` (paced by the lane): feed the dashboard and the status bar."""
+        if run_id in self._hidden:
+            self._take_pin_records(run_id, records)
+            return
         started = time.perf_counter()
         chunk: list = []
         ended: RunEnd | None = None
@@ -274,7 +280,10 @@ class MainWindow(QMainWindow):
             if isinstance(rec, RunStart):
                 chunk = []
                 self._on_run_start(run_id, rec)
-            elif isinstance(rec, RunEnd):
+                continue
+            if self._shown_records is not None:  # pins are due: kept to redraw this run
+                self._shown_records.append(rec)
+            if isinstance(rec, RunEnd):
                 if chunk:
                     self.dashboard.add_records(chunk)
                     chunk = []
@@ -304,11 +313,9 @@ class MainWindow(QMainWindow):
             self.dashboard.headline.set_mark(PREVIEW_TEXT if preview else "")
         self._layers_done = 0
         if hasattr(self.dashboard, "set_note"):
-            self.dashboard.set_note(
-                None if self._replay_label is None else
-                f"computing the pinned run “{self._replay_label}” first…")
-        if self._replay_label is None:  # a pin's σ_w² is not the panel's setting
-            self.panel.show_run_start(rec)
+            self.dashboard.set_note(None)
+        self._shown_records = [rec] if self._replay else None
+        self.panel.show_run_start(rec)
         self._progress_format(len(rec.widths) - 1)
         self.progress.setRange(0, 2 * (len(rec.widths) - 1))
         self.verdict.set_verdict("…")
@@ -320,6 +327,9 @@ class MainWindow(QMainWindow):
     def _run_ended(self, run_id: int, end: RunEnd) -> None:
         for old in [i for i in self._specs if i <= run_id]:
             del self._specs[old]
+        for old in [i for i in self._hidden if i < run_id]:  # pin runs cancelled on the way
+            del self._hidden[old]
+            self._hidden_records.pop(old, None)
         preview = run_id in self._previews
         self._previews = {i for i in self._previews if i >= run_id}
         self.run_time.setText(f"{PREVIEW_TEXT}, {end.seconds:.2f} s" if preview
@@ -332,10 +342,7 @@ class MainWindow(QMainWindow):
         if self._run_spec is not None:
             self.state.set_result(self.dashboard.result(), self._run_spec)
         self._mark_pending()
-        if self._replay_label is not None:
-            self.dashboard.pin_current(self._replay_label)
-            self.pin_specs[self._replay_label] = self._run_spec
-            self.state.set_pins(self.pins())
+        if self._replay and run_id == self._replay_after:
             self._next_replay()
 
     # --- pins ---------------------------------------------------------------------------------
@@ -383,23 +390,74 @@ class MainWindow(QMainWindow):
         return True
 
     def replay(self, pins: list[Pin], spec: NetworkSpec) -> None:
-        """Re-run and pin each of ``pins`` in turn, then run ``spec`` (loading a session)."""
+        """Run and show ``spec``, then re-run each of ``pins`` in turn and pin it beside
+        (loading a session, the first-launch story, a story step).
+
+        ``spec``'s result is shown first; a pin's run never streams into the plots: when it
+        ends, its curves are drawn as the pin and the shown run's curves are redrawn, in one
+        go. Any new run request cancels the pins still to come.
+        """
         self.clear_pins()
         self.state.set_spec(spec, "session")
+        run_id = self.request_run(spec)
         self._replay = list(pins)
-        self._replay_final = spec
-        self._next_replay()
+        self._replay_after = run_id
+
+    def _cancel_replay(self) -> None:
+        """Forget the pins still to compute; a pin run in flight is dropped when it ends."""
+        busy = bool(self._replay) or self._shown_records is not None or any(self._hidden.values())
+        self._replay = []
+        self._hidden = dict.fromkeys(self._hidden)
+        self._shown_records = None
+        if busy and hasattr(self.dashboard, "set_note"):
+            self.dashboard.set_note(None)
 
     def _next_replay(self) -> None:
-        if self._replay:
-            pin = self._replay.pop(0)
-            self._replay_label = pin.label
-            self._start(pin.spec)
-        else:
-            self._replay_label = None
-            final, self._replay_final = self._replay_final, None
-            if final is not None:
-                self._start(final)
+        """Start the next pin's run (not shown while it computes), or finish the replay."""
+        if not self._replay or self._shown_records is None:
+            self._cancel_replay()
+            return
+        pin = self._replay.pop(0)
+        run_id = self._start(pin.spec)
+        self._hidden[run_id] = pin.label
+        self._hidden_records[run_id] = []
+        if hasattr(self.dashboard, "set_note"):
+            self.dashboard.set_note(f"computing the pinned run “{pin.label}”…")
+
+    def _take_pin_records(self, run_id: int, records: list) -> None:
+        """Records of a pin's run: kept until its end, then drawn as the pin."""
+        kept = self._hidden_records.setdefault(run_id, [])
+        kept.extend(records)
+        if not any(isinstance(rec, RunEnd) for rec in records):
+            return
+        label = self._hidden.pop(run_id)
+        del self._hidden_records[run_id]
+        spec = self._specs.pop(run_id, None)
+        shown = self._shown_records
+        if label is None or spec is None or shown is None:
+            return  # dropped: a newer request came first
+        self._draw_run(kept)  # no repaint happens in between: the plots never show it current
+        self.dashboard.pin_current(label)
+        self.pin_specs[label] = spec
+        self._draw_run(shown, theory=True)
+        self.state.set_pins(self.pins())
+        self._next_replay()
+
+    def _draw_run(self, records: list, theory: bool = False) -> None:
+        """Put a complete run's ``records`` into the dashboard as its current run at once
+        (``theory``: and its predictions)."""
+        starts = [i for i, rec in enumerate(records) if isinstance(rec, RunStart)]
+        body = records[starts[-1]:]
+        self.dashboard.begin_run(body[0])
+        middle = [rec for rec in body[1:] if not isinstance(rec, RunEnd)]
+        self.dashboard.add_records(middle)
+        if theory:
+            for rec in middle:
+                if isinstance(rec, TheoryLayers):
+                    self.theory.show(rec)
+        for rec in body:
+            if isinstance(rec, RunEnd):
+                self.dashboard.finish_run(rec)
 
     # --- appearance -----------------------------------------------------------------------------
     def set_font_size(self, points: int) -> None:
