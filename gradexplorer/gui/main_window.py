@@ -52,6 +52,11 @@ PENDING_TEXT = "newer settings pending…"
 PREVIEW_TEXT = f"preview ({PREVIEW_ROWS} rows)"
 
 
+def pinning_text(label: str) -> str:
+    """The status message while a pin's run computes behind the shown run."""
+    return f"computing the pinned run “{label}”…"
+
+
 class MainWindow(QMainWindow):
     """gradexplorer's window.
 
@@ -120,6 +125,7 @@ class MainWindow(QMainWindow):
         self._hidden: dict[int, str | None] = {}  # pin run id -> label (None: dropped)
         self._hidden_records: dict[int, list] = {}
         self._shown_records: list | None = None  # the shown run's records while pins are due
+        self._message_before = ""  # the status message a pin's run replaced
         self.pin_specs: dict[str, NetworkSpec] = {}
         self._font_points = 10
         self._closed = False
@@ -405,12 +411,9 @@ class MainWindow(QMainWindow):
 
     def _cancel_replay(self) -> None:
         """Forget the pins still to compute; a pin run in flight is dropped when it ends."""
-        busy = bool(self._replay) or self._shown_records is not None or any(self._hidden.values())
         self._replay = []
         self._hidden = dict.fromkeys(self._hidden)
         self._shown_records = None
-        if busy and hasattr(self.dashboard, "set_note"):
-            self.dashboard.set_note(None)
 
     def _next_replay(self) -> None:
         """Start the next pin's run (not shown while it computes), or finish the replay."""
@@ -421,8 +424,9 @@ class MainWindow(QMainWindow):
         run_id = self._start(pin.spec)
         self._hidden[run_id] = pin.label
         self._hidden_records[run_id] = []
-        if hasattr(self.dashboard, "set_note"):
-            self.dashboard.set_note(f"computing the pinned run “{pin.label}”…")
+        if not self._error_shown:  # the plots are complete; say what still computes
+            self._message_before = self.message.text()
+            self.show_message(pinning_text(pin.label))
 
     def _take_pin_records(self, run_id: int, records: list) -> None:
         """Records of a pin's run: kept until its end, then drawn as the pin."""
@@ -440,6 +444,8 @@ class MainWindow(QMainWindow):
         self.dashboard.pin_current(label)
         self.pin_specs[label] = spec
         self._draw_run(shown, theory=True)
+        if self.message.text() == pinning_text(label):
+            self.show_message(self._message_before)
         self.state.set_pins(self.pins())
         self._next_replay()
 
