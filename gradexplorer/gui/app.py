@@ -98,7 +98,8 @@ def make_window(settings=None, on_result=None):
 
     settings = settings if settings is not None else QSettings()
     first_launch = not settings.contains("spec")
-    window = MainWindow(settings=settings, start=not first_launch)
+    window = MainWindow(settings=settings, start=not first_launch,
+                        early=_first_spec(settings, first_launch))
     if on_result is not None:
         window.state.sigResultChanged.connect(on_result)
     if first_launch:  # tell the story at a glance: its run first, the pinned one after
@@ -107,6 +108,22 @@ def make_window(settings=None, on_result=None):
         window.story.offer()  # offered, not forced: nothing loads until "Start the story"
     window.show()
     return window
+
+
+def _first_spec(settings, first_launch: bool):
+    """The spec the window will run first: the story's at first launch, else the stored one
+    (None if unknown or damaged: the window then starts its run once it is built)."""
+    try:
+        if first_launch:
+            from gradexplorer.gui.main_window import STORY
+            from gradexplorer.presets import get_preset
+
+            return get_preset(STORY[0]).spec
+        from gradexplorer.gui.window_actions import stored_spec
+
+        return stored_spec(settings)
+    except (OSError, KeyError, ValueError):  # no presets file, a damaged stored spec
+        return None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -52,6 +52,10 @@ PENDING_TEXT = "newer settings pending…"
 PREVIEW_TEXT = f"preview ({PREVIEW_ROWS} rows)"
 
 
+#: The first-launch story: this preset's run beside this one's, pinned (:meth:`show_story`).
+STORY = ("sigmoid-xavier", "relu-he")
+
+
 def pinning_text(label: str) -> str:
     """The status message while a pin's run computes behind the shown run."""
     return f"computing the pinned run “{label}”…"
@@ -76,14 +80,21 @@ class MainWindow(QMainWindow):
     start : bool
         Run the restored settings (and pins) now; False when the caller loads something else
         at once (the first-launch story), so no run is started only to be cancelled.
+    early : NetworkSpec, optional
+        The spec expected to run first (the stored settings, the first-launch story): its run
+        starts before the plots and the panel are built and computes meanwhile; the first run
+        request for an equal spec takes it over, any other cancels it (:meth:`_start`).
     """
 
     def __init__(self, settings: QSettings | None = None, propagate: Propagate | None = None,
                  dashboard: QWidget | None = None, presets: list[Any] | None = None,
-                 restore: bool = True, start: bool = True):
+                 restore: bool = True, start: bool = True, early: NetworkSpec | None = None):
         super().__init__()
         self.setWindowTitle("gradexplorer — vanishing and exploding gradients")
         self.settings = settings if settings is not None else QSettings()
+        self.runner = JobRunner(self)
+        self.lane = self.runner.lane("layers", propagation_work(propagate))
+        self._early = None if early is None else (self.lane.submit(early), early)
         if dashboard is None:
             from gradexplorer.gui.dashboard import Dashboard
 
@@ -105,8 +116,6 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
         self._build_status_bar()
 
-        self.runner = JobRunner(self)
-        self.lane = self.runner.lane("layers", propagation_work(propagate))
         self.lane.sigYielded.connect(self._on_records)
         self.lane.sigErrored.connect(self._on_failed)
         self.preview = PreviewPolicy(self)  # a drag's fast first pass, then the full run
@@ -244,7 +253,11 @@ class MainWindow(QMainWindow):
             self.show_message("")
         if hasattr(self.dashboard, "set_stale"):
             self.dashboard.set_stale(None)  # valid settings again: the plots follow them
-        run_id = self.lane.submit(spec, coalesce=coalesce)
+        early, self._early = self._early, None
+        if early is not None and early[1] == spec:  # started while the window was built
+            run_id = early[0]
+        else:
+            run_id = self.lane.submit(spec, coalesce=coalesce)
         self._specs[run_id] = spec
         self._mark_pending()
         return run_id
@@ -381,7 +394,7 @@ class MainWindow(QMainWindow):
         return [Pin(label, self.pin_specs[label]) for label in self.dashboard.pin_labels()
                 if label in self.pin_specs]
 
-    def show_story(self, main: str = "sigmoid-xavier", reference: str = "relu-he") -> bool:
+    def show_story(self, main: str = STORY[0], reference: str = STORY[1]) -> bool:
         """The first-launch view: preset ``main`` against preset ``reference``, pinned.
 
         Sigmoid + Xavier (the gradient vanishes by 12 decades) beside ReLU + He (flat) shows

@@ -303,16 +303,12 @@ class WindowActions(QObject):
         return value is None or stored_bool(value) is not None
 
     def _restore_spec(self) -> bool:
-        text = self.w.settings.value("spec")
-        if text is None:
-            return True
-        if not isinstance(text, str) or len(text) > 100_000:
-            return False
         try:
-            spec = spec_from_session(json.loads(text), "spec")
-        except (ValueError, RecursionError, SessionError):
+            spec = stored_spec(self.w.settings)
+        except ValueError:
             return False
-        self.w.panel.set_spec(spec)
+        if spec is not None:
+            self.w.panel.set_spec(spec)
         return True
 
     def _restore_pins(self) -> bool:
@@ -333,6 +329,20 @@ class WindowActions(QObject):
 
 #: Font sizes the window accepts, in points (MainWindow.set_font_size clamps to this range).
 FONT_POINTS = (6, 32)
+
+
+def stored_spec(settings) -> NetworkSpec | None:
+    """The spec :meth:`WindowActions.save_settings` stored in ``settings`` (a QSettings);
+    None when none is stored. Raises ValueError when the stored value is damaged."""
+    text = settings.value("spec")
+    if text is None:
+        return None
+    if not isinstance(text, str) or len(text) > 100_000:
+        raise ValueError("the stored spec is not a JSON text")
+    try:
+        return spec_from_session(json.loads(text), "spec")
+    except (ValueError, RecursionError, SessionError) as exc:
+        raise ValueError(f"the stored spec is damaged: {exc}") from exc
 
 
 def _safely(restore) -> bool:

@@ -3,6 +3,7 @@ window's module leaves the other tabs, SciPy and the training engine for later."
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -57,6 +58,22 @@ def test_first_launch_shows_the_story_run_before_computing_the_pinned_one(qtbot,
     assert "mean-field" in window.theory.hover_text(5)  # the theory drawn is the shown run's
     assert window.run_time.text().endswith(" s")
     assert window.status_text() == window.dashboard.result().start.data_description
+    # two runs in all: the story's (started while the window was built) and the pin's
+    assert window.lane.latest_id == 2
+
+
+def test_a_relaunch_runs_the_stored_settings_once_started_while_the_window_is_built(
+        qtbot, tmp_path, wait_for_run):
+    stored = get_preset("tanh-xavier").spec.replace(depth=7, width=24)
+    settings = QSettings(str(tmp_path / "again.ini"), QSettings.Format.IniFormat)
+    settings.setValue("spec", json.dumps(stored.to_dict()))
+    settings.sync()
+    window = make_window(settings)
+    qtbot.addWidget(window)
+    assert window.lane.latest_id == 1 and window.is_running()  # submitted before the loop ran
+    wait_for_run(qtbot, window, stored)
+    assert window.lane.latest_id == 1  # the early run was the one shown: none was redone
+    assert window.panel.last_valid_spec() == stored
 
 
 def test_a_new_setting_while_the_pinned_run_computes_drops_it_and_shows_the_setting(
