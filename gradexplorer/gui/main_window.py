@@ -9,7 +9,9 @@ records, so header, σ_w², verdict, progress and curves always describe the sam
 time label says "newer settings pending…" while the controls are ahead of the plots). During
 a burst of values the window runs each with fewer batch rows, labelled "preview (64 rows)", and
 the full run when the values stop (:mod:`gradexplorer.gui.jobs.preview`). Tabs other than the
-layers are built when first shown (:class:`~gradexplorer.gui.views.LazyViews`).
+layers are built when first shown (:class:`~gradexplorer.gui.views.LazyViews`); the first run
+starts before the plots are built (``early``), and pinned runs are computed after the shown run
+(:mod:`~gradexplorer.gui.pin_replay`).
 Menus and file actions live in ``window_actions``.
 """
 
@@ -34,6 +36,7 @@ from gradexplorer.gui.controls import ControlPanel
 from gradexplorer.gui.jobs import JobRunner
 from gradexplorer.gui.jobs.preview import PREVIEW_ROWS, PreviewPolicy
 from gradexplorer.gui.jobs.propagation import Propagate, propagation_work
+from gradexplorer.gui.pin_replay import PinReplay
 from gradexplorer.gui.presentation import apply_scale
 from gradexplorer.gui.session import Pin
 from gradexplorer.gui.state import SHOW_ONLY, AppState
@@ -54,11 +57,6 @@ PREVIEW_TEXT = f"preview ({PREVIEW_ROWS} rows)"
 
 #: The first-launch story: this preset's run beside this one's, pinned (:meth:`show_story`).
 STORY = ("sigmoid-xavier", "relu-he")
-
-
-def pinning_text(label: str) -> str:
-    """The status message while a pin's run computes behind the shown run."""
-    return f"computing the pinned run “{label}”…"
 
 
 class MainWindow(QMainWindow):
@@ -129,12 +127,7 @@ class MainWindow(QMainWindow):
         self._layers_done = 0
         self._progress_shown = 0.0  # perf_counter() of the last progress bar update
         self._run_spec: NetworkSpec | None = None  # spec of the run the plots show
-        self._replay: list[Pin] = []  # pins still to compute after the shown run
-        self._replay_after = 0  # run id whose end starts the pins' runs
-        self._hidden: dict[int, str | None] = {}  # pin run id -> label (None: dropped)
-        self._hidden_records: dict[int, list] = {}
-        self._shown_records: list | None = None  # the shown run's records while pins are due
-        self._message_before = ""  # the status message a pin's run replaced
+        self._pin_runs = PinReplay(self)  # pins re-run behind the shown run
         self.pin_specs: dict[str, NetworkSpec] = {}
         self._font_points = 10
         self._closed = False
@@ -228,7 +221,7 @@ class MainWindow(QMainWindow):
         ``coalesce``: the drag policy of :meth:`~gradexplorer.gui.jobs.runner.Lane.submit`
         (a run in flight that ends soon is shown first; otherwise it is cancelled).
         """
-        self._cancel_replay()
+        self._pin_runs.cancel()
         if not coalesce:
             self.preview.cancel()
         return self._start(spec if spec is not None else self.panel.last_valid_spec(), coalesce)
@@ -281,7 +274,7 @@ class MainWindow(QMainWindow):
     def _on_failed(self, run_id: int, field: str, message: str) -> None:
         if run_id != self.lane.latest_id:
             return  # a newer value is on its way; its own answer decides
-        self._cancel_replay()
+        self._pin_runs.cancel()
         self.panel.mark_error(field or None, message)
         self.show_error(message)
         self.run_time.setText("failed")
@@ -289,8 +282,8 @@ class MainWindow(QMainWindow):
 
     def _on_records(self, run_id: int, records: list) -> None:
         """Records of run ``run_id`` (paced by the lane): feed the dashboard and the status bar."""
-        if run_id in self._hidden:
-            self._take_pin_records(run_id, records)
+        if self._pin_runs.owns(run_id):
+            self._pin_runs.take(run_id, records)
             return
         started = time.perf_counter()
         chunk: list = []
@@ -300,8 +293,7 @@ class MainWindow(QMainWindow):
                 chunk = []
                 self._on_run_start(run_id, rec)
                 continue
-            if self._shown_records is not None:  # pins are due: kept to redraw this run
-                self._shown_records.append(rec)
+            self._pin_runs.keep(rec)  # to redraw this run after a pin's (when pins are due)
             if isinstance(rec, RunEnd):
                 if chunk:
                     self.dashboard.add_records(chunk)
@@ -331,9 +323,7 @@ class MainWindow(QMainWindow):
             preview = run_id in self._previews
             self.dashboard.headline.set_mark(PREVIEW_TEXT if preview else "")
         self._layers_done = 0
-        if hasattr(self.dashboard, "set_note"):
-            self.dashboard.set_note(None)
-        self._shown_records = [rec] if self._replay else None
+        self._pin_runs.run_started(rec)
         self.panel.show_run_start(rec)
         self._progress_format(len(rec.widths) - 1)
         self.progress.setRange(0, 2 * (len(rec.widths) - 1))
@@ -346,9 +336,6 @@ class MainWindow(QMainWindow):
     def _run_ended(self, run_id: int, end: RunEnd) -> None:
         for old in [i for i in self._specs if i <= run_id]:
             del self._specs[old]
-        for old in [i for i in self._hidden if i < run_id]:  # pin runs cancelled on the way
-            del self._hidden[old]
-            self._hidden_records.pop(old, None)
         preview = run_id in self._previews
         self._previews = {i for i in self._previews if i >= run_id}
         self.run_time.setText(f"{PREVIEW_TEXT}, {end.seconds:.2f} s" if preview
@@ -361,8 +348,7 @@ class MainWindow(QMainWindow):
         if self._run_spec is not None:
             self.state.set_result(self.dashboard.result(), self._run_spec)
         self._mark_pending()
-        if self._replay and run_id == self._replay_after:
-            self._next_replay()
+        self._pin_runs.run_ended(run_id)
 
     # --- pins ---------------------------------------------------------------------------------
     def pin_current(self, label: str | None = None) -> str | None:
@@ -412,71 +398,12 @@ class MainWindow(QMainWindow):
         """Run and show ``spec``, then re-run each of ``pins`` in turn and pin it beside
         (loading a session, the first-launch story, a story step).
 
-        ``spec``'s result is shown first; a pin's run never streams into the plots: when it
-        ends, its curves are drawn as the pin and the shown run's curves are redrawn, in one
-        go. Any new run request cancels the pins still to come.
+        ``spec``'s result is shown first; a pin's run never streams into the plots
+        (:mod:`~gradexplorer.gui.pin_replay`). Any new run request drops the pins to come.
         """
         self.clear_pins()
         self.state.set_spec(spec, "session")
-        run_id = self.request_run(spec)
-        self._replay = list(pins)
-        self._replay_after = run_id
-
-    def _cancel_replay(self) -> None:
-        """Forget the pins still to compute; a pin run in flight is dropped when it ends."""
-        self._replay = []
-        self._hidden = dict.fromkeys(self._hidden)
-        self._shown_records = None
-
-    def _next_replay(self) -> None:
-        """Start the next pin's run (not shown while it computes), or finish the replay."""
-        if not self._replay or self._shown_records is None:
-            self._cancel_replay()
-            return
-        pin = self._replay.pop(0)
-        run_id = self._start(pin.spec)
-        self._hidden[run_id] = pin.label
-        self._hidden_records[run_id] = []
-        if not self._error_shown:  # the plots are complete; say what still computes
-            self._message_before = self.message.text()
-            self.show_message(pinning_text(pin.label))
-
-    def _take_pin_records(self, run_id: int, records: list) -> None:
-        """Records of a pin's run: kept until its end, then drawn as the pin."""
-        kept = self._hidden_records.setdefault(run_id, [])
-        kept.extend(records)
-        if not any(isinstance(rec, RunEnd) for rec in records):
-            return
-        label = self._hidden.pop(run_id)
-        del self._hidden_records[run_id]
-        spec = self._specs.pop(run_id, None)
-        shown = self._shown_records
-        if label is None or spec is None or shown is None:
-            return  # dropped: a newer request came first
-        self._draw_run(kept)  # no repaint happens in between: the plots never show it current
-        self.dashboard.pin_current(label)
-        self.pin_specs[label] = spec
-        self._draw_run(shown, theory=True)
-        if self.message.text() == pinning_text(label):
-            self.show_message(self._message_before)
-        self.state.set_pins(self.pins())
-        self._next_replay()
-
-    def _draw_run(self, records: list, theory: bool = False) -> None:
-        """Put a complete run's ``records`` into the dashboard as its current run at once
-        (``theory``: and its predictions)."""
-        starts = [i for i, rec in enumerate(records) if isinstance(rec, RunStart)]
-        body = records[starts[-1]:]
-        self.dashboard.begin_run(body[0])
-        middle = [rec for rec in body[1:] if not isinstance(rec, RunEnd)]
-        self.dashboard.add_records(middle)
-        if theory:
-            for rec in middle:
-                if isinstance(rec, TheoryLayers):
-                    self.theory.show(rec)
-        for rec in body:
-            if isinstance(rec, RunEnd):
-                self.dashboard.finish_run(rec)
+        self._pin_runs.start(pins, after=self.request_run(spec))
 
     # --- appearance -----------------------------------------------------------------------------
     def set_font_size(self, points: int) -> None:
