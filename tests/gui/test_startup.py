@@ -15,6 +15,7 @@ import gradexplorer
 from gradexplorer.engine.runs.propagation import propagate
 from gradexplorer.engine.runs.result import collect
 from gradexplorer.gui.app import make_window
+from gradexplorer.gui.session import Pin
 from gradexplorer.presets import get_preset
 
 GRADIENT = "log10_grad_preact_rms"
@@ -62,18 +63,23 @@ def test_first_launch_shows_the_story_run_before_computing_the_pinned_one(qtbot,
     assert window.lane.latest_id == 2
 
 
-def test_a_relaunch_runs_the_stored_settings_once_started_while_the_window_is_built(
+def test_a_relaunch_runs_the_stored_settings_started_while_the_window_is_built_then_pins(
         qtbot, tmp_path, wait_for_run):
     stored = get_preset("tanh-xavier").spec.replace(depth=7, width=24)
+    pinned = stored.replace(activation="relu", init="kaiming_normal")
     settings = QSettings(str(tmp_path / "again.ini"), QSettings.Format.IniFormat)
     settings.setValue("spec", json.dumps(stored.to_dict()))
+    settings.setValue("pins", json.dumps([{"label": "relu", "spec": pinned.to_dict()}]))
     settings.sync()
     window = make_window(settings)
     qtbot.addWidget(window)
     assert window.lane.latest_id == 1 and window.is_running()  # submitted before the loop ran
     wait_for_run(qtbot, window, stored)
-    assert window.lane.latest_id == 1  # the early run was the one shown: none was redone
+    assert window.lane.latest_id == 2  # the early run was the one shown, then the pin's
     assert window.panel.last_valid_spec() == stored
+    assert window.pins() == [Pin("relu", pinned)]
+    np.testing.assert_allclose(window.dashboard.gradient._pin_data["relu"][GRADIENT],
+                               collect(propagate(pinned)).series(GRADIENT), rtol=1e-9)
 
 
 def test_a_new_setting_while_the_pinned_run_computes_drops_it_and_shows_the_setting(
