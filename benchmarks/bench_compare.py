@@ -1,7 +1,8 @@
 """Start-up, engine and PyTorch comparisons printed by ``bench_interactive.py``.
 
 - :func:`startup`: first complete result of gradexplorer's window vs a bare Qt + pyqtgraph
-  window, each in a fresh subprocess (``startup_child.py``), alternating, median of ``runs``.
+  window, each in a fresh subprocess (``startup_child.py``), alternating, median of ``runs``;
+  gradexplorer is byte-compiled first, as an install leaves it (:func:`compile_package`).
 - :func:`engine_vs_gemm`: the first-launch run (statistics and histograms included, weight
   draw excluded: ``RunEnd.seconds - setup_seconds``) vs exactly its matrix products.
 - :func:`run_vs_torch`: 40 × 1024, batch 512, float32, tanh + Xavier normal, weight draw
