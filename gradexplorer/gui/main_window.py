@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
         self.lane.sigErrored.connect(self._on_failed)
         self.preview = PreviewPolicy(self)  # a drag's fast first pass, then the full run
         self.preview.sigFull.connect(lambda spec: self._start(spec, coalesce=True))
+        self.state.sigDragFinished.connect(self.preview.finish_now)
         paint = getattr(self.dashboard, "paint_seconds", None)
         if paint is not None:
             self.lane.set_paint_cost(paint)
@@ -121,6 +122,7 @@ class MainWindow(QMainWindow):
         self._to_panel = False
 
         self.panel.sigSpecChanged.connect(lambda spec: self.state.set_spec(spec, "panel"))
+        self.panel.sigDragFinished.connect(self.state.drag_finished)
         self.panel.sigSpecSet.connect(self._panel_set)
         self.panel.sigSpecError.connect(lambda field, message: self._settings_invalid(message))
         self.state.sigSpecChanged.connect(self._on_spec_changed)

@@ -153,6 +153,7 @@ class PhaseView(QWidget):
     def _on_drag_finished(self, *_args) -> None:
         if not self._syncing:
             self._apply_throttled.flush()
+            self.state.drag_finished()
 
     def _apply_point(self) -> None:
         if self._spec is None:
