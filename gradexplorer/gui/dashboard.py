@@ -157,6 +157,16 @@ class Dashboard(QtWidgets.QWidget):
         self._show_verdict()
         self.sigUpdated.emit()
 
+    def settle_views(self) -> None:
+        """Apply pending range fits and view transforms now, before the repaint.
+
+        pyqtgraph applies them while it paints (``ViewBox.prepareForPaint``); the curves then
+        change their bounds during that paint and ask for a second one, which at every run of
+        a drag repainted much of the dashboard twice. Call once after a batch of records.
+        """
+        for plot in self.plot_items().values():
+            plot.vb.prepareForPaint()
+
     def paint_seconds(self) -> float:
         """How long the last repaint of the plots took (the window paces its flushes by it)."""
         return self.view.paint_seconds

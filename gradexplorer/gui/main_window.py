@@ -290,6 +290,8 @@ class MainWindow(QMainWindow):
                     self.theory.show(rec)
         if chunk:
             self.dashboard.add_records(chunk)
+        if hasattr(self.dashboard, "settle_views"):
+            self.dashboard.settle_views()  # one repaint for the batch, not two
         if ended is not None or started - self._progress_shown >= PROGRESS_SECONDS:
             self._progress_shown = started
             self.progress.setValue(min(self._layers_done, self.progress.maximum()))

@@ -137,3 +137,39 @@ def test_the_verdict_is_judged_once_per_run(dash, monkeypatch):
     assert dash.run_verdict() is first and dash.verdict_status()
     assert len(calls) <= 2  # once when the backward pass completed, once for the RunEnd
     assert first == real(dash.result())
+
+
+def test_a_run_of_a_drag_repaints_the_dashboard_once(dash):
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QApplication
+
+    class Paints(QObject):
+        count = 0
+
+        def eventFilter(self, _obj, event):  # noqa: N802 (Qt override)
+            if event.type() == QEvent.Type.Paint:
+                self.count += 1
+            return False
+
+    def settle():
+        for _ in range(4):
+            QApplication.processEvents()
+
+    records = list(propagate(NET))
+    dash.begin_run(records[0])
+    dash.add_records(records[1:-1])
+    dash.set_theories({"log10_grad_preact_rms": np.linspace(0, -1, NET.depth)})
+    dash.finish_run(records[-1])
+    dash.select_layer(NET.depth)  # histograms of the last layer: their ranges move most
+    settle()
+    paints = Paints()
+    dash.view.viewport().installEventFilter(paints)
+    for gain in (1.05, 1.1, 1.15):  # as the window gets each run of a drag: in one batch
+        records = list(propagate(NET.replace(gain=gain)))
+        dash.begin_run(records[0])
+        dash.add_records(records[1:-1])
+        dash.set_theories({"log10_grad_preact_rms": np.linspace(0, -gain, NET.depth)})
+        dash.finish_run(records[-1])
+        dash.settle_views()
+        settle()
+    assert paints.count == 3  # pending fits applied in settle_views, not during the paint
