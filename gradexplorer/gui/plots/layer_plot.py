@@ -113,7 +113,7 @@ class LayerPlot(LayerPanel):
         self.set_x_range(depth)
         self._values = {}
         for key, item in self.curves.items():
-            item.setData([], [])
+            item.clear()  # cheaper than setData([], []) (a drag clears every run)
             if same:
                 continue
             item.opts["antialias"] = smooth_lines(depth)  # used by the next setData
