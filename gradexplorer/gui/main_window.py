@@ -118,6 +118,7 @@ class MainWindow(QMainWindow):
         self.lane.sigErrored.connect(self._on_failed)
         self.preview = PreviewPolicy(self)  # a drag's fast first pass, then the full run
         self.preview.sigFull.connect(lambda spec: self._start(spec, coalesce=True))
+        self.state.sigDragFinished.connect(self.preview.finish_now)
         paint = getattr(self.dashboard, "paint_seconds", None)
         if paint is not None:
             self.lane.set_paint_cost(paint)
@@ -134,6 +135,7 @@ class MainWindow(QMainWindow):
         self._to_panel = False
 
         self.panel.sigSpecChanged.connect(lambda spec: self.state.set_spec(spec, "panel"))
+        self.panel.sigDragFinished.connect(self.state.drag_finished)
         self.panel.sigSpecSet.connect(self._panel_set)
         self.panel.sigSpecError.connect(lambda field, message: self._settings_invalid(message))
         self.state.sigSpecChanged.connect(self._on_spec_changed)
@@ -308,6 +310,8 @@ class MainWindow(QMainWindow):
                     self.theory.show(rec)
         if chunk:
             self.dashboard.add_records(chunk)
+        if hasattr(self.dashboard, "settle_views"):
+            self.dashboard.settle_views()  # one repaint for the batch, not two
         if ended is not None or started - self._progress_shown >= PROGRESS_SECONDS:
             self._progress_shown = started
             self.progress.setValue(min(self._layers_done, self.progress.maximum()))
