@@ -4,13 +4,16 @@ re-justified to fit.
 pyqtgraph's LabelItem asks the layout for its text's full width, so one long title or legend
 entry can widen a whole dashboard past the window. These helpers let labels shrink instead
 (:func:`shrinkable`), pick the font size at which a text fits (:func:`fitted_points`) and keep
-plot titles inside their plot and the visible view at any presentation scale (:func:`set_title`).
+plot titles inside their plot and the visible view at any presentation scale (:func:`set_title`)
+and axis labels along their axis (:func:`fit_label`), breaking a long text onto two lines
+(:func:`wrapped_text`) before its type gets smaller.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import types
 
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
@@ -169,3 +172,55 @@ def fitted_points(text: str, points: float, width: float, bold: bool = False,
     if needed <= width or needed == 0:
         return points
     return max(smallest, points * width / needed * 0.97)
+
+
+def fit_label(axis: pg.AxisItem, text: str, points: int | None) -> None:
+    """Label ``axis`` (of a plot or a colour bar) with ``text``, shrunk to fit its length."""
+    axis._gx_label = (text, points or DEFAULT_FONT_POINTS)
+    if not getattr(axis, "_gx_label_fits", False):
+        axis._gx_label_fits = True
+        axis.geometryChanged.connect(lambda: _fit_axis_label(axis))
+    _fit_axis_label(axis, force=True)
+
+
+def _fit_axis_label(axis: pg.AxisItem, force: bool = False) -> None:
+    text, points = axis._gx_label
+    vertical = axis.orientation in ("left", "right")
+    length = 0.92 * (axis.height() if vertical else axis.width()) - 8
+    if length <= 40:
+        shown = points
+    elif axis.orientation == "right":  # colour bars: pyqtgraph leaves room for one line only
+        shown = fitted_points(_TAGS.sub("", text), points, length)
+    else:
+        text, shown = wrapped_text(text, points, length)
+    key = (text, round(shown, 1))
+    if force or key != getattr(axis, "_gx_label_shown", None):
+        axis._gx_label_shown = key
+        style = {"color": axis.textPen().color().name(), "font-size": f"{shown:.1f}pt"}
+        axis.setLabel(text, **style)
+        if vertical and axis.fixedWidth is not None:
+            _widen_fixed_axis(axis)
+        elif vertical and not getattr(axis, "_gx_two_line_width", False):
+            axis._gx_two_line_width = True
+            axis._updateWidth = types.MethodType(_two_line_width, axis)
+            axis._updateWidth()
+
+
+def _two_line_width(axis: pg.AxisItem) -> None:
+    """pyqtgraph's width of a vertical axis, plus what it leaves out for a two-line label (it
+    counts 0.8 of the label's height: the rest of a second line ran into the tick labels)."""
+    pg.AxisItem._updateWidth(axis)
+    if axis.fixedWidth is None and axis.label.isVisible() and "<br>" in axis.labelText:
+        extra = int(axis.label.boundingRect().height() * 0.2)
+        axis.setMaximumWidth(axis.maximumWidth() + extra)
+        axis.setMinimumWidth(axis.minimumWidth() + extra)
+
+
+def _widen_fixed_axis(axis: pg.AxisItem) -> None:
+    """A colour bar's axis has a fixed width (45 px, pyqtgraph's ColorBarItem): make it as wide
+    as its tick text and label need at the current type, so the label never covers the ticks."""
+    metrics = QFontMetrics(axis.style.get("tickFont") or QFont())
+    ticks = max(axis.textWidth, metrics.horizontalAdvance("-0.0"))
+    needed = (ticks + axis.style["tickTextOffset"][0] + max(0, axis.style["tickLength"])
+              + axis.label.boundingRect().height() * 0.8 + 2)
+    axis.setWidth(max(45, int(needed)))
