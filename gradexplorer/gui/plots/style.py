@@ -21,6 +21,7 @@ from PySide6.QtGui import QFont, QFontMetrics  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
 import pyqtgraph.exporters  # noqa: E402, F401  (explicit: pyqtgraph does not import it)
 
+from gradexplorer.gui.plots.legend_fit import legend_layout  # noqa: E402
 from gradexplorer.gui.plots.text_fit import (  # noqa: E402  (re-exported: panels import them here)
     _TAGS,
     DEFAULT_FONT_POINTS as DEFAULT_FONT_POINTS,
@@ -235,16 +236,19 @@ def hold_text_space(axis: pg.AxisItem, hold: bool) -> None:
     axis.style["autoReduceTextSpace"] = not hold
 
 
-def outside_legend(plot: pg.PlotItem, columns: int = 2, **style) -> pg.LegendItem:
+def outside_legend(plot: pg.PlotItem, columns: int = 2, rows: int | None = None,
+                   **style) -> pg.LegendItem:
     """A legend in its own row under ``plot``'s x axis: outside the data area, so it never
-    covers a curve, whatever the data (PlotItem's layout: row 2 the view box, 3 the x axis)."""
-    legend = fitted_legend(plot, columns, **style)
+    covers a curve, whatever the data (PlotItem's layout: row 2 the view box, 3 the x axis).
+    ``rows``: at most that many rows when short entry texts can do it (:func:`legend_layout`)."""
+    legend = fitted_legend(plot, columns, rows, **style)
     plot.layout.addItem(legend, 4, 1)
     plot.legend = legend  # where pyqtgraph's addItem(name=...) looks for it
     return legend
 
 
-def fitted_legend(width_of: pg.GraphicsWidget, columns: int = 2, **style) -> pg.LegendItem:
+def fitted_legend(width_of: pg.GraphicsWidget, columns: int = 2, rows: int | None = None,
+                  **style) -> pg.LegendItem:
     """A legend for a layout cell (not over a plot) whose columns and type fit the width of
     ``width_of``: long entries never widen the layout or run into a neighbour."""
     legend = pg.LegendItem(colCount=columns, **({"brush": None, "pen": None} | style))
@@ -252,16 +256,30 @@ def fitted_legend(width_of: pg.GraphicsWidget, columns: int = 2, **style) -> pg.
                          pg.QtWidgets.QSizePolicy.Policy.Preferred)
     legend._gx_outside = True
     legend._gx_columns = columns
+    legend._gx_rows = rows
     legend._gx_width_of = width_of
     add = legend.addItem
 
     def add_shrinkable(item, name):
         add(item, name)
-        shrinkable(legend.items[-1][1])
+        label = legend.items[-1][1]
+        label._gx_full = label.text  # the entry's whole text (a compact legend shows less)
+        shrinkable(label)
         legend._gx_fit = None
         _fit_legend_columns(width_of, legend, columns)
 
     legend.addItem = add_shrinkable
+    update_size = legend.updateSize
+
+    def update_size_in_place():
+        # pyqtgraph's moves the legend to (0, 0) of its parent: over the data when the layout
+        # does not happen to re-place it (a legend beside a plot keeps its cell's size)
+        pos = legend.pos()
+        update_size()
+        legend.setPos(pos)
+        legend.updateGeometry()
+
+    legend.updateSize = update_size_in_place
     # read at each resize: a panel may move the legend and change both (phase diagram)
     width_of.geometryChanged.connect(
         lambda: _fit_legend_columns(legend._gx_width_of, legend, legend._gx_columns))
@@ -270,24 +288,24 @@ def fitted_legend(width_of: pg.GraphicsWidget, columns: int = 2, **style) -> pg.
 
 def _fit_legend_columns(plot: pg.PlotItem, legend: pg.LegendItem, most: int) -> None:
     """As many legend columns (≤ ``most``) as fit the plot's width; in one column the type
-    shrinks (down to 7 pt) until the longest entry fits, so no entry runs into a neighbour."""
+    shrinks (down to 7 pt) until the longest entry fits, so no entry runs into a neighbour.
+    A legend limited to rows shows short texts when that keeps it within them (the whole
+    text in the entry's tooltip). Redone only when the outcome changes (not at every run)."""
     if not legend.items or plot.width() < 60:
         return
     base = getattr(legend, "_gx_points", DEFAULT_FONT_POINTS)
-    texts = [_TAGS.sub("", label.text) for _sample, label in legend.items]
-    font = QFont()
-    font.setPointSizeF(base)
-    widest = max(QFontMetrics(font).horizontalAdvance(t) for t in texts) + 45
-    columns = int(max(1, min(most, len(texts), plot.width() // widest)))
-    points = base if columns > 1 else min(fitted_points(t, base, plot.width() - 50)
-                                          for t in texts)
-    key = (columns, round(points, 1))
+    full = [getattr(label, "_gx_full", label.text) for _sample, label in legend.items]
+    height = plot.height() if hasattr(plot, "height") else 0.0  # a stand-in column: none
+    columns, points, texts = legend_layout(full, base, plot.width(), most,
+                                           getattr(legend, "_gx_rows", None), height)
+    key = (columns, round(points, 1), tuple(texts))
     if key == getattr(legend, "_gx_fit", None):
         return
     legend._gx_fit = key
     legend.setLabelTextSize(f"{points:.1f}pt")
-    for _sample, label in legend.items:
-        label.setText(label.text)
+    for (_sample, label), text, whole in zip(legend.items, texts, full, strict=True):
+        label.setText(text)
+        label.setToolTip(_TAGS.sub("", whole) if text != whole else "")
     if columns != legend.columnCount:
         legend.setColumnCount(columns)
     legend.updateSize()
