@@ -68,6 +68,7 @@ class FlowLayout(QLayout):
             if item.isEmpty():
                 continue
             hint = item.sizeHint()
+            hint.setWidth(min(hint.width(), area.width()))  # a long label is clipped, not spilled
             if x + hint.width() > area.right() + 1 and line > 0:
                 x, y, line = area.x(), y + line + self._spacing // 2, 0
             if move:

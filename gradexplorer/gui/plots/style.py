@@ -161,13 +161,15 @@ def label_style(axis: pg.AxisItem, points: int | None) -> dict[str, str]:
     return style
 
 
-def set_axis_label(plot: pg.PlotItem, side: str, text: str, points: int | None) -> None:
+def set_axis_label(plot: pg.PlotItem, side: str, text: str, points: int | None,
+                   short: str = "") -> None:
     """Label axis ``side`` of ``plot`` with ``text`` in ``points``-point type (None = default).
 
     A label longer than its axis breaks onto two lines, and if that is not enough gets smaller
-    type (down to 7 pt), again at every resize, so it is never cut or run past the plot.
+    type (down to 7 pt), again at every resize, so it is never cut or run past the plot;
+    ``short``, if given, replaces it when that keeps larger type (:func:`fit_label`).
     """
-    fit_label(plot.getAxis(side), text, points)
+    fit_label(plot.getAxis(side), text, points, short)
 
 
 def style_axis(axis: pg.AxisItem, points: int | None) -> None:

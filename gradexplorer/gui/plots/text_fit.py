@@ -174,25 +174,40 @@ def fitted_points(text: str, points: float, width: float, bold: bool = False,
     return max(smallest, points * width / needed * 0.97)
 
 
-def fit_label(axis: pg.AxisItem, text: str, points: int | None) -> None:
-    """Label ``axis`` (of a plot or a colour bar) with ``text``, shrunk to fit its length."""
-    axis._gx_label = (text, points or DEFAULT_FONT_POINTS)
+def fit_label(axis: pg.AxisItem, text: str, points: int | None, short: str = "") -> None:
+    """Label ``axis`` (of a plot or a colour bar) with ``text``, shrunk to fit its length.
+
+    ``short``: a shorter wording shown instead when ``text`` would shrink below
+    ``SHORT_BELOW`` of its size and ``short`` keeps larger type (a short plot or colour bar).
+    """
+    axis._gx_label = (text, points or DEFAULT_FONT_POINTS, short)
     if not getattr(axis, "_gx_label_fits", False):
         axis._gx_label_fits = True
         axis.geometryChanged.connect(lambda: _fit_axis_label(axis))
     _fit_axis_label(axis, force=True)
 
 
+def _fitted_label(axis: pg.AxisItem, text: str, points: float, length: float):
+    if length <= 40:
+        return text, points
+    if axis.orientation == "right":  # colour bars: pyqtgraph leaves room for one line only
+        return text, fitted_points(_TAGS.sub("", text), points, length)
+    return wrapped_text(text, points, length)
+
+
+#: A label's short wording replaces it when the whole one would shrink below this share.
+SHORT_BELOW = 0.9
+
+
 def _fit_axis_label(axis: pg.AxisItem, force: bool = False) -> None:
-    text, points = axis._gx_label
+    full, points, short = (*axis._gx_label, "")[:3]
     vertical = axis.orientation in ("left", "right")
     length = 0.92 * (axis.height() if vertical else axis.width()) - 8
-    if length <= 40:
-        shown = points
-    elif axis.orientation == "right":  # colour bars: pyqtgraph leaves room for one line only
-        shown = fitted_points(_TAGS.sub("", text), points, length)
-    else:
-        text, shown = wrapped_text(text, points, length)
+    text, shown = _fitted_label(axis, full, points, length)
+    if short and shown < SHORT_BELOW * points:
+        alternative = _fitted_label(axis, short, points, length)
+        if alternative[1] > shown:
+            text, shown = alternative
     key = (text, round(shown, 1))
     if force or key != getattr(axis, "_gx_label_shown", None):
         axis._gx_label_shown = key

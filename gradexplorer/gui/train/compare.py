@@ -45,7 +45,12 @@ class PinComparison:
         self.shown = label if series is not None else None
         self.maps.set_pinned(self.shown, series)
         self.ratio.set_pinned(series)
-        self.layout.layout.setRowStretchFactor(3, CURVES_STRETCH[series is not None])
+        stretch = CURVES_STRETCH[series is not None]
+        fit_rows = getattr(self.layout, "gx_fit_rows", None)  # TrainPlots: short views differ
+        if fit_rows is not None:
+            fit_rows(stretch)
+        else:
+            self.layout.layout.setRowStretchFactor(3, stretch)
         self.controls.set_pins(self.pins.labels(), self.shown)
 
     def _pins_changed(self) -> None:

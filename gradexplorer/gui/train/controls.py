@@ -135,7 +135,9 @@ class TrainControls(QWidget):
         self.network = QLabel("")
         self.network.setTextFormat(Qt.TextFormat.RichText)
         self.network.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.network.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # in a flow: its whole text when it fits, else clipped (the tip shows all); never a
+        # minimum width that widens the window
+        self.network.setMinimumWidth(1)
         self.pin_choice = QComboBox()
         self.pin_choice.setToolTip("The pinned run whose gradient heatmap is shown under this "
                                    "run's, on the same colours.")
@@ -156,30 +158,32 @@ class TrainControls(QWidget):
         grid.setContentsMargins(6, 4, 6, 2)
         grid.setVerticalSpacing(3)
         # wraps onto more lines at a large presentation scale instead of widening the window
+        # rows a short window can afford (1.6x on 1280x720: the plots were ~60 px tall):
+        # settings and the run buttons wrap together; the colour option beside the progress
         row = FlowLayout()
         for text, w in (("steps", self.steps), ("lr", self.lr), ("", self.optimizer),
                         ("μ", self.momentum), ("batch", self.batch_size),
                         ("every k", self.eval_every), ("task", self.task)):
             row.addWidget(labelled(text, w))
+        for w in (self.start, self.pause, self.stop):
+            row.addWidget(w)
         grid.addLayout(row, 0, 0)
-        run = QHBoxLayout()
-        for w in (self.start, self.pause, self.stop, self.progress):
-            run.addWidget(w)
-        run.addWidget(self.status, 1)
-        for w in (self.pin, self.pins, self.export):
-            run.addWidget(w)
-        grid.addLayout(run, 1, 0)
-        grid.addWidget(self.network, 2, 0)
-        line = FlowLayout()
         self._range_to = QLabel("to")
-        pin_box = labelled("", self.pin_choice_label)
-        pin_box.layout().addWidget(self.pin_choice)
         colours = labelled("", self.fixed_range)
         for w in (self.range_lo, self._range_to, self.range_hi):
             colours.layout().addWidget(w)
+        run = QHBoxLayout()
+        run.addWidget(self.progress)
+        run.addWidget(self.status, 1)
+        for w in (colours, self.pin, self.pins, self.export):
+            run.addWidget(w)
+        grid.addLayout(run, 1, 0)
+        line = FlowLayout()
+        pin_box = labelled("", self.pin_choice_label)
+        pin_box.layout().addWidget(self.pin_choice)
+        line.addWidget(self.network)
         line.addWidget(pin_box)
-        line.addWidget(colours)
-        grid.addLayout(line, 3, 0)
+        grid.addLayout(line, 2, 0)
         self.set_running(False)
         self.set_pins([], None)
         self._fixed_toggled(False)

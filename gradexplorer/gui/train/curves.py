@@ -42,6 +42,15 @@ def guide_line(plot: pg.PlotItem, label: str, colour: tuple[int, int, int]) -> p
     return line
 
 
+def label_room(plot: pg.PlotItem, line: pg.InfiniteLine) -> float:
+    """The share of ``plot``'s height that ``line``'s label (written above it) takes, so a y
+    range can keep it whole: at 1.6x in a ~100 px plot a fixed 12 % headroom cut it in half."""
+    height = plot.vb.height()
+    if not line.isVisible() or height <= 0:
+        return 0.0
+    return min(0.6, (line.label.boundingRect().height() + 4) / height)
+
+
 class StepCurves:
     """A :class:`pyqtgraph.PlotItem` of two scalar series against the optimizer step.
 
@@ -76,6 +85,7 @@ class StepCurves:
             if legend is not None:
                 legend.addItem(c, name)
         self.guide = guide_line(plot, "", CHANCE_COLOUR)
+        plot.vb.sigResized.connect(lambda _vb: self._fit_y())  # the label's room in pixels
         self.guide.setVisible(False)
         self._pins: dict[str, pg.PlotDataItem] = {}
         self.set_font(DEFAULT_FONT_POINTS)
@@ -124,7 +134,12 @@ class StepCurves:
         if self.guide.isVisible():
             tops.append(float(self.guide.value()))
         top = max(tops, default=1.0)
-        self.plot.setYRange(0.0, top * 1.12 if top > 0 else 1.0, padding=0.0)
+        if top > 0 and self.guide.isVisible():  # the guide's label whole above the guide
+            top = max(top * 1.12, float(self.guide.value()) / (1 - label_room(self.plot,
+                                                                                self.guide)))
+        elif top > 0:
+            top *= 1.12
+        self.plot.setYRange(0.0, top if top > 0 else 1.0, padding=0.0)
 
     def data(self, which: int) -> tuple[np.ndarray, np.ndarray]:
         """(x, y) of measured curve ``which`` (0 = train, 1 = held-out), as given to setData."""

@@ -25,6 +25,8 @@ from gradexplorer.gui.train.layers import style_plot
 
 #: Colour bar label (the quantity and its scale).
 BAR_LABEL = "log10 ‖∂L/∂W_l‖_F"
+#: Its wording on a short bar (the title names the quantity).
+BAR_SHORT = "log10 norm"
 
 
 def shared_levels(*maps: np.ndarray) -> tuple[float, float] | None:
@@ -229,7 +231,7 @@ class GradientMaps:
         axis = self.colorbar.axis
         style_axis(axis, points)
         axis.setWidth(None)
-        fit_label(axis, BAR_LABEL, points)
+        fit_label(axis, BAR_LABEL, points, BAR_SHORT)
         # The bar spans the maps' images only: a blank title as tall as theirs above it, its
         # bottom frame as tall as the lowest map's step axis (ticks and label) below it.
         set_title(self.colorbar, " ", points)

@@ -19,7 +19,7 @@ from gradexplorer.gui.plots.style import (
     set_title,
     style_axis,
 )
-from gradexplorer.gui.train.curves import HEALTHY_COLOUR, guide_line
+from gradexplorer.gui.train.curves import HEALTHY_COLOUR, guide_line, label_room
 from gradexplorer.gui.train.history import LayerSeries, TrainHistory
 
 #: Most layers drawn as update-ratio curves (evenly spaced, first and last included).
@@ -30,12 +30,14 @@ PINNED_ALPHA = 150
 HEALTHY_LOG10_RATIO = -3.0
 
 
-def style_plot(plot: pg.PlotItem, title: str, x_label: str, y_label: str, points) -> None:
-    """Tick fonts, axis labels and title of a step plot in ``points`` (None: default size)."""
+def style_plot(plot: pg.PlotItem, title: str, x_label: str, y_label: str, points,
+               y_short: str = "") -> None:
+    """Tick fonts, axis labels and title of a step plot in ``points`` (None: default size);
+    ``y_short``: the y label's wording for a short plot (:func:`fit_label`)."""
     for side in ("left", "bottom"):
         style_axis(plot.getAxis(side), points)
     set_axis_label(plot, "bottom", x_label, points)
-    set_axis_label(plot, "left", y_label, points)
+    set_axis_label(plot, "left", y_label, points, y_short)
     set_title(plot, title, points)
 
 
@@ -54,6 +56,8 @@ class UpdateRatioPlot:
     TITLE = "Update / weight ratio per step"
     Y_LABEL = "update/weight ratio (log10)"
     BAR_LABEL = "layer l (curve colour)"
+    #: The labels in a short plot (1.6x on 1280x720: 7 pt in full); the title says the rest.
+    Y_SHORT, BAR_SHORT = "log10 ratio", "layer l"
 
     def __init__(self, plot: pg.PlotItem):
         self.plot = plot
@@ -90,11 +94,11 @@ class UpdateRatioPlot:
 
     def set_font(self, points: int | None) -> None:
         self._points = points
-        style_plot(self.plot, self.title(), "optimizer step", self.Y_LABEL, points)
+        style_plot(self.plot, self.title(), "optimizer step", self.Y_LABEL, points, self.Y_SHORT)
         axis = self.colorbar.axis
         style_axis(axis, points)
         axis.setWidth(None)
-        fit_label(axis, self.BAR_LABEL, points)
+        fit_label(axis, self.BAR_LABEL, points, self.BAR_SHORT)
 
     def begin(self, depth: int, steps: int) -> None:
         """Start a run: one curve per shown layer (created here, then only ``setData``)."""
@@ -156,7 +160,10 @@ class UpdateRatioPlot:
         lo = min(float(values.min()) if values.size else HEALTHY_LOG10_RATIO, HEALTHY_LOG10_RATIO)
         hi = max(float(values.max()) if values.size else HEALTHY_LOG10_RATIO, HEALTHY_LOG10_RATIO)
         span = hi - lo
-        self.plot.setYRange(lo - max(0.2, 0.04 * span), hi + max(0.4, 0.12 * span), padding=0.0)
+        lo, hi = lo - max(0.2, 0.04 * span), hi + max(0.4, 0.12 * span)
+        room = label_room(self.plot, self.guide)  # the guide's label whole above the guide
+        hi = max(hi, (HEALTHY_LOG10_RATIO - room * lo) / (1 - room))
+        self.plot.setYRange(lo, hi, padding=0.0)
 
 
 def layer_colormap() -> pg.ColorMap:
