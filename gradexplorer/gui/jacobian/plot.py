@@ -27,6 +27,8 @@ PREDICTED = (235, 235, 235)
 FLOOR_BRUSH = (128, 128, 128, 70)
 X_LABEL = "squared singular value λ of JJᵀ (log10)"
 Y_LABEL = "eigenvalues per decade (fraction)"
+#: The y label in a short plot (1.6x on 1280x720: the whole one shrank to 6 pt).
+Y_SHORT = "fraction per decade"
 #: About this many bins across the shown spectra, none narrower than MIN_BIN decades.
 BINS = 60
 MIN_BIN = 0.02
@@ -114,7 +116,7 @@ class SpectrumPlot:
         for side in ("left", "bottom"):
             style_axis(self.plot.getAxis(side), points)
         set_axis_label(self.plot, "bottom", X_LABEL, points)
-        set_axis_label(self.plot, "left", Y_LABEL, points)
+        set_axis_label(self.plot, "left", Y_LABEL, points, Y_SHORT)
         set_title(self.plot, self._title, points)
         set_legend_font(self.legend, points)
 
@@ -167,7 +169,8 @@ class SpectrumPlot:
         self.predicted.setVisible(math.isfinite(pred))
         if math.isfinite(pred):
             self.predicted.setValue(pred)
-            self.legend.addItem(self._predicted_sample, "mean-field prediction Πχ, χ = σ_w² E[φ'²]")
+            self.legend.addItem(self._predicted_sample,
+                                "mean-field prediction (Πχ, χ = σ_w² E[φ'²])")
         self._show_floor([s for _, s in spectra], edges, top)
         set_legend_font(self.legend, self._points)
 
@@ -188,4 +191,4 @@ class SpectrumPlot:
         if visible:
             self.floor.setRegion((floor - 1e4, floor))
             self.floor_text.setPos(floor, 1.08 * top if top > 0 else 1)
-            self.legend.addItem(self._floor_sample, "below the rounding floor: noise")
+            self.legend.addItem(self._floor_sample, "rounding noise (below the floor)")

@@ -115,7 +115,7 @@ class JacobianView(QWidget):
         self.graphics = pg.GraphicsLayoutWidget()
         # the legend in its own row under the plot (never over a histogram), the numbers below
         plot = self.graphics.addPlot(0, 0)
-        legend = fitted_legend(plot, columns=2)
+        legend = fitted_legend(plot, columns=2, rows=2)  # short texts in a short view
         self.spectrum = SpectrumPlot(plot, legend)
         self.table = pg.LabelItem("", justify="left")
         self.graphics.addItem(legend, 1, 0)

@@ -20,7 +20,12 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from superqt.utils import qthrottled
 
 from gradexplorer.engine.model.spec import NetworkSpec
-from gradexplorer.engine.theory.phase_diagram import phase_diagram, phase_point
+from gradexplorer.engine.theory.phase_diagram import (
+    B2_MAX,
+    default_w2_max,
+    phase_diagram,
+    phase_point,
+)
 from gradexplorer.engine.theory.spec_point import spec_at_point, spec_point
 from gradexplorer.gui.jobs import JobContext, JobRunner
 from gradexplorer.gui.phase.coverage import not_covered, why
@@ -113,10 +118,23 @@ class PhaseView(QWidget):
     def _ensure_grid(self) -> None:
         spec = self._spec
         slope = spec.negative_slope if spec.activation == "leaky_relu" else 0.01
-        key = (spec.activation, slope, spec.depth)
+        w2, b2 = self.current_point()
+        w2_max, b2_max = self._ranges(spec.activation, slope, w2, b2)
+        key = (spec.activation, slope, spec.depth, w2_max, b2_max)
         if key != self._grid_key:
             self._grid_key = key
-            self.grid.submit(dict(activation=key[0], depth=key[2], negative_slope=key[1]))
+            self.grid.submit(dict(activation=key[0], depth=key[2], negative_slope=key[1],
+                                  w2_max=w2_max, b2_max=b2_max))
+
+    def _ranges(self, activation: str, slope: float, w2: float, b2: float
+                ) -> tuple[float, float]:
+        """(σ_w², σ_b²) range ends: the activation's defaults, widened to a round number past
+        the point when it lies beyond them (sigmoid with a large gain sat clamped in the
+        corner of a 0-250 axis, at a σ_w² it did not have)."""
+        cache = self.__dict__.setdefault("_default_w2", {})
+        if (activation, slope) not in cache:
+            cache[(activation, slope)] = default_w2_max(activation, slope)
+        return (_range_end(cache[(activation, slope)], w2), _range_end(B2_MAX, b2))
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         """The grid and the curve are only computed while the tab is shown: catch up."""
@@ -239,6 +257,16 @@ class PhaseView(QWidget):
         """Drop a pending throttled apply and stop computing grids."""
         self._apply_throttled.cancel()
         self.grid.cancel()
+
+
+def _range_end(default: float, value: float) -> float:
+    """``default``, or when ``value`` lies beyond it the round number (1, 2, 2.5 or 5 times
+    a power of ten) at or above 1.25 × ``value``: the point well inside, never on the edge."""
+    if not math.isfinite(value) or value <= default:
+        return default
+    want = 1.25 * value
+    power = 10.0 ** math.floor(math.log10(want))
+    return next(power * m for m in (1, 2, 2.5, 5, 10) if power * m >= want)
 
 
 def _grid_work(kwargs: dict, ctx: JobContext):

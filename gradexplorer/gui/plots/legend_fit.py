@@ -38,6 +38,14 @@ def short_text(text: str, shortest: bool = False) -> str:
     return short or text
 
 
+def short_texts(texts: list[str], shortest: bool = False) -> list[str]:
+    """:func:`short_text` of each entry, except where two different entries would read the
+    same ("measured mean λ (xavier)" and "... (orthogonal)"): those keep their whole text."""
+    shorts = [short_text(t, shortest) for t in texts]
+    return [s if sum(o == s for o in shorts) == 1 else t
+            for s, t in zip(shorts, texts, strict=True)]
+
+
 def _widths(texts: list[str], points: float) -> list[int]:
     font = QFont()
     font.setPointSizeF(points)
@@ -75,7 +83,7 @@ def legend_layout(texts: list[str], base: float, width: float, most: int,
     too_wide = rows is not None and columns == 1 and max(widths) > width
     if too_many or too_wide:
         limit = rows if too_many else len(texts)
-        for level in ([short_text(t) for t in texts], [short_text(t, True) for t in texts]):
+        for level in (short_texts(texts), short_texts(texts, True)):
             points = float(base)
             while points >= COMPACT_MIN * base - 1e-9:
                 sizes = _widths(level, points)
