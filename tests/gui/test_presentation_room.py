@@ -104,3 +104,108 @@ def test_two_lines_before_smaller_type(qtbot):
     assert wrapped_text("Loss", 16, 230) == ("Loss", 16)
     text, points = wrapped_text("layer 1: h", 16, 40)  # never "layer" / "1: h"
     assert "<br>" not in text and points < 16
+
+
+# --- what the first pass left at 1.6x on 1280x720 ------------------------------------------------
+
+def label_points(axis):
+    return axis._gx_label_shown[1]
+
+
+def test_layers_gradient_plot_keeps_its_height_with_pin_and_theory(qtbot, window):
+    import numpy as np
+
+    dash = window.dashboard
+    dash.pin_current("ReLU + He/Kaiming (Var = 2/n) (pinned)")
+    dash.set_theory("log10_grad_preact_rms", np.zeros(SMALL.depth))
+    plot, legend = dash.gradient.plot, dash.gradient.legend
+    # four legend rows under it left the data ~55 px and the y label 7 pt
+    qtbot.waitUntil(lambda: plot.vb.height() >= 120, timeout=5000)
+    qtbot.waitUntil(lambda: label_points(plot.getAxis("left")) >= 16, timeout=5000)
+    assert len(legend.items) >= 4
+    assert not scene_rect(legend).intersects(plot.vb.sceneBoundingRect())
+    shown = [label.text for _sample, label in legend.items]
+    assert any("ReLU + He/Kaiming" in t for t in shown)  # a short text, its tip the whole one
+    assert all(label.toolTip() or label.text == label._gx_full for _s, label in legend.items)
+
+
+def test_compact_legend_texts():
+    from gradexplorer.gui.plots.legend_fit import legend_layout, short_text, short_texts
+
+    assert short_text("mean-field theory (wide net, Gaussian W)") == "mean-field theory"
+    assert short_text("ReLU + He (Var = 2/n) (pinned)") == "ReLU + He (pinned)"
+    assert short_text("ReLU + He (Var = 2/n) (pinned)", True) == "ReLU + He"
+    assert short_text("not finite (▲ ∞, ▼ 0/−∞, × NaN)", True) == "not finite (▲ ∞, ▼ 0/−∞, × NaN)"
+    # two entries that would read the same keep their whole texts
+    assert short_texts(["mean λ (xavier)", "mean λ (orthogonal)", "floor (noise)"]) == [
+        "mean λ (xavier)", "mean λ (orthogonal)", "floor"]
+    texts = ["RMS of ∂L/∂h", "‖∂L/∂W‖", "ReLU + He/Kaiming (Var = 2/n) (pinned)",
+             "mean-field theory (wide net, Gaussian W)"]
+    # a roomy cell keeps the whole texts; a short one gets two rows of short texts
+    assert legend_layout(texts, 16, 1500, 4, rows=2, height=900)[2] == texts
+    columns, points, shown = legend_layout(texts, 16, 460, 4, rows=2, height=250)
+    assert columns >= 2 and points >= 0.8 * 16 and shown != texts
+
+
+def test_train_plots_get_height_and_labels_their_type(qtbot, window):
+    view = tab(qtbot, window, "Train")
+    plots = view.plots
+    # the controls and headline left the loss and accuracy plots ~60 px; the ratio's y label
+    # and both colour bars' labels were 7 to 9 pt
+    qtbot.waitUntil(lambda: plots.loss.plot.vb.height() >= 95, timeout=5000)
+    assert plots.accuracy.plot.vb.height() >= 95
+    assert label_points(plots.ratio.plot.getAxis("left")) >= 14
+    assert label_points(plots.ratio.colorbar.axis) >= 14
+    assert label_points(plots.grad_map.colorbar.axis) >= 8.5  # its bar is short here
+    assert view.controls.height() <= 140  # Start/Pause/Stop wrap with the settings
+    plots.hover(plots.grad_map.current.plot.vb.sceneBoundingRect().center())
+    if plots.readout.text:  # the hover readout takes the legend's place, not a row
+        assert not plots.legend.isVisible()
+    plots.hover(pg_point(-10, -10))
+    assert plots.readout.text == "" and plots.legend.isVisible()
+
+
+def pg_point(x, y):
+    from PySide6.QtCore import QPointF
+
+    return QPointF(x, y)
+
+
+def test_train_guide_labels_stay_whole(qtbot, window):
+    view = tab(qtbot, window, "Train")
+    loss = view.plots.loss
+    loss.begin(100, 2.30, "chance: ln 10 = 2.30")
+    qtbot.waitUntil(lambda: loss.plot.vb.height() > 0, timeout=5000)
+    loss._fit_y()
+    (_x0, _x1), (bottom, top) = loss.plot.vb.viewRange()
+    room = (top - loss.guide.value()) / (top - bottom) * loss.plot.vb.height()
+    assert room >= loss.guide.label.boundingRect().height()  # it was cut at the plot's top
+
+
+def test_jacobian_label_keeps_its_type(qtbot, window):
+    view = tab(qtbot, window, "Jacobian")
+    qtbot.waitUntil(lambda: view.answer is not None and not view.is_computing(), timeout=20000)
+    plot = view.spectrum.plot
+    # the legend's four rows under the histogram shrank the y label to 6 pt
+    qtbot.waitUntil(lambda: label_points(plot.getAxis("left")) >= 14, timeout=5000)
+    legend = view.spectrum.legend
+    assert not scene_rect(legend).intersects(plot.vb.sceneBoundingRect())
+
+
+def test_phase_point_beyond_the_default_range_widens_the_grid(qtbot, window):
+    import dataclasses
+
+    view = tab(qtbot, window, "Phase diagram")
+    spec = dataclasses.replace(SMALL, activation="sigmoid", init="xavier_normal", gain=20.0)
+    window.panel.set_spec(spec)
+    window.request_run(spec)
+    plot = view.plot
+    w2, _ = view.current_point()
+    assert w2 > 250  # sigmoid's default range ends at 250
+    # it sat clamped at (250, 0), in the corner, on a 0-250 axis
+    qtbot.waitUntil(lambda: plot.diagram is not None and plot.diagram.sigma_w2[-1] > w2,
+                    timeout=60000)
+    qtbot.waitUntil(lambda: plot.point()[0] == pytest.approx(w2), timeout=5000)
+    assert plot.diagram.sigma_w2[-1] <= 2 * w2  # round, not far beyond
+    (x0, x1), (y0, y1) = plot.plot.vb.viewRange()
+    assert x0 < w2 < x1 and y0 < 0 < y1
