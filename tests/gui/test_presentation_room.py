@@ -209,3 +209,11 @@ def test_phase_point_beyond_the_default_range_widens_the_grid(qtbot, window):
     assert plot.diagram.sigma_w2[-1] <= 2 * w2  # round, not far beyond
     (x0, x1), (y0, y1) = plot.plot.vb.viewRange()
     assert x0 < w2 < x1 and y0 < 0 < y1
+
+
+def test_a_title_broken_by_hand_is_measured_line_by_line():
+    from gradexplorer.gui.plots.text_fit import wrapped_text
+
+    # the Sweep title (two lines given) was measured as one joined line: 8 pt at 1.6x
+    text = "9 values of gain (log spacing)<br>sigmoid, xavier_normal, L = 20"
+    assert wrapped_text(text, 16, 400) == (text, 16)

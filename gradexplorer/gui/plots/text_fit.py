@@ -51,8 +51,8 @@ def _fit_title(plot: pg.PlotItem) -> None:
     width = 0.92 * plot.width() - 12  # rich text renders ~7 % wider than QFontMetrics says
     if width <= 40:
         shown = points
-    elif plot.height() < TWO_LINE_TITLE_POINTS * points:  # a short plot keeps its data room
-        shown = fitted_points(_TAGS.sub("", text), points, width)
+    elif plot.height() < TWO_LINE_TITLE_POINTS * points and "<br>" not in text:
+        shown = fitted_points(_TAGS.sub("", text), points, width)  # short: keep the data room
     else:
         text, shown = wrapped_text(text, points, width)
     # The title's cell is the view box's column only: a title wider than that cell spills out
@@ -142,8 +142,11 @@ def wrapped_text(text: str, points: float, width: float, bold: bool = False,
     """``text`` as it best fits ``width`` pixels: on one line at ``points`` if it fits, else
     broken at one space into two lines ("<br>") when these fit at larger type than one line
     would; returns the text to show and its size in points (≥ ``smallest``)."""
+    if "<br>" in text:  # already broken: its longest line decides (not the lines joined)
+        return text, min(fitted_points(_TAGS.sub("", line), points, width, bold, smallest)
+                         for line in text.split("<br>"))
     one = fitted_points(_TAGS.sub("", text), points, width, bold, smallest)
-    if one >= points or "<br>" in text:
+    if one >= points:
         return text, one
     font = QFont()
     font.setPointSizeF(points)
