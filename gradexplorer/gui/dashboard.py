@@ -64,9 +64,9 @@ class Dashboard(QtWidgets.QWidget):
         self.activation = ActivationPlot(ci.addPlot(row=2, col=2))
         self.saturation = SaturationPlot(ci.addPlot(row=2, col=3))
         self.grad_heatmap = HeatmapPlot(ci.addPlot(row=3, col=0), "Gradient distribution",
-                                        "grad_hist", "∂L/∂h", "log10 |value|")
+                                        "grad_hist", "∂L/∂h", "log10 |value|", "Gradients")
         self.act_heatmap = HeatmapPlot(ci.addPlot(row=3, col=1), "Activation distribution",
-                                       "act_hist", "a")
+                                       "act_hist", "a", "value", "Activations")
         self.detail = LayerDetail(ci.addLayout(row=3, col=2, colspan=2))
         self._readout = shrinkable(ci.addLabel("", row=4, col=0, colspan=4, justify="left",
                                                color="#cccccc"))

@@ -84,9 +84,10 @@ def test_train_loss_label_stays_clear_of_the_legend(qtbot, window):
 def test_layers_titles_keep_the_scaled_type(qtbot, window):
     dash = window.dashboard
     # (panel, smallest title size): 16 pt labels at 1.6x, titles 17 pt; the heatmaps' titles
-    # (two lines in a narrow column) a little smaller; before, these were 7 to 9 pt
+    # (two lines in a narrow column, short wordings) a little smaller; before, these were 7 to
+    # 9 pt, then 11 to 15 pt in their full wording
     panels = [(dash.gradient, 16), (dash.activation, 16), (dash.saturation, 16),
-              (dash.grad_heatmap, 11), (dash.act_heatmap, 11)]
+              (dash.grad_heatmap, 14.5), (dash.act_heatmap, 14.5)]
 
     def scaled():
         for panel, smallest in panels:

@@ -50,7 +50,7 @@ class LayerPanel:
             style_axis(self.plot.getAxis(side), points)
         set_axis_label(self.plot, "bottom", "layer l", points)
         set_axis_label(self.plot, "left", self.y_label, points)
-        set_title(self.plot, self.title, points)
+        set_title(self.plot, self.title, points, getattr(self, "short_title", ""))
 
     def set_x_range(self, depth: int) -> None:
         """Show layers 1..``depth`` (a new run: axes only widen until ``hold_axes(False)``).

@@ -25,15 +25,16 @@ import pyqtgraph as pg  # noqa: E402
 DEFAULT_FONT_POINTS = 10
 
 
-def set_title(plot: pg.PlotItem, text: str, points: int | None) -> None:
+def set_title(plot: pg.PlotItem, text: str, points: int | None, short: str = "") -> None:
     """Title of ``plot`` slightly larger than the axis labels, shrunk to fit the plot's width.
 
     It never widens the layout and is never cut: when the plot is narrower than the title it
     breaks onto two lines (the title row grows), and only if that is not enough the type gets
-    smaller (down to 7 pt), again at every resize.
+    smaller (down to 7 pt), again at every resize. ``short``: a shorter wording shown instead
+    when it keeps larger type than ``SHORT_BELOW`` of the size (a narrow column).
     """
     shrinkable(plot.titleLabel)
-    plot._gx_title = (text, (points or DEFAULT_FONT_POINTS) + 1)
+    plot._gx_title = (text, (points or DEFAULT_FONT_POINTS) + 1, short)
     if not getattr(plot, "_gx_title_fits", False):
         plot._gx_title_fits = True
         plot.geometryChanged.connect(lambda: _fit_title(plot))
@@ -47,7 +48,16 @@ TWO_LINE_TITLE_POINTS = 10
 
 
 def _fit_title(plot: pg.PlotItem) -> None:
-    text, points = plot._gx_title
+    full, points, short = (*plot._gx_title, "")[:3]
+    text, shown = _fitted_title(plot, full, points)
+    if short and shown < SHORT_BELOW * points:
+        alternative = _fitted_title(plot, short, points)
+        if alternative[1] > shown:
+            text, shown = alternative
+    _show_title(plot, text, shown, points)
+
+
+def _fitted_title(plot: pg.PlotItem, text: str, points: float) -> tuple[str, float]:
     width = 0.92 * plot.width() - 12  # rich text renders ~7 % wider than QFontMetrics says
     if width <= 40:
         shown = points
@@ -55,6 +65,10 @@ def _fit_title(plot: pg.PlotItem) -> None:
         shown = fitted_points(_TAGS.sub("", text), points, width)  # short: keep the data room
     else:
         text, shown = wrapped_text(text, points, width)
+    return text, shown
+
+
+def _show_title(plot: pg.PlotItem, text: str, shown: float, points: float) -> None:
     # The title's cell is the view box's column only: a title wider than that cell spills out
     # of it, centred on both sides. Where a side would leave the scene (the first or last
     # column of a narrow window) it is justified to spill only the other way, over the axis.
