@@ -218,3 +218,29 @@ def test_a_title_broken_by_hand_is_measured_line_by_line():
     # the Sweep title (two lines given) was measured as one joined line: 8 pt at 1.6x
     text = "9 values of gain (log spacing)<br>sigmoid, xavier_normal, L = 20"
     assert wrapped_text(text, 16, 400) == (text, 16)
+
+
+@pytest.mark.parametrize("scale", [16, 20])
+def test_gradient_legend_entries_never_run_into_each_other(qtbot, window, scale):
+    import numpy as np
+
+    window.resize(1920, 1080)
+    window.set_font_size(scale)
+    dash = window.dashboard
+    dash.pin_current("ReLU + He/Kaiming (Var = 2/n) (pinned)")
+    dash.set_theory("log10_grad_preact_rms", np.zeros(SMALL.depth))
+    legend = dash.gradient.legend
+
+    def apart():
+        # at 2.0x on 1920x1080 "ReLU + He/Kaiming (pinned)" ran into "mean-field theory": the
+        # columns were fitted to the whole plot's width, the legend's cell is the data's
+        texts = [label.item.mapRectToScene(label.item.boundingRect())
+                 for _sample, label in legend.items]
+        right = dash.gradient.plot.sceneBoundingRect().right()
+        for i, a in enumerate(texts):
+            assert a.right() <= right + 2  # not past the plot, into the next panel
+            for b in texts[i + 1:]:
+                assert not a.adjusted(1, 1, -1, -1).intersects(b)
+        assert not scene_rect(legend).intersects(dash.gradient.plot.vb.sceneBoundingRect())
+
+    qtbot.waitUntil(apart, timeout=5000)

@@ -135,7 +135,7 @@ class PhasePlot(pg.GraphicsLayoutWidget):
                 layout.setColumnFixedWidth(6, 0)
                 layout.setColumnSpacing(5, 0)
             legend._gx_columns = 1 if beside else 3
-            legend._gx_width_of = _Column(0) if beside else self.plot
+            legend._gx_width_of = _Column(0) if beside else legend._gx_under
         if beside:
             font = QtGui.QFont()
             font.setPointSizeF(points)

@@ -156,10 +156,10 @@ class LayerPlot(LayerPanel):
                 layout.setColumnSpacing(2, 0)
             legend._gx_columns = 1 if beside else LEGEND_COLUMNS
             legend._gx_rows = len(legend.items) + 99 if beside else LEGEND_ROWS  # any rows
-            legend._gx_width_of = plot  # beside: a column of its own (below)
+            legend._gx_width_of = legend._gx_under  # beside: a column of its own (below)
             legend._gx_fit = None
             if not beside:
-                _fit_legend_columns(plot, legend, LEGEND_COLUMNS)
+                _fit_legend_columns(legend._gx_under, legend, LEGEND_COLUMNS)
         if not beside:
             return  # the legend follows the plot's width by itself (fitted_legend)
         width = int(BESIDE_SHARE * plot.width())

@@ -17,6 +17,8 @@ from gradexplorer.gui.plots.text_fit import _TAGS, fitted_points
 
 #: Pixels an entry takes besides its text (the line sample and the spacing).
 SAMPLE_PX = 45
+#: How much wider rich text renders than QFontMetrics measures it (plus a little).
+RICH_TEXT_WIDER = 1.1
 #: A compact legend's type shrinks at most to this fraction of the plots' type.
 COMPACT_MIN = 0.8
 #: A legend row's height in pixels per point of type (roughly: line height at 96 dpi).
@@ -50,7 +52,9 @@ def _widths(texts: list[str], points: float) -> list[int]:
     font = QFont()
     font.setPointSizeF(points)
     metrics = QFontMetrics(font)
-    return [metrics.horizontalAdvance(_TAGS.sub("", t)) + SAMPLE_PX for t in texts]
+    # rich text renders ~7 % wider than QFontMetrics says (text_fit): a tight grid overlapped
+    return [math.ceil(RICH_TEXT_WIDER * metrics.horizontalAdvance(_TAGS.sub("", t))) + SAMPLE_PX
+            for t in texts]
 
 
 def _columns(widths: list[int], width: float, most: int) -> int:

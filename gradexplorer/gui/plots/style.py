@@ -246,7 +246,23 @@ def outside_legend(plot: pg.PlotItem, columns: int = 2, rows: int | None = None,
     legend = fitted_legend(plot, columns, rows, **style)
     plot.layout.addItem(legend, 4, 1)
     plot.legend = legend  # where pyqtgraph's addItem(name=...) looks for it
+    legend._gx_width_of = legend._gx_under = _UnderPlot(plot)
     return legend
+
+
+class _UnderPlot:
+    """What a legend under a plot fits: the width of the view box's column (its cell; the
+    whole plot's width let two columns overlap), the height of the whole plot (which does not
+    change with the legend's rows)."""
+
+    def __init__(self, plot: pg.PlotItem):
+        self.plot = plot
+
+    def width(self) -> float:
+        return self.plot.vb.width() if self.plot.vb.width() > 0 else self.plot.width()
+
+    def height(self) -> float:
+        return self.plot.height()
 
 
 def fitted_legend(width_of: pg.GraphicsWidget, columns: int = 2, rows: int | None = None,
