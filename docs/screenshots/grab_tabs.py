@@ -3,7 +3,9 @@
     QT_QPA_PLATFORM=offscreen python docs/screenshots/grab_tabs.py 1.6 1920 1080 /tmp/shot
 
 writes /tmp/shot-layers.png, /tmp/shot-phase.png, ... (the first-launch story: sigmoid + Xavier
-against a pinned ReLU + He). Settings go to a temporary file, never to the user's.
+against a pinned ReLU + He). Settings go to a temporary file, never to the user's. A fifth
+argument ``run`` first runs the Sweep tab and trains 100 steps on the Train tab (their plots
+with data, as zoom-sweep-*.png and zoom-train-*.png show them).
 """
 
 from __future__ import annotations
@@ -24,7 +26,21 @@ def settle(seconds: float) -> None:
     loop.exec()
 
 
-def main(scale: float, width: int, height: int, prefix: str) -> None:
+def run_tab(view) -> None:
+    """Run a Sweep or Train view and wait until it is done (nothing for other tabs)."""
+    if hasattr(view, "run_button"):
+        view.run()
+    elif hasattr(view, "controls") and hasattr(view.controls, "steps"):
+        view.controls.steps.setValue(100)
+        view.start()
+    else:
+        return
+    deadline = time.time() + 120
+    while view.is_running() and time.time() < deadline:
+        settle(0.2)
+
+
+def main(scale: float, width: int, height: int, prefix: str, run: bool = False) -> None:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from gradexplorer.gui.main_window import MainWindow
 
@@ -39,6 +55,8 @@ def main(scale: float, width: int, height: int, prefix: str) -> None:
         win.tabs.setCurrentIndex(i)
         settle(6 if i else 1)
         view = win.tabs.widget(i)
+        if run:
+            run_tab(view)
         deadline = time.time() + 60
         while getattr(getattr(view, "plot", None), "diagram", 0) is None and time.time() < deadline:
             settle(0.1)  # the phase diagram's grid
@@ -50,4 +68,5 @@ def main(scale: float, width: int, height: int, prefix: str) -> None:
 
 
 if __name__ == "__main__":
-    main(float(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
+    main(float(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4],
+         sys.argv[5:6] == ["run"])
