@@ -236,6 +236,7 @@ def test_gradient_legend_entries_never_run_into_each_other(qtbot, window, scale)
         # columns were fitted to the whole plot's width, the legend's cell is the data's
         texts = [label.item.mapRectToScene(label.item.boundingRect())
                  for _sample, label in legend.items]
+        texts += [scene_rect(sample) for sample, _label in legend.items]
         right = dash.gradient.plot.sceneBoundingRect().right()
         for i, a in enumerate(texts):
             assert a.right() <= right + 2  # not past the plot, into the next panel

@@ -58,10 +58,12 @@ def _widths(texts: list[str], points: float) -> list[int]:
 
 
 def _columns(widths: list[int], width: float, most: int) -> int:
-    """The most columns (≤ ``most``) whose grid fits ``width``: entries fill rows left to
-    right (pyqtgraph's LegendItem), each column as wide as its widest entry."""
+    """The most columns (≤ ``most``) whose grid fits ``width``. The grid shares the width
+    equally between its columns (the labels may shrink, so the layout does not size them by
+    their text): every column must hold the widest entry."""
+    widest = max(widths)
     for columns in range(min(most, len(widths)), 1, -1):
-        if sum(max(widths[j::columns]) for j in range(columns)) <= width:
+        if columns * widest <= width:
             return columns
     return 1
 

@@ -247,6 +247,9 @@ def outside_legend(plot: pg.PlotItem, columns: int = 2, rows: int | None = None,
     plot.layout.addItem(legend, 4, 1)
     plot.legend = legend  # where pyqtgraph's addItem(name=...) looks for it
     legend._gx_width_of = legend._gx_under = _UnderPlot(plot)
+    # the data column narrows without the plot resizing (a y label taking two lines)
+    plot.vb.sigResized.connect(
+        lambda _vb: _fit_legend_columns(legend._gx_width_of, legend, legend._gx_columns))
     return legend
 
 
