@@ -56,8 +56,8 @@ def _linear_fd(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return h.copy(), _linear_d(h)
 
 
-#: Below these inputs σ(h) = 1/(1 + e^{-h}) is subnormal (or e^{-h} overflows); there the
-#: numpy formula would round to 0, so such arrays go to ``expit``, which keeps the subnormals.
+#: Below these inputs σ(h) is subnormal and, a little further, e^{-h} overflows (a warning);
+#: arrays reaching them go to ``expit`` (same formula, no warning, its exact tail values).
 _SIGMOID_NORMAL = {np.dtype(np.float64): -708.0, np.dtype(np.float32): -87.0}
 
 
