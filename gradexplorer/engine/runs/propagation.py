@@ -215,7 +215,8 @@ def _forward_record(idx: int, layer: DenseLayer, fwd: BlockForward, activation: 
     a_mean, a_std, _ = moments(a)
     nonfinite = 0.0 if math.isfinite(a_mean) else _nonfinite_fraction(a)
     if histograms:
-        preact_hist, act_hist = _forward_histograms(fwd, h_sq, a_mean, a_std, activation)
+        preact_hist, act_hist = _forward_histograms(fwd, h_sq, a_mean, a_std, activation,
+                                                    math.isfinite(h_mean))
     else:
         preact_hist = act_hist = NO_HISTOGRAM
     return ForwardLayer(
@@ -234,18 +235,25 @@ def _forward_record(idx: int, layer: DenseLayer, fwd: BlockForward, activation: 
 
 
 def _forward_histograms(fwd: BlockForward, h_sq: float, a_mean: float, a_std: float,
-                        activation: Activation) -> tuple[Histogram, Histogram]:
-    """Pre-activation and activation histograms of the leading rows (:func:`sample_rows`)."""
+                        activation: Activation, h_finite: bool) -> tuple[Histogram, Histogram]:
+    """Pre-activation and activation histograms of the leading rows (:func:`sample_rows`).
+
+    A finite mean means every entry is finite (``h_finite``, ``a_mean``): the histograms then
+    skip their own check (divided by the RMS, no entry can overflow: |v| ≤ √(B·n)·RMS).
+    """
     hs, as_ = sample_rows(fwd.h), sample_rows(fwd.a)
     preact_hist = linear_histogram(hs, -RMS_RANGE, RMS_RANGE, HIST_BINS,
-                                   "units of the layer's RMS", scale=np.sqrt(h_sq))
+                                   "units of the layer's RMS", scale=math.sqrt(h_sq),
+                                   finite=h_finite)
+    a_finite = math.isfinite(a_mean)
     if activation.bounds is not None and not fwd.residual:
         lo, hi = activation.bounds
-        act_hist = linear_histogram(as_, lo, hi, HIST_BINS, "value")
+        act_hist = linear_histogram(as_, lo, hi, HIST_BINS, "value", finite=a_finite)
     else:
         lo = 0.0 if activation.name in ("relu", "softplus") else -RMS_RANGE
         act_hist = linear_histogram(as_, lo, RMS_RANGE, HIST_BINS, "units of the layer's RMS",
-                                    scale=math.hypot(a_std, a_mean))  # float ** 2 raises past 1e154
+                                    scale=math.hypot(a_std, a_mean),  # ** 2 raises past 1e154
+                                    finite=a_finite)
     return preact_hist, act_hist
 
 
@@ -265,15 +273,18 @@ def _backward_record(idx: int, layer: DenseLayer, g_h: np.ndarray, g_rms: float,
     w_norm = layer.weight_norm
     log_gw = log10_scaled(gw, tw)
     log_w = log10_scaled(w_norm, 0)
+    zeros = int(np.count_nonzero(g_h == 0))  # 3x faster than counting the non-zero floats
+    finite = math.isfinite(g_rms)  # a finite RMS: every entry is finite
     return BackwardLayer(
         layer=idx, grad_preact_rms=unscale(g_rms, t), log10_grad_preact_rms=log10_scaled(g_rms, t),
         grad_weight_norm=unscale(gw, tw), log10_grad_weight_norm=log_gw,
         grad_bias_norm=unscale(gb, t), log10_grad_bias_norm=log10_scaled(gb, t),
         grad_to_weight=unscale(gw / w_norm, tw) if w_norm > 0 else _zero_weight_ratio(gw),
         log10_grad_to_weight=log_gw - log_w if w_norm > 0 else _log10(_zero_weight_ratio(gw)),
-        grad_zero_fraction=1.0 - float(np.count_nonzero(g_h)) / g_h.size,
-        grad_hist=log10_histogram(sample_rows(g_h), t) if histograms else NO_HISTOGRAM,
-        nonfinite_fraction=0.0 if math.isfinite(g_rms) else _nonfinite_fraction(g_h),
+        grad_zero_fraction=1.0 - float(g_h.size - zeros) / g_h.size,
+        grad_hist=log10_histogram(sample_rows(g_h), t, clean=finite and not zeros)
+        if histograms else NO_HISTOGRAM,
+        nonfinite_fraction=0.0 if finite else _nonfinite_fraction(g_h),
     )
 
 
