@@ -68,7 +68,7 @@ def _sigmoid(h: np.ndarray) -> np.ndarray:
     ±inf give 1 and 0; arrays with an entry below :data:`_SIGMOID_NORMAL` (or a NaN) use
     ``expit`` itself.
     """
-    if not h.size or not float(np.min(h)) >= _SIGMOID_NORMAL[h.dtype]:
+    if not h.size or not np.minimum.reduce(h, axis=None) >= _SIGMOID_NORMAL[h.dtype]:
         return np.asarray(expit(h))
     s = np.negative(h)
     np.exp(s, out=s)

@@ -31,7 +31,7 @@ import numpy as np
 from gradexplorer.engine.compute.blas import with_thread_policy
 from gradexplorer.engine.compute.cancel import raise_if_cancelled
 from gradexplorer.engine.data.inputs import InputBatch
-from gradexplorer.engine.model import losses
+from gradexplorer.engine.model import draws, losses
 from gradexplorer.engine.model.activations import Activation
 from gradexplorer.engine.model.blocks import (
     BlockForward,
@@ -194,12 +194,18 @@ def _warnings(spec: NetworkSpec, activation: Activation, prediction: TheoryLayer
 
 def _top_gradient(spec: NetworkSpec, a_s: np.ndarray, s: int,
                   inputs: InputBatch) -> losses.TopGradient:
+    """The loss at the top and ∂L/∂a_L (a_s: (B, n_L) at scale 2**s).
+
+    The random projection's (and MSE targets') standard normal draw (B, n_L) is cached like
+    the weights (``draws``): bit for bit a fresh draw.
+    """
+    if spec.loss in ("random", "mse"):
+        z = draws.cached(("top", spec.seed, a_s.shape),
+                         lambda: stream(spec.seed, STREAM_TOP).standard_normal(a_s.shape))
+        if spec.loss == "random":
+            return losses.random_projection(a_s, s, z.astype(a_s.dtype))
+        return losses.mse(a_s, s, z)
     rng = stream(spec.seed, STREAM_TOP)
-    dtype = a_s.dtype
-    if spec.loss == "random":
-        return losses.random_projection(a_s, s, rng.standard_normal(a_s.shape).astype(dtype))
-    if spec.loss == "mse":
-        return losses.mse(a_s, s, rng.standard_normal(a_s.shape))
     n_classes = inputs.n_classes or 10
     labels = inputs.labels if inputs.labels is not None else \
         np.asarray(rng.integers(0, n_classes, a_s.shape[0]))
