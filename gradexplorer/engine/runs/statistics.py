@@ -144,7 +144,8 @@ def linear_histogram(values: np.ndarray, lo: float, hi: float, bins: int, units:
         if lo:
             t -= lo
         t *= bins / (hi - lo)
-    np.clip(t, -1.0, float(bins), out=t)
+    np.minimum(t, float(bins), out=t)  # = np.clip (no NaN here), without its Python wrapper
+    np.maximum(t, -1.0, out=t)
     np.floor(t, out=t)
     t += 1.0  # exact: t is a whole number in [-1, bins]
     c = np.bincount(t.astype(np.intp), minlength=bins + 2)
