@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from gradexplorer.engine.compute.blas import with_thread_policy
+from gradexplorer.engine.compute.blas import blas_threads_for, with_thread_policy
 from gradexplorer.engine.compute.cancel import raise_if_cancelled
 from gradexplorer.engine.data.inputs import InputBatch
 from gradexplorer.engine.model import draws, losses
@@ -127,10 +127,12 @@ def _propagate(spec: NetworkSpec, arrays: dict[str, np.ndarray] | None,
             arrays[f"W{i}"] = layer.weight.copy()
             arrays[f"b{i}"] = layer.bias.copy()
     arch = describe(widths, spec.norm, spec.residual, spec.residual_scale)
+    with blas_threads_for(x.shape[0], widths):  # moments' BLAS dot: not a second, spinning thread
+        m2 = moments(x)[2]
     start = RunStart(config=spec.to_dict(), widths=widths,
                      data_description=inputs.description + (f"; {arch}" if arch else ""),
                      memory_bytes=prep.memory_bytes, sigma_w2=net.sigma_w2,
-                     sigma_b2=spec.sigma_b2, input_second_moment=moments(x)[2])
+                     sigma_b2=spec.sigma_b2, input_second_moment=m2)
     setup = time.perf_counter() - t0
     yield start
 
