@@ -30,6 +30,7 @@ import numpy as np
 
 from gradexplorer.engine.compute.blas import blas_threads_for, with_thread_policy
 from gradexplorer.engine.compute.cancel import raise_if_cancelled
+from gradexplorer.engine.compute.heap import keep_freed_memory
 from gradexplorer.engine.data.inputs import InputBatch
 from gradexplorer.engine.model import draws, losses
 from gradexplorer.engine.model.activations import Activation
@@ -106,6 +107,7 @@ def propagate(spec: NetworkSpec, arrays: dict[str, np.ndarray] | None = None, *,
     """
     if arrays is not None and not weight_grads:
         raise ValueError("saving the arrays needs the weight gradients (weight_grads=True)")
+    keep_freed_memory()  # runs reuse the pages of the last one (no page faults; ``heap``)
     records = _propagate(spec, arrays, cancel, histograms, theory, weight_grads)
     start = next(records)
     assert isinstance(start, RunStart)
