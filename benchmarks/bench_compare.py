@@ -1,7 +1,8 @@
 """Start-up, engine and PyTorch comparisons printed by ``bench_interactive.py``.
 
 - :func:`startup`: first complete result of gradexplorer's window vs a bare Qt + pyqtgraph
-  window, each in a fresh subprocess (``startup_child.py``), alternating, median of ``runs``.
+  window, each in a fresh subprocess (``startup_child.py``), alternating, median of ``runs``;
+  gradexplorer is byte-compiled first, as an install leaves it (:func:`compile_package`).
 - :func:`engine_vs_gemm`: the first-launch run (statistics and histograms included, weight
   draw excluded: ``RunEnd.seconds - setup_seconds``) vs exactly its matrix products.
 - :func:`run_vs_torch`: 40 × 1024, batch 512, float32, tanh + Xavier normal, weight draw
@@ -64,8 +65,21 @@ def _child(kind: str) -> float:
     return float(line.split()[1])
 
 
+def compile_package() -> None:
+    """Byte-compile gradexplorer as installing it does (``pip install`` writes the bytecode of
+    every module, as it did for PySide6, pyqtgraph and NumPy, which the bare window imports).
+    Without it, a source tree run under ``PYTHONDONTWRITEBYTECODE=1`` recompiles its ~100
+    modules at every launch (≈ 0.25 s here), which no user's launch pays. Python checks each
+    ``.pyc`` against its source, so a stale one is never used."""
+    import compileall
+
+    compileall.compile_dir(str(ROOT / "gradexplorer"), quiet=1)
+
+
 def startup(runs: int) -> dict[str, float]:
-    """Median seconds to the first complete result (app) and to a bare window's first paint."""
+    """Median seconds to the first complete result (app) and to a bare window's first paint
+    (the package byte-compiled first, as installed: :func:`compile_package`)."""
+    compile_package()
     bare, app = [], []
     for _ in range(runs):
         bare.append(_child("bare"))

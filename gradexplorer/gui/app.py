@@ -92,16 +92,38 @@ def make_window(settings=None, on_result=None):
     (the start-up benchmark times the first complete result with it).
     """
     prewarm_engine()
+    from PySide6.QtCore import QSettings
+
     from gradexplorer.gui.main_window import MainWindow
 
-    window = MainWindow(settings=settings)
+    settings = settings if settings is not None else QSettings()
+    first_launch = not settings.contains("spec")
+    window = MainWindow(settings=settings, start=not first_launch,
+                        early=_first_spec(settings, first_launch))
     if on_result is not None:
         window.state.sigResultChanged.connect(on_result)
-    if not window.settings.contains("spec"):  # first launch: tell the story at a glance
-        window.show_story()
+    if first_launch:  # tell the story at a glance: its run first, the pinned one after
+        if not window.show_story():
+            window.request_run()
         window.story.offer()  # offered, not forced: nothing loads until "Start the story"
     window.show()
     return window
+
+
+def _first_spec(settings, first_launch: bool):
+    """The spec the window will run first: the story's at first launch, else the stored one
+    (None if unknown or damaged: the window then starts its run once it is built)."""
+    try:
+        if first_launch:
+            from gradexplorer.gui.main_window import STORY
+            from gradexplorer.presets import get_preset
+
+            return get_preset(STORY[0]).spec
+        from gradexplorer.gui.window_actions import stored_spec
+
+        return stored_spec(settings)
+    except (OSError, KeyError, ValueError):  # no presets file, a damaged stored spec
+        return None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -77,6 +77,7 @@ class Dashboard(QtWidgets.QWidget):
         self.line_plots = [self.gradient, self.activation, self.saturation]
         self.panels = [*self.line_plots, self.grad_heatmap, self.act_heatmap]
         self._result: RunResult | None = None
+        self._verdict: RunVerdict | None = None  # run_verdict of _result as it is now
         self._selected: int | None = None
         self._pins: dict[str, tuple[int, int, int]] = {}
         self._pin_count = 0
@@ -92,6 +93,7 @@ class Dashboard(QtWidgets.QWidget):
         """Start showing a new run: clear the current curves (pins stay), x range 1..L."""
         self._result = RunResult()
         self._result.add(start)
+        self._verdict = None
         depth = self._result.depth
         for panel in self.line_plots:
             panel.set_depth(depth)
@@ -118,6 +120,7 @@ class Dashboard(QtWidgets.QWidget):
                 continue
             if self._result is None:
                 continue
+            self._verdict = None
             if isinstance(rec, RunEnd):
                 self._result.add(rec)
                 continue
@@ -145,11 +148,24 @@ class Dashboard(QtWidgets.QWidget):
         if self._result is None:
             return
         self._result.add(end)
+        self._verdict = None
         self._pacer.draw_all()
         for panel in self.panels:
             panel.hold_axes(False)
+        for panel in self.line_plots:
+            panel.theory.drop_parked_legend()  # predictions that did not come with this run
         self._show_verdict()
         self.sigUpdated.emit()
+
+    def settle_views(self) -> None:
+        """Apply pending range fits and view transforms now, before the repaint.
+
+        pyqtgraph applies them while it paints (``ViewBox.prepareForPaint``); the curves then
+        change their bounds during that paint and ask for a second one, which at every run of
+        a drag repainted much of the dashboard twice. Call once after a batch of records.
+        """
+        for plot in self.plot_items().values():
+            plot.vb.prepareForPaint()
 
     def paint_seconds(self) -> float:
         """How long the last repaint of the plots took (the window paces its flushes by it)."""
@@ -182,7 +198,9 @@ class Dashboard(QtWidgets.QWidget):
         pass is done, None before (:func:`~gradexplorer.engine.runs.verdict.run_verdict`)."""
         if not self._backward_done():
             return None
-        return run_verdict(self._result)
+        if self._verdict is None:  # computed once per change of the run (asked ~4× a run)
+            self._verdict = run_verdict(self._result)
+        return self._verdict
 
     def verdict_status(self) -> str:
         """The status bar's verdict line (run_verdict's ``status``), "" before the backward pass."""
@@ -260,6 +278,22 @@ class Dashboard(QtWidgets.QWidget):
         if not any(panel.set_theory(field, values, label) for panel in self.line_plots):
             raise ValueError(f"no plot draws {field!r}")
         self.sigUpdated.emit()
+
+    def set_theories(self, series: dict, label: str = "mean-field theory") -> list[str]:
+        """:meth:`set_theory` for every ``field -> values`` of ``series`` that a plot draws
+        (the others are skipped); each plot fits its y range once. Returns the fields drawn."""
+        drawn, touched = [], []
+        for field, values in series.items():
+            for panel in self.line_plots:
+                if panel.set_theory(field, values, label, fit=False):
+                    drawn.append(field)
+                    touched.append(panel)
+                    break
+        for panel in dict.fromkeys(touched):
+            panel.fit_y()
+        if drawn:
+            self.sigUpdated.emit()
+        return drawn
 
     def select_layer(self, layer: int | None) -> None:
         """Show layer ``layer``'s histograms and mark it on every plot (no signal emitted)."""

@@ -9,7 +9,9 @@ records, so header, σ_w², verdict, progress and curves always describe the sam
 time label says "newer settings pending…" while the controls are ahead of the plots). During
 a burst of values the window runs each with fewer batch rows, labelled "preview (64 rows)", and
 the full run when the values stop (:mod:`gradexplorer.gui.jobs.preview`). Tabs other than the
-layers are built when first shown (:class:`~gradexplorer.gui.views.LazyViews`).
+layers are built when first shown (:class:`~gradexplorer.gui.views.LazyViews`); the first run
+starts before the plots are built (``early``), and pinned runs are computed after the shown run
+(:mod:`~gradexplorer.gui.pin_replay`).
 Menus and file actions live in ``window_actions``.
 """
 
@@ -34,6 +36,7 @@ from gradexplorer.gui.controls import ControlPanel
 from gradexplorer.gui.jobs import JobRunner
 from gradexplorer.gui.jobs.preview import PREVIEW_ROWS, PreviewPolicy
 from gradexplorer.gui.jobs.propagation import Propagate, propagation_work
+from gradexplorer.gui.pin_replay import PinReplay
 from gradexplorer.gui.presentation import apply_scale
 from gradexplorer.gui.session import Pin
 from gradexplorer.gui.state import SHOW_ONLY, AppState
@@ -52,6 +55,10 @@ PENDING_TEXT = "newer settings pending…"
 PREVIEW_TEXT = f"preview ({PREVIEW_ROWS} rows)"
 
 
+#: The first-launch story: this preset's run beside this one's, pinned (:meth:`show_story`).
+STORY = ("sigmoid-xavier", "relu-he")
+
+
 class MainWindow(QMainWindow):
     """gradexplorer's window.
 
@@ -68,14 +75,24 @@ class MainWindow(QMainWindow):
         Presets for the panel (default: ``gradexplorer.presets.list_presets()``).
     restore : bool
         Restore geometry and the last spec from ``settings``.
+    start : bool
+        Run the restored settings (and pins) now; False when the caller loads something else
+        at once (the first-launch story), so no run is started only to be cancelled.
+    early : NetworkSpec, optional
+        The spec expected to run first (the stored settings, the first-launch story): its run
+        starts before the plots and the panel are built and computes meanwhile; the first run
+        request for an equal spec takes it over, any other cancels it (:meth:`_start`).
     """
 
     def __init__(self, settings: QSettings | None = None, propagate: Propagate | None = None,
                  dashboard: QWidget | None = None, presets: list[Any] | None = None,
-                 restore: bool = True):
+                 restore: bool = True, start: bool = True, early: NetworkSpec | None = None):
         super().__init__()
         self.setWindowTitle("gradexplorer — vanishing and exploding gradients")
         self.settings = settings if settings is not None else QSettings()
+        self.runner = JobRunner(self)
+        self.lane = self.runner.lane("layers", propagation_work(propagate))
+        self._early = None if early is None else (self.lane.submit(early), early)
         if dashboard is None:
             from gradexplorer.gui.dashboard import Dashboard
 
@@ -97,12 +114,11 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
         self._build_status_bar()
 
-        self.runner = JobRunner(self)
-        self.lane = self.runner.lane("layers", propagation_work(propagate))
         self.lane.sigYielded.connect(self._on_records)
         self.lane.sigErrored.connect(self._on_failed)
         self.preview = PreviewPolicy(self)  # a drag's fast first pass, then the full run
         self.preview.sigFull.connect(lambda spec: self._start(spec, coalesce=True))
+        self.state.sigDragFinished.connect(self.preview.finish_now)
         paint = getattr(self.dashboard, "paint_seconds", None)
         if paint is not None:
             self.lane.set_paint_cost(paint)
@@ -112,15 +128,14 @@ class MainWindow(QMainWindow):
         self._layers_done = 0
         self._progress_shown = 0.0  # perf_counter() of the last progress bar update
         self._run_spec: NetworkSpec | None = None  # spec of the run the plots show
-        self._replay: list[Pin] = []
-        self._replay_label: str | None = None
-        self._replay_final: NetworkSpec | None = None
+        self._pin_runs = PinReplay(self)  # pins re-run behind the shown run
         self.pin_specs: dict[str, NetworkSpec] = {}
         self._font_points = 10
         self._closed = False
         self._to_panel = False
 
         self.panel.sigSpecChanged.connect(lambda spec: self.state.set_spec(spec, "panel"))
+        self.panel.sigDragFinished.connect(self.state.drag_finished)
         self.panel.sigSpecSet.connect(self._panel_set)
         self.panel.sigSpecError.connect(lambda field, message: self._settings_invalid(message))
         self.state.sigSpecChanged.connect(self._on_spec_changed)
@@ -136,9 +151,9 @@ class MainWindow(QMainWindow):
         if restore:
             self.actions_.restore_settings()
             self.story.dock.setVisible(False)  # a stored layout does not reopen the story
-        if self.actions_.restored_pins:  # the last session's pins, re-run, then the settings
+        if start and self.actions_.restored_pins:  # the settings, then the stored pins re-run
             self.replay(self.actions_.restored_pins, self.panel.last_valid_spec())
-        else:
+        elif start:
             self.request_run(self.panel.last_valid_spec())
 
     # --- the state ------------------------------------------------------------------------------
@@ -208,8 +223,7 @@ class MainWindow(QMainWindow):
         ``coalesce``: the drag policy of :meth:`~gradexplorer.gui.jobs.runner.Lane.submit`
         (a run in flight that ends soon is shown first; otherwise it is cancelled).
         """
-        self._replay = []
-        self._replay_label = None
+        self._pin_runs.cancel()
         if not coalesce:
             self.preview.cancel()
         return self._start(spec if spec is not None else self.panel.last_valid_spec(), coalesce)
@@ -234,7 +248,11 @@ class MainWindow(QMainWindow):
             self.show_message("")
         if hasattr(self.dashboard, "set_stale"):
             self.dashboard.set_stale(None)  # valid settings again: the plots follow them
-        run_id = self.lane.submit(spec, coalesce=coalesce)
+        early, self._early = self._early, None
+        if early is not None and early[1] == spec:  # started while the window was built
+            run_id = early[0]
+        else:
+            run_id = self.lane.submit(spec, coalesce=coalesce)
         self._specs[run_id] = spec
         self._mark_pending()
         return run_id
@@ -258,8 +276,7 @@ class MainWindow(QMainWindow):
     def _on_failed(self, run_id: int, field: str, message: str) -> None:
         if run_id != self.lane.latest_id:
             return  # a newer value is on its way; its own answer decides
-        self._replay = []
-        self._replay_label = None
+        self._pin_runs.cancel()
         self.panel.mark_error(field or None, message)
         self.show_error(message)
         self.run_time.setText("failed")
@@ -267,6 +284,9 @@ class MainWindow(QMainWindow):
 
     def _on_records(self, run_id: int, records: list) -> None:
         """Records of run ``run_id`` (paced by the lane): feed the dashboard and the status bar."""
+        if self._pin_runs.owns(run_id):
+            self._pin_runs.take(run_id, records)
+            return
         started = time.perf_counter()
         chunk: list = []
         ended: RunEnd | None = None
@@ -274,7 +294,9 @@ class MainWindow(QMainWindow):
             if isinstance(rec, RunStart):
                 chunk = []
                 self._on_run_start(run_id, rec)
-            elif isinstance(rec, RunEnd):
+                continue
+            self._pin_runs.keep(rec)  # to redraw this run after a pin's (when pins are due)
+            if isinstance(rec, RunEnd):
                 if chunk:
                     self.dashboard.add_records(chunk)
                     chunk = []
@@ -288,6 +310,8 @@ class MainWindow(QMainWindow):
                     self.theory.show(rec)
         if chunk:
             self.dashboard.add_records(chunk)
+        if hasattr(self.dashboard, "settle_views"):
+            self.dashboard.settle_views()  # one repaint for the batch, not two
         if ended is not None or started - self._progress_shown >= PROGRESS_SECONDS:
             self._progress_shown = started
             self.progress.setValue(min(self._layers_done, self.progress.maximum()))
@@ -303,12 +327,8 @@ class MainWindow(QMainWindow):
             preview = run_id in self._previews
             self.dashboard.headline.set_mark(PREVIEW_TEXT if preview else "")
         self._layers_done = 0
-        if hasattr(self.dashboard, "set_note"):
-            self.dashboard.set_note(
-                None if self._replay_label is None else
-                f"computing the pinned run “{self._replay_label}” first…")
-        if self._replay_label is None:  # a pin's σ_w² is not the panel's setting
-            self.panel.show_run_start(rec)
+        self._pin_runs.run_started(rec)
+        self.panel.show_run_start(rec)
         self._progress_format(len(rec.widths) - 1)
         self.progress.setRange(0, 2 * (len(rec.widths) - 1))
         self.verdict.set_verdict("…")
@@ -332,11 +352,7 @@ class MainWindow(QMainWindow):
         if self._run_spec is not None:
             self.state.set_result(self.dashboard.result(), self._run_spec)
         self._mark_pending()
-        if self._replay_label is not None:
-            self.dashboard.pin_current(self._replay_label)
-            self.pin_specs[self._replay_label] = self._run_spec
-            self.state.set_pins(self.pins())
-            self._next_replay()
+        self._pin_runs.run_ended(run_id)
 
     # --- pins ---------------------------------------------------------------------------------
     def pin_current(self, label: str | None = None) -> str | None:
@@ -368,7 +384,7 @@ class MainWindow(QMainWindow):
         return [Pin(label, self.pin_specs[label]) for label in self.dashboard.pin_labels()
                 if label in self.pin_specs]
 
-    def show_story(self, main: str = "sigmoid-xavier", reference: str = "relu-he") -> bool:
+    def show_story(self, main: str = STORY[0], reference: str = STORY[1]) -> bool:
         """The first-launch view: preset ``main`` against preset ``reference``, pinned.
 
         Sigmoid + Xavier (the gradient vanishes by 12 decades) beside ReLU + He (flat) shows
@@ -383,23 +399,15 @@ class MainWindow(QMainWindow):
         return True
 
     def replay(self, pins: list[Pin], spec: NetworkSpec) -> None:
-        """Re-run and pin each of ``pins`` in turn, then run ``spec`` (loading a session)."""
+        """Run and show ``spec``, then re-run each of ``pins`` in turn and pin it beside
+        (loading a session, the first-launch story, a story step).
+
+        ``spec``'s result is shown first; a pin's run never streams into the plots
+        (:mod:`~gradexplorer.gui.pin_replay`). Any new run request drops the pins to come.
+        """
         self.clear_pins()
         self.state.set_spec(spec, "session")
-        self._replay = list(pins)
-        self._replay_final = spec
-        self._next_replay()
-
-    def _next_replay(self) -> None:
-        if self._replay:
-            pin = self._replay.pop(0)
-            self._replay_label = pin.label
-            self._start(pin.spec)
-        else:
-            self._replay_label = None
-            final, self._replay_final = self._replay_final, None
-            if final is not None:
-                self._start(final)
+        self._pin_runs.start(pins, after=self.request_run(spec))
 
     # --- appearance -----------------------------------------------------------------------------
     def set_font_size(self, points: int) -> None:

@@ -40,12 +40,15 @@ class AppState(QObject):
         The pinned runs changed (a list of :class:`~gradexplorer.gui.session.Pin`).
     sigRunStarted(spec: NetworkSpec)
         A run of ``spec`` started streaming into the plots.
+    sigDragFinished()
+        A drag of a control (slider, phase-diagram point) ended: its last value is current.
     """
 
     sigSpecChanged = Signal(object, str)
     sigResultChanged = Signal(object, object)
     sigPinsChanged = Signal(list)
     sigRunStarted = Signal(object)
+    sigDragFinished = Signal()
 
     def __init__(self, spec: NetworkSpec | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -81,6 +84,10 @@ class AppState(QObject):
     def run_started(self, spec: NetworkSpec) -> None:
         """A run of ``spec`` starts reaching the plots."""
         self.sigRunStarted.emit(spec)
+
+    def drag_finished(self) -> None:
+        """The mouse let go: the current spec is the drag's last value (its full run may start)."""
+        self.sigDragFinished.emit()
 
     def is_pending(self) -> bool:
         """True while the plots do not show a complete run of the current settings."""

@@ -3,7 +3,7 @@
 The engine streams one :class:`~gradexplorer.engine.runs.records.TheoryLayers` per run (computed by
 :func:`gradexplorer.engine.theory.run_prediction.run_prediction` on the worker thread, right
 after layer L's gradient). The window hands it to :meth:`TheoryDisplay.show`, which draws every
-predicted field some dashboard plot shows through the public ``Dashboard.set_theory``. Hovering a
+predicted field some dashboard plot shows through the public ``Dashboard.set_theories``. Hovering a
 layer on the gradient or activation plot puts measured vs predicted values, their distance in
 decades and the theory's assumptions in the plot area's tooltip.
 """
@@ -98,13 +98,8 @@ class TheoryDisplay(QObject):
     def _draw(self) -> None:
         if self._theory is None or not self._current():
             return
-        self._drawn = []
-        for field, values in self._theory.series().items():
-            try:
-                self.dashboard.set_theory(field, values, LEGEND_LABEL)
-            except ValueError:  # no plot draws this field (e.g. q_l)
-                continue
-            self._drawn.append(field)
+        # fields no plot draws (e.g. q_l) are skipped; each plot fits its range once
+        self._drawn = self.dashboard.set_theories(self._theory.series(), LEGEND_LABEL)
 
     def _current(self) -> bool:
         """Whether the kept predictions belong to the run the dashboard shows."""

@@ -18,7 +18,6 @@ from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.gui.dialogs import DATA_FILTER, IMAGE_FILTER, ImageSizeDialog, with_suffix
 from gradexplorer.gui.presentation import SCALE_STEPS, PresentationMode, next_step
 from gradexplorer.gui.session import FILE_FILTER, Session, SessionError, load_session, save_session
-from gradexplorer.gui.train.pin_io import export_train_pins, import_train_pins
 from gradexplorer.io.atomic import describe
 from gradexplorer.io.sessions import MAX_BYTES, pins_from_data, spec_from_session
 
@@ -118,8 +117,12 @@ class WindowActions(QObject):
             if not path.lower().endswith(".json"):
                 path += ".gxs.json"  # else the Open dialog's sessions filter hides it
         train = self._train_view()
-        session = Session(self.w.panel.last_valid_spec(), tuple(self.w.pins()),
-                          export_train_pins(train) if train is not None else ())
+        train_pins: tuple = ()
+        if train is not None:  # imported here: the Train tab is built when first shown
+            from gradexplorer.gui.train.pin_io import export_train_pins
+
+            train_pins = export_train_pins(train)
+        session = Session(self.w.panel.last_valid_spec(), tuple(self.w.pins()), train_pins)
         try:
             save_session(path, session)
         except SessionError as exc:
@@ -142,6 +145,8 @@ class WindowActions(QObject):
         self.w.replay(list(session.pins), session.spec)
         train = self._train_view(build=bool(session.train_pins))
         if train is not None:
+            from gradexplorer.gui.train.pin_io import import_train_pins
+
             import_train_pins(train, session.train_pins)
         self.w.show_message(f"session loaded from {path}")
         return True
@@ -298,16 +303,12 @@ class WindowActions(QObject):
         return value is None or stored_bool(value) is not None
 
     def _restore_spec(self) -> bool:
-        text = self.w.settings.value("spec")
-        if text is None:
-            return True
-        if not isinstance(text, str) or len(text) > 100_000:
-            return False
         try:
-            spec = spec_from_session(json.loads(text), "spec")
-        except (ValueError, RecursionError, SessionError):
+            spec = stored_spec(self.w.settings)
+        except ValueError:
             return False
-        self.w.panel.set_spec(spec)
+        if spec is not None:
+            self.w.panel.set_spec(spec)
         return True
 
     def _restore_pins(self) -> bool:
@@ -328,6 +329,20 @@ class WindowActions(QObject):
 
 #: Font sizes the window accepts, in points (MainWindow.set_font_size clamps to this range).
 FONT_POINTS = (6, 32)
+
+
+def stored_spec(settings) -> NetworkSpec | None:
+    """The spec :meth:`WindowActions.save_settings` stored in ``settings`` (a QSettings);
+    None when none is stored. Raises ValueError when the stored value is damaged."""
+    text = settings.value("spec")
+    if text is None:
+        return None
+    if not isinstance(text, str) or len(text) > 100_000:
+        raise ValueError("the stored spec is not a JSON text")
+    try:
+        return spec_from_session(json.loads(text), "spec")
+    except (ValueError, RecursionError, SessionError) as exc:
+        raise ValueError(f"the stored spec is damaged: {exc}") from exc
 
 
 def _safely(restore) -> bool:

@@ -127,3 +127,39 @@ def test_preview_policy_runs_a_burst_small_and_its_last_value_in_full(qtbot):
     assert not policy.is_waiting()
     small = NET.replace(batch=PREVIEW_ROWS)
     assert preview_of(small) is small  # nothing smaller to preview
+
+
+def test_releasing_the_slider_runs_the_last_value_in_full_at_once(qtbot, window, wait_for_run):
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtWidgets import QStyle, QStyleOptionSlider
+
+    slider = window.panel.init.gain.slider
+    opt = QStyleOptionSlider()
+    slider.initStyleOption(opt)
+    handle = slider.style().subControlRect(QStyle.ComplexControl.CC_Slider, opt,
+                                           QStyle.SubControl.SC_SliderHandle, slider).center()
+    qtbot.mousePress(slider, Qt.MouseButton.LeftButton, pos=handle)
+    for dx in (-8, -16, -24, -32):  # a burst: previews, the full run waits for the mouse
+        qtbot.mouseMove(slider, handle + QPoint(dx, 0))
+        window.panel.flush()
+    assert window.preview.is_waiting()
+    finished = []
+    window.preview.sigFull.connect(finished.append)
+    qtbot.mouseRelease(slider, Qt.MouseButton.LeftButton, pos=handle + QPoint(-32, 0))
+    assert finished == [window.state.spec()]  # at the release, not FULL_AFTER later
+    assert not window.preview.is_waiting()
+    final = window.state.spec()
+    assert final.batch == NET.batch and final.gain < NET.gain
+    wait_for_run(qtbot, window, final)
+
+
+def test_releasing_the_phase_point_ends_the_burst(qtbot, window):
+    phase = dict(window.views)["Phase diagram"]
+    window.preview.spec_for(NET)
+    assert window.preview.spec_for(NET.replace(gain=1.1)).batch == PREVIEW_ROWS
+    finished = []
+    window.preview.sigFull.connect(finished.append)
+    with qtbot.waitSignal(window.state.sigDragFinished, timeout=1000):
+        phase.plot.target.sigPositionChangeFinished.emit(phase.plot.target)  # mouse released
+    assert finished == [NET.replace(gain=1.1)] and not window.preview.is_waiting()
+    assert window.preview.spec_for(NET.replace(gain=1.2)) == NET.replace(gain=1.2)  # new burst

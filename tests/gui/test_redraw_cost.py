@@ -90,3 +90,86 @@ def test_tabs_are_built_when_first_shown(qtbot, tmp_path):
     views = dict(w.views)  # every view on demand, in tab order, same objects
     assert list(views) == titles[1:] and views["Sweep"] is built["Sweep"]
     assert [w.tabs.widget(i) for i in range(1, w.tabs.count())] == list(views.values())
+
+
+def test_a_run_does_not_redo_the_pinned_curves(dash):
+    feed(dash, list(propagate(NET)))
+    dash.pin_current("first")
+    items = dash.gradient._pins["first"]
+    before = {key: item.getData()[1] for key, item in items.items() if item.isVisible()}
+    feed(dash, list(propagate(NET.replace(gain=1.2))))
+    after = {key: item.getData()[1] for key, item in items.items() if item.isVisible()}
+    assert before and after.keys() == before.keys()
+    assert all(after[key] is before[key] for key in before)  # not set again
+
+
+def test_the_theory_legend_entry_stays_through_a_drag_and_goes_when_no_prediction_came(dash):
+    records = list(propagate(NET))
+    feed(dash, records)
+    values = np.linspace(0, -1, NET.depth)
+    dash.set_theories({"log10_grad_preact_rms": values})
+    entries = list(dash.gradient.legend.items)
+    assert "mean-field theory" in [label.text for _sample, label in entries]
+    feed(dash, list(propagate(NET.replace(gain=1.1))))  # ends without a prediction
+    assert "mean-field theory" not in [label.text for _s, label in dash.gradient.legend.items]
+    dash.set_theories({"log10_grad_preact_rms": values})
+    entries = list(dash.gradient.legend.items)
+    dash.begin_run(records[0])  # the next run of a drag: its prediction comes in the same flush
+    dash.add_records(records[1:-1])
+    assert dash.gradient.theory.items == {}
+    dash.set_theories({"log10_grad_preact_rms": values - 1, "q": values})  # "q": no plot
+    dash.finish_run(records[-1])
+    assert dash.gradient.legend.items == entries  # the same entries: no relayout
+    np.testing.assert_array_equal(
+        dash.gradient.theory.items["log10_grad_preact_rms"].getData()[1], values - 1)
+
+
+def test_the_verdict_is_judged_once_per_run(dash, monkeypatch):
+    import gradexplorer.gui.dashboard as dashboard_module
+
+    calls = []
+    real = dashboard_module.run_verdict
+    monkeypatch.setattr(dashboard_module, "run_verdict",
+                        lambda result: calls.append(1) or real(result))
+    records = list(propagate(NET))
+    feed(dash, records)
+    first = dash.run_verdict()
+    assert dash.run_verdict() is first and dash.verdict_status()
+    assert len(calls) <= 2  # once when the backward pass completed, once for the RunEnd
+    assert first == real(dash.result())
+
+
+def test_a_run_of_a_drag_repaints_the_dashboard_once(dash):
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QApplication
+
+    class Paints(QObject):
+        count = 0
+
+        def eventFilter(self, _obj, event):  # noqa: N802 (Qt override)
+            if event.type() == QEvent.Type.Paint:
+                self.count += 1
+            return False
+
+    def settle():
+        for _ in range(4):
+            QApplication.processEvents()
+
+    records = list(propagate(NET))
+    dash.begin_run(records[0])
+    dash.add_records(records[1:-1])
+    dash.set_theories({"log10_grad_preact_rms": np.linspace(0, -1, NET.depth)})
+    dash.finish_run(records[-1])
+    dash.select_layer(NET.depth)  # histograms of the last layer: their ranges move most
+    settle()
+    paints = Paints()
+    dash.view.viewport().installEventFilter(paints)
+    for gain in (1.05, 1.1, 1.15):  # as the window gets each run of a drag: in one batch
+        records = list(propagate(NET.replace(gain=gain)))
+        dash.begin_run(records[0])
+        dash.add_records(records[1:-1])
+        dash.set_theories({"log10_grad_preact_rms": np.linspace(0, -gain, NET.depth)})
+        dash.finish_run(records[-1])
+        dash.settle_views()
+        settle()
+    assert paints.count == 3  # pending fits applied in settle_views, not during the paint

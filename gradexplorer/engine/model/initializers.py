@@ -35,7 +35,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import scipy.linalg
 from numpy.typing import DTypeLike
 
 from gradexplorer.engine.compute.blas import one_blas_thread
@@ -249,6 +248,8 @@ def base_weight(kind: str, fan_out: int, fan_in: int, *, rng: np.random.Generato
             if panel_qr(fan_out, fan_in, cancel):  # whether or not there is a cancel
                 q, diag_r = cancellable_qr(tall, check or CancelCheck(None))
             else:
+                import scipy.linalg  # here: only orthogonal draws need it (start-up time)
+
                 q, r = scipy.linalg.qr(tall, mode="economic", check_finite=False)  # keeps f32
                 diag_r = np.diag(r)
         q *= np.sign(diag_r)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractSlider, QFrame, QScrollArea, QVBoxLayout, QWidget
 from superqt import QCollapsible
 from superqt.utils import qthrottled
 
@@ -42,10 +42,13 @@ class ControlPanel(QScrollArea):
         views follow; no run is started for it).
     sigSpecError(str, str)
         The edited settings are invalid: spec field (``""`` if none) and the message.
+    sigDragFinished()
+        The mouse released a slider (after its last value was emitted): a drag ended.
     """
 
     sigSpecChanged = Signal(object)
     sigSpecSet = Signal(object)
+    sigDragFinished = Signal()
     sigSpecError = Signal(str, str)
 
     def __init__(self, presets: list[Any] | None = None, parent: QWidget | None = None):
@@ -81,6 +84,8 @@ class ControlPanel(QScrollArea):
         self._emit_throttled = qthrottled(self._emit_spec, timeout=THROTTLE_MS, leading=True)
         for section in self.sections:
             section.sigEdited.connect(self._emit_throttled)
+        for slider in body.findChildren(QAbstractSlider):
+            slider.sliderReleased.connect(self._on_slider_released)
         self.init.sigRecommendGain.connect(self.recommend_gain)
         self.presets.sigPresetChosen.connect(self._preset_chosen)
         self.set_spec(self._spec)
@@ -121,6 +126,11 @@ class ControlPanel(QScrollArea):
     def flush(self) -> None:
         """Emit a pending throttled spec now (tests, and before saving)."""
         self._emit_throttled.flush()
+
+    def _on_slider_released(self) -> None:
+        """The mouse let go of a slider: its last value now, then :attr:`sigDragFinished`."""
+        self._emit_throttled.flush()
+        self.sigDragFinished.emit()
 
     def cancel_pending(self) -> None:
         """Drop a pending throttled emission (on close)."""

@@ -70,6 +70,14 @@ class PreviewPolicy(QObject):
         """True while a full run is still to come for the latest value."""
         return self._timer.isActive()
 
+    def finish_now(self) -> None:
+        """The drag ended (mouse released): run the latest value in full now, not after
+        :data:`FULL_AFTER`; the next value starts a new burst."""
+        self._last = -float("inf")
+        if self._timer.isActive():
+            self._timer.stop()
+            self._end_burst()
+
     def cancel(self) -> None:
         """Forget the pending full run (a non-drag request replaced it)."""
         self._timer.stop()

@@ -3,10 +3,10 @@
 A :class:`Lane` owns a worker thread (:class:`~.worker.JobWorker`, started on first use), hands
 out run ids, gives each run a cancel token (:class:`~.context.JobContext`), drops every event of
 a cancelled run in :meth:`Lane._on_event` (the one place stale answers die), queues the rest and
-delivers them on a paced QTimer (≤ 60 Hz, slower when the consumer's redraw is slow; events
-arriving at an idle GUI are delivered at once) through
-superqt-style signals: ``sigStarted``, ``sigYielded``, ``sigFinished``, ``sigErrored``,
-``sigAborted`` and, after each of the last three, ``sigEnded(run_id, completed)``.
+delivers them on a paced QTimer (≤ 60 Hz; after a slow redraw the GUI first gets a quarter of
+its cost for the mouse and other widgets; events arriving at an idle GUI are delivered at
+once) through superqt-style signals: ``sigStarted``, ``sigYielded``, ``sigFinished``,
+``sigErrored``, ``sigAborted`` and, after each of the last three, ``sigEnded(run_id, completed)``.
 
 The drag policy (:meth:`Lane.submit` with ``coalesce=True``): cancelling the run in flight for
 every new value starves a drag — when values come faster than a run lasts, nothing ever
@@ -35,6 +35,7 @@ the lane's next run starts at once on a fresh thread; :meth:`Lane.shutdown` wait
 from __future__ import annotations
 
 import math
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -60,11 +61,19 @@ WHOLE_BELOW = 0.3
 #: Shortest delivery interval (≤ 60 Hz) and the longest the adaptive interval may grow to (ms).
 PACE_MS = 16
 MAX_PACE_MS = 250
+#: The interpreter's thread switch interval while lanes run (seconds; Python's default is 5 ms).
+#: The engine releases the GIL in every matrix product and must win it back from the GUI
+#: thread, which holds it while it redraws: each win waits up to one switch interval (the
+#: "convoy effect", bpo-7946), ~60 times a run of a 20-layer net.
+GIL_SWITCH_SECONDS = 0.001
 #: Closing waits at most this long (seconds, all lanes together) for cancelled work to end.
 SHUTDOWN_WAIT = 0.25
 #: After a delivery that cost ``t`` seconds (handling plus the last repaint) the GUI gets
-#: ``REST_FACTOR · t`` for everything else (mouse, slider, other widgets) before the next one.
-REST_FACTOR = 1.0
+#: ``REST_FACTOR · t`` for everything else (mouse, slider, other widgets) before the next one,
+#: and deliveries start at most every :data:`PACE_MS`. A larger factor caps a drag's redraws at
+#: ``1 / ((1 + REST_FACTOR) · t)``: at 1.0 a 35 ms redraw allowed only 14 a second, while the
+#: mouse needs far less than 9 ms between two redraws.
+REST_FACTOR = 0.25
 
 
 class Lane(QObject):
@@ -240,6 +249,8 @@ class Lane(QObject):
         self._inflight_since = time.perf_counter()
         self._live.add(run_id)
         if not self._thread.isRunning():
+            if sys.getswitchinterval() > GIL_SWITCH_SECONDS:
+                sys.setswitchinterval(GIL_SWITCH_SECONDS)
             self._thread.start()
         self._sigRun.emit(run_id, self._work, payload, ctx,
                           math.inf if whole else self._batch_seconds)
@@ -307,7 +318,7 @@ class Lane(QObject):
         spent = time.perf_counter() - started
         if events and self._paint_cost is not None:
             spent += self._paint_cost()
-        rest = min(MAX_PACE_MS, max(PACE_MS, 1000 * REST_FACTOR * spent))
+        rest = min(MAX_PACE_MS, max(PACE_MS - 1000 * spent, 1000 * REST_FACTOR * spent, 1.0))
         self._timer.setInterval(int(rest))
         self._rest_until = time.perf_counter() + rest / 1000
         if not self._events:

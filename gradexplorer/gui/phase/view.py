@@ -28,8 +28,9 @@ from gradexplorer.gui.phase.gradient_preview import GradientPreview
 from gradexplorer.gui.phase.plot import PhasePlot
 from gradexplorer.gui.state import AppState
 
-#: At most one run per this many milliseconds while the point is dragged.
-DRAG_THROTTLE_MS = 50
+#: At most one value per this many milliseconds while the point is dragged (as the panel's
+#: sliders: 25 a second, more than the 20 complete redraws a second a drag aims at).
+DRAG_THROTTLE_MS = 40
 
 
 class PhaseView(QWidget):
@@ -153,6 +154,7 @@ class PhaseView(QWidget):
     def _on_drag_finished(self, *_args) -> None:
         if not self._syncing:
             self._apply_throttled.flush()
+            self.state.drag_finished()
 
     def _apply_point(self) -> None:
         if self._spec is None:

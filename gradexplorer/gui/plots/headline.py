@@ -101,11 +101,20 @@ class Headline:
 
     def _draw(self) -> None:
         big = fitted_points(self._text, self._points * VERDICT_SCALE, self._width, bold=True)
-        self.verdict.setText(self._text, size=f"{big:.1f}pt", color=self._colour, bold=True)
+        _set(self.verdict, self._text, size=f"{big:.1f}pt", color=self._colour, bold=True)
         line = self._stale or self._note or self.settings_text()
         small = fitted_points(line, self._points, self._width, bold=bool(self._stale))
-        self.settings.setText(line, size=f"{small:.1f}pt", bold=bool(self._stale),
-                              color=STALE_COLOUR if self._stale else SETTINGS_COLOUR)
+        _set(self.settings, line, size=f"{small:.1f}pt", bold=bool(self._stale),
+             color=STALE_COLOUR if self._stale else SETTINGS_COLOUR)
+
+
+def _set(label: pg.LabelItem, text: str, **style) -> None:
+    """``label.setText(text, **style)`` unless it shows exactly that already (each setText
+    re-lays the label out and repaints the dashboard's top)."""
+    key = (text, tuple(sorted(style.items())))
+    if getattr(label, "_gx_shown", None) != key:
+        label._gx_shown = key
+        label.setText(text, **style)
 
 
 def _short(value) -> str:

@@ -94,7 +94,7 @@ class LayerDetail:
         """Forget the shown histograms (the selection is kept; titles change with the next
         :meth:`show_layer`)."""
         for item in self.items.values():
-            item.setData([], [])
+            item.clear()  # cheaper than setData([], []): new data follow
         self._shown = {}
         self._state = ()
 

@@ -80,6 +80,7 @@ class LayerPlot(LayerPanel):
         self._values: dict[str, np.ndarray] = {}
         self._pins: dict[str, dict[str, pg.PlotDataItem]] = {}
         self._pin_data: dict[str, dict[str, np.ndarray]] = {}
+        self._pin_fields: dict[int, str] = {}  # id(pin item) -> the field it draws
         self.theory = TheoryOverlay(plot, self.legend)
         self.set_font(None)
 
@@ -112,7 +113,7 @@ class LayerPlot(LayerPanel):
         self.set_x_range(depth)
         self._values = {}
         for key, item in self.curves.items():
-            item.setData([], [])
+            item.clear()  # cheaper than setData([], []) (a drag clears every run)
             if same:
                 continue
             item.opts["antialias"] = smooth_lines(depth)  # used by the next setData
@@ -125,7 +126,7 @@ class LayerPlot(LayerPanel):
             else:
                 item.setSymbol(None)
         self._set_marks(np.empty(0), np.empty(0), [])
-        self.theory.clear()
+        self.theory.clear(keep_legend=True)  # the run's prediction usually comes back
 
     def update(self, result: RunResult) -> None:
         """Copy the current values of every shown field from ``result`` into the curves."""
@@ -172,14 +173,19 @@ class LayerPlot(LayerPanel):
             return None
         return finite_range(arrays)
 
-    def set_theory(self, field: str, values: np.ndarray | None, label: str) -> bool:
-        """Draw a dashed prediction of record ``field`` (False if this plot has no such curve)."""
+    def set_theory(self, field: str, values: np.ndarray | None, label: str,
+                   fit: bool = True) -> bool:
+        """Draw a dashed prediction of record ``field`` (False if this plot has no such curve).
+
+        ``fit=False`` leaves the y range to the caller (several predictions, one fit).
+        """
         spec = next((s for s in self.specs if s.field == field), None)
         if spec is None:
             return False
         self.theory.set(field, values, spec.key, label)
         self.theory.show_only({s.field for s in self.visible_specs()})
-        self.fit_y()
+        if fit:
+            self.fit_y()
         return True
 
     def _place_legend(self) -> None:
@@ -261,6 +267,7 @@ class LayerPlot(LayerPanel):
     def remove_pin(self, label: str) -> None:
         """Remove a pinned run's curves and legend entry (no-op when absent)."""
         for item in self._pins.pop(label, {}).values():
+            self._pin_fields.pop(id(item), None)
             if self.legend is not None:
                 self.legend.removeItem(item)
             self.plot.removeItem(item)
@@ -278,7 +285,10 @@ class LayerPlot(LayerPanel):
                 spec = shown.get(key)
                 visible = spec is not None and spec.field in data
                 item.setVisible(visible)
-                if visible:
+                if visible and self._pin_fields.get(id(item)) != spec.field:
+                    # a pin's numbers never change: set them only when it shows another field
+                    # (each run of a drag would otherwise redo every pin curve)
+                    self._pin_fields[id(item)] = spec.field
                     y = data[spec.field]
                     item.setData(layer_x(y.size), y, connect="finite")
 

@@ -31,6 +31,10 @@ class TheoryOverlay:
         #: a drag would otherwise create and destroy a plot item per curve and run.
         self._parked: dict[str, tuple[pg.PlotDataItem, tuple[str, str]]] = {}
         self._y: dict[str, np.ndarray] = {}  # field -> the drawn values
+        #: Parked items whose legend entry is still shown: a drag's next run usually brings
+        #: the same prediction in the same flush, and removing then re-adding the entry
+        #: re-lays the legend and the whole dashboard out (two extra full repaints a run).
+        self._listed: set[int] = set()
 
     def set(self, field: str, values: np.ndarray | None, key: str, label: str) -> None:
         """Draw ``values`` (shape (L,), NaN = no prediction) dashed in curve ``key``'s colour.
@@ -47,15 +51,20 @@ class TheoryOverlay:
             # the same curve with new numbers (every run of a drag): no new item, no relayout
             old.setData(layer_x(y.size), y, connect="finite", antialias=smooth_lines(y.size))
             return
-        self.remove(field)
+        self._remove_shown(field)
         self._labels[field] = (key, label)
         parked = self._parked.pop(field, None)
         if parked is not None and parked[1] == (key, label):
             item = parked[0]
             item.setData(layer_x(y.size), y, connect="finite", antialias=smooth_lines(y.size))
             item.setVisible(True)
+            if id(item) in self._listed:  # its legend entry never left
+                self._listed.discard(id(item))
+                self.items[field] = item
+                return
         else:
             if parked is not None:
+                self._unlist(parked[0])
                 self.plot.removeItem(parked[0])
             pen = pg.mkPen(MEASURED[key], width=2, style=QtCore.Qt.PenStyle.DashLine)
             item = self.plot.plot(layer_x(y.size), y, pen=pen, connect="finite",
@@ -67,6 +76,12 @@ class TheoryOverlay:
 
     def remove(self, field: str) -> None:
         """Remove the prediction for ``field`` (no-op when absent)."""
+        parked = self._parked.get(field)
+        if parked is not None:
+            self._unlist(parked[0])
+        self._remove_shown(field)
+
+    def _remove_shown(self, field: str) -> None:
         item = self.items.pop(field, None)
         self._labels.pop(field, None)
         self._y.pop(field, None)
@@ -75,19 +90,37 @@ class TheoryOverlay:
                 self.legend.removeItem(item)
             self.plot.removeItem(item)
 
-    def clear(self) -> None:
-        """Remove every prediction (the items are hidden and reused by the next :meth:`set`)."""
+    def clear(self, keep_legend: bool = False) -> None:
+        """Remove every prediction (the items are hidden and reused by the next :meth:`set`).
+
+        ``keep_legend``: leave their legend entries until :meth:`drop_parked_legend` (or the
+        next :meth:`set` of the same curve, which then changes no layout).
+        """
         for field in list(self.items):
             item = self.items.pop(field)
             labels = self._labels.pop(field)
             self._y.pop(field, None)
-            if self.legend is not None:
+            if keep_legend and self.legend is not None:
+                self._listed.add(id(item))
+            elif self.legend is not None:
                 self.legend.removeItem(item)
             item.setVisible(False)
             old = self._parked.pop(field, None)
             if old is not None:
+                self._unlist(old[0])
                 self.plot.removeItem(old[0])
             self._parked[field] = (item, labels)
+
+    def drop_parked_legend(self) -> None:
+        """Remove the legend entries :meth:`clear` kept for curves that did not come back."""
+        for item, _labels in self._parked.values():
+            self._unlist(item)
+
+    def _unlist(self, item: pg.PlotDataItem) -> None:
+        if id(item) in self._listed:
+            self._listed.discard(id(item))
+            if self.legend is not None:
+                self.legend.removeItem(item)
 
     def show_only(self, fields: set[str]) -> None:
         """Show the predictions of ``fields`` (the fields currently drawn), hide the others."""
