@@ -223,3 +223,35 @@ def test_shutdown_during_run_stops_thread(qtbot, gated_engine):
     assert not lane.worker_thread().isRunning()
     assert got["result"].end is None
 
+
+
+def test_a_coalesced_value_starts_when_the_run_in_flight_ends_without_the_gui(qtbot):
+    """During a drag the GUI is busy drawing when the run in flight ends: the next value must
+    start on the worker at once, not when the GUI gets round to that run's events."""
+    release = threading.Event()
+    started = {name: threading.Event() for name in ("first", "second", "third")}
+
+    def work(payload, ctx):
+        started[payload].set()
+        if payload == "first":
+            release.wait(5)
+        yield payload
+
+    runner = JobRunner()
+    lane = runner.lane("drag", work)
+    try:
+        lane.submit("first", coalesce=True)
+        assert started["first"].wait(5)
+        lane._duration = 0.01  # the lane knows its runs are short: let the run finish
+        lane.submit("second", coalesce=True)  # superseded before it starts: never runs
+        third = lane.submit("third", coalesce=True)
+        assert lane.has_queued()
+        release.set()  # "first" ends while this (GUI) thread processes no events
+        assert started["third"].wait(5), "the queued value waited for the GUI thread"
+        assert not started["second"].is_set()
+        with qtbot.waitSignal(lane.sigEnded, timeout=5000,
+                              check_params_cb=lambda run_id, ok: run_id == third) as blocker:
+            pass
+        assert blocker.args == [third, True] and not lane.is_running()
+    finally:
+        runner.shutdown()
