@@ -117,8 +117,42 @@ def test_coalesce_lets_a_run_that_ends_soon_finish_then_runs_only_the_newest(
                           check_params_cb=lambda i: i == last):
         pass
     assert seen == [0.5, 1.0, 1.3]  # 1.1 and 1.2 never started
-    assert [i for i, _ in got["results"]][-2:] == [first, last]
-    assert got["results"][-1][1].start.config["gain"] == 1.3
+    shown = [i for i, _ in got["results"]]
+    assert shown[-1] == last and got["results"][-1][1].start.config["gain"] == 1.3
+    # the first is drawn, unless it and the last completed before one delivery: then only the
+    # last is (the first ends as aborted; drawn in the same go, it would never be seen)
+    assert (shown[-2:] == [first, last]) != ((first, False) in got["ended"])
+
+
+def test_of_two_runs_complete_in_one_delivery_only_the_later_is_drawn(qtbot):
+    from PySide6.QtCore import Qt
+
+    runner = JobRunner()
+    lane = runner.lane("drag", lambda spec, ctx: iter([spec]))
+    finished = threading.Event()
+    ended, shown, target = [], [], []
+    lane.sigEnded.connect(lambda i, ok: ended.append((i, ok)))
+    lane.sigYielded.connect(lambda i, records: shown.append(i))
+    try:
+        lane.submit(NetworkSpec(gain=0.9))  # starts the worker thread
+        with qtbot.waitSignal(lane.sigEnded, timeout=5000):
+            pass
+        lane._worker.sigEvent.connect(  # on the worker thread: no GUI event loop needed
+            lambda i, kind, data: kind == "finished" and i in target and finished.set(),
+            Qt.ConnectionType.DirectConnection)
+        lane._duration = 0.01  # short runs: a coalesced value waits for the run in flight
+        shown.clear()
+        first = lane.submit(NetworkSpec(gain=1.0), coalesce=True)
+        second = lane.submit(NetworkSpec(gain=1.1), coalesce=True)
+        target.append(second)
+        assert finished.wait(5)  # both complete while this (GUI) thread delivers nothing
+        with qtbot.waitSignal(lane.sigEnded, timeout=5000,
+                              check_params_cb=lambda i, ok: i == second):
+            pass
+        assert (first, False) in ended and (second, True) in ended
+        assert shown == [second]
+    finally:
+        runner.shutdown()
 
 
 def test_coalesce_cancels_a_run_that_will_not_end_soon(qtbot, lane_factory, gated_engine):

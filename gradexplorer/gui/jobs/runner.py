@@ -23,7 +23,9 @@ run in flight overran its estimate by more than :data:`FINISH_SOON` (the estimat
 raised to what it has taken so far) — it is cancelled as before. Coalesced runs are delivered
 whole (one batch at the end) when shorter than :data:`WHOLE_BELOW`, or, during a burst of
 values, than :data:`LET_FINISH`: the plots then go from one complete run to the next and never
-show a half-drawn run of one value where the complete run of another just was.
+show a half-drawn run of one value where the complete run of another just was. When two coalesced
+runs complete between two deliveries, only the later is delivered (the earlier ends as
+aborted): both would be drawn in one go and the first never seen.
 
 :class:`JobRunner` is what views receive: ``runner.lane(name, work)``; ``runner.shutdown()``
 cancels every lane and quits its thread.
@@ -119,6 +121,7 @@ class Lane(QObject):
         self._inflight: JobContext | None = None
         self._inflight_since = 0.0
         self._queued: JobContext | None = None  # sent, waits behind the run in flight
+        self._coalesced: set[int] = set()  # ids of coalesced runs not ended yet
         self._events: list[tuple[int, str, Any]] = []
         self._duration: float | None = None  # smoothed seconds of a completed run
         self._last_result = -math.inf  # perf_counter() when the last run finished
@@ -146,6 +149,8 @@ class Lane(QObject):
         run_id = self._ids
         if self._closed:
             return run_id
+        if coalesce:
+            self._coalesced.add(run_id)
         if coalesce and self._inflight is not None and self._finishes_soon():
             self._drop_queued()
             self._queued = self._post(run_id, payload, gate, whole=self._whole(burst=True))
@@ -313,11 +318,17 @@ class Lane(QObject):
         """Deliver the queued events now (called by the paced timer; tests may call it)."""
         started = time.perf_counter()
         events, self._events = self._events, []
+        superseded = self._superseded(events)
         i = 0
         while i < len(events):
             run_id, kind, data = events[i]
             i += 1
             if run_id in self._dropped:
+                continue
+            if run_id in superseded:
+                if kind == "finished":
+                    self.sigAborted.emit(run_id)
+                    self.sigEnded.emit(run_id, False)
                 continue
             if kind == "yielded":
                 batch = list(data)
@@ -344,6 +355,16 @@ class Lane(QObject):
         self._rest_until = time.perf_counter() + rest / 1000
         if not self._events:
             self._timer.stop()  # idle (a paused run too) until the next event arrives
+
+
+    def _superseded(self, events: list[tuple[int, str, Any]]) -> set[int]:
+        """Coalesced runs complete in ``events`` that a later complete coalesced run replaces:
+        drawn in the same delivery, they would never be seen (they end as aborted instead)."""
+        done = [run_id for run_id, kind, _ in events
+                if kind == "finished" and run_id in self._coalesced]
+        self._coalesced.difference_update(run_id for run_id, kind, _ in events
+                                          if kind in ("finished", "errored", "aborted"))
+        return set(done[:-1])
 
 
 class JobRunner(QObject):
