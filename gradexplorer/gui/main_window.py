@@ -137,6 +137,7 @@ class MainWindow(QMainWindow):
 
         self.panel.sigSpecChanged.connect(lambda spec: self.state.set_spec(spec, "panel"))
         self.panel.sigDragFinished.connect(self.state.drag_finished)
+        self.state.add_pending(self.panel.flush)
         self.panel.sigSpecSet.connect(self._panel_set)
         self.panel.sigSpecError.connect(lambda field, message: self._settings_invalid(message))
         self.state.sigSpecChanged.connect(self._on_spec_changed)
@@ -289,28 +290,9 @@ class MainWindow(QMainWindow):
             self._pin_runs.take(run_id, records)
             return
         started = time.perf_counter()
-        chunk: list = []
-        ended: RunEnd | None = None
-        for rec in records:
-            if isinstance(rec, RunStart):
-                chunk = []
-                self._on_run_start(run_id, rec)
-                continue
-            self._pin_runs.keep(rec)  # to redraw this run after a pin's (when pins are due)
-            if isinstance(rec, RunEnd):
-                if chunk:
-                    self.dashboard.add_records(chunk)
-                    chunk = []
-                self.dashboard.finish_run(rec)
-                ended = rec
-            else:
-                chunk.append(rec)
-                if isinstance(rec, (ForwardLayer, BackwardLayer)):
-                    self._layers_done += 1
-                elif isinstance(rec, TheoryLayers):
-                    self.theory.show(rec)
-        if chunk:
-            self.dashboard.add_records(chunk)
+        if any(isinstance(rec, RunEnd) for rec in records):
+            self.state.flush_pending()  # a drag's next value computes while this one draws
+        ended = self._feed(run_id, records)
         if hasattr(self.dashboard, "settle_views"):
             self.dashboard.settle_views()  # one repaint for the batch, not two
         if ended is not None or started - self._progress_shown >= PROGRESS_SECONDS:
@@ -318,6 +300,44 @@ class MainWindow(QMainWindow):
             self.progress.setValue(min(self._layers_done, self.progress.maximum()))
         if ended is not None:
             self._run_ended(run_id, ended)
+
+    def _feed(self, run_id: int, records: list) -> RunEnd | None:
+        """Give ``records`` to the dashboard in stream order; return the run's end if among them.
+
+        A run's mean-field prediction is drawn after the layer records that came with it, so
+        the plots fit their ranges to the measurement first (the other way round, each run of
+        a drag fitted them twice).
+        """
+        chunk: list = []
+        theory: list[TheoryLayers] = []
+        ended: RunEnd | None = None
+
+        def feed_chunk() -> None:
+            nonlocal chunk, theory
+            if chunk:
+                self.dashboard.add_records(chunk)
+            for prediction in theory:
+                self.theory.show(prediction)
+            chunk, theory = [], []
+
+        for rec in records:
+            if isinstance(rec, RunStart):
+                chunk, theory = [], []
+                self._on_run_start(run_id, rec)
+                continue
+            self._pin_runs.keep(rec)  # to redraw this run after a pin's (when pins are due)
+            if isinstance(rec, RunEnd):
+                feed_chunk()
+                self.dashboard.finish_run(rec)
+                ended = rec
+                continue
+            chunk.append(rec)
+            if isinstance(rec, (ForwardLayer, BackwardLayer)):
+                self._layers_done += 1
+            elif isinstance(rec, TheoryLayers):
+                theory.append(rec)
+        feed_chunk()
+        return ended
 
     def _on_run_start(self, run_id: int, rec: RunStart) -> None:
         """A run's first record: reset the dashboard, progress and status for it."""

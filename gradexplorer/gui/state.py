@@ -56,6 +56,7 @@ class AppState(QObject):
         self._result = None
         self._result_spec: NetworkSpec | None = None
         self._pins: list = []
+        self._pending: list = []  # flush() of throttled controls (add_pending)
 
     # --- settings -------------------------------------------------------------------------------
     def spec(self) -> NetworkSpec:
@@ -84,6 +85,20 @@ class AppState(QObject):
     def run_started(self, spec: NetworkSpec) -> None:
         """A run of ``spec`` starts reaching the plots."""
         self.sigRunStarted.emit(spec)
+
+    def add_pending(self, flush) -> None:
+        """Register ``flush()``: emits a control's value held back by its throttle, if any."""
+        self._pending.append(flush)
+
+    def flush_pending(self) -> None:
+        """Emit every throttled value now (it becomes current through :meth:`set_spec`).
+
+        Called when a completed result is about to be drawn: during a drag the next value then
+        starts computing while the GUI draws this one, instead of after the drawing (the
+        throttle's timer would only fire then), so the engine and the GUI overlap.
+        """
+        for flush in list(self._pending):
+            flush()
 
     def drag_finished(self) -> None:
         """The mouse let go: the current spec is the drag's last value (its full run may start)."""

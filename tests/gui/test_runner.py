@@ -117,8 +117,42 @@ def test_coalesce_lets_a_run_that_ends_soon_finish_then_runs_only_the_newest(
                           check_params_cb=lambda i: i == last):
         pass
     assert seen == [0.5, 1.0, 1.3]  # 1.1 and 1.2 never started
-    assert [i for i, _ in got["results"]][-2:] == [first, last]
-    assert got["results"][-1][1].start.config["gain"] == 1.3
+    shown = [i for i, _ in got["results"]]
+    assert shown[-1] == last and got["results"][-1][1].start.config["gain"] == 1.3
+    # the first is drawn, unless it and the last completed before one delivery: then only the
+    # last is (the first ends as aborted; drawn in the same go, it would never be seen)
+    assert (shown[-2:] == [first, last]) != ((first, False) in got["ended"])
+
+
+def test_of_two_runs_complete_in_one_delivery_only_the_later_is_drawn(qtbot):
+    from PySide6.QtCore import Qt
+
+    runner = JobRunner()
+    lane = runner.lane("drag", lambda spec, ctx: iter([spec]))
+    finished = threading.Event()
+    ended, shown, target = [], [], []
+    lane.sigEnded.connect(lambda i, ok: ended.append((i, ok)))
+    lane.sigYielded.connect(lambda i, records: shown.append(i))
+    try:
+        lane.submit(NetworkSpec(gain=0.9))  # starts the worker thread
+        with qtbot.waitSignal(lane.sigEnded, timeout=5000):
+            pass
+        lane._worker.sigEvent.connect(  # on the worker thread: no GUI event loop needed
+            lambda i, kind, data: kind == "finished" and i in target and finished.set(),
+            Qt.ConnectionType.DirectConnection)
+        lane._duration = 0.01  # short runs: a coalesced value waits for the run in flight
+        shown.clear()
+        first = lane.submit(NetworkSpec(gain=1.0), coalesce=True)
+        second = lane.submit(NetworkSpec(gain=1.1), coalesce=True)
+        target.append(second)
+        assert finished.wait(5)  # both complete while this (GUI) thread delivers nothing
+        with qtbot.waitSignal(lane.sigEnded, timeout=5000,
+                              check_params_cb=lambda i, ok: i == second):
+            pass
+        assert (first, False) in ended and (second, True) in ended
+        assert shown == [second]
+    finally:
+        runner.shutdown()
 
 
 def test_coalesce_cancels_a_run_that_will_not_end_soon(qtbot, lane_factory, gated_engine):
@@ -223,3 +257,35 @@ def test_shutdown_during_run_stops_thread(qtbot, gated_engine):
     assert not lane.worker_thread().isRunning()
     assert got["result"].end is None
 
+
+
+def test_a_coalesced_value_starts_when_the_run_in_flight_ends_without_the_gui(qtbot):
+    """During a drag the GUI is busy drawing when the run in flight ends: the next value must
+    start on the worker at once, not when the GUI gets round to that run's events."""
+    release = threading.Event()
+    started = {name: threading.Event() for name in ("first", "second", "third")}
+
+    def work(payload, ctx):
+        started[payload].set()
+        if payload == "first":
+            release.wait(5)
+        yield payload
+
+    runner = JobRunner()
+    lane = runner.lane("drag", work)
+    try:
+        lane.submit("first", coalesce=True)
+        assert started["first"].wait(5)
+        lane._duration = 0.01  # the lane knows its runs are short: let the run finish
+        lane.submit("second", coalesce=True)  # superseded before it starts: never runs
+        third = lane.submit("third", coalesce=True)
+        assert lane.has_queued()
+        release.set()  # "first" ends while this (GUI) thread processes no events
+        assert started["third"].wait(5), "the queued value waited for the GUI thread"
+        assert not started["second"].is_set()
+        with qtbot.waitSignal(lane.sigEnded, timeout=5000,
+                              check_params_cb=lambda run_id, ok: run_id == third) as blocker:
+            pass
+        assert blocker.args == [third, True] and not lane.is_running()
+    finally:
+        runner.shutdown()

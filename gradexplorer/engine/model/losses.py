@@ -32,7 +32,8 @@ class TopGradient:
 
 def random_projection(a_s: np.ndarray, s: int, g: np.ndarray) -> TopGradient:
     """L = Σ G ⊙ a_L; ∂L/∂a_L = G. ``g``: (B, n_L) standard normal, same dtype as ``a_s``."""
-    value = float(np.dot(g.reshape(-1).astype(np.float64), a_s.reshape(-1).astype(np.float64)))
+    value = float(np.dot(g.reshape(-1).astype(np.float64, copy=False),
+                         a_s.reshape(-1).astype(np.float64, copy=False)))
     return TopGradient(unscale(value, s), g.copy(), 0)
 
 

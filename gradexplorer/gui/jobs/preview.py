@@ -23,9 +23,12 @@ from gradexplorer.engine.model.spec import NetworkSpec
 #: Batch rows of a preview run.
 PREVIEW_ROWS = 64
 #: A value arriving within this many seconds of the previous one belongs to a burst.
-BURST_SECONDS = 0.3
-#: Without a new value for this long (seconds), the burst ended: run the full spec.
-FULL_AFTER = 0.15
+BURST_SECONDS = 0.5
+#: Without a new value for this long (seconds), the burst ended: run the full spec. Releasing
+#: the mouse ends it at once (:meth:`PreviewPolicy.finish_now`); this is for the mouse held
+#: still and for keys. Shorter, a slow redraw spaced a drag's values enough to start full
+#: runs (3× a preview's cost) in the middle of the drag.
+FULL_AFTER = 0.3
 
 
 def preview_of(spec: NetworkSpec, rows: int = PREVIEW_ROWS) -> NetworkSpec:

@@ -14,14 +14,18 @@ completes. Instead the run in flight is let finish when, by the lane's measured 
 ends within ``max(FINISH_SOON, min(run time, LET_FINISH))`` seconds (so runs up to
 :data:`LET_FINISH` always finish) or when the plots have shown no new result for
 :data:`STALE_MAX` seconds (so even long runs show a result per run time while the mouse
-moves). The newest value waits in a one-slot queue (each newer value replaces it) and runs as
-soon as the run in flight ends: complete results keep coming at the rate the engine allows, the
-latest value always runs last, and a superseded value is never started. Otherwise — or when the
+moves). The newest value is handed to the worker at once and starts the moment the run in
+flight ends, on the worker thread (it does not wait for the busy GUI to take that run's
+events); a newer value cancels it before it starts (the worker skips a cancelled run) and
+takes its place: complete results keep coming at the rate the engine allows, the latest value
+always runs last, and a superseded value is never started. Otherwise — or when the
 run in flight overran its estimate by more than :data:`FINISH_SOON` (the estimate is then
 raised to what it has taken so far) — it is cancelled as before. Coalesced runs are delivered
 whole (one batch at the end) when shorter than :data:`WHOLE_BELOW`, or, during a burst of
 values, than :data:`LET_FINISH`: the plots then go from one complete run to the next and never
-show a half-drawn run of one value where the complete run of another just was.
+show a half-drawn run of one value where the complete run of another just was. When two coalesced
+runs complete between two deliveries, only the later is delivered (the earlier ends as
+aborted): both would be drawn in one go and the first never seen.
 
 :class:`JobRunner` is what views receive: ``runner.lane(name, work)``; ``runner.shutdown()``
 cancels every lane and quits its thread.
@@ -116,7 +120,8 @@ class Lane(QObject):
         self._dropped: set[int] = set()  # cancelled after some of its events were queued
         self._inflight: JobContext | None = None
         self._inflight_since = 0.0
-        self._queued: tuple[int, Any, PauseGate | None] | None = None
+        self._queued: JobContext | None = None  # sent, waits behind the run in flight
+        self._coalesced: set[int] = set()  # ids of coalesced runs not ended yet
         self._events: list[tuple[int, str, Any]] = []
         self._duration: float | None = None  # smoothed seconds of a completed run
         self._last_result = -math.inf  # perf_counter() when the last run finished
@@ -144,10 +149,13 @@ class Lane(QObject):
         run_id = self._ids
         if self._closed:
             return run_id
+        if coalesce:
+            self._coalesced.add(run_id)
         if coalesce and self._inflight is not None and self._finishes_soon():
-            self._queued = (run_id, payload, gate)
+            self._drop_queued()
+            self._queued = self._post(run_id, payload, gate, whole=self._whole(burst=True))
             return run_id
-        self._queued = None
+        self._drop_queued()
         burst = self._inflight is not None
         if burst and self._duration is not None:
             self._duration = max(self._duration, time.perf_counter() - self._inflight_since)
@@ -163,7 +171,7 @@ class Lane(QObject):
 
     def cancel(self) -> None:
         """Cancel the run in flight and forget a queued value (their events are dropped)."""
-        self._queued = None
+        self._drop_queued()
         self._cancel_inflight()
 
     def is_running(self) -> bool:
@@ -244,9 +252,13 @@ class Lane(QObject):
         return now - self._last_result >= STALE_MAX
 
     def _send(self, run_id: int, payload: Any, gate: PauseGate | None, whole: bool) -> None:
-        ctx = JobContext(run_id, gate=gate)
-        self._inflight = ctx
+        self._inflight = self._post(run_id, payload, gate, whole)
         self._inflight_since = time.perf_counter()
+
+    def _post(self, run_id: int, payload: Any, gate: PauseGate | None,
+              whole: bool) -> JobContext:
+        """Hand the run to the worker (it starts when the worker is free); return its token."""
+        ctx = JobContext(run_id, gate=gate)
         self._live.add(run_id)
         if not self._thread.isRunning():
             if sys.getswitchinterval() > GIL_SWITCH_SECONDS:
@@ -254,6 +266,18 @@ class Lane(QObject):
             self._thread.start()
         self._sigRun.emit(run_id, self._work, payload, ctx,
                           math.inf if whole else self._batch_seconds)
+        return ctx
+
+    def _drop_queued(self) -> None:
+        """Forget the value waiting behind the run in flight: its token is cancelled, so the
+        worker skips it (it never starts) and nothing of it is delivered."""
+        ctx, self._queued = self._queued, None
+        if ctx is None:
+            return
+        ctx.cancel()
+        self._live.discard(ctx.run_id)
+        self._dropped.add(ctx.run_id)
+        self._events = [e for e in self._events if e[0] != ctx.run_id]
 
     def _cancel_inflight(self) -> None:
         ctx, self._inflight = self._inflight, None
@@ -279,9 +303,11 @@ class Lane(QObject):
                     self._duration = took if self._duration is None else (
                         0.5 * self._duration + 0.5 * took)
                 self._inflight = None
-                if self._queued is not None:
-                    queued, self._queued = self._queued, None
-                    self._send(*queued, whole=self._whole(burst=True))
+                if self._queued is not None:  # already with the worker: it started at once
+                    self._inflight, self._queued = self._queued, None
+                    self._inflight_since = (self._worker.since
+                                            if self._worker.last == self._inflight.run_id
+                                            else time.perf_counter())
         self._events.append((run_id, kind, data))
         if not self._timer.isActive():
             # an idle GUI gets the events at once; a busy one only after its rest (flush)
@@ -292,11 +318,17 @@ class Lane(QObject):
         """Deliver the queued events now (called by the paced timer; tests may call it)."""
         started = time.perf_counter()
         events, self._events = self._events, []
+        superseded = self._superseded(events)
         i = 0
         while i < len(events):
             run_id, kind, data = events[i]
             i += 1
             if run_id in self._dropped:
+                continue
+            if run_id in superseded:
+                if kind == "finished":
+                    self.sigAborted.emit(run_id)
+                    self.sigEnded.emit(run_id, False)
                 continue
             if kind == "yielded":
                 batch = list(data)
@@ -323,6 +355,16 @@ class Lane(QObject):
         self._rest_until = time.perf_counter() + rest / 1000
         if not self._events:
             self._timer.stop()  # idle (a paused run too) until the next event arrives
+
+
+    def _superseded(self, events: list[tuple[int, str, Any]]) -> set[int]:
+        """Coalesced runs complete in ``events`` that a later complete coalesced run replaces:
+        drawn in the same delivery, they would never be seen (they end as aborted instead)."""
+        done = [run_id for run_id, kind, _ in events
+                if kind == "finished" and run_id in self._coalesced]
+        self._coalesced.difference_update(run_id for run_id, kind, _ in events
+                                          if kind in ("finished", "errored", "aborted"))
+        return set(done[:-1])
 
 
 class JobRunner(QObject):

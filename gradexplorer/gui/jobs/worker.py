@@ -40,7 +40,8 @@ class JobWorker(QObject):
     def __init__(self) -> None:
         super().__init__()
         self.current: int | None = None  # read by the GUI thread: a plain attribute write
-        self.since = 0.0  # time.perf_counter() when ``current`` began
+        self.since = 0.0  # time.perf_counter() when ``current`` (or ``last``) began
+        self.last: int | None = None  # the run begun last (kept after it ended)
 
     @Slot(int, object, object, object, float)
     def run(self, run_id: int, work: Work, payload: Any, ctx: JobContext,
@@ -50,7 +51,7 @@ class JobWorker(QObject):
             self.sigEvent.emit(run_id, "aborted", None)
             return
         self.since = time.perf_counter()
-        self.current = run_id
+        self.last = self.current = run_id
         try:
             self._run(run_id, work, payload, ctx, batch_seconds)
         finally:

@@ -87,6 +87,7 @@ class PhaseView(QWidget):
         self._syncing = False
         self._apply_throttled = qthrottled(self._apply_point, timeout=DRAG_THROTTLE_MS,
                                            leading=True)
+        state.add_pending(self._apply_throttled.flush)
         self.plot.target.sigPositionChanged.connect(self._on_dragged)
         self.plot.target.sigPositionChangeFinished.connect(self._on_drag_finished)
         state.sigSpecChanged.connect(self._on_spec_changed)

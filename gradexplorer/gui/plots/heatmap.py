@@ -11,6 +11,7 @@ import numpy as np
 from gradexplorer.engine.runs.result import RunResult
 from gradexplorer.gui.plots.panel import LayerPanel
 from gradexplorer.gui.plots.stack import HistogramStack
+from gradexplorer.gui.plots.sticky import sticky_top
 from gradexplorer.gui.plots.style import (
     colormap,
     hold_text_space,
@@ -19,8 +20,9 @@ from gradexplorer.gui.plots.style import (
     value_label,
 )
 
-#: Upper colour level = this percentile of the positive densities (spikes saturate, the rest
-#: keeps its contrast).
+#: Upper colour level ≈ this percentile of the positive densities (spikes saturate, the rest
+#: keeps its contrast), rounded up to 1, 2 or 5 × 10^k and kept while it still fits
+#: (:func:`~.sticky.sticky_top`).
 LEVEL_PERCENTILE = 95.0
 
 
@@ -104,6 +106,8 @@ class HeatmapPlot(LayerPanel):
             self.set_font(self._points)
         positive = image[np.isfinite(image) & (image > 0)]
         top = float(np.percentile(positive, LEVEL_PERCENTILE)) if positive.size else 1.0
+        # kept while the new runs' densities fit it (a drag re-ticks the colour bar rarely)
+        top = self._top = sticky_top(getattr(self, "_top", None), top)
         self.image.setImage(image, autoLevels=False, levels=(0.0, top))
         self.image.setRect(pg.QtCore.QRectF(0.5, lo, float(self.depth), hi - lo))
         if self.colorbar.levels() != (0.0, top):

@@ -10,6 +10,7 @@ import numpy as np
 
 from gradexplorer.engine.runs.records import Histogram
 from gradexplorer.engine.runs.result import RunResult
+from gradexplorer.gui.plots.sticky import keeps, with_headroom
 from gradexplorer.gui.plots.style import (
     MEASURED,
     pg,
@@ -38,7 +39,22 @@ def _step(item: pg.PlotDataItem, h: Histogram | None) -> bool:
         return False
     density = np.nan_to_num(np.asarray(h.density, dtype=float), nan=0.0, posinf=0.0)
     item.setData(np.asarray(h.edges, dtype=float), density, stepMode="center", fillLevel=0)
+    _fit(item.getViewBox(), float(h.edges[0]), float(h.edges[-1]),
+         float(density.max()) if density.size else 0.0)
     return True
+
+
+def _fit(vb: pg.ViewBox | None, x0: float, x1: float, top: float) -> None:
+    """Show [x0, x1] × [0, top], keeping the current range while it still fits (:mod:`.sticky`:
+    the next layer or run of a drag then redoes no tick text)."""
+    if vb is None:
+        return
+    vb.disableAutoRange()
+    xr, yr = vb.viewRange()
+    if not keeps(xr, x0, x1):
+        vb.setXRange(*with_headroom(x0, x1), padding=0)
+    if not keeps(yr, 0.0, top):
+        vb.setYRange(0.0, with_headroom(0.0, top)[1], padding=0)
 
 
 class LayerDetail:

@@ -235,6 +235,7 @@ class LayerPlot(LayerPanel):
         shown = {s.field for s in self.visible_specs()}
         arrays += [y for data in self._pin_data.values() for f, y in data.items() if f in shown]
         arrays += [y for f, y in self.theory.arrays().items() if f in shown]
+        arrays += [y for f, y in self.theory.reserved_arrays().items() if f in shown]
         if len(self._marks.data):
             arrays.append(np.asarray(self._marks.data["y"], dtype=float))
         if not any(np.isfinite(a).any() for a in arrays):

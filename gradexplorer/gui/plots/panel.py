@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from gradexplorer.gui.plots.sticky import keeps, with_headroom
 from gradexplorer.gui.plots.style import (
     CURSOR,
     hold_text_space,
@@ -13,8 +14,6 @@ from gradexplorer.gui.plots.style import (
     style_axis,
 )
 
-#: :meth:`LayerPanel.fit_y` keeps a y range while the data fill at least this fraction of it.
-MIN_FILL = 0.5
 #: Padding of a fitted y range (fraction of the data span on each side).
 Y_PADDING = 0.06
 
@@ -74,8 +73,9 @@ class LayerPanel:
         """Fit the y range to what is drawn, but only when it must change.
 
         The range is kept while the data stay inside it and fill at least
-        :data:`MIN_FILL` of it: each change regenerates the axis' tick text and grid, which
-        during a drag (a complete run every few tens of ms) would cost more than the curves.
+        :data:`~.sticky.MIN_FILL` of it, and a new one has headroom (:mod:`.sticky`): each
+        change regenerates the axis' tick text and grid, which during a drag (a complete run
+        every few tens of ms) would cost more than the curves.
         A user's zoom is kept until the data leave it.
         """
         vb = self.plot.vb
@@ -87,10 +87,9 @@ class LayerPanel:
         lo, hi = float(bounds[0]), float(bounds[1])
         if hi - lo < 1e-12 * max(1.0, abs(lo)):
             lo, hi = lo - 0.5, hi + 0.5
-        a, b = vb.viewRange()[1]
-        if self._y_fitted and a <= lo and hi <= b and hi - lo >= MIN_FILL * (b - a):
+        if self._y_fitted and keeps(vb.viewRange()[1], lo, hi):
             return
-        vb.setYRange(lo, hi, padding=Y_PADDING)
+        vb.setYRange(*with_headroom(lo, hi), padding=Y_PADDING)
         self._y_fitted = True
 
     def y_bounds(self) -> tuple[float, float] | None:

@@ -35,6 +35,7 @@ class TheoryOverlay:
         #: the same prediction in the same flush, and removing then re-adding the entry
         #: re-lays the legend and the whole dashboard out (two extra full repaints a run).
         self._listed: set[int] = set()
+        self._reserved: dict[str, np.ndarray] = {}  # field -> a cleared prediction's values
 
     def set(self, field: str, values: np.ndarray | None, key: str, label: str) -> None:
         """Draw ``values`` (shape (L,), NaN = no prediction) dashed in curve ``key``'s colour.
@@ -99,7 +100,9 @@ class TheoryOverlay:
         for field in list(self.items):
             item = self.items.pop(field)
             labels = self._labels.pop(field)
-            self._y.pop(field, None)
+            y = self._y.pop(field, None)
+            if keep_legend and y is not None:
+                self._reserved[field] = y
             if keep_legend and self.legend is not None:
                 self._listed.add(id(item))
             elif self.legend is not None:
@@ -113,8 +116,15 @@ class TheoryOverlay:
 
     def drop_parked_legend(self) -> None:
         """Remove the legend entries :meth:`clear` kept for curves that did not come back."""
+        self._reserved = {}
         for item, _labels in self._parked.values():
             self._unlist(item)
+
+    def reserved_arrays(self) -> dict[str, np.ndarray]:
+        """Predictions cleared with ``keep_legend`` whose successors have not come yet: the
+        plot keeps room for them (fitting the range without, then with the new prediction
+        would change it twice at every run of a drag)."""
+        return {f: y for f, y in self._reserved.items() if f not in self.items}
 
     def _unlist(self, item: pg.PlotDataItem) -> None:
         if id(item) in self._listed:

@@ -1,0 +1,106 @@
+"""Per-layer reductions and histograms against independent computations (numpy's own)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from gradexplorer.engine.runs.records import LOG10_BIN_WIDTH
+from gradexplorer.engine.runs.statistics import linear_histogram, log10_histogram, moments
+
+RNG = np.random.default_rng(11)
+
+
+def _with_specials(x: np.ndarray) -> np.ndarray:
+    """``x`` with zeros, ±inf, NaN and huge finite values mixed in (results to bin, not errors)."""
+    huge = float(np.finfo(x.dtype).max) / 2
+    flat = x.reshape(-1).copy()
+    idx = RNG.choice(flat.size, 40, replace=False)
+    flat[idx[:10]] = 0.0
+    flat[idx[10:15]] = np.inf
+    flat[idx[15:20]] = -np.inf
+    flat[idx[20:30]] = np.nan
+    flat[idx[30:35]] = huge
+    flat[idx[35:]] = -huge
+    return flat.reshape(x.shape)
+
+
+def _counts(h) -> np.ndarray:
+    width = np.diff(h.edges)
+    return np.rint(h.density * width * h.n)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(("lo", "hi", "scale"), [(-4.0, 4.0, 2.7), (0.0, 1.0, 1.0),
+                                                 (0.0, 4.0, 0.3)])
+@pytest.mark.parametrize("special", [False, True])
+def test_linear_histogram_counts_are_numpys(dtype, lo, hi, scale, special):
+    x = (RNG.standard_normal((300, 70)) * 2.0).astype(dtype)
+    x[0, :5] = [lo * scale, hi * scale, 0.0, (lo + 0.125 * (hi - lo)) * scale, -0.0]
+    if special:
+        x = _with_specials(x)
+    h = linear_histogram(x, lo, hi, 64, "x", scale=scale)
+    with np.errstate(over="ignore"):  # huge / 0.3: inf, left out as the engine does
+        t = x.reshape(-1).astype(np.float64) / scale
+    t = t[np.isfinite(t)]
+    expected, edges = np.histogram(np.clip(t, lo, hi), bins=64, range=(lo, hi))
+    np.testing.assert_array_equal(_counts(h), expected)
+    np.testing.assert_allclose(h.edges, edges, rtol=0, atol=1e-15)
+    assert h.n == t.size == int(expected.sum())
+    assert h.clipped == int(np.count_nonzero((t < lo) | (t >= hi)))
+    if not special:  # the caller's "all finite" shortcut gives the same histogram
+        fast = linear_histogram(x, lo, hi, 64, "x", scale=scale, finite=True)
+        np.testing.assert_array_equal(fast.density, h.density)
+        assert (fast.n, fast.clipped) == (h.n, h.clipped)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("exp2", [0, -70, 900])
+@pytest.mark.parametrize("special", [False, True])
+def test_log10_histogram_counts_are_numpys(dtype, exp2, special):
+    x = (RNG.standard_normal((200, 90)) * np.exp(RNG.uniform(-8, 8, (200, 90)))).astype(dtype)
+    if special:
+        x = _with_specials(x)
+    h = log10_histogram(x, exp2)
+    v = np.abs(x.reshape(-1).astype(np.float64))
+    keep = np.isfinite(v) & (v > 0)
+    logs = np.log10(v[keep]) + exp2 * math.log10(2.0)
+    # numpy's bins on our edges: the grid k·w of the universal log10 axis
+    np.testing.assert_allclose(h.edges / LOG10_BIN_WIDTH, np.round(h.edges / LOG10_BIN_WIDTH),
+                               atol=1e-9)
+    assert h.edges[0] <= logs.min() and logs.max() < h.edges[-1]
+    expected, _ = np.histogram(logs, bins=h.edges)
+    np.testing.assert_array_equal(_counts(h), expected)
+    assert h.n == int(keep.sum()) and h.clipped == x.size - h.n
+    if not special:  # the caller's "no zeros, all finite" shortcut gives the same histogram
+        fast = log10_histogram(x, exp2, clean=True)
+        np.testing.assert_array_equal(fast.density, h.density)
+        np.testing.assert_array_equal(fast.edges, h.edges)
+
+
+def test_log10_histogram_of_nothing_binnable():
+    h = log10_histogram(np.array([0.0, np.nan, np.inf, -0.0]))
+    assert h.n == 0 and h.clipped == 4 and not h.density.any()
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("loc", [0.0, 0.5, 1e4])
+def test_moments_match_numpy(dtype, loc):
+    x = (loc + RNG.standard_normal((256, 128)) * 0.2).astype(dtype)
+    mean, std, second = moments(x)
+    x64 = x.astype(np.float64)
+    rtol = 1e-12 if dtype == np.float64 else 1e-6
+    assert mean == pytest.approx(float(np.mean(x64)), rel=1e-12)
+    assert std == pytest.approx(float(np.std(x64)), rel=rtol)
+    assert second == pytest.approx(float(np.mean(x64 * x64)), rel=rtol)
+
+
+def test_moments_of_non_finite_data():
+    x = np.ones((4, 5))
+    x[1, 2] = np.inf
+    mean, std, second = moments(x)
+    assert mean == math.inf and std == math.inf and math.isnan(second)
+    x[2, 3] = np.nan
+    assert all(math.isnan(v) for v in moments(x))
