@@ -88,7 +88,7 @@ def legend_layout(texts: list[str], base: float, width: float, most: int,
         needed * LINE_PX_PER_POINT * base > CROWDED * height)
     too_wide = rows is not None and columns == 1 and max(widths) > width
     if too_many or too_wide:
-        limit = rows if too_many else len(texts)
+        limit = rows if too_many and rows is not None else len(texts)
         for level in (short_texts(texts), short_texts(texts, True)):
             points = float(base)
             while points >= COMPACT_MIN * base - 1e-9:
