@@ -13,12 +13,11 @@ import numpy as np
 
 from gradexplorer.engine.runs.records import ForwardLayer
 from gradexplorer.engine.runs.result import RunResult
+from gradexplorer.gui.plots.legend_cell import LEGEND_COLUMNS, LEGEND_ROWS, LegendCell
 from gradexplorer.gui.plots.panel import LayerPanel
 from gradexplorer.gui.plots.style import (
-    DEFAULT_FONT_POINTS,
     MEASURED,
     NONFINITE,
-    _fit_legend_columns,
     finite_range,
     format_value,
     layer_x,
@@ -31,26 +30,6 @@ from gradexplorer.gui.plots.style import (
     smooth_lines,
 )
 from gradexplorer.gui.plots.theory import TheoryOverlay
-
-#: The legend under the plot: at most this many columns, and rows when the panel is short.
-LEGEND_COLUMNS, LEGEND_ROWS = 4, 2
-#: The legend moves beside the plot when under it the data would get fewer pixels than this.
-BESIDE_BELOW_PX = 120
-#: Pixels per point of type that title, x axis and a two-row legend take under the data.
-UNDER_PX_PER_POINT = 10.5
-#: Share of the panel's width the legend takes beside the plot.
-BESIDE_SHARE = 0.45
-
-
-class _Column:
-    """Stands in for the plot whose width a legend fits (its own column's width, pixels)."""
-
-    def __init__(self, px: int):
-        self.px = px
-
-    def width(self) -> int:
-        return self.px
-
 
 #: Up to this depth the measured curves also mark each layer with a dot.
 SYMBOL_MAX_DEPTH = 40
@@ -89,6 +68,7 @@ class LayerPlot(LayerPanel):
         plot.showGrid(x=True, y=True, alpha=0.25)
         self.legend = (outside_legend(plot, columns=LEGEND_COLUMNS, rows=LEGEND_ROWS)
                        if legend else None)
+        self._cell = LegendCell(plot, self.legend) if self.legend is not None else None
         self.curves: dict[str, pg.PlotDataItem] = {}
         for spec in self.specs:
             if spec.key not in self.curves:
@@ -105,9 +85,6 @@ class LayerPlot(LayerPanel):
         self._pin_data: dict[str, dict[str, np.ndarray]] = {}
         self._pin_fields: dict[int, str] = {}  # id(pin item) -> the field it draws
         self.theory = TheoryOverlay(plot, self.legend)
-        self.legend_beside = False  # in a column right of the plot (wide, short panels)
-        if self.legend is not None:
-            plot.geometryChanged.connect(self._place_legend_cell)
         self.set_font(None)
 
     # --- configuration -------------------------------------------------------------------------
@@ -127,48 +104,15 @@ class LayerPlot(LayerPanel):
         super().set_font(points)
         if self.legend is not None:
             set_legend_font(self.legend, points)
-            self._place_legend_cell()
+        cell = getattr(self, "_cell", None)
+        if cell is not None:
+            cell.place(points)
 
-    def _place_legend_cell(self) -> None:
-        """The legend under the plot (two rows at most), or in a column right of it when the
-        panel is wide and short: at 1.6x on 1280x720 even two rows under it left the data
-        ~85 px and the y label 9 pt. Follows the panel's size and type, never a run."""
-        plot, legend = self.plot, self.legend
-        if legend is None or plot.width() < 60:
-            return
-        points = self._points or DEFAULT_FONT_POINTS
-        # title, x axis with its label and a two-row legend under it take about 10.5 px per
-        # point of type (169 px at 16 pt); a margin keeps the choice from flickering
-        data_under = plot.height() - UNDER_PX_PER_POINT * points
-        margin = 20 if self.legend_beside else 0
-        beside = data_under < BESIDE_BELOW_PX + margin and plot.width() > 1.4 * plot.height()
-        layout = plot.layout
-        if beside != self.legend_beside:
-            self.legend_beside = beside
-            layout.removeItem(legend)
-            if beside:
-                layout.addItem(legend, 2, 3)  # right of the (hidden) right axis, col 2
-                layout.setAlignment(legend, pg.QtCore.Qt.AlignmentFlag.AlignVCenter)
-                layout.setColumnSpacing(2, points)  # a gap between the data and the legend
-            else:
-                layout.addItem(legend, 4, 1)
-                layout.setColumnFixedWidth(3, 0)
-                layout.setColumnSpacing(2, 0)
-            legend._gx_columns = 1 if beside else LEGEND_COLUMNS
-            legend._gx_rows = len(legend.items) + 99 if beside else LEGEND_ROWS  # any rows
-            legend._gx_width_of = legend._gx_under  # beside: a column of its own (below)
-            legend._gx_fit = None
-            if not beside:
-                _fit_legend_columns(legend._gx_under, legend, LEGEND_COLUMNS)
-        if not beside:
-            return  # the legend follows the plot's width by itself (fitted_legend)
-        width = int(BESIDE_SHARE * plot.width())
-        if getattr(legend._gx_width_of, "px", None) == width:
-            return  # nothing changed: no re-layout (updateSize moves the legend to 0, 0)
-        legend._gx_width_of = _Column(width)
-        layout.setColumnFixedWidth(3, width)
-        legend._gx_fit = None
-        _fit_legend_columns(legend._gx_width_of, legend, legend._gx_columns)
+    @property
+    def legend_beside(self) -> bool:
+        """Whether the legend sits right of the plot (a wide, short panel), not under it."""
+        cell = getattr(self, "_cell", None)
+        return cell is not None and cell.beside
 
     # --- data ----------------------------------------------------------------------------------
     def set_depth(self, depth: int) -> None:

@@ -105,3 +105,18 @@ def legend_layout(texts: list[str], base: float, width: float, most: int,
         return columns, float(base), list(texts)
     points = min(fitted_points(_TAGS.sub("", t), base, width - 50) for t in texts)
     return 1, float(points), list(texts)
+
+
+class UnderPlot:
+    """What a legend under a plot fits: the width of the view box's column (its cell; the
+    whole plot's width let two columns overlap), the height of the whole plot (which does not
+    change with the legend's rows)."""
+
+    def __init__(self, plot):
+        self.plot = plot
+
+    def width(self) -> float:
+        return self.plot.vb.width() if self.plot.vb.width() > 0 else self.plot.width()
+
+    def height(self) -> float:
+        return self.plot.height()

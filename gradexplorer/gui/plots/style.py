@@ -21,7 +21,7 @@ from PySide6.QtGui import QFont, QFontMetrics  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
 import pyqtgraph.exporters  # noqa: E402, F401  (explicit: pyqtgraph does not import it)
 
-from gradexplorer.gui.plots.legend_fit import legend_layout  # noqa: E402
+from gradexplorer.gui.plots.legend_fit import UnderPlot, legend_layout  # noqa: E402
 from gradexplorer.gui.plots.text_fit import (  # noqa: E402  (re-exported: panels import them here)
     _TAGS,
     DEFAULT_FONT_POINTS as DEFAULT_FONT_POINTS,
@@ -246,26 +246,11 @@ def outside_legend(plot: pg.PlotItem, columns: int = 2, rows: int | None = None,
     legend = fitted_legend(plot, columns, rows, **style)
     plot.layout.addItem(legend, 4, 1)
     plot.legend = legend  # where pyqtgraph's addItem(name=...) looks for it
-    legend._gx_width_of = legend._gx_under = _UnderPlot(plot)
+    legend._gx_width_of = legend._gx_under = UnderPlot(plot)
     # the data column narrows without the plot resizing (a y label taking two lines)
     plot.vb.sigResized.connect(
         lambda _vb: _fit_legend_columns(legend._gx_width_of, legend, legend._gx_columns))
     return legend
-
-
-class _UnderPlot:
-    """What a legend under a plot fits: the width of the view box's column (its cell; the
-    whole plot's width let two columns overlap), the height of the whole plot (which does not
-    change with the legend's rows)."""
-
-    def __init__(self, plot: pg.PlotItem):
-        self.plot = plot
-
-    def width(self) -> float:
-        return self.plot.vb.width() if self.plot.vb.width() > 0 else self.plot.width()
-
-    def height(self) -> float:
-        return self.plot.height()
 
 
 def fitted_legend(width_of: pg.GraphicsWidget, columns: int = 2, rows: int | None = None,
