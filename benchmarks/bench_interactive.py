@@ -193,7 +193,10 @@ def drags(app, window, seconds: float, only: str | None) -> None:
             for name, finishes_soon in policies:
                 runner_module.Lane._finishes_soon = finishes_soon
                 for _ in range(2):  # twice: the lane knows its run time
-                    window.state.set_spec(spec, "panel")
+                    window.state.set_spec(spec, "benchmark")  # the panel follows: each drag
+                    # starts with its slider at the spec's value (with "panel" the slider
+                    # stayed near the previous drag's end, next to this drag's end point: the
+                    # drag crossed a few slider steps, one new value every ~250 ms)
                     wait_idle(app, window)
                 pump(app, 0.2)
                 r = measure(app, window, do_drag, seconds)
