@@ -67,3 +67,21 @@ def test_undefined_and_unfinished_runs():
 def test_gradient_verdict_text_is_unchanged():
     v = gradient_verdict(np.array([-30.8, *np.linspace(-30, 0, 48), 0.0]))
     assert v.text == "gradient at layer 1 is 10^-30.8 of layer 50: vanishing (×0.235 per layer)"
+
+
+def test_a_ratio_beyond_float64_is_judged_not_raised():
+    """Sigmoid at depth 200 with a small gain: ‖∂L/∂W‖/‖W‖ falls > 308 decades from layer 200
+    to 1; 10**ratio overflows a float, the verdict must still say it (it raised OverflowError
+    inside the window's record handling, which then never finished the run)."""
+    from gradexplorer.engine.model.spec import NetworkSpec
+    from gradexplorer.engine.runs.propagation import propagate
+    from gradexplorer.engine.runs.result import collect
+    from gradexplorer.engine.runs.verdict import run_verdict
+
+    spec = NetworkSpec(depth=200, width=32, in_features=32, batch=16, activation="sigmoid",
+                       init="xavier_normal", gain=0.1)
+    verdict = run_verdict(collect(propagate(spec)))
+    assert verdict.update_ratio.log10_ratio < -308
+    assert verdict.kind == "vanishing"
+    feels = next(d for d in verdict.details if d.startswith("What training feels"))
+    assert f"learn 10^{abs(verdict.update_ratio.log10_ratio):.0f} times slower" in feels

@@ -73,7 +73,7 @@ def _trend(log10_values: ArrayLike, name: str) -> Verdict:
                        f"{name} is {why} at layer {1 if not math.isfinite(first) else depth}: "
                        "no verdict")
     ratio = first - last
-    per_layer = 10 ** (ratio / (depth - 1)) if depth > 1 else 1.0
+    per_layer = _pow10(ratio / (depth - 1)) if depth > 1 else 1.0
     if ratio < -STABLE_DECADES:
         kind = "vanishing"
     elif ratio > STABLE_DECADES:
@@ -214,6 +214,16 @@ def _why_disagree(g: Verdict, w: Verdict, fwd: float) -> str:
             f"10^{g.log10_ratio:+.1f}; the optimizer receives ‖∂L/∂W‖, not ∂L/∂h.")
 
 
+def _pow10(decades: float) -> float:
+    """10**decades, inf where float64 overflows (a blown-up run is a result, not an error)."""
+    return math.inf if decades > 308 else 10.0 ** decades
+
+
+def _times(decades: float) -> str:
+    """A factor of 10**decades in words: "3.2e+05", or "10^412" beyond float64."""
+    return f"{10.0 ** decades:.2g}" if decades <= 300 else f"10^{decades:.0f}"
+
+
 def _what_training_feels(u: Verdict, depth: int) -> str:
     if u.kind == "undefined":
         return f"The update ratio ‖∂L/∂W‖/‖W‖ is undefined ({u.text})."
@@ -224,7 +234,7 @@ def _what_training_feels(u: Verdict, depth: int) -> str:
     slower = "slower" if u.log10_ratio < 0 else "faster"
     return (f"What training feels, the update ratio ‖∂L/∂W‖/‖W‖, is 10^{u.log10_ratio:+.1f} at "
             f"layer 1 relative to layer {depth}: with one learning rate the first layers learn "
-            f"{10 ** abs(u.log10_ratio):.2g} times {slower} than the last.")
+            f"{_times(abs(u.log10_ratio))} times {slower} than the last.")
 
 
 def _headline(g: Verdict, w: Verdict, u: Verdict, fwd: float, saturated: bool,
