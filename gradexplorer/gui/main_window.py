@@ -35,7 +35,7 @@ from gradexplorer.engine.runs.records import (
 from gradexplorer.gui.controls import ControlPanel
 from gradexplorer.gui.jobs import JobRunner
 from gradexplorer.gui.jobs.preview import PREVIEW_ROWS, PreviewPolicy
-from gradexplorer.gui.jobs.propagation import Propagate, propagation_work
+from gradexplorer.gui.jobs.propagation import Propagate, propagation_work, run_cost_key
 from gradexplorer.gui.pin_replay import PinReplay
 from gradexplorer.gui.presentation import apply_scale
 from gradexplorer.gui.session import Pin
@@ -93,7 +93,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("gradexplorer — vanishing and exploding gradients")
         self.settings = settings if settings is not None else QSettings()
         self.runner = JobRunner(self)
-        self.lane = self.runner.lane("layers", propagation_work(propagate))
+        self.lane = self.runner.lane("layers", propagation_work(propagate), cost_key=run_cost_key)
         self._early = None if early is None else (self.lane.submit(early), early)
         if dashboard is None:
             from gradexplorer.gui.dashboard import Dashboard

@@ -289,3 +289,23 @@ def test_a_coalesced_value_starts_when_the_run_in_flight_ends_without_the_gui(qt
         assert blocker.args == [third, True] and not lane.is_running()
     finally:
         runner.shutdown()
+
+
+def test_run_time_estimates_are_kept_per_kind_of_run(qtbot):
+    """A drag's previews (fewer rows) are not judged by the slow full runs before them: with
+    one estimate for all, every preview was cancelled by the next value (a 200-layer drag
+    showed one result in 4 s)."""
+    runner = JobRunner()
+    lane = runner.lane("kinds", lambda payload, ctx: iter([payload]),
+                       cost_key=lambda payload: payload[0])
+    try:
+        lane._durations = {"full": 2.5}  # a full run took 2.5 s
+        lane._inflight_key = "preview"
+        assert lane._duration == runner_module.LET_FINISH  # unknown kind: assumed short
+        lane._inflight_key = "full"
+        assert lane._duration == 2.5
+        with qtbot.waitSignal(lane.sigEnded, timeout=5000):
+            lane.submit(("preview", 1), coalesce=True)
+        assert lane._durations["full"] == 2.5 and lane._durations["preview"] < 2.5
+    finally:
+        runner.shutdown()

@@ -35,3 +35,11 @@ def propagation_work(propagate: Propagate | None = None) -> Callable[[NetworkSpe
         return propagate(spec)
 
     return work
+
+
+def run_cost_key(spec: NetworkSpec) -> tuple:
+    """What a run's time depends on (the drag policy's estimate per kind of run): the layer
+    shapes, batch rows, precision and the options that add work; not gain, bias std, seed or
+    the activation, which only change the numbers."""
+    return (spec.depth, spec.width, spec.widths, spec.in_features, spec.batch, spec.dtype,
+            spec.norm, spec.residual, spec.input, spec.init == "orthogonal")

@@ -41,7 +41,7 @@ from __future__ import annotations
 import math
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
@@ -93,6 +93,9 @@ class Lane(QObject):
     batch_seconds : float
         While a run streams, records are sent to the GUI thread at most this often (0: each
         record at once, e.g. training, whose records must show while it is paused).
+    cost_key : callable, optional
+        ``payload -> key``: runs with equal keys cost about the same time; the drag policy
+        keeps one run-time estimate per key (default: one for all runs).
 
     Signals
     -------
@@ -110,6 +113,7 @@ class Lane(QObject):
     _sigRun = Signal(int, object, object, object, float)
 
     def __init__(self, name: str, work: Work, *, batch_seconds: float = BATCH_SECONDS,
+                 cost_key: Callable[[Any], Hashable] | None = None,
                  parent: QObject | None = None):
         super().__init__(parent)
         self.name = name
@@ -123,7 +127,11 @@ class Lane(QObject):
         self._queued: JobContext | None = None  # sent, waits behind the run in flight
         self._coalesced: set[int] = set()  # ids of coalesced runs not ended yet
         self._events: list[tuple[int, str, Any]] = []
-        self._duration: float | None = None  # smoothed seconds of a completed run
+        self._cost_key = cost_key
+        #: Smoothed seconds of a completed run, by ``cost_key(payload)``.
+        self._durations: dict[Hashable, float] = {}
+        self._inflight_key: Hashable = None
+        self._queued_key: Hashable = None
         self._last_result = -math.inf  # perf_counter() when the last run finished
         self._paint_cost: Callable[[], float] | None = None
         self._new_worker()
@@ -153,21 +161,48 @@ class Lane(QObject):
             self._coalesced.add(run_id)
         if coalesce and self._inflight is not None and self._finishes_soon():
             self._drop_queued()
-            self._queued = self._post(run_id, payload, gate, whole=self._whole(burst=True))
+            key = self._key(payload)
+            self._queued = self._post(run_id, payload, gate, whole=self._whole(True, key))
+            self._queued_key = key
             return run_id
         self._drop_queued()
         burst = self._inflight is not None
-        if burst and self._duration is not None:
-            self._duration = max(self._duration, time.perf_counter() - self._inflight_since)
+        known = self._durations.get(self._inflight_key)
+        if burst and known is not None:  # cancelled after this long: it lasts at least that
+            self._duration = max(known, time.perf_counter() - self._inflight_since)
         self._cancel_inflight()
-        self._send(run_id, payload, gate, whole=coalesce and self._whole(burst))
+        self._inflight_key = self._key(payload)
+        self._send(run_id, payload, gate,
+                   whole=coalesce and self._whole(burst, self._inflight_key))
         return run_id
 
-    def _whole(self, burst: bool) -> bool:
-        """Deliver a coalesced run in one batch? Short runs always; in a burst, up to
-        :data:`LET_FINISH` (a half-drawn run would replace the complete one just shown)."""
+    def _whole(self, burst: bool, key: Hashable) -> bool:
+        """Deliver a coalesced run (of kind ``key``) in one batch? Short runs always; in a
+        burst, up to :data:`LET_FINISH` (a half-drawn run would replace the complete one)."""
         limit = LET_FINISH if burst else WHOLE_BELOW
-        return self._duration is not None and self._duration <= limit
+        seconds = self._estimate(key)
+        return seconds is not None and seconds <= limit
+
+    def _key(self, payload: Any) -> Hashable:
+        return None if self._cost_key is None else self._cost_key(payload)
+
+    def _estimate(self, key: Hashable) -> float | None:
+        """The smoothed run time of runs of kind ``key`` (None: no run completed yet). A
+        kind not run yet while others were is assumed to last :data:`LET_FINISH`: a drag's
+        previews (fewer batch rows) are not judged by the full runs before them."""
+        known = self._durations.get(key)
+        if known is None and self._durations:
+            return LET_FINISH
+        return known
+
+    @property
+    def _duration(self) -> float | None:
+        """:meth:`_estimate` of the run in flight."""
+        return self._estimate(self._inflight_key)
+
+    @_duration.setter
+    def _duration(self, seconds: float) -> None:
+        self._durations[self._inflight_key] = seconds
 
     def cancel(self) -> None:
         """Cancel the run in flight and forget a queued value (their events are dropped)."""
@@ -300,11 +335,12 @@ class Lane(QObject):
                 if kind == "finished":
                     self._last_result = time.perf_counter()
                     took = time.perf_counter() - self._inflight_since
-                    self._duration = took if self._duration is None else (
-                        0.5 * self._duration + 0.5 * took)
+                    known = self._durations.get(self._inflight_key)
+                    self._duration = took if known is None else 0.5 * known + 0.5 * took
                 self._inflight = None
                 if self._queued is not None:  # already with the worker: it started at once
                     self._inflight, self._queued = self._queued, None
+                    self._inflight_key = self._queued_key
                     self._inflight_since = (self._worker.since
                                             if self._worker.last == self._inflight.run_id
                                             else time.perf_counter())
