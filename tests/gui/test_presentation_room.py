@@ -245,3 +245,17 @@ def test_gradient_legend_entries_never_run_into_each_other(qtbot, window, scale)
         assert not scene_rect(legend).intersects(dash.gradient.plot.vb.sceneBoundingRect())
 
     qtbot.waitUntil(apart, timeout=5000)
+
+
+def test_long_settings_lines_and_labels_take_short_or_two_lines_not_tiny_type(qtbot, window):
+    # the Train headline's settings line was ~6 pt at 1.6x on 1280x720; the saturation plot's
+    # y label ~6 pt: now two lines, and a short wording
+    sat = window.dashboard.saturation.plot.getAxis("left")
+    assert sat.labelText == "fraction" and label_points(sat) >= 14
+    view = tab(qtbot, window, "Train")
+    headline = view.plots.headline
+    headline.set_details("sigmoid · 20 layers · width 128 · xavier_normal × 1 · task digits "
+                         "(1438 train / 359 held-out rows) · SGD, momentum 0.9, lr 0.01, "
+                         "batch 64 · 100 steps, a point every 10")
+    text, size = headline.settings.text, float(headline.settings.opts["size"].rstrip("pt"))
+    assert "<br>" in text and size >= 12

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gradexplorer.gui.plots.style import DEFAULT_FONT_POINTS, fitted_points, pg, shrinkable
+from gradexplorer.gui.plots.text_fit import wrapped_text
 
 #: Colour of the verdict by ``Verdict.kind``.
 VERDICT_COLOURS = {"vanishing": "#7fb2ff", "exploding": "#ff7a6b", "stable": "#8fe08f",
@@ -43,6 +44,10 @@ class Headline:
         self._width = 600.0
         self._stale = ""
         self._note = ""
+        #: Break a settings line too long for the width onto two lines before its type
+        #: shrinks (off for the Layers dashboard: its line changes at every run of a drag,
+        #: and one line more or less would re-lay every plot out).
+        self.wrap_settings = False
 
     def set_note(self, text: str | None) -> None:
         """Show ``text`` instead of the run's settings (e.g. while a pinned run is computed
@@ -103,7 +108,10 @@ class Headline:
         big = fitted_points(self._text, self._points * VERDICT_SCALE, self._width, bold=True)
         _set(self.verdict, self._text, size=f"{big:.1f}pt", color=self._colour, bold=True)
         line = self._stale or self._note or self.settings_text()
-        small = fitted_points(line, self._points, self._width, bold=bool(self._stale))
+        if self.wrap_settings:  # two lines before smaller type (a long, fixed settings line)
+            line, small = wrapped_text(line, self._points, self._width, bold=bool(self._stale))
+        else:
+            small = fitted_points(line, self._points, self._width, bold=bool(self._stale))
         _set(self.settings, line, size=f"{small:.1f}pt", bold=bool(self._stale),
              color=STALE_COLOUR if self._stale else SETTINGS_COLOUR)
 

@@ -21,7 +21,7 @@ from gradexplorer.gui.plots.style import (
 )
 
 #: Upper colour level ≈ this percentile of the positive densities (spikes saturate, the rest
-#: keeps its contrast), rounded up to 1, 2 or 5 × 10^k and kept while it still fits
+#: keeps its contrast), rounded up to 1, 1.5, 2, 3, 5 or 7 × 10^k and kept while it fits
 #: (:func:`~.sticky.sticky_top`).
 LEVEL_PERCENTILE = 95.0
 

@@ -62,8 +62,8 @@ class LayerPlot(LayerPanel):
     """
 
     def __init__(self, plot: pg.PlotItem, title: str, y_label: str,
-                 curves: list[CurveSpec], legend: bool = False):
-        super().__init__(plot, title, y_label)
+                 curves: list[CurveSpec], legend: bool = False, y_short: str = ""):
+        super().__init__(plot, title, y_label, y_short)
         self.specs = list(curves)
         plot.showGrid(x=True, y=True, alpha=0.25)
         self.legend = (outside_legend(plot, columns=LEGEND_COLUMNS, rows=LEGEND_ROWS)

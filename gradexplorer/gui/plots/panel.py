@@ -26,12 +26,14 @@ class LayerPanel:
     plot : the PlotItem to draw into (already placed in a layout).
     title : plot title.
     y_label : y axis label, naming quantity and scale.
+    y_short : a shorter wording of it for a short plot at a large presentation scale.
     """
 
-    def __init__(self, plot: pg.PlotItem, title: str, y_label: str):
+    def __init__(self, plot: pg.PlotItem, title: str, y_label: str, y_short: str = ""):
         self.plot = plot
         self.title = title
         self.y_label = y_label
+        self.y_short = y_short  # shown instead of y_label when that would shrink
         self.depth = 0
         self._y_fitted = False  # the y range was set by fit_y (not zoomed by the user since)
         self._points: int | None = None
@@ -48,7 +50,7 @@ class LayerPanel:
         for side in ("left", "bottom"):
             style_axis(self.plot.getAxis(side), points)
         set_axis_label(self.plot, "bottom", "layer l", points)
-        set_axis_label(self.plot, "left", self.y_label, points)
+        set_axis_label(self.plot, "left", self.y_label, points, short=self.y_short)
         set_title(self.plot, self.title, points, getattr(self, "short_title", ""))
 
     def set_x_range(self, depth: int) -> None:

@@ -12,7 +12,8 @@ class SaturationPlot(LayerPlot):
     """Saturated fraction of a_l's entries (0..1, fixed y range) against layer l."""
 
     def __init__(self, plot: pg.PlotItem):
-        super().__init__(plot, "Saturated units", "fraction with φ' below 10 % of its max", CURVES)
+        super().__init__(plot, "Saturated units", "fraction with φ' below 10 % of its max", CURVES,
+                         y_short="fraction")  # the title says of what
         plot.enableAutoRange(y=False)
         plot.setYRange(0, 1, padding=0.03)
         self._range = plot.vb.viewRange()[1]

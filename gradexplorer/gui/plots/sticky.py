@@ -34,13 +34,13 @@ def with_headroom(lo: float, hi: float) -> tuple[float, float]:
 def sticky_top(current: float | None, top: float) -> float:
     """A colour scale's upper level for data whose robust maximum is ``top`` (> 0): ``current``
     while ``top`` lies within [MIN_FILL · current, current], else ``top`` rounded up to
-    1, 2 or 5 × 10^k (so a drag changes the colour bar's ticks rarely)."""
+    1, 1.5, 2, 3, 5 or 7 × 10^k (so a drag changes the colour bar's ticks rarely)."""
     if not (math.isfinite(top) and top > 0):
         return 1.0 if current is None else current
     if current is not None and MIN_FILL * current <= top <= current:
         return current
     exponent = math.floor(math.log10(top))
-    for mantissa in (1.0, 2.0, 5.0, 10.0):
+    for mantissa in (1.0, 1.5, 2.0, 3.0, 5.0, 7.0, 10.0):
         level = mantissa * 10.0 ** exponent
         if level >= top * (1 - 1e-12):
             return level

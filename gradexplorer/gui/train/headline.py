@@ -13,7 +13,12 @@ from gradexplorer.gui.plots.headline import Headline
 
 
 class TrainHeadline(Headline):
-    """Verdict and settings lines of a training run (see the module docstring)."""
+    """Verdict and settings lines of a training run (see the module docstring); the long
+    settings line takes two lines rather than tiny type."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.wrap_settings = True
 
     def set_details(self, text: str) -> None:
         """Replace the small line with ``text``."""
