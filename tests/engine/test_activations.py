@@ -279,3 +279,23 @@ def test_sigmoid_is_expit_to_the_last_bits_and_keeps_its_tails(dtype):
         warnings.simplefilter("error")  # no overflow warning from e^{-h}
         np.testing.assert_array_equal(sig.forward(tails), expit(tails))
         np.testing.assert_array_equal(sig.forward_and_derivative(tails)[0], expit(tails))
+
+
+def test_a_sigmoid_run_imports_no_scipy():
+    """SciPy's special functions (~0.25 s to import) only serve tails the first-launch net
+    never reaches: they load on first use, after the first result is on screen."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from gradexplorer.engine.model.spec import NetworkSpec\n"
+            "from gradexplorer.engine.runs.propagation import propagate\n"
+            "list(propagate(NetworkSpec(activation='sigmoid', init='xavier_normal', depth=20,"
+            " width=32, in_features=32, batch=16)))\n"
+            "print(sorted(m for m in sys.modules if m.startswith('scipy')))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[]"
+    from gradexplorer.engine.model.activations import get_activation
+
+    assert get_activation("sigmoid").forward(np.array([-800.0]))[0] == 0.0  # expit's tail

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
-from scipy.special import expit, ndtr
 
 from gradexplorer.engine.model.spec import ACTIVATION_NAMES
 
@@ -37,6 +36,25 @@ _SP_T = 20.0  # softplus threshold (torch default; beta = 1)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _GELU_CLIP = 60.0  # Φ(-60) and φ(60) are 0 in float64: clipping here changes no value
 _SILU_CLIP = 750.0  # expit(-750) == 0 and 1 - expit(750) == 0 in float64
+
+
+def _expit(h: np.ndarray) -> np.ndarray:
+    """scipy.special.expit, imported on first use.
+
+    SciPy's special functions take ~0.25 s to import, and the first-launch sigmoid net never
+    reaches the tails that need them.
+    """
+    from scipy.special import expit
+
+    return np.asarray(expit(h))
+
+
+def _ndtr(h: np.ndarray) -> np.ndarray:
+    """scipy.special.ndtr (the standard normal CDF Φ), imported on first use (as _expit)."""
+    from scipy.special import ndtr
+
+    return np.asarray(ndtr(h))
+
 
 _Kernel = Callable[[np.ndarray], np.ndarray]
 _PairKernel = Callable[[np.ndarray], "tuple[np.ndarray, np.ndarray]"]
@@ -69,7 +87,7 @@ def _sigmoid(h: np.ndarray) -> np.ndarray:
     ``expit`` itself.
     """
     if not h.size or not np.minimum.reduce(h, axis=None) >= _SIGMOID_NORMAL[h.dtype]:
-        return np.asarray(expit(h))
+        return np.asarray(_expit(h))
     s = np.negative(h)
     np.exp(s, out=s)
     s += 1.0
@@ -130,26 +148,26 @@ def _elu_fd(h: np.ndarray, scale: float, alpha: float) -> tuple[np.ndarray, np.n
 
 
 def _gelu_f(h: np.ndarray) -> np.ndarray:
-    return np.asarray(np.maximum(h, -_GELU_CLIP) * ndtr(h))  # h·Φ(h); the clip avoids -inf · 0
+    return np.asarray(np.maximum(h, -_GELU_CLIP) * _ndtr(h))  # h·Φ(h); the clip avoids -inf · 0
 
 
 def _gelu_d(h: np.ndarray) -> np.ndarray:
     hc = np.clip(h, -_GELU_CLIP, _GELU_CLIP)  # the clip avoids h² overflow and inf · 0
-    return np.asarray(ndtr(h) + hc * (np.exp(-0.5 * hc * hc) * _INV_SQRT_2PI))
+    return np.asarray(_ndtr(h) + hc * (np.exp(-0.5 * hc * hc) * _INV_SQRT_2PI))
 
 
 def _gelu_fd(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    p = ndtr(h)
+    p = _ndtr(h)
     hc = np.clip(h, -_GELU_CLIP, _GELU_CLIP)
     return np.maximum(h, -_GELU_CLIP) * p, p + hc * (np.exp(-0.5 * hc * hc) * _INV_SQRT_2PI)
 
 
 def _silu_f(h: np.ndarray) -> np.ndarray:
-    return np.asarray(np.maximum(h, -_SILU_CLIP) * expit(h))  # h·σ(h); the clip avoids -inf · 0
+    return np.asarray(np.maximum(h, -_SILU_CLIP) * _expit(h))  # h·σ(h); the clip avoids -inf · 0
 
 
 def _silu_fd(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    s = expit(h)
+    s = _expit(h)
     hc = np.clip(h, -_SILU_CLIP, _SILU_CLIP)  # avoids ±inf · 0; s is exactly 0 or 1 beyond
     return np.maximum(h, -_SILU_CLIP) * s, s * (1.0 + hc * (1.0 - s))  # torch's silu_backward
 
