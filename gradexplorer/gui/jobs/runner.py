@@ -39,7 +39,6 @@ the lane's next run starts at once on a fresh thread; :meth:`Lane.shutdown` wait
 from __future__ import annotations
 
 import math
-import sys
 import time
 from collections.abc import Callable, Hashable
 from typing import Any
@@ -65,11 +64,6 @@ WHOLE_BELOW = 0.3
 #: Shortest delivery interval (≤ 60 Hz) and the longest the adaptive interval may grow to (ms).
 PACE_MS = 16
 MAX_PACE_MS = 250
-#: The interpreter's thread switch interval while lanes run (seconds; Python's default is 5 ms).
-#: The engine releases the GIL in every matrix product and must win it back from the GUI
-#: thread, which holds it while it redraws: each win waits up to one switch interval (the
-#: "convoy effect", bpo-7946), ~60 times a run of a 20-layer net.
-GIL_SWITCH_SECONDS = 0.001
 #: Closing waits at most this long (seconds, all lanes together) for cancelled work to end.
 SHUTDOWN_WAIT = 0.25
 #: After a delivery that cost ``t`` seconds (handling plus the last repaint) the GUI gets
@@ -296,8 +290,6 @@ class Lane(QObject):
         ctx = JobContext(run_id, gate=gate)
         self._live.add(run_id)
         if not self._thread.isRunning():
-            if sys.getswitchinterval() > GIL_SWITCH_SECONDS:
-                sys.setswitchinterval(GIL_SWITCH_SECONDS)
             self._thread.start()
         self._sigRun.emit(run_id, self._work, payload, ctx,
                           math.inf if whole else self._batch_seconds)
