@@ -140,7 +140,7 @@ def test_of_two_runs_complete_in_one_delivery_only_the_later_is_drawn(qtbot):
         lane._worker.sigEvent.connect(  # on the worker thread: no GUI event loop needed
             lambda i, kind, data: kind == "finished" and i in target and finished.set(),
             Qt.ConnectionType.DirectConnection)
-        lane._duration = 0.01  # short runs: a coalesced value waits for the run in flight
+        lane._times.set(None, 0.01)  # short runs: a coalesced value waits for the run in flight
         shown.clear()
         first = lane.submit(NetworkSpec(gain=1.0), coalesce=True)
         second = lane.submit(NetworkSpec(gain=1.1), coalesce=True)
@@ -276,7 +276,7 @@ def test_a_coalesced_value_starts_when_the_run_in_flight_ends_without_the_gui(qt
     try:
         lane.submit("first", coalesce=True)
         assert started["first"].wait(5)
-        lane._duration = 0.01  # the lane knows its runs are short: let the run finish
+        lane._times.set(None, 0.01)  # the lane knows its runs are short: let the run finish
         lane.submit("second", coalesce=True)  # superseded before it starts: never runs
         third = lane.submit("third", coalesce=True)
         assert lane.has_queued()
@@ -299,13 +299,13 @@ def test_run_time_estimates_are_kept_per_kind_of_run(qtbot):
     lane = runner.lane("kinds", lambda payload, ctx: iter([payload]),
                        cost_key=lambda payload: payload[0])
     try:
-        lane._durations = {"full": 2.5}  # a full run took 2.5 s
+        lane._times.set("full", 2.5)  # a full run took 2.5 s
         lane._inflight_key = "preview"
         assert lane._duration == runner_module.LET_FINISH  # unknown kind: assumed short
         lane._inflight_key = "full"
         assert lane._duration == 2.5
         with qtbot.waitSignal(lane.sigEnded, timeout=5000):
             lane.submit(("preview", 1), coalesce=True)
-        assert lane._durations["full"] == 2.5 and lane._durations["preview"] < 2.5
+        assert lane._times.estimate("full") == 2.5 and lane._times.estimate("preview") < 2.5
     finally:
         runner.shutdown()

@@ -47,6 +47,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
 from gradexplorer.gui.jobs.context import JobContext, PauseGate
 from gradexplorer.gui.jobs.retired import retire
+from gradexplorer.gui.jobs.run_times import RunTimes
 from gradexplorer.gui.jobs.worker import JobWorker, Work
 
 #: The worker emits what it has collected at most this often (seconds) while a run streams.
@@ -121,9 +122,7 @@ class Lane(QObject):
         self._queued: JobContext | None = None  # sent, waits behind the run in flight
         self._coalesced: set[int] = set()  # ids of coalesced runs not ended yet
         self._events: list[tuple[int, str, Any]] = []
-        self._cost_key = cost_key
-        #: Smoothed seconds of a completed run, by ``cost_key(payload)``.
-        self._durations: dict[Hashable, float] = {}
+        self._times = RunTimes(cost_key, unknown=LET_FINISH)  # kinds not run yet: short
         self._inflight_key: Hashable = None
         self._queued_key: Hashable = None
         self._last_result = -math.inf  # perf_counter() when the last run finished
@@ -155,17 +154,17 @@ class Lane(QObject):
             self._coalesced.add(run_id)
         if coalesce and self._inflight is not None and self._finishes_soon():
             self._drop_queued()
-            key = self._key(payload)
+            key = self._times.key(payload)
             self._queued = self._post(run_id, payload, gate, whole=self._whole(True, key))
             self._queued_key = key
             return run_id
         self._drop_queued()
         burst = self._inflight is not None
-        known = self._durations.get(self._inflight_key)
-        if burst and known is not None:  # cancelled after this long: it lasts at least that
-            self._duration = max(known, time.perf_counter() - self._inflight_since)
+        if burst:  # cancelled after this long: it lasts at least that
+            self._times.lasted_at_least(self._inflight_key,
+                                        time.perf_counter() - self._inflight_since)
         self._cancel_inflight()
-        self._inflight_key = self._key(payload)
+        self._inflight_key = self._times.key(payload)
         self._send(run_id, payload, gate,
                    whole=coalesce and self._whole(burst, self._inflight_key))
         return run_id
@@ -174,29 +173,13 @@ class Lane(QObject):
         """Deliver a coalesced run (of kind ``key``) in one batch? Short runs always; in a
         burst, up to :data:`LET_FINISH` (a half-drawn run would replace the complete one)."""
         limit = LET_FINISH if burst else WHOLE_BELOW
-        seconds = self._estimate(key)
+        seconds = self._times.estimate(key)
         return seconds is not None and seconds <= limit
-
-    def _key(self, payload: Any) -> Hashable:
-        return None if self._cost_key is None else self._cost_key(payload)
-
-    def _estimate(self, key: Hashable) -> float | None:
-        """The smoothed run time of runs of kind ``key`` (None: no run completed yet). A
-        kind not run yet while others were is assumed to last :data:`LET_FINISH`: a drag's
-        previews (fewer batch rows) are not judged by the full runs before them."""
-        known = self._durations.get(key)
-        if known is None and self._durations:
-            return LET_FINISH
-        return known
 
     @property
     def _duration(self) -> float | None:
-        """:meth:`_estimate` of the run in flight."""
-        return self._estimate(self._inflight_key)
-
-    @_duration.setter
-    def _duration(self, seconds: float) -> None:
-        self._durations[self._inflight_key] = seconds
+        """Seconds the run in flight is expected to take (None: nothing known yet)."""
+        return self._times.estimate(self._inflight_key)
 
     def cancel(self) -> None:
         """Cancel the run in flight and forget a queued value (their events are dropped)."""
@@ -302,6 +285,7 @@ class Lane(QObject):
         if ctx is None:
             return
         ctx.cancel()
+        self._coalesced.discard(ctx.run_id)
         self._live.discard(ctx.run_id)
         self._dropped.add(ctx.run_id)
         self._events = [e for e in self._events if e[0] != ctx.run_id]
@@ -312,6 +296,7 @@ class Lane(QObject):
             return
         ctx.cancel()
         self._retire_busy_worker()
+        self._coalesced.discard(ctx.run_id)
         self._live.discard(ctx.run_id)
         self._dropped.add(ctx.run_id)
         self._events = [e for e in self._events if e[0] != ctx.run_id]
@@ -327,8 +312,7 @@ class Lane(QObject):
                 if kind == "finished":
                     self._last_result = time.perf_counter()
                     took = time.perf_counter() - self._inflight_since
-                    known = self._durations.get(self._inflight_key)
-                    self._duration = took if known is None else 0.5 * known + 0.5 * took
+                    self._times.completed(self._inflight_key, took)
                 self._inflight = None
                 if self._queued is not None:  # already with the worker: it started at once
                     self._inflight, self._queued = self._queued, None
