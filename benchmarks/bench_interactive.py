@@ -85,15 +85,26 @@ def drag(app, widget, start: QPoint, end: QPoint, seconds: float) -> None:
 
 
 def measure(app, window, do_drag, seconds: float) -> dict:
-    """Drag with ``do_drag`` and return the redraw statistics."""
+    """Drag with ``do_drag`` and return the redraw statistics.
+
+    Besides redraws per second and the longest gap between two redraws, it counts the drag's
+    value changes (``sigSpecChanged``: a slider sends one per new slider step, so a slow or
+    short drag sends fewer than 20 a second and no policy can redraw more often than that) and
+    the longest time the plots were **behind**: a newer value than the one drawn existed and
+    no redraw came (from the value's arrival, or from the last redraw if it was already
+    there). A result counts as showing a value when its spec is that value or the value's
+    preview (fewer batch rows, :func:`~gradexplorer.gui.jobs.preview.preview_of`).
+    """
+    from gradexplorer.gui.jobs.preview import preview_of
+
     done: list[tuple[float, object]] = []
-    values: set = set()
+    changes: list[tuple[float, object]] = []
 
     def on_result(_result, spec) -> None:
         done.append((time.perf_counter(), spec))
 
     def on_spec(spec, source) -> None:
-        values.add(spec)
+        changes.append((time.perf_counter(), spec))
 
     window.state.sigResultChanged.connect(on_result)
     window.state.sigSpecChanged.connect(on_spec)
@@ -108,9 +119,40 @@ def measure(app, window, do_drag, seconds: float) -> dict:
     gaps = [b - a for a, b in zip(marks, marks[1:], strict=False)]
     final = done[-1][1] if done else None
     return {"redraws": len(during), "per_s": len(during) / (t1 - t0), "max_gap": max(gaps),
-            "values": len(values), "settle": settle,
+            "values": len({spec for _, spec in changes}),
+            "changes_per_s": sum(t0 <= t <= t1 for t, _ in changes) / (t1 - t0),
+            "behind": _longest_behind(t0, t1, changes, done, preview_of), "settle": settle,
             "final_ok": final is not None and final == window.state.spec()
             and final == window.panel.last_valid_spec()}
+
+
+def _longest_behind(t0: float, t1: float, changes: list, done: list, preview_of) -> float:
+    """Longest time in [t0, t1] during which a value newer than the drawn one existed and no
+    redraw came (seconds; see :func:`measure`)."""
+    shown = -1  # index into ``changes`` of the value on screen (-1: the one before the drag)
+    behind_since: float | None = None
+    longest = 0.0
+    events = sorted([(t, 0, i) for i, (t, _) in enumerate(changes)]
+                    + [(t, 1, spec) for t, spec in done], key=lambda e: e[:2])
+    for t, kind, what in events:
+        if t > t1:
+            break
+        if kind == 0:  # a new value
+            if behind_since is None and what > shown:
+                behind_since = max(t, t0)
+            continue
+        # a redraw: the latest value at or before t that it shows
+        arrived = [i for i, (tc, spec) in enumerate(changes)
+                   if tc <= t and (spec == what or preview_of(spec) == what)]
+        if arrived:
+            shown = max(shown, arrived[-1])
+        if behind_since is not None and t >= t0:
+            longest = max(longest, t - behind_since)
+        newer = [tc for tc, _ in changes[shown + 1:] if tc <= t]
+        behind_since = max(t, t0) if newer else None
+    if behind_since is not None:
+        longest = max(longest, t1 - behind_since)
+    return longest
 
 
 def slider_points(slider, to: float = 0.15) -> tuple[QPoint, QPoint]:
@@ -160,7 +202,7 @@ def drag_cases(app, window, seconds: float) -> list[tuple]:
         while phase.grid.is_running() or phase.plot.diagram is None:
             pump(app, 0.01)
 
-    gain = slider_drag(panel.init.gain)
+    gain = slider_drag(panel.init.gain, to=0.05)  # 50+ distinct values, as in the issue
     return [
         ("Gain, first-launch net (sigmoid 20 x 128, batch 256)", first, gain, 0),
         ("Gain, depth 200 x width 256", first.replace(depth=200, width=256), gain, 0),
@@ -183,7 +225,8 @@ def drags(app, window, seconds: float, only: str | None) -> None:
     policies = [("policy", original), ("cancel", lambda self: False)]
     policies = [pp for pp in policies if pp[0] == (only or "policy")]
     print(f"{'drag (' + f'{seconds:g} s, {MOVES_PER_SECOND}/s)':<54} {'redraws':>7} "
-          f"{'per s':>6} {'max gap ms':>10} {'values':>6} {'settle s':>8} {'final ok':>8}")
+          f"{'per s':>6} {'max gap ms':>10} {'values':>6} {'changes/s':>9} {'behind ms':>9} "
+          f"{'settle s':>8} {'final ok':>8}")
     try:
         for title, spec, do_drag, tab, *prepare in drag_cases(app, window, seconds):
             window.tabs.setCurrentIndex(tab)
@@ -202,7 +245,8 @@ def drags(app, window, seconds: float, only: str | None) -> None:
                 r = measure(app, window, do_drag, seconds)
                 label = title if name == "policy" else f"  (cancel on every change) {title}"
                 print(f"{label[:54]:<54} {r['redraws']:>7} {r['per_s']:>6.1f} "
-                      f"{1000 * r['max_gap']:>10.0f} {r['values']:>6} {r['settle']:>8.2f} "
+                      f"{1000 * r['max_gap']:>10.0f} {r['values']:>6} "
+                      f"{r['changes_per_s']:>9.1f} {1000 * r['behind']:>9.0f} {r['settle']:>8.2f} "
                       f"{str(r['final_ok']):>8}", flush=True)
     finally:
         runner_module.Lane._finishes_soon = original
