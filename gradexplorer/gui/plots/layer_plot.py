@@ -13,6 +13,7 @@ import numpy as np
 
 from gradexplorer.engine.runs.records import ForwardLayer
 from gradexplorer.engine.runs.result import RunResult
+from gradexplorer.gui.plots.dots import DottedCurve, DottedSample
 from gradexplorer.gui.plots.legend_cell import LEGEND_COLUMNS, LEGEND_ROWS, LegendCell
 from gradexplorer.gui.plots.panel import LayerPanel
 from gradexplorer.gui.plots.style import (
@@ -33,6 +34,8 @@ from gradexplorer.gui.plots.theory import TheoryOverlay
 
 #: Up to this depth the measured curves also mark each layer with a dot.
 SYMBOL_MAX_DEPTH = 40
+#: Diameter of those dots in pixels.
+DOT_SIZE = 6
 
 
 @dataclass(frozen=True)
@@ -69,10 +72,13 @@ class LayerPlot(LayerPanel):
         self.legend = (outside_legend(plot, columns=LEGEND_COLUMNS, rows=LEGEND_ROWS)
                        if legend else None)
         self._cell = LegendCell(plot, self.legend) if self.legend is not None else None
-        self.curves: dict[str, pg.PlotDataItem] = {}
+        self.curves: dict[str, DottedCurve] = {}
         for spec in self.specs:
             if spec.key not in self.curves:
-                item = plot.plot(pen=measured_pen(spec.key), connect="finite", name=spec.name)
+                item = DottedCurve(pen=measured_pen(spec.key), connect="finite")
+                plot.addItem(item)
+                if self.legend is not None:
+                    self.legend.addItem(DottedSample(item), spec.name)
                 item.setZValue(10)
                 self.curves[spec.key] = item
         self._marks = pg.ScatterPlotItem(size=12, pen=pg.mkPen(NONFINITE, width=2),
@@ -130,13 +136,7 @@ class LayerPlot(LayerPanel):
                 continue
             item.opts["antialias"] = smooth_lines(depth)  # used by the next setData
             # Dots on shallow nets: each layer is visible (and a 1-layer "curve" at all).
-            if depth <= SYMBOL_MAX_DEPTH:
-                item.setSymbol("o")
-                item.setSymbolSize(6)
-                item.setSymbolPen(None)
-                item.setSymbolBrush(MEASURED[key])
-            else:
-                item.setSymbol(None)
+            item.set_dots(DOT_SIZE if depth <= SYMBOL_MAX_DEPTH else 0, MEASURED[key])
         self._set_marks(np.empty(0), np.empty(0), [])
         self.theory.clear(keep_legend=True)  # the run's prediction usually comes back
 
@@ -234,7 +234,8 @@ class LayerPlot(LayerPanel):
             return
         listed = self._in_legend(item)
         if visible and not listed:
-            self.legend.addItem(item, next(s.name for s in self.specs if s.key == key))
+            name = next(s.name for s in self.specs if s.key == key)
+            self.legend.addItem(DottedSample(item), name)
         elif not visible and listed:
             self.legend.removeItem(item)
 
