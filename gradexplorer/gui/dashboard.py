@@ -83,10 +83,26 @@ class Dashboard(QtWidgets.QWidget):
         self._pin_count = 0
         self._points: int | None = None
         self._pacer = HeatmapPacer(self)
+        self._cache_axes()
         self.view.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.view.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         follow_scale(self.set_font_size)  # the presentation scale drives every font
         self._show_verdict()
+
+    def _cache_axes(self) -> None:
+        """Keep each axis' rendering in a device pixmap, redrawn only when the axis changes.
+
+        An axis is repainted whenever what it overlaps is (grid lines span the plot, ticks
+        point into it), i.e. every axis at every run of a drag, while its ranges are sticky
+        (:mod:`.plots.sticky`): replaying its tick text and grid cost more than a blit (an
+        A/B on the Layers tab: repaint time 1.78× → 1.51× the records' handling time).
+        """
+        cache = QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
+        for plot in self.plot_items().values():
+            for side in ("left", "bottom"):
+                plot.getAxis(side).setCacheMode(cache)
+        for heatmap in (self.grad_heatmap, self.act_heatmap):
+            heatmap.colorbar.axis.setCacheMode(cache)
 
     # --- the run -------------------------------------------------------------------------------
     def begin_run(self, start: RunStart) -> None:
