@@ -1,4 +1,4 @@
-"""A per-layer curve with a dot at each layer, cheaper than pyqtgraph's symbols.
+"""A per-layer curve with a dot at each layer, cheaper than pyqtgraph's PlotDataItem symbols.
 
 pyqtgraph draws a :class:`~pyqtgraph.PlotDataItem`'s symbols with a
 :class:`~pyqtgraph.ScatterPlotItem`, built for thousands of points with per-point styles: each
@@ -111,9 +111,13 @@ class Dots(pg.GraphicsObject):
         p.restore()
 
 
-class DottedCurve(pg.PlotDataItem):
-    """A :class:`~pyqtgraph.PlotDataItem` whose points carry :class:`Dots` (see
-    :meth:`set_dots`) instead of pyqtgraph symbols; its legend entry is a :class:`DottedSample`.
+class DottedCurve(pg.PlotCurveItem):
+    """A :class:`~pyqtgraph.PlotCurveItem` whose points carry :class:`Dots` (see
+    :meth:`set_dots`); its legend entry is a :class:`DottedSample`.
+
+    A bare curve item, not a :class:`~pyqtgraph.PlotDataItem`: that wrapper's ``setData``
+    (argument parsing, log/FFT/downsampling passes, a second item for symbols) cost ~6x the
+    curve's own for the ≤ L points of a per-layer curve, at every run of a drag.
     """
 
     def __init__(self, *args, **kwargs):
@@ -126,12 +130,12 @@ class DottedCurve(pg.PlotDataItem):
         self.dots.set_style(size, colour)
         self._update_dots()
 
-    def updateItems(self, styleUpdate: bool = True) -> None:  # noqa: N802, N803 (pyqtgraph's)
-        super().updateItems(styleUpdate)
+    def setData(self, *args, **kwargs) -> None:  # noqa: N802 (pyqtgraph's name)
+        super().setData(*args, **kwargs)
         self._update_dots()
 
     def _update_dots(self) -> None:
-        dots = getattr(self, "dots", None)  # None while PlotDataItem.__init__ runs
+        dots = getattr(self, "dots", None)  # None while PlotCurveItem.__init__ runs
         if dots is None:
             return
         x, y = self.xData, self.yData
@@ -141,10 +145,14 @@ class DottedCurve(pg.PlotDataItem):
             dots.setData(x, y)
 
     def clear(self) -> None:
+        """No curve, no dots (pyqtgraph's clear alone leaves the old stroke on screen)."""
+        had = getattr(self, "xData", None) is not None
         super().clear()
         dots = getattr(self, "dots", None)
         if dots is not None:
             dots.clear()
+        if had:
+            self.update()
 
 
 class DottedSample(ItemSample):

@@ -136,7 +136,7 @@ class LayerPlot(LayerPanel):
             item.clear()  # cheaper than setData([], []) (a drag clears every run)
             if same:
                 continue
-            item.opts["antialias"] = smooth_lines(depth)  # used by the next setData
+            item.opts["antialias"] = smooth_lines(depth)  # read when it paints
             # Dots on shallow nets: each layer is visible (and a 1-layer "curve" at all).
             item.set_dots(DOT_SIZE if depth <= SYMBOL_MAX_DEPTH else 0, MEASURED[key])
         self._set_marks(np.empty(0), np.empty(0), [])
