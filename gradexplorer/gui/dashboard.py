@@ -98,11 +98,9 @@ class Dashboard(QtWidgets.QWidget):
         A/B on the Layers tab: repaint time 1.78× → 1.51× the records' handling time).
         """
         cache = QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
-        for plot in self.plot_items().values():
-            for side in ("left", "bottom"):
-                plot.getAxis(side).setCacheMode(cache)
-        for heatmap in (self.grad_heatmap, self.act_heatmap):
-            heatmap.colorbar.axis.setCacheMode(cache)
+        for item in self.view.scene().items():  # the plots' and the colour bars' (frames too)
+            if isinstance(item, pg.AxisItem):
+                item.setCacheMode(cache)
 
     # --- the run -------------------------------------------------------------------------------
     def begin_run(self, start: RunStart) -> None:
