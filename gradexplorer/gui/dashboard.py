@@ -83,6 +83,11 @@ class Dashboard(QtWidgets.QWidget):
         self._pin_count = 0
         self._points: int | None = None
         self._pacer = HeatmapPacer(self)
+        # draws the headline held by begin_run if no records or settle follow (e.g. a run
+        # whose first batch is its RunStart alone)
+        self._release_headline = QtCore.QTimer(self)
+        self._release_headline.setSingleShot(True)
+        self._release_headline.timeout.connect(self.headline.release)
         self._cache_axes()
         self.view.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.view.scene().sigMouseClicked.connect(self._on_mouse_clicked)
@@ -104,7 +109,13 @@ class Dashboard(QtWidgets.QWidget):
 
     # --- the run -------------------------------------------------------------------------------
     def begin_run(self, start: RunStart) -> None:
-        """Start showing a new run: clear the current curves (pins stay), x range 1..L."""
+        """Start showing a new run: clear the current curves (pins stay), x range 1..L.
+
+        The headline is drawn with the run's first records (:meth:`add_records`), at the
+        latest when control returns to the event loop.
+        """
+        self.headline.hold()
+        self._release_headline.start(0)
         self._result = RunResult()
         self._result.add(start)
         self._verdict = None
@@ -155,6 +166,8 @@ class Dashboard(QtWidgets.QWidget):
             self._show_verdict()
         if forward or backward:
             self.detail.show_layer(self._selected, self._result)
+        self.headline.release()
+        if forward or backward:
             self.sigUpdated.emit()
 
     def finish_run(self, end: RunEnd) -> None:
@@ -164,6 +177,7 @@ class Dashboard(QtWidgets.QWidget):
         self._result.add(end)
         self._verdict = None
         self._pacer.draw_all()
+        self.headline.release()
         for panel in self.panels:
             panel.hold_axes(False)
         for panel in self.line_plots:
@@ -178,6 +192,7 @@ class Dashboard(QtWidgets.QWidget):
         change their bounds during that paint and ask for a second one, which at every run of
         a drag repainted much of the dashboard twice. Call once after a batch of records.
         """
+        self.headline.release()
         for plot in self.plot_items().values():
             plot.vb.prepareForPaint()
 

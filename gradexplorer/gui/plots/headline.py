@@ -44,6 +44,8 @@ class Headline:
         self._width = 600.0
         self._stale = ""
         self._note = ""
+        self._held = False  # hold(): changes are drawn at release()
+        self._pending = False
         #: Break a settings line too long for the width onto two lines before its type
         #: shrinks (off for the Layers dashboard: its line changes at every run of a drag,
         #: and one line more or less would re-lay every plot out).
@@ -101,10 +103,35 @@ class Headline:
         self._width = max(100.0, float(pixels))
         self._draw()
 
+    def hold(self) -> None:
+        """Collect changes without drawing them until :meth:`release` (a new run's settings,
+        "running…" and its verdict, set within one batch of records, then cost one layout of
+        each label instead of three)."""
+        self._held = True
+
+    def release(self) -> None:
+        """Draw what changed since :meth:`hold` (nothing if nothing did)."""
+        self._held = False
+        self.flush()
+
+    def flush(self) -> None:
+        """Draw pending changes now, held or not."""
+        if self._pending:
+            self._pending = False
+            self._render()
+
     def verdict_html(self) -> str:
+        self.flush()
         return self.verdict.text
 
     def _draw(self) -> None:
+        if self._held:
+            self._pending = True
+            return
+        self._pending = False
+        self._render()
+
+    def _render(self) -> None:
         big = fitted_points(self._text, self._points * VERDICT_SCALE, self._width, bold=True)
         _set(self.verdict, self._text, size=f"{big:.1f}pt", color=self._colour, bold=True)
         line = self._stale or self._note or self.settings_text()
