@@ -19,7 +19,7 @@ MAX_BINS = 1024
 def valid_histogram(h: Histogram | None) -> bool:
     """Whether ``h`` can be drawn: finite increasing edges, one density per bin."""
     return (h is not None and len(h.edges) >= 2 and len(h.density) == len(h.edges) - 1
-            and bool(np.all(np.isfinite(h.edges))) and h.edges[-1] > h.edges[0])
+            and bool(np.isfinite(h.edges).all()) and float(h.edges[-1]) > float(h.edges[0]))
 
 
 class HistogramStack:
@@ -56,7 +56,8 @@ class HistogramStack:
                 return False
             self._span, self._last = None, None  # the union range may shrink: redo it all
             return True
-        width = float(np.min(np.diff(h.edges)))
+        edges = np.asarray(h.edges, dtype=float)
+        width = float((edges[1:] - edges[:-1]).min())
         if self._width is None or width < self._width * (1 - 1e-9):
             self._width, self._origin = width, float(h.edges[0])
             self._rows = {r: self._row(old_h) for r, (old_h, _c, _v) in self._rows.items()}
@@ -75,10 +76,11 @@ class HistogramStack:
         density = np.asarray(h.density, dtype=float)
         if not np.isfinite(density).all():
             density = np.where(np.isfinite(density), density, 0.0)
-        repeat = max(1, int(round((h.edges[1] - h.edges[0]) / self._width)))
-        values = np.repeat(density, repeat)
-        start = int(round((h.edges[0] - self._origin) / self._width))
-        return h, start + np.arange(values.size), values
+        e0, e1 = float(h.edges[0]), float(h.edges[1])  # Python floats: cheaper scalar maths
+        repeat = max(1, int(round((e1 - e0) / self._width)))
+        values = np.repeat(density, repeat) if repeat > 1 else density  # read only
+        start = int(round((e0 - self._origin) / self._width))
+        return h, np.arange(start, start + values.size), values
 
     def image(self, depth: int, max_bins: int = MAX_BINS) -> tuple[np.ndarray, float, float]:
         """The stacked image for rows 0..``depth``-1.
