@@ -175,7 +175,7 @@ class Dashboard(QtWidgets.QWidget):
         if self._result is None:
             return
         self._result.add(end)
-        self._verdict = None
+        # no new verdict: run_verdict reads the layer records and the theory, not the RunEnd
         self._pacer.draw_all()
         self.headline.release()
         for panel in self.panels:
