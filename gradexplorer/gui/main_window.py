@@ -331,7 +331,8 @@ class MainWindow(QMainWindow):
             self._pin_runs.keep(rec)  # to redraw this run after a pin's (when pins are due)
             if isinstance(rec, RunEnd):
                 feed_chunk()
-                self.dashboard.finish_run(rec)
+                self.dashboard.finish_run(rec, release_axes=run_id not in self._previews
+                                          and not self.lane.has_queued())
                 ended = rec
                 continue
             chunk.append(rec)

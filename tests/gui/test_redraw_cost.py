@@ -173,3 +173,51 @@ def test_a_run_of_a_drag_repaints_the_dashboard_once(dash):
         dash.settle_views()
         settle()
     assert paints.count == 3  # pending fits applied in settle_views, not during the paint
+
+
+def test_a_drag_never_narrows_an_axis_until_a_run_releases_it(dash, qtbot):
+    """Between a drag's previews the tick-text space only grows: a narrower label at one value
+    and a wider one at the next re-laid every plot out (a full extra repaint each time)."""
+    from gradexplorer.gui.plots.style import pg
+
+    feed(dash, list(propagate(NET)))
+    qtbot.waitUntil(lambda: dash.gradient.plot.getAxis("left").textWidth > 0)
+    axes = [dash.gradient.plot.getAxis("left"), dash.saturation.plot.getAxis("left"),
+            *(plot.getAxis("left") for plot in dash.detail.plots().values())]
+    held = []
+
+    def preview(records):  # as the window feeds a drag's preview: axes stay held
+        dash.begin_run(records[0])
+        dash.add_records(records[1:-1])
+        dash.finish_run(records[-1], release_axes=False)
+        held.append([axis.style["autoReduceTextSpace"] for axis in axes])
+
+    preview(list(propagate(NET.replace(gain=1.5))))
+    preview(list(propagate(NET.replace(gain=0.7))))
+    assert held == [[False] * len(axes)] * 2  # no axis may narrow between previews
+    for axis in axes:  # pyqtgraph narrows only an axis whose text space is not held
+        width = axis.maximumWidth()
+        pg.AxisItem._updateMaxTextSize(axis, axis.textWidth - 15)
+        assert axis.maximumWidth() == width
+    feed(dash, list(propagate(NET.replace(gain=0.7))))  # the full run releases them
+    assert all(axis.style["autoReduceTextSpace"] for axis in axes)
+
+
+def test_a_two_line_axis_label_sets_its_width_once(dash, qtbot, monkeypatch):
+    """The width of an axis with a two-line label is set in one step (setting pyqtgraph's
+    narrower width first changed the layout twice per tick regeneration)."""
+    from gradexplorer.gui.plots.style import pg
+
+    feed(dash, list(propagate(NET)))
+    axis = dash.gradient.plot.getAxis("left")
+    assert axis._gx_two_line_width  # its label may take two lines (at larger type)
+    widths = []
+    monkeypatch.setattr(pg.AxisItem, "setMaximumWidth",
+                        lambda self, w: widths.append(w) or pg.GraphicsWidget.setMaximumWidth(
+                            self, w))
+    before = axis.maximumWidth()
+    axis._updateWidth()  # the same text space: nothing to set
+    assert widths == [] and axis.maximumWidth() == before
+    axis.textWidth += 7
+    axis._updateWidth()
+    assert widths == [before + 7]  # one step to the wider width, never pyqtgraph's narrower one
