@@ -221,3 +221,21 @@ def test_a_two_line_axis_label_sets_its_width_once(dash, qtbot, monkeypatch):
     axis.textWidth += 7
     axis._updateWidth()
     assert widths == [before + 7]  # one step to the wider width, never pyqtgraph's narrower one
+
+
+def test_the_std_scale_does_not_flip_between_runs_near_the_switch(dash):
+    """Automatic log10 std: on above 2 decades, off again only below 1.5. A drag whose runs
+    spanned about 2 decades flipped the plot's title, axis and curves from run to run."""
+    from gradexplorer.gui.plots.activation import AUTO_LINEAR_DECADES, AUTO_LOG_DECADES
+
+    def run(gain):  # tanh 12 x 32: the std spans 2.28 decades at gain 0.6, 0.62 at 0.9
+        feed(dash, list(propagate(NET.replace(gain=gain))))
+        stds = dash.result().series("log10_act_std")
+        return float(stds.max() - stds.min()), dash.activation.std_log
+
+    assert run(0.6)[0] > AUTO_LOG_DECADES and dash.activation.std_log
+    middle = [run(gain) for gain in (0.66, 0.68, 0.7)]  # 1.85, 1.71, 1.59 decades
+    assert all(AUTO_LINEAR_DECADES < span <= AUTO_LOG_DECADES for span, _ in middle)
+    assert all(log for _, log in middle)  # between the limits: stays log10
+    assert run(0.9)[0] < AUTO_LINEAR_DECADES and not dash.activation.std_log  # linear again
+    assert not any(log for _, log in (run(g) for g in (0.7, 0.68, 0.66)))  # and stays linear
