@@ -121,7 +121,9 @@ class MainWindow(QMainWindow):
         self.lane.sigYielded.connect(self._on_records)
         self.lane.sigErrored.connect(self._on_failed)
         self.preview = PreviewPolicy(self)  # a drag's fast first pass, then the full run
-        self.preview.sigFull.connect(lambda spec: self._start(spec, coalesce=True))
+        # the drag ended: its full run starts now (a preview still computing is cancelled)
+        self.preview.sigFull.connect(
+            lambda spec: self._start(spec, coalesce=True, let_finish=False))
         self.state.sigDragFinished.connect(self.preview.finish_now)
         paint = getattr(self.dashboard, "paint_seconds", None)
         if paint is not None:
@@ -246,7 +248,7 @@ class MainWindow(QMainWindow):
             return
         self.request_run(spec)
 
-    def _start(self, spec: NetworkSpec, coalesce: bool = False) -> int:
+    def _start(self, spec: NetworkSpec, coalesce: bool = False, let_finish: bool = True) -> int:
         if self._closed:
             return self.lane.latest_id
         if self._error_shown:
@@ -257,7 +259,7 @@ class MainWindow(QMainWindow):
         if early is not None and early[1] == spec:  # started while the window was built
             run_id = early[0]
         else:
-            run_id = self.lane.submit(spec, coalesce=coalesce)
+            run_id = self.lane.submit(spec, coalesce=coalesce, let_finish=let_finish)
         self._specs[run_id] = spec
         self._mark_pending()
         return run_id
