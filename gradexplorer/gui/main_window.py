@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
         # the drag ended: its full run starts now (a preview still computing is cancelled)
         self.preview.sigFull.connect(
             lambda spec: self._start(spec, coalesce=True, let_finish=False))
+        self.state.sigDragStarted.connect(self.preview.start_burst)
         self.state.sigDragFinished.connect(self.preview.finish_now)
         paint = getattr(self.dashboard, "paint_seconds", None)
         if paint is not None:
@@ -141,6 +142,7 @@ class MainWindow(QMainWindow):
         self._to_panel = False
 
         self.panel.sigSpecChanged.connect(lambda spec: self.state.set_spec(spec, "panel"))
+        self.panel.sigDragStarted.connect(self.state.drag_started)
         self.panel.sigDragFinished.connect(self.state.drag_finished)
         self.state.add_pending(self.panel.flush)
         self.panel.sigSpecSet.connect(self._panel_set)
