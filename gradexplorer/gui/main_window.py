@@ -180,7 +180,7 @@ class MainWindow(QMainWindow):
                 self._to_panel = False
         if source not in SHOW_ONLY:
             run = self.preview.spec_for(spec)
-            run_id = self.request_run(run, coalesce=True)
+            run_id = self.request_run(run, coalesce=True, burst=run is not spec)
             if run is not spec:
                 self._previews[run_id] = run.batch
 
@@ -226,16 +226,19 @@ class MainWindow(QMainWindow):
         return self.message.text()
 
     # --- runs ---------------------------------------------------------------------------------
-    def request_run(self, spec: NetworkSpec | None = None, coalesce: bool = False) -> int:
+    def request_run(self, spec: NetworkSpec | None = None, coalesce: bool = False,
+                    burst: bool = False) -> int:
         """Start a run of ``spec`` (default: the panel's); cancels any pin replay.
 
         ``coalesce``: the drag policy of :meth:`~gradexplorer.gui.jobs.runner.Lane.submit`
-        (a run in flight that ends soon is shown first; otherwise it is cancelled).
+        (a run in flight that ends soon is shown first; otherwise it is cancelled); ``burst``:
+        the run is a drag's preview (delivered whole even as the drag's first run).
         """
         self._pin_runs.cancel()
         if not coalesce:
             self.preview.cancel()
-        return self._start(spec if spec is not None else self.panel.last_valid_spec(), coalesce)
+        return self._start(spec if spec is not None else self.panel.last_valid_spec(), coalesce,
+                           burst=burst)
 
     def apply_spec(self, spec: NetworkSpec) -> None:
         """Show ``spec`` in the control panel and run it."""
@@ -250,7 +253,8 @@ class MainWindow(QMainWindow):
             return
         self.request_run(spec)
 
-    def _start(self, spec: NetworkSpec, coalesce: bool = False, let_finish: bool = True) -> int:
+    def _start(self, spec: NetworkSpec, coalesce: bool = False, let_finish: bool = True,
+               burst: bool = False) -> int:
         if self._closed:
             return self.lane.latest_id
         if self._error_shown:
@@ -261,7 +265,8 @@ class MainWindow(QMainWindow):
         if early is not None and early[1] == spec:  # started while the window was built
             run_id = early[0]
         else:
-            run_id = self.lane.submit(spec, coalesce=coalesce, let_finish=let_finish)
+            run_id = self.lane.submit(spec, coalesce=coalesce, let_finish=let_finish,
+                                      burst=burst)
         self._specs[run_id] = spec
         self._mark_pending()
         return run_id
