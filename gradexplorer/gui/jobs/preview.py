@@ -3,13 +3,21 @@
 During a burst of values (a slider or the phase point dragged) a run of the first-launch net
 (20 × 128, batch 256) costs more than the time between two values, even with the runner's drag
 policy: the display then lags. :class:`PreviewPolicy` runs each value of a burst with at most
-:data:`PREVIEW_ROWS` batch rows (the same network, weights and seed: only the sample is
+:func:`preview_rows` batch rows (the same network, weights and seed: only the sample is
 smaller, so the curves are the same up to sampling noise) and, once no new value came for
 :data:`FULL_AFTER` seconds (the mouse stopped), the full spec. The latest value always wins:
 each new value restarts the wait, and the full run is that of the value on screen. A preview's
 spec says what it is (``batch`` = its rows), the window labels it "preview (64 rows)".
 
-The first value of a burst runs in full (a single click or a typed value never previews).
+Rows by size: a preview's matrix products cost rows × (number of weights). Networks up to
+:data:`PREVIEW_WEIGHTS` weights preview :data:`PREVIEW_ROWS` rows; larger ones fewer, in
+proportion, down to :data:`MIN_PREVIEW_ROWS` (depth 200 × width 256, 13 M weights: 8 rows, a
+~140 ms preview where 64 rows took ~400 ms, so a drag there still shows ~5 results a second).
+
+The first value of a burst runs in full (a single click or a typed value never previews),
+except when the mouse holds a control (:meth:`PreviewPolicy.start_burst`, a slider pressed):
+then every value until the release is a preview, the first too (at depth 200 × width 256 its
+full run took ~0.9 s, to be cancelled by the second value).
 """
 
 from __future__ import annotations
@@ -20,8 +28,12 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from gradexplorer.engine.model.spec import NetworkSpec
 
-#: Batch rows of a preview run.
+#: Batch rows of a preview run of a network with at most :data:`PREVIEW_WEIGHTS` weights.
 PREVIEW_ROWS = 64
+#: Above this many weights (Σ fan_in · fan_out) a preview takes proportionally fewer rows.
+PREVIEW_WEIGHTS = 1 << 20
+#: The fewest rows a preview takes (its per-layer statistics still average ≥ 8 · width entries).
+MIN_PREVIEW_ROWS = 8
 #: A value arriving within this many seconds of the previous one belongs to a burst.
 BURST_SECONDS = 0.5
 #: Without a new value for this long (seconds), the burst ended: run the full spec. Releasing
@@ -31,8 +43,22 @@ BURST_SECONDS = 0.5
 FULL_AFTER = 0.3
 
 
-def preview_of(spec: NetworkSpec, rows: int = PREVIEW_ROWS) -> NetworkSpec:
-    """``spec`` with at most ``rows`` batch rows (``spec`` itself when it has no more)."""
+def preview_rows(spec: NetworkSpec) -> int:
+    """Batch rows of ``spec``'s preview: :data:`PREVIEW_ROWS` · :data:`PREVIEW_WEIGHTS` / the
+    network's weights, between :data:`MIN_PREVIEW_ROWS` and :data:`PREVIEW_ROWS`.
+
+    The weights are counted with n_0 = ``spec.in_features`` (data that decide n_0 themselves,
+    e.g. digits, count as that: the estimate only sizes the sample).
+    """
+    widths = spec.layer_widths()
+    weights = sum(a * b for a, b in zip(widths, widths[1:], strict=False))
+    return max(MIN_PREVIEW_ROWS, min(PREVIEW_ROWS, PREVIEW_ROWS * PREVIEW_WEIGHTS // weights))
+
+
+def preview_of(spec: NetworkSpec, rows: int | None = None) -> NetworkSpec:
+    """``spec`` with at most ``rows`` batch rows (default :func:`preview_rows`; ``spec`` itself
+    when it has no more)."""
+    rows = preview_rows(spec) if rows is None else rows
     return spec if spec.batch <= rows else spec.replace(batch=rows)
 
 
@@ -55,11 +81,16 @@ class PreviewPolicy(QObject):
         self._timer.setInterval(int(1000 * FULL_AFTER))
         self._timer.timeout.connect(self._end_burst)
         self.enabled = True
+        self._held = False  # the mouse holds a control: every value is part of a drag
+
+    def start_burst(self) -> None:
+        """The mouse took hold of a control: values until :meth:`finish_now` are a burst."""
+        self._held = True
 
     def spec_for(self, spec: NetworkSpec) -> NetworkSpec:
         """What to run now for the new value ``spec``: its preview inside a burst, else it."""
         now = time.perf_counter()
-        burst, self._last = now - self._last < BURST_SECONDS, now
+        burst, self._last = self._held or now - self._last < BURST_SECONDS, now
         preview = preview_of(spec)
         if not self.enabled or not burst or preview is spec:
             self._timer.stop()
@@ -77,6 +108,7 @@ class PreviewPolicy(QObject):
         """The drag ended (mouse released): run the latest value in full now, not after
         :data:`FULL_AFTER`; the next value starts a new burst."""
         self._last = -float("inf")
+        self._held = False
         if self._timer.isActive():
             self._timer.stop()
             self._end_burst()
