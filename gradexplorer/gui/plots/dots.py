@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from gradexplorer.gui.plots.curve import Curve
 from gradexplorer.gui.plots.style import pg
 
 fn = pg.functions
@@ -111,9 +112,9 @@ class Dots(pg.GraphicsObject):
         p.restore()
 
 
-class DottedCurve(pg.PlotCurveItem):
-    """A :class:`~pyqtgraph.PlotCurveItem` whose points carry :class:`Dots` (see
-    :meth:`set_dots`); its legend entry is a :class:`DottedSample`.
+class DottedCurve(Curve):
+    """A :class:`~.curve.Curve` whose points carry :class:`Dots` (see :meth:`set_dots`);
+    its legend entry is a :class:`DottedSample`.
 
     A bare curve item, not a :class:`~pyqtgraph.PlotDataItem`: that wrapper's ``setData``
     (argument parsing, log/FFT/downsampling passes, a second item for symbols) cost ~6x the

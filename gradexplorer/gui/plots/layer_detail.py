@@ -10,6 +10,7 @@ import numpy as np
 
 from gradexplorer.engine.runs.records import Histogram
 from gradexplorer.engine.runs.result import RunResult
+from gradexplorer.gui.plots.curve import Curve
 from gradexplorer.gui.plots.sticky import keeps, with_headroom
 from gradexplorer.gui.plots.style import (
     MEASURED,
@@ -86,7 +87,7 @@ class LayerDetail:
             plot.hideButtons()
             self.plots_[name] = plot
             # bare curve items: a PlotDataItem's setData costs ~6x as much (every drag run)
-            item = pg.PlotCurveItem(pen=pg.mkPen(colour, width=1.5), brush=(*colour, 70))
+            item = Curve(pen=pg.mkPen(colour, width=1.5), brush=(*colour, 70))
             plot.addItem(item)
             self.items[name] = item
         self.set_font(None)

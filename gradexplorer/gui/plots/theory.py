@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from gradexplorer.gui.plots.curve import Curve
 from gradexplorer.gui.plots.style import MEASURED, layer_x, pg, smooth_lines
 
 QtCore = pg.QtCore
@@ -69,7 +70,7 @@ class TheoryOverlay:
                 self.plot.removeItem(parked[0])
             pen = pg.mkPen(MEASURED[key], width=2, style=QtCore.Qt.PenStyle.DashLine)
             # a bare curve item: a PlotDataItem's setData costs ~6x as much (every drag run)
-            item = pg.PlotCurveItem(layer_x(y.size), y, pen=pen, connect="finite",
+            item = Curve(layer_x(y.size), y, pen=pen, connect="finite",
                                     antialias=smooth_lines(y.size))
             self.plot.addItem(item)
             item.setZValue(8)
