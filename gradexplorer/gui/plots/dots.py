@@ -12,13 +12,12 @@ dots (filled circles of a fixed size in pixels, no outline) as one child item th
 from __future__ import annotations
 
 import numpy as np
+from PySide6 import QtCore, QtGui
 
 from gradexplorer.gui.plots.curve import Curve
 from gradexplorer.gui.plots.style import pg
 
 fn = pg.functions
-
-QtCore, QtGui = pg.QtCore, pg.QtGui
 ItemSample = pg.graphicsItems.LegendItem.ItemSample
 
 
@@ -107,8 +106,8 @@ class Dots(pg.GraphicsObject):
         p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
         p.setPen(QtCore.Qt.PenStyle.NoPen)
         p.setBrush(self._brush)
-        for point in device:
-            p.drawEllipse(point, r, r)
+        for i in range(device.size()):
+            p.drawEllipse(device.at(i), r, r)
         p.restore()
 
 
@@ -156,7 +155,7 @@ class DottedCurve(Curve):
             self.update()
 
 
-class DottedSample(ItemSample):
+class DottedSample(ItemSample):  # type: ignore[misc, valid-type]
     """Legend sample of a :class:`DottedCurve`: its line and, when it has dots, one dot."""
 
     def paint(self, p, *args) -> None:
