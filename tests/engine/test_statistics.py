@@ -104,3 +104,32 @@ def test_moments_of_non_finite_data():
     assert mean == math.inf and std == math.inf and math.isnan(second)
     x[2, 3] = np.nan
     assert all(math.isnan(v) for v in moments(x))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(("lo", "hi"), [(0.0, 1.0), (-1.0, 1.0)])
+def test_linear_histogram_of_bounded_values_inside(dtype, lo, hi):
+    """``inside`` (a bounded activation's outputs) bins as np.histogram, saturated ends too."""
+    x = RNG.uniform(lo, hi, 20000).astype(dtype)
+    one_below = np.nextafter(dtype(hi), dtype(lo))
+    x[:40] = [lo, hi, one_below, np.nextafter(one_below, dtype(lo))] * 10
+    x[40:50] = np.nextafter(dtype(lo), dtype(hi))
+    h = linear_histogram(x, lo, hi, 64, "value", finite=True, inside=True)
+    expected, _ = np.histogram(x.astype(np.float64), bins=64, range=(lo, hi))
+    np.testing.assert_array_equal(_counts(h), expected)
+    # clipped: the values at hi once shifted by −lo (1 ulp below 1 rounds to 2 in x + 1)
+    shifted = x.astype(np.float64) - lo
+    assert h.clipped == int(np.count_nonzero(shifted >= hi - lo)) >= 10
+    general = linear_histogram(x, lo, hi, 64, "value", finite=True)
+    np.testing.assert_array_equal(general.density, h.density)
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e300, 1e-310])
+def test_linear_histogram_of_extreme_scales(scale):
+    """A scale whose k/scale over- or underflows still bins v/scale (divided first)."""
+    x = RNG.standard_normal(5000) * scale
+    h = linear_histogram(x, -4.0, 4.0, 64, "x", scale=scale, finite=True)
+    t = x / scale
+    expected, _ = np.histogram(np.clip(t, -4.0, 4.0), bins=64, range=(-4.0, 4.0))
+    np.testing.assert_array_equal(_counts(h), expected)
+    assert h.n == x.size

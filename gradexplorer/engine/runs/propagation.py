@@ -258,7 +258,8 @@ def _forward_histograms(fwd: BlockForward, h_sq: float, a_mean: float, a_std: fl
     a_finite = math.isfinite(a_mean)
     if activation.bounds is not None and not fwd.residual:
         lo, hi = activation.bounds
-        act_hist = linear_histogram(as_, lo, hi, HIST_BINS, "value", finite=a_finite)
+        act_hist = linear_histogram(as_, lo, hi, HIST_BINS, "value", finite=a_finite,
+                                    inside=a_finite)  # finite φ values lie in [lo, hi]
     else:
         lo = 0.0 if activation.name in ("relu", "softplus") else -RMS_RANGE
         act_hist = linear_histogram(as_, lo, RMS_RANGE, HIST_BINS, "units of the layer's RMS",
