@@ -46,8 +46,10 @@ ASSUMPTIONS = ("Mean-field theory assumes: large width; i.i.d. zero-mean Gaussia
 
 @functools.lru_cache(maxsize=32)
 def _unit_moments(act: Activation, n_nodes: int) -> tuple[float, float]:
-    """(E[φ(z)], E[φ(z)²]) for z ~ N(0, 1): constants of an activation (a homogeneous φ's
-    whole length map), computed once per activation and rule."""
+    """(E[φ(z)], E[φ(z)²]) for z ~ N(0, 1), computed once per activation and rule.
+
+    Constants of the activation: a homogeneous φ's whole length map.
+    """
     return (float(gaussian_expectation(act.forward, 1.0, n_nodes)),
             float(_moments(act, np.ones(1), n_nodes)[0][0]))
 
