@@ -179,3 +179,17 @@ def test_product_norm_edge_cases():
                                                       (33, 64, False)])
 def test_gram_is_cheaper_switch(batch, width, gram):
     assert gram_is_cheaper(batch, width, width) is gram
+
+
+@pytest.mark.parametrize("loc", [0.0, 0.5, 2.0, 7.0, 8.5, 30.0, 1e4])
+def test_moments_one_pass_within_1e13_of_two_pass(loc):
+    """float64: E[x²] − mean² where E[x²]/var ≤ 64 (loc 7: 50, 8.5: 73), else two-pass."""
+    x = loc + RNG.standard_normal((256, 128))
+    mean, std, second = moments(x)
+    flat = x.reshape(-1)
+    ref_mean = float(np.add.reduce(flat)) / flat.size
+    dev = flat - ref_mean
+    ref_var = float(np.add.reduce(dev * dev)) / flat.size  # two-pass, pairwise sums
+    assert mean == ref_mean  # the pairwise mean, bit for bit
+    assert std == pytest.approx(math.sqrt(ref_var), rel=1e-13)
+    assert second == pytest.approx(ref_var + ref_mean * ref_mean, rel=1e-13)
