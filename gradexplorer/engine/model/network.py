@@ -49,8 +49,12 @@ class DenseLayer:
 
     @cached_property
     def weight_norm(self) -> float:
-        """‖W‖_F (float64), computed once: the weights do not change during propagation."""
-        return float(np.linalg.norm(self.weight))
+        """‖W‖_F, computed once: the weights do not change during propagation.
+
+        ``np.linalg.norm(W)`` bit for bit (one dot in W's dtype), without its wrapper.
+        """
+        flat = self.weight.ravel(order="K")
+        return float(np.sqrt(flat.dot(flat)))
 
     @property
     def fan_in(self) -> int:
@@ -114,13 +118,17 @@ def build_network(spec: NetworkSpec, widths: tuple[int, ...], x: np.ndarray,
     out_dtype = np.dtype(np.float64) if spec.init == "lsuv" else dtype
     gain = 1.0 if spec.init == "lsuv" else spec.gain
 
+    scales: dict[tuple[int, int], float] = {}  # per layer shape: most layers share one
+
     def weight(idx: int) -> np.ndarray:
         raise_if_cancelled(cancel)
         fan_in, fan_out = widths[idx - 1], widths[idx]
         if base_init == "zeros":
             return np.zeros((fan_out, fan_in), dtype=out_dtype)
-        scale = weight_scale(base_init, fan_out, fan_in, gain=gain, mode=spec.mode,
-                             negative_slope=slope)
+        scale = scales.get((fan_out, fan_in))
+        if scale is None:
+            scale = scales[fan_out, fan_in] = weight_scale(
+                base_init, fan_out, fan_in, gain=gain, mode=spec.mode, negative_slope=slope)
         # = init_weight(base_init, ..., rng=stream(seed, STREAM_WEIGHTS, idx),
         # cancel=cancel).astype(dtype), bit for bit: the same standard draw (cached across runs,
         # see ``draws``) times the same scale in float64, rounded once into the output dtype

@@ -168,6 +168,8 @@ def _length_recursion(act: Activation, w2: np.ndarray, b2: np.ndarray, m2: float
     q = np.empty(depth)
     v = np.empty(depth)
     phi0_sq = float(act.forward(np.zeros(1))[0]) ** 2
+    m = 3 * int(n_nodes)  # nodes of one rule (three pieces)
+    pm = np.empty(2 * m)  # ±u
     q_prev_moment = m2  # E[a_0²] = E[x²]
     with np.errstate(over="ignore", invalid="ignore"):
         for layer in range(depth):
@@ -180,8 +182,11 @@ def _length_recursion(act: Activation, w2: np.ndarray, b2: np.ndarray, m2: float
                 q_prev_moment = phi0_sq
             else:
                 u, w = variance_rule_one(ql, n_nodes)
-                fp, fm = act.forward(u), act.forward(-u)
-                q_prev_moment = float(_dot(fp * fp + fm * fm, w))
+                np.negative(u, out=pm[m:])  # φ(u) and φ(−u) in one call (elementwise: the
+                pm[:m] = u                  # same values as two)
+                f = act.forward(pm)
+                f *= f
+                q_prev_moment = float(_dot(f[:m] + f[m:], w))
             v[layer] = q_prev_moment
     return q, v
 
