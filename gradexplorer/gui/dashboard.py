@@ -105,6 +105,7 @@ class Dashboard(QtWidgets.QWidget):
         for panel in self.panels:
             panel.set_cursor(self._selected)
         self.detail.clear()  # its titles follow with the run's first records
+        self.detail.hold_axes(True)
         self.headline.set_settings(start.config)
         self._show_verdict()
 
@@ -143,15 +144,21 @@ class Dashboard(QtWidgets.QWidget):
             self.detail.show_layer(self._selected, self._result)
             self.sigUpdated.emit()
 
-    def finish_run(self, end: RunEnd) -> None:
-        """The run ended: store ``end`` and show the verdict."""
+    def finish_run(self, end: RunEnd, *, release_axes: bool = True) -> None:
+        """The run ended: store ``end`` and show the verdict.
+
+        ``release_axes=False`` (a drag's preview, more runs to come) keeps the axes' tick-text
+        space from narrowing until a run that releases it: a narrower label at one value and
+        a wider one at the next re-laid the whole dashboard out twice.
+        """
         if self._result is None:
             return
         self._result.add(end)
         self._verdict = None
         self._pacer.draw_all()
         for panel in self.panels:
-            panel.hold_axes(False)
+            panel.hold_axes(not release_axes)
+        self.detail.hold_axes(not release_axes)
         for panel in self.line_plots:
             panel.theory.drop_parked_legend()  # predictions that did not come with this run
         self._show_verdict()

@@ -34,7 +34,7 @@ from gradexplorer.engine.runs.records import (
 )
 from gradexplorer.gui.controls import ControlPanel
 from gradexplorer.gui.jobs import JobRunner
-from gradexplorer.gui.jobs.preview import PREVIEW_ROWS, PreviewPolicy
+from gradexplorer.gui.jobs.preview import PreviewPolicy
 from gradexplorer.gui.jobs.propagation import Propagate, propagation_work, run_cost_key
 from gradexplorer.gui.pin_replay import PinReplay
 from gradexplorer.gui.presentation import apply_scale
@@ -53,8 +53,11 @@ DEFAULT_SIZE = (1400, 900)
 DOCK_SHARE = 0.36
 ERROR_STYLE = "color: #b71c1c; font-weight: bold;"
 PENDING_TEXT = "newer settings pending…"
-#: Run time label and header note while a drag's fast first pass is shown.
-PREVIEW_TEXT = f"preview ({PREVIEW_ROWS} rows)"
+
+
+def preview_text(rows: int) -> str:
+    """Run time label and header note while a drag's fast first pass (``rows`` rows) is shown."""
+    return f"preview ({rows} rows)"
 
 
 #: The first-launch story: this preset's run beside this one's, pinned (:meth:`show_story`).
@@ -118,13 +121,15 @@ class MainWindow(QMainWindow):
         self.lane.sigYielded.connect(self._on_records)
         self.lane.sigErrored.connect(self._on_failed)
         self.preview = PreviewPolicy(self)  # a drag's fast first pass, then the full run
-        self.preview.sigFull.connect(lambda spec: self._start(spec, coalesce=True))
+        # the drag ended: its full run starts now (a preview still computing is cancelled)
+        self.preview.sigFull.connect(
+            lambda spec: self._start(spec, coalesce=True, let_finish=False))
         self.state.sigDragFinished.connect(self.preview.finish_now)
         paint = getattr(self.dashboard, "paint_seconds", None)
         if paint is not None:
             self.lane.set_paint_cost(paint)
         self._specs: dict[int, NetworkSpec] = {}  # run id -> spec, for runs not shown yet
-        self._previews: set[int] = set()  # run ids of fast first passes (fewer batch rows)
+        self._previews: dict[int, int] = {}  # run id → batch rows of a fast first pass
         self._shown_id = 0  # run id whose records the plots show
         self._layers_done = 0
         self._progress_shown = 0.0  # perf_counter() of the last progress bar update
@@ -175,7 +180,7 @@ class MainWindow(QMainWindow):
             run = self.preview.spec_for(spec)
             run_id = self.request_run(run, coalesce=True)
             if run is not spec:
-                self._previews.add(run_id)
+                self._previews[run_id] = run.batch
 
     # --- status bar ---------------------------------------------------------------------------
     def _build_status_bar(self) -> None:
@@ -243,7 +248,7 @@ class MainWindow(QMainWindow):
             return
         self.request_run(spec)
 
-    def _start(self, spec: NetworkSpec, coalesce: bool = False) -> int:
+    def _start(self, spec: NetworkSpec, coalesce: bool = False, let_finish: bool = True) -> int:
         if self._closed:
             return self.lane.latest_id
         if self._error_shown:
@@ -254,7 +259,7 @@ class MainWindow(QMainWindow):
         if early is not None and early[1] == spec:  # started while the window was built
             run_id = early[0]
         else:
-            run_id = self.lane.submit(spec, coalesce=coalesce)
+            run_id = self.lane.submit(spec, coalesce=coalesce, let_finish=let_finish)
         self._specs[run_id] = spec
         self._mark_pending()
         return run_id
@@ -266,7 +271,7 @@ class MainWindow(QMainWindow):
                                       and self.lane.is_running()):
             self.run_time.setText(PENDING_TEXT)
         elif self._shown_id in self._previews:
-            self.run_time.setText(PREVIEW_TEXT)
+            self.run_time.setText(preview_text(self._previews[self._shown_id]))
         elif self.lane.is_running() and self.progress.value() == 0:
             self.run_time.setText("running…")
 
@@ -328,7 +333,8 @@ class MainWindow(QMainWindow):
             self._pin_runs.keep(rec)  # to redraw this run after a pin's (when pins are due)
             if isinstance(rec, RunEnd):
                 feed_chunk()
-                self.dashboard.finish_run(rec)
+                self.dashboard.finish_run(rec, release_axes=run_id not in self._previews
+                                          and not self.lane.has_queued())
                 ended = rec
                 continue
             chunk.append(rec)
@@ -345,8 +351,8 @@ class MainWindow(QMainWindow):
         self._run_spec = self._specs.get(run_id) or NetworkSpec.from_dict(rec.config)
         self.dashboard.begin_run(rec)
         if hasattr(self.dashboard, "headline"):
-            preview = run_id in self._previews
-            self.dashboard.headline.set_mark(PREVIEW_TEXT if preview else "")
+            rows = self._previews.get(run_id)
+            self.dashboard.headline.set_mark(preview_text(rows) if rows else "")
         self._layers_done = 0
         self._pin_runs.run_started(rec)
         self.panel.show_run_start(rec)
@@ -361,9 +367,9 @@ class MainWindow(QMainWindow):
     def _run_ended(self, run_id: int, end: RunEnd) -> None:
         for old in [i for i in self._specs if i <= run_id]:
             del self._specs[old]
-        preview = run_id in self._previews
-        self._previews = {i for i in self._previews if i >= run_id}
-        self.run_time.setText(f"{PREVIEW_TEXT}, {end.seconds:.2f} s" if preview
+        rows = self._previews.get(run_id)
+        self._previews = {i: r for i, r in self._previews.items() if i >= run_id}
+        self.run_time.setText(f"{preview_text(rows)}, {end.seconds:.2f} s" if rows
                               else f"{end.seconds:.2f} s")
         verdict = self.dashboard.run_verdict()
         self.verdict.set_verdict(verdict.status if verdict else "",

@@ -14,8 +14,14 @@ from PySide6.QtCore import QSettings, QTimer
 from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.engine.runs.propagation import propagate
 from gradexplorer.engine.runs.result import collect
-from gradexplorer.gui.jobs.preview import PREVIEW_ROWS, PreviewPolicy, preview_of
-from gradexplorer.gui.main_window import PENDING_TEXT, PREVIEW_TEXT, MainWindow
+from gradexplorer.gui.jobs.preview import (
+    MIN_PREVIEW_ROWS,
+    PREVIEW_ROWS,
+    PreviewPolicy,
+    preview_of,
+    preview_rows,
+)
+from gradexplorer.gui.main_window import PENDING_TEXT, MainWindow, preview_text
 from gradexplorer.gui.plots.headline import describe
 
 #: The first-launch net: a run takes ~0.1-0.3 s here, values come every 16 ms.
@@ -29,7 +35,7 @@ def window(qtbot, tmp_path, wait_for_run):
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     w = MainWindow(settings=settings, presets=[], restore=False)
     qtbot.addWidget(w)
-    w.state.set_spec(NET, "panel")
+    w.state.set_spec(NET, "test")  # not "panel": the panel shows NET and drags from it
     w.show()
     wait_for_run(qtbot, w, NET)
     w.state.set_spec(NET.replace(gain=1.01), "panel")  # the lane learns the run time
@@ -91,14 +97,14 @@ def test_a_drag_shows_complete_results_while_it_lasts_and_ends_on_the_final_valu
     for name, item in plotted.items():
         np.testing.assert_array_equal(item.getData()[1], expected.series(name), err_msg=name)
     # during the drag the fast first passes were shown, labelled, with their own batch
-    previews = [spec for _, spec in shown if spec.batch == PREVIEW_ROWS]
+    previews = [spec for _, spec in shown if spec.batch == preview_rows(final) == PREVIEW_ROWS]
     assert previews
     assert all(spec.replace(batch=final.batch, gain=final.gain) == final for spec in previews)
     assert result.start.config["batch"] == final.batch > PREVIEW_ROWS  # the last one is full
     # header, σ_w² text and verdict describe that run (no preview mark any more)
     assert window.dashboard.headline._settings == describe(final.to_dict())
     assert window.dashboard.headline.settings_text() == describe(final.to_dict())
-    assert PREVIEW_TEXT not in window.run_time.text()
+    assert "preview" not in window.run_time.text()
     sw2 = result.start.sigma_w2[-1]
     assert window.panel.init.sigma.text().startswith(f"σ_w² = fan_in·Var(W) = {sw2:.4g} ")
     assert sw2 == pytest.approx(final.gain ** 2 * 128 * 2 / 256)  # Xavier: g² · 2/(in + out)
@@ -127,6 +133,21 @@ def test_preview_policy_runs_a_burst_small_and_its_last_value_in_full(qtbot):
     assert not policy.is_waiting()
     small = NET.replace(batch=PREVIEW_ROWS)
     assert preview_of(small) is small  # nothing smaller to preview
+
+
+def test_previews_of_larger_networks_take_fewer_rows():
+    """A preview's matrix products cost rows × weights: above 2**20 weights the rows shrink in
+    proportion (down to 8), so the drag of a deep wide net still shows results."""
+    first_launch = NetworkSpec(depth=20, width=128, in_features=128, batch=256)
+    assert preview_rows(first_launch) == PREVIEW_ROWS == 64  # 327,680 weights
+    mid = first_launch.replace(depth=40, width=256, in_features=256)  # 2,621,440 weights
+    assert preview_rows(mid) == 64 * 2 ** 20 // (40 * 256 * 256) == 25
+    assert preview_of(mid).batch == 25
+    deep = first_launch.replace(depth=200, width=256, in_features=256)  # 13 M weights
+    assert preview_rows(deep) == MIN_PREVIEW_ROWS == 8
+    ragged = first_launch.replace(depth=2, widths=(512, 64), in_features=2048)  # 2048·512 + 512·64
+    assert preview_rows(ragged) == 64 * 2 ** 20 // (2048 * 512 + 512 * 64) == 62
+    assert preview_text(8) == "preview (8 rows)"
 
 
 def test_releasing_the_slider_runs_the_last_value_in_full_at_once(qtbot, window, wait_for_run):

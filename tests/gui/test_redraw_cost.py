@@ -173,3 +173,69 @@ def test_a_run_of_a_drag_repaints_the_dashboard_once(dash):
         dash.settle_views()
         settle()
     assert paints.count == 3  # pending fits applied in settle_views, not during the paint
+
+
+def test_a_drag_never_narrows_an_axis_until_a_run_releases_it(dash, qtbot):
+    """Between a drag's previews the tick-text space only grows: a narrower label at one value
+    and a wider one at the next re-laid every plot out (a full extra repaint each time)."""
+    from gradexplorer.gui.plots.style import pg
+
+    feed(dash, list(propagate(NET)))
+    qtbot.waitUntil(lambda: dash.gradient.plot.getAxis("left").textWidth > 0)
+    axes = [dash.gradient.plot.getAxis("left"), dash.saturation.plot.getAxis("left"),
+            *(plot.getAxis("left") for plot in dash.detail.plots().values())]
+    held = []
+
+    def preview(records):  # as the window feeds a drag's preview: axes stay held
+        dash.begin_run(records[0])
+        dash.add_records(records[1:-1])
+        dash.finish_run(records[-1], release_axes=False)
+        held.append([axis.style["autoReduceTextSpace"] for axis in axes])
+
+    preview(list(propagate(NET.replace(gain=1.5))))
+    preview(list(propagate(NET.replace(gain=0.7))))
+    assert held == [[False] * len(axes)] * 2  # no axis may narrow between previews
+    for axis in axes:  # pyqtgraph narrows only an axis whose text space is not held
+        width = axis.maximumWidth()
+        pg.AxisItem._updateMaxTextSize(axis, axis.textWidth - 15)
+        assert axis.maximumWidth() == width
+    feed(dash, list(propagate(NET.replace(gain=0.7))))  # the full run releases them
+    assert all(axis.style["autoReduceTextSpace"] for axis in axes)
+
+
+def test_a_two_line_axis_label_sets_its_width_once(dash, qtbot, monkeypatch):
+    """The width of an axis with a two-line label is set in one step (setting pyqtgraph's
+    narrower width first changed the layout twice per tick regeneration)."""
+    from gradexplorer.gui.plots.style import pg
+
+    feed(dash, list(propagate(NET)))
+    axis = dash.gradient.plot.getAxis("left")
+    assert axis._gx_two_line_width  # its label may take two lines (at larger type)
+    widths = []
+    monkeypatch.setattr(pg.AxisItem, "setMaximumWidth",
+                        lambda self, w: widths.append(w) or pg.GraphicsWidget.setMaximumWidth(
+                            self, w))
+    before = axis.maximumWidth()
+    axis._updateWidth()  # the same text space: nothing to set
+    assert widths == [] and axis.maximumWidth() == before
+    axis.textWidth += 7
+    axis._updateWidth()
+    assert widths == [before + 7]  # one step to the wider width, never pyqtgraph's narrower one
+
+
+def test_the_std_scale_does_not_flip_between_runs_near_the_switch(dash):
+    """Automatic log10 std: on above 2 decades, off again only below 1.5. A drag whose runs
+    spanned about 2 decades flipped the plot's title, axis and curves from run to run."""
+    from gradexplorer.gui.plots.activation import AUTO_LINEAR_DECADES, AUTO_LOG_DECADES
+
+    def run(gain):  # tanh 12 x 32: the std spans 2.28 decades at gain 0.6, 0.62 at 0.9
+        feed(dash, list(propagate(NET.replace(gain=gain))))
+        stds = dash.result().series("log10_act_std")
+        return float(stds.max() - stds.min()), dash.activation.std_log
+
+    assert run(0.6)[0] > AUTO_LOG_DECADES and dash.activation.std_log
+    middle = [run(gain) for gain in (0.66, 0.68, 0.7)]  # 1.85, 1.71, 1.59 decades
+    assert all(AUTO_LINEAR_DECADES < span <= AUTO_LOG_DECADES for span, _ in middle)
+    assert all(log for _, log in middle)  # between the limits: stays log10
+    assert run(0.9)[0] < AUTO_LINEAR_DECADES and not dash.activation.std_log  # linear again
+    assert not any(log for _, log in (run(g) for g in (0.7, 0.68, 0.66)))  # and stays linear

@@ -124,6 +124,37 @@ def test_coalesce_lets_a_run_that_ends_soon_finish_then_runs_only_the_newest(
     assert (shown[-2:] == [first, last]) != ((first, False) in got["ended"])
 
 
+def test_the_end_of_a_drag_cancels_the_preview_in_flight(
+        qtbot, lane_factory, fake_engine, monkeypatch):
+    """``let_finish=False`` (the mouse was released): the full run does not wait for the run in
+    flight, even one that ends soon; it is still delivered whole (no half-drawn run)."""
+    monkeypatch.setattr(runner_module, "FINISH_SOON", 10.0)  # every run "ends soon"
+    release = threading.Event()
+    seen = []
+
+    def slow(spec):
+        seen.append(spec.gain)
+        for i, record in enumerate(fake_engine(spec)):
+            if i == 1 and spec.gain == 1.0:
+                release.wait(5)
+            yield record
+
+    lane = lane_factory(slow)
+    got = _collector(lane)
+    with qtbot.waitSignal(lane.sigFinished, timeout=5000):
+        lane.submit(NetworkSpec(depth=3, width=4, in_features=4, gain=0.5))  # learn a run time
+    preview = lane.submit(NetworkSpec(depth=3, width=4, in_features=4, gain=1.0), coalesce=True)
+    qtbot.waitUntil(lambda: seen[-1] == 1.0, timeout=5000)
+    with qtbot.waitSignal(lane.sigFinished, timeout=5000) as blocker:
+        full = lane.submit(NetworkSpec(depth=3, width=4, in_features=4, gain=1.3),
+                           coalesce=True, let_finish=False)
+    release.set()
+    assert blocker.args == [full] and seen == [0.5, 1.0, 1.3]
+    assert all(i != preview for i in got["ids"])  # the preview was dropped, never delivered
+    assert [i for i in got["ids"] if i == full] == [full]  # whole: one batch
+    assert got["results"][-1][1].start.config["gain"] == 1.3
+
+
 def test_of_two_runs_complete_in_one_delivery_only_the_later_is_drawn(qtbot):
     from PySide6.QtCore import Qt
 

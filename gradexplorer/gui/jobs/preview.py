@@ -3,11 +3,16 @@
 During a burst of values (a slider or the phase point dragged) a run of the first-launch net
 (20 × 128, batch 256) costs more than the time between two values, even with the runner's drag
 policy: the display then lags. :class:`PreviewPolicy` runs each value of a burst with at most
-:data:`PREVIEW_ROWS` batch rows (the same network, weights and seed: only the sample is
+:func:`preview_rows` batch rows (the same network, weights and seed: only the sample is
 smaller, so the curves are the same up to sampling noise) and, once no new value came for
 :data:`FULL_AFTER` seconds (the mouse stopped), the full spec. The latest value always wins:
 each new value restarts the wait, and the full run is that of the value on screen. A preview's
 spec says what it is (``batch`` = its rows), the window labels it "preview (64 rows)".
+
+Rows by size: a preview's matrix products cost rows × (number of weights). Networks up to
+:data:`PREVIEW_WEIGHTS` weights preview :data:`PREVIEW_ROWS` rows; larger ones fewer, in
+proportion, down to :data:`MIN_PREVIEW_ROWS` (depth 200 × width 256, 13 M weights: 8 rows, a
+~140 ms preview where 64 rows took ~400 ms, so a drag there still shows ~5 results a second).
 
 The first value of a burst runs in full (a single click or a typed value never previews).
 """
@@ -20,8 +25,12 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from gradexplorer.engine.model.spec import NetworkSpec
 
-#: Batch rows of a preview run.
+#: Batch rows of a preview run of a network with at most :data:`PREVIEW_WEIGHTS` weights.
 PREVIEW_ROWS = 64
+#: Above this many weights (Σ fan_in · fan_out) a preview takes proportionally fewer rows.
+PREVIEW_WEIGHTS = 1 << 20
+#: The fewest rows a preview takes (its per-layer statistics still average ≥ 8 · width entries).
+MIN_PREVIEW_ROWS = 8
 #: A value arriving within this many seconds of the previous one belongs to a burst.
 BURST_SECONDS = 0.5
 #: Without a new value for this long (seconds), the burst ended: run the full spec. Releasing
@@ -31,8 +40,22 @@ BURST_SECONDS = 0.5
 FULL_AFTER = 0.3
 
 
-def preview_of(spec: NetworkSpec, rows: int = PREVIEW_ROWS) -> NetworkSpec:
-    """``spec`` with at most ``rows`` batch rows (``spec`` itself when it has no more)."""
+def preview_rows(spec: NetworkSpec) -> int:
+    """Batch rows of ``spec``'s preview: :data:`PREVIEW_ROWS` · :data:`PREVIEW_WEIGHTS` / the
+    network's weights, between :data:`MIN_PREVIEW_ROWS` and :data:`PREVIEW_ROWS`.
+
+    The weights are counted with n_0 = ``spec.in_features`` (data that decide n_0 themselves,
+    e.g. digits, count as that: the estimate only sizes the sample).
+    """
+    widths = spec.layer_widths()
+    weights = sum(a * b for a, b in zip(widths, widths[1:], strict=False))
+    return max(MIN_PREVIEW_ROWS, min(PREVIEW_ROWS, PREVIEW_ROWS * PREVIEW_WEIGHTS // weights))
+
+
+def preview_of(spec: NetworkSpec, rows: int | None = None) -> NetworkSpec:
+    """``spec`` with at most ``rows`` batch rows (default :func:`preview_rows`; ``spec`` itself
+    when it has no more)."""
+    rows = preview_rows(spec) if rows is None else rows
     return spec if spec.batch <= rows else spec.replace(batch=rows)
 
 

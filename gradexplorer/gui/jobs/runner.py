@@ -140,11 +140,15 @@ class Lane(QObject):
         """Id of the latest submission (0 before the first)."""
         return self._ids
 
-    def submit(self, payload: Any, *, coalesce: bool = False, gate: PauseGate | None = None) -> int:
+    def submit(self, payload: Any, *, coalesce: bool = False, gate: PauseGate | None = None,
+               let_finish: bool = True) -> int:
         """Run ``work(payload, context)``; return the run id.
 
         ``coalesce=False`` cancels whatever runs. ``coalesce=True`` applies the drag policy
-        (module docstring). ``gate`` makes the run pausable (:class:`PauseGate`).
+        (module docstring); with ``let_finish=False`` the run in flight is cancelled all the
+        same (the drag ended: its full run should not wait for a preview nobody needs), but the
+        new run is still delivered whole when short. ``gate`` makes the run pausable
+        (:class:`PauseGate`).
         """
         self._ids += 1
         run_id = self._ids
@@ -152,7 +156,7 @@ class Lane(QObject):
             return run_id
         if coalesce:
             self._coalesced.add(run_id)
-        if coalesce and self._inflight is not None and self._finishes_soon():
+        if coalesce and let_finish and self._inflight is not None and self._finishes_soon():
             self._drop_queued()
             key = self._times.key(payload)
             self._queued = self._post(run_id, payload, gate, whole=self._whole(True, key))

@@ -21,8 +21,12 @@ LOG_NORMED = CurveSpec("normed", "log10_normed_std", "std of z = Norm(h)", log10
 #: Short: a long title is drawn smaller (the hover readout names it in full).
 NORMED_TITLE = f", {coloured('std of z', MEASURED['normed'])}"
 
-#: In automatic mode, use log10 once the finite stds span more than this many decades.
+#: In automatic mode, use log10 once the finite stds span more than this many decades...
 AUTO_LOG_DECADES = 2.0
+#: ...and go back to linear only when they span less than this many: a drag whose runs span
+#: about 2 decades otherwise flipped the plot (title, axis, curves) from run to run, and each
+#: flip re-laid every plot out.
+AUTO_LINEAR_DECADES = 1.5
 #: Activations whose std scales geometrically with the gain (positive homogeneous): in
 #: automatic mode always log10, so ReLU presets are compared on one axis (He: flat, LeCun:
 #: halving, He × 1.5: growing) instead of the axis switching between them.
@@ -35,7 +39,8 @@ class ActivationPlot(LayerPlot):
     The std can be shown on a log10 scale (:meth:`set_std_log`); the mean, which may be
     negative, is then hidden. ``None`` (the default) chooses log10 when the std overflows or
     spans more than :data:`AUTO_LOG_DECADES` decades (in this run and the pinned ones together),
-    as in exploding runs, and always for ReLU (:data:`ALWAYS_LOG`).
+    as in exploding runs, and always for ReLU (:data:`ALWAYS_LOG`); back to linear below
+    :data:`AUTO_LINEAR_DECADES`.
     """
 
     LINEAR_LABEL = "mean and std of a (value)"
@@ -80,14 +85,14 @@ class ActivationPlot(LayerPlot):
             activation = (result.start.config.get("activation")
                           if result.start is not None else None)
             self._apply(activation in ALWAYS_LOG or _wants_log(
-                np.concatenate([result.series(LOG_STD.field), *pinned])))
+                np.concatenate([result.series(LOG_STD.field), *pinned]), self._log))
         super().update(result)
 
     def add_pin(self, label, data, colour, in_legend) -> None:
         super().add_pin(label, data, colour, in_legend)
         if self._mode is None and self._values:
             self._apply(_wants_log(np.concatenate(
-                [d[LOG_STD.field] for d in self._pin_data.values()])) or self._log)
+                [d[LOG_STD.field] for d in self._pin_data.values()]), self._log) or self._log)
 
     def _apply(self, log: bool) -> None:
         if log != self._log:
@@ -105,8 +110,10 @@ class ActivationPlot(LayerPlot):
         self.set_font(self._points)
 
 
-def _wants_log(log10_std: np.ndarray) -> bool:
+def _wants_log(log10_std: np.ndarray, now_log: bool = False) -> bool:
+    """Whether the log10 stds (any shape) ask for a log scale, given the current one."""
     if np.isposinf(log10_std).any():
         return True
     finite = log10_std[np.isfinite(log10_std)]
-    return finite.size > 1 and float(finite.max() - finite.min()) > AUTO_LOG_DECADES
+    limit = AUTO_LINEAR_DECADES if now_log else AUTO_LOG_DECADES
+    return finite.size > 1 and float(finite.max() - finite.min()) > limit

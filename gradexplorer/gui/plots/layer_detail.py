@@ -13,6 +13,7 @@ from gradexplorer.engine.runs.result import RunResult
 from gradexplorer.gui.plots.sticky import keeps, with_headroom
 from gradexplorer.gui.plots.style import (
     MEASURED,
+    hold_text_space,
     pg,
     set_axis_label,
     set_title,
@@ -100,6 +101,13 @@ class LayerDetail:
             set_axis_label(plot, "bottom", label, points)
             pending = " (pending)" if self.layer and not self._shown.get(name) else ""
             set_title(plot, f"{where}: {quantity}{pending}", points)
+
+    def hold_axes(self, hold: bool) -> None:
+        """Let the axes only widen while ``hold`` (a run streams, a drag's previews come), as
+        the dashboard's plots do: a narrower density label here re-laid every plot out."""
+        for plot in self.plots_.values():
+            for side in ("left", "bottom"):
+                hold_text_space(plot.getAxis(side), hold)
 
     def _label_key(self) -> tuple:
         """What the titles and labels say (they are redone only when it changes)."""

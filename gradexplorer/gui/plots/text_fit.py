@@ -240,12 +240,30 @@ def _fit_axis_label(axis: pg.AxisItem, force: bool = False) -> None:
 
 def _two_line_width(axis: pg.AxisItem) -> None:
     """pyqtgraph's width of a vertical axis, plus what it leaves out for a two-line label (it
-    counts 0.8 of the label's height: the rest of a second line ran into the tick labels)."""
-    pg.AxisItem._updateWidth(axis)
-    if axis.fixedWidth is None and axis.label.isVisible() and "<br>" in axis.labelText:
-        extra = int(axis.label.boundingRect().height() * 0.2)
-        axis.setMaximumWidth(axis.maximumWidth() + extra)
-        axis.setMinimumWidth(axis.minimumWidth() + extra)
+    counts 0.8 of the label's height: the rest of a second line ran into the tick labels).
+
+    Set once, and only when it changes: setting pyqtgraph's width and then the wider one
+    changed the layout twice per tick regeneration, and every such change re-laid the whole
+    dashboard out and repainted all of it (twice a run during a drag).
+    """
+    if axis.fixedWidth is not None or not axis.isVisible():
+        pg.AxisItem._updateWidth(axis)
+        return
+    style = axis.style
+    width = 0.0
+    if style["showValues"]:
+        width = axis.textWidth if style["autoExpandTextSpace"] else style["tickTextWidth"]
+        width += style["tickTextOffset"][0]
+    width += max(0, style["tickLength"])
+    if axis.label.isVisible():
+        height = axis.label.boundingRect().height()
+        width += height * 0.8  # pyqtgraph's share of the label
+        if "<br>" in axis.labelText:
+            width += int(height * 0.2)  # the rest of the second line
+    if width != axis.maximumWidth() or width != axis.minimumWidth():
+        axis.setMaximumWidth(width)
+        axis.setMinimumWidth(width)
+    axis.picture = None
 
 
 def _widen_fixed_axis(axis: pg.AxisItem) -> None:
