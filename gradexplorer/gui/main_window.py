@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
         # the drag ended: its full run starts now (a preview still computing is cancelled)
         self.preview.sigFull.connect(
             lambda spec: self._start(spec, coalesce=True, let_finish=False))
+        self.state.sigDragStarted.connect(self.preview.start_burst)
         self.state.sigDragFinished.connect(self.preview.finish_now)
         paint = getattr(self.dashboard, "paint_seconds", None)
         if paint is not None:
@@ -141,6 +142,7 @@ class MainWindow(QMainWindow):
         self._to_panel = False
 
         self.panel.sigSpecChanged.connect(lambda spec: self.state.set_spec(spec, "panel"))
+        self.panel.sigDragStarted.connect(self.state.drag_started)
         self.panel.sigDragFinished.connect(self.state.drag_finished)
         self.state.add_pending(self.panel.flush)
         self.panel.sigSpecSet.connect(self._panel_set)
@@ -178,7 +180,7 @@ class MainWindow(QMainWindow):
                 self._to_panel = False
         if source not in SHOW_ONLY:
             run = self.preview.spec_for(spec)
-            run_id = self.request_run(run, coalesce=True)
+            run_id = self.request_run(run, coalesce=True, burst=run is not spec)
             if run is not spec:
                 self._previews[run_id] = run.batch
 
@@ -224,16 +226,19 @@ class MainWindow(QMainWindow):
         return self.message.text()
 
     # --- runs ---------------------------------------------------------------------------------
-    def request_run(self, spec: NetworkSpec | None = None, coalesce: bool = False) -> int:
+    def request_run(self, spec: NetworkSpec | None = None, coalesce: bool = False,
+                    burst: bool = False) -> int:
         """Start a run of ``spec`` (default: the panel's); cancels any pin replay.
 
         ``coalesce``: the drag policy of :meth:`~gradexplorer.gui.jobs.runner.Lane.submit`
-        (a run in flight that ends soon is shown first; otherwise it is cancelled).
+        (a run in flight that ends soon is shown first; otherwise it is cancelled); ``burst``:
+        the run is a drag's preview (delivered whole even as the drag's first run).
         """
         self._pin_runs.cancel()
         if not coalesce:
             self.preview.cancel()
-        return self._start(spec if spec is not None else self.panel.last_valid_spec(), coalesce)
+        return self._start(spec if spec is not None else self.panel.last_valid_spec(), coalesce,
+                           burst=burst)
 
     def apply_spec(self, spec: NetworkSpec) -> None:
         """Show ``spec`` in the control panel and run it."""
@@ -248,7 +253,8 @@ class MainWindow(QMainWindow):
             return
         self.request_run(spec)
 
-    def _start(self, spec: NetworkSpec, coalesce: bool = False, let_finish: bool = True) -> int:
+    def _start(self, spec: NetworkSpec, coalesce: bool = False, let_finish: bool = True,
+               burst: bool = False) -> int:
         if self._closed:
             return self.lane.latest_id
         if self._error_shown:
@@ -259,7 +265,8 @@ class MainWindow(QMainWindow):
         if early is not None and early[1] == spec:  # started while the window was built
             run_id = early[0]
         else:
-            run_id = self.lane.submit(spec, coalesce=coalesce, let_finish=let_finish)
+            run_id = self.lane.submit(spec, coalesce=coalesce, let_finish=let_finish,
+                                      burst=burst)
         self._specs[run_id] = spec
         self._mark_pending()
         return run_id

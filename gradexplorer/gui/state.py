@@ -40,6 +40,9 @@ class AppState(QObject):
         The pinned runs changed (a list of :class:`~gradexplorer.gui.session.Pin`).
     sigRunStarted(spec: NetworkSpec)
         A run of ``spec`` started streaming into the plots.
+    sigDragStarted()
+        The mouse took hold of a control (slider, phase-diagram point): values until
+        ``sigDragFinished`` belong to one drag.
     sigDragFinished()
         A drag of a control (slider, phase-diagram point) ended: its last value is current.
     """
@@ -48,6 +51,7 @@ class AppState(QObject):
     sigResultChanged = Signal(object, object)
     sigPinsChanged = Signal(list)
     sigRunStarted = Signal(object)
+    sigDragStarted = Signal()
     sigDragFinished = Signal()
 
     def __init__(self, spec: NetworkSpec | None = None, parent: QObject | None = None):
@@ -99,6 +103,10 @@ class AppState(QObject):
         """
         for flush in list(self._pending):
             flush()
+
+    def drag_started(self) -> None:
+        """The mouse took hold of a control: a drag (a burst of values) begins."""
+        self.sigDragStarted.emit()
 
     def drag_finished(self) -> None:
         """The mouse let go: the current spec is the drag's last value (its full run may start)."""

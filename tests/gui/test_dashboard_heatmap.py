@@ -86,3 +86,17 @@ def test_streamed_image_equals_a_rebuild_bit_for_bit():
                 want, want_lo, want_hi = stack_histograms(hists, max_bins)
                 np.testing.assert_array_equal(image, want)
                 assert (lo, hi) == pytest.approx((want_lo, want_hi))
+
+
+def test_stack_checks_each_histogram_with_one_reduction_and_keeps_the_narrowest_bin():
+    from gradexplorer.gui.plots.stack import _bin_width, valid_histogram
+
+    middle_nan = Histogram(np.array([0.0, 1.0, np.nan, 3.0]), np.ones(3), "value", 3)
+    assert not valid_histogram(middle_nan)  # a NaN inside the edges, not only at the ends
+    assert not valid_histogram(Histogram(np.array([0.0, np.inf]), np.ones(1), "value", 1))
+    assert valid_histogram(Histogram(np.linspace(-4, 4, 65), np.ones(64), "value", 64))
+    uneven = Histogram(np.array([0.0, 1.0, 1.25, 2.0]), np.ones(3), "value", 3)
+    assert _bin_width(uneven) == 0.25  # not the first bin: the narrowest
+    grid = np.linspace(-4, 4, 65)
+    assert _bin_width(Histogram(grid, np.ones(64), "value", 64)) == pytest.approx(
+        float(np.min(np.diff(grid))), rel=1e-12)

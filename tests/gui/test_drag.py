@@ -135,6 +135,39 @@ def test_preview_policy_runs_a_burst_small_and_its_last_value_in_full(qtbot):
     assert preview_of(small) is small  # nothing smaller to preview
 
 
+def test_a_held_control_previews_from_its_first_value(qtbot):
+    """A pressed slider starts the burst: its first value is a preview too; the release runs
+    the last value in full and ends the burst (the next single change runs in full)."""
+    policy = PreviewPolicy()
+    policy.start_burst()
+    first = NET.replace(gain=1.1)
+    assert policy.spec_for(first) == preview_of(first)  # not a full run to be cancelled
+    full = []
+    policy.sigFull.connect(full.append)
+    policy.finish_now()
+    assert full == [first]
+    assert policy.spec_for(NET.replace(gain=1.2)) == NET.replace(gain=1.2)
+
+
+def test_pressing_the_slider_and_the_phase_point_start_a_drag(qtbot, window):
+    started = []
+    window.state.sigDragStarted.connect(lambda: started.append("state"))
+    window.panel.init.gain.slider.sliderPressed.emit()
+    assert started == ["state"]
+    window.preview.spec_for(NET.replace(gain=1.3))
+    assert window.preview.is_waiting()  # the first value of the drag was a preview
+    window.panel.init.gain.slider.sliderReleased.emit()
+    assert not window.preview.is_waiting()
+    phase = dict(window.views)["Phase diagram"]
+    phase.plot.target.moving = True  # pyqtgraph sets it when the mouse takes the point
+    phase.plot.target.sigPositionChanged.emit(phase.plot.target)
+    phase.plot.target.sigPositionChanged.emit(phase.plot.target)
+    assert started == ["state", "state"]  # once per drag, not per move
+    phase.plot.target.moving = False
+    phase.plot.target.sigPositionChangeFinished.emit(phase.plot.target)
+    assert not window.preview._held
+
+
 def test_previews_of_larger_networks_take_fewer_rows():
     """A preview's matrix products cost rows × weights: above 2**20 weights the rows shrink in
     proportion (down to 8), so the drag of a deep wide net still shows results."""

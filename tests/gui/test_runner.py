@@ -155,6 +155,23 @@ def test_the_end_of_a_drag_cancels_the_preview_in_flight(
     assert got["results"][-1][1].start.config["gain"] == 1.3
 
 
+def test_a_drags_first_run_is_delivered_whole(qtbot, lane_factory, gated_engine):
+    """``burst=True``: a drag's first preview (nothing in flight) comes in one batch like the
+    drag's later runs, not layer by layer (a depth-200 preview streamed into the plots redrew
+    them ~10 times and starved the engine)."""
+    gated_engine.step_seconds = 0.05  # ~0.4 s a run: streamed unless part of a drag
+    lane = lane_factory(gated_engine, batch_seconds=0)
+    got = _collector(lane)
+    spec = NetworkSpec(depth=3, width=4, in_features=4)
+    for burst in (False, True):
+        got["ids"].clear()
+        lane._times.set(None, 0.5)  # between WHOLE_BELOW and LET_FINISH
+        with qtbot.waitSignal(lane.sigFinished, timeout=10000) as blocker:
+            run = lane.submit(spec, coalesce=True, burst=burst)
+        assert blocker.args == [run] and set(got["ids"]) == {run}
+        assert (len(got["ids"]) == 1) == burst  # one batch in a drag, streamed otherwise
+
+
 def test_of_two_runs_complete_in_one_delivery_only_the_later_is_drawn(qtbot):
     from PySide6.QtCore import Qt
 
@@ -173,9 +190,10 @@ def test_of_two_runs_complete_in_one_delivery_only_the_later_is_drawn(qtbot):
             Qt.ConnectionType.DirectConnection)
         lane._times.set(None, 0.01)  # short runs: a coalesced value waits for the run in flight
         shown.clear()
+        target.append(lane.latest_id + 2)  # before the run can end (it takes microseconds)
         first = lane.submit(NetworkSpec(gain=1.0), coalesce=True)
         second = lane.submit(NetworkSpec(gain=1.1), coalesce=True)
-        target.append(second)
+        assert target == [second]
         assert finished.wait(5)  # both complete while this (GUI) thread delivers nothing
         with qtbot.waitSignal(lane.sigEnded, timeout=5000,
                               check_params_cb=lambda i, ok: i == second):

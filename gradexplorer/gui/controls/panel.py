@@ -42,12 +42,15 @@ class ControlPanel(QScrollArea):
         views follow; no run is started for it).
     sigSpecError(str, str)
         The edited settings are invalid: spec field (``""`` if none) and the message.
+    sigDragStarted()
+        The mouse pressed a slider: a drag begins.
     sigDragFinished()
         The mouse released a slider (after its last value was emitted): a drag ended.
     """
 
     sigSpecChanged = Signal(object)
     sigSpecSet = Signal(object)
+    sigDragStarted = Signal()
     sigDragFinished = Signal()
     sigSpecError = Signal(str, str)
 
@@ -86,6 +89,7 @@ class ControlPanel(QScrollArea):
         for section in self.sections:
             section.sigEdited.connect(self._emit_throttled)
         for slider in body.findChildren(QAbstractSlider):
+            slider.sliderPressed.connect(self.sigDragStarted.emit)
             slider.sliderReleased.connect(self._on_slider_released)
         self.init.sigRecommendGain.connect(self.recommend_gain)
         self.presets.sigPresetChosen.connect(self._preset_chosen)

@@ -141,13 +141,15 @@ class Lane(QObject):
         return self._ids
 
     def submit(self, payload: Any, *, coalesce: bool = False, gate: PauseGate | None = None,
-               let_finish: bool = True) -> int:
+               let_finish: bool = True, burst: bool = False) -> int:
         """Run ``work(payload, context)``; return the run id.
 
         ``coalesce=False`` cancels whatever runs. ``coalesce=True`` applies the drag policy
         (module docstring); with ``let_finish=False`` the run in flight is cancelled all the
         same (the drag ended: its full run should not wait for a preview nobody needs), but the
-        new run is still delivered whole when short. ``gate`` makes the run pausable
+        new run is still delivered whole when short. ``burst=True`` says the run is part of a
+        drag even with nothing in flight (its first value): delivered whole up to
+        :data:`LET_FINISH`, as the drag's later runs. ``gate`` makes the run pausable
         (:class:`PauseGate`).
         """
         self._ids += 1
@@ -163,14 +165,14 @@ class Lane(QObject):
             self._queued_key = key
             return run_id
         self._drop_queued()
-        burst = self._inflight is not None
-        if burst:  # cancelled after this long: it lasts at least that
+        if self._inflight is not None:  # cancelled after this long: it lasts at least that
             self._times.lasted_at_least(self._inflight_key,
                                         time.perf_counter() - self._inflight_since)
+        cancelled = self._inflight is not None
         self._cancel_inflight()
         self._inflight_key = self._times.key(payload)
         self._send(run_id, payload, gate,
-                   whole=coalesce and self._whole(burst, self._inflight_key))
+                   whole=coalesce and self._whole(burst or cancelled, self._inflight_key))
         return run_id
 
     def _whole(self, burst: bool, key: Hashable) -> bool:

@@ -85,6 +85,7 @@ class PhaseView(QWidget):
         self._spec: NetworkSpec | None = None
         self._grid_key: tuple | None = None
         self._syncing = False
+        self._dragging = False
         self._apply_throttled = qthrottled(self._apply_point, timeout=DRAG_THROTTLE_MS,
                                            leading=True)
         state.add_pending(self._apply_throttled.flush)
@@ -168,10 +169,14 @@ class PhaseView(QWidget):
     # --- dragging -----------------------------------------------------------------------------
     def _on_dragged(self, *_args) -> None:
         if not self._syncing:
+            if getattr(self.plot.target, "moving", False) and not self._dragging:
+                self._dragging = True  # the mouse took the point: one drag until release
+                self.state.drag_started()
             self._apply_throttled()
 
     def _on_drag_finished(self, *_args) -> None:
         if not self._syncing:
+            self._dragging = False
             self._apply_throttled.flush()
             self.state.drag_finished()
 
