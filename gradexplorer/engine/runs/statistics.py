@@ -166,7 +166,8 @@ def linear_histogram(values: np.ndarray, lo: float, hi: float, bins: int, units:
         The caller knows every value is finite (e.g. their sum was): skips the check.
     inside : bool, default False
         The caller knows every finite ``values / scale`` lies in [lo, hi] (a bounded
-        activation's outputs): skips the clipping, and bins exactly as ``np.histogram``.
+        activation's outputs): skips the clipping and bins with the unfused (v − lo)·k, so
+        values a rounding away from an end (a saturated φ) land as before.
 
     Returns
     -------
