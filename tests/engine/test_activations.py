@@ -299,3 +299,16 @@ def test_a_sigmoid_run_imports_no_scipy():
     from gradexplorer.engine.model.activations import get_activation
 
     assert get_activation("sigmoid").forward(np.array([-800.0]))[0] == 0.0  # expit's tail
+
+
+@pytest.mark.parametrize("name", ["linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu",
+                                  "selu", "gelu", "silu", "softplus"])
+@pytest.mark.parametrize("slope", [0.01, 0.3, -0.5])
+def test_saturated_is_the_abs_threshold_mask(name, slope):
+    """The φ' ≥ 0 shortcut gives the mask |φ'| < 0.1 sup|φ'| exactly, kinks, ±inf and NaN too."""
+    act = get_activation(name, slope)
+    h = np.concatenate([np.linspace(-50.0, 50.0, 20001), [0.0, -0.0, np.inf, -np.inf, np.nan]])
+    d = act.derivative(h)
+    want = np.abs(d) < SATURATION_FRACTION * act.max_derivative
+    np.testing.assert_array_equal(act.saturated(h), want)
+    np.testing.assert_array_equal(act.saturated(h, derivative=d), want)

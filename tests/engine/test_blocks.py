@@ -147,3 +147,22 @@ def test_sweeping_alpha_moves_the_residual_explosion():
     assert ratios[0] < ratios[1] < ratios[2]  # layer 1 over layer L grows with α
     with pytest.raises(SpecError, match="not residual"):
         list(sweep(spec.replace(residual=False), "residual_scale", [0.5]))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("k", [-300, -121, -120, -60, -11, -1, 0, 1, 7, 60, 120])
+def test_scale_pow2_is_ldexp_bit_for_bit(dtype, k):
+    """The renormalization's multiply by 2**k equals ldexp, subnormal results and signs too."""
+    from gradexplorer.engine.model.blocks import scale_pow2
+
+    rng = np.random.default_rng(abs(k))
+    tiny = float(np.finfo(dtype).tiny)
+    x = np.concatenate([rng.standard_normal(3000), rng.standard_normal(300) * tiny * 2.0**10,
+                        [np.nan, 0.0, -0.0, tiny]]).astype(dtype)
+    if k > 0:
+        x[:3000] /= 8.0  # no overflow at k = 120 in float32
+    got = scale_pow2(x.copy(), k)
+    want = np.ldexp(x, k)
+    assert got.dtype == x.dtype
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(np.signbit(got), np.signbit(want))

@@ -222,3 +222,21 @@ def test_parallel_draws_equal_serial_ones(monkeypatch):
     parallel = _run(spec)[1]
     for name in serial:
         assert np.array_equal(serial[name], parallel[name]), name
+
+
+@pytest.mark.parametrize(("init", "dtype", "depth", "width"), [
+    ("xavier_normal", "float64", 6, 48), ("kaiming_uniform", "float32", 6, 48),
+    ("orthogonal", "float64", 4, 40), ("lsuv", "float32", 4, 40), ("zeros", "float64", 3, 16),
+    ("xavier_normal", "float64", 5, 1024)])  # 5 × 1024²: drawn in parallel threads
+def test_weight_norm_computed_at_the_draw_is_numpys(init, dtype, depth, width):
+    """‖W_l‖ taken in the build (in its thread) is np.linalg.norm of the final W_l, bit for bit."""
+    spec = NetworkSpec(depth=depth, width=width, in_features=width, batch=8, init=init,
+                       dtype=dtype, gain=1.7 if init != "lsuv" else 1.0)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((8, width)).astype(dtype)
+    from gradexplorer.engine.model.activations import get_activation
+
+    net = network.build_network(spec, spec.layer_widths(), x, get_activation("tanh"))
+    for layer in net.layers:
+        assert layer.weight.dtype == np.dtype(dtype)
+        assert layer.weight_norm == float(np.linalg.norm(layer.weight))

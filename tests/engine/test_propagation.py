@@ -233,3 +233,21 @@ def test_nan_in_a_users_file_is_a_result_not_an_exception(tmp_path):
     assert result.forward[0].nonfinite_fraction > 0
     assert math.isnan(result.backward[0].log10_grad_preact_rms)
     assert result.end is not None
+
+
+@pytest.mark.parametrize(("batch", "dtype", "rel"), [(8, "float64", 1e-13), (64, "float64", 0.0),
+                                                     (8, "float32", 1e-6)])
+def test_grad_weight_norm_from_gram_matrices_is_the_products(batch, dtype, rel):
+    """At batch ≤ width/2 ‖∂L/∂W‖ comes from (B, B) Gram matrices; a saved run forms ∂L/∂W."""
+    spec = NetworkSpec(depth=6, width=64, in_features=64, batch=batch, dtype=dtype,
+                       activation="sigmoid", init="xavier_normal", loss="random")
+    arrays: dict[str, np.ndarray] = {}
+    saved = collect(propagate(spec, arrays))
+    fast = collect(propagate(spec))
+    for i, (s, f) in enumerate(zip(saved.backward, fast.backward, strict=True), 1):
+        assert s is not None and f is not None
+        direct = float(np.linalg.norm(arrays[f"grad_W{i}"]))
+        assert s.grad_weight_norm == pytest.approx(direct, rel=1e-6 if dtype == "float32" else 0)
+        assert f.grad_weight_norm == pytest.approx(s.grad_weight_norm, rel=rel, abs=0)
+        assert f.grad_preact_rms == s.grad_preact_rms  # everything else: bit for bit
+        np.testing.assert_array_equal(f.grad_hist.density, s.grad_hist.density)

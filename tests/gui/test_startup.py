@@ -32,9 +32,9 @@ def test_first_launch_shows_the_story_run_before_computing_the_pinned_one(qtbot,
     ended = []  # the run the dashboard held when each run ended there
     finish = window.dashboard.finish_run
 
-    def finish_run(end):
+    def finish_run(end, **options):
         ended.append(window.dashboard.result().start.config["activation"])
-        finish(end)
+        finish(end, **options)
 
     window.dashboard.finish_run = finish_run
     main, ref = get_preset("sigmoid-xavier"), get_preset("relu-he")

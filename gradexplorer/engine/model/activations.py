@@ -56,6 +56,10 @@ def _ndtr(h: np.ndarray) -> np.ndarray:
     return np.asarray(ndtr(h))
 
 
+#: Activations whose φ' is ≥ 0 everywhere (or NaN): s(1 − s), 1 − tanh², steps, exponentials.
+_NONNEGATIVE_DERIVATIVE = frozenset({"linear", "sigmoid", "tanh", "relu", "elu", "selu",
+                                     "softplus"})
+
 _Kernel = Callable[[np.ndarray], np.ndarray]
 _PairKernel = Callable[[np.ndarray], "tuple[np.ndarray, np.ndarray]"]
 
@@ -268,7 +272,11 @@ class Activation:
         ndarray of bool, shape of ``h``
         """
         d = self.derivative(h) if derivative is None else np.asarray(derivative)
-        mask: np.ndarray = np.abs(d) < SATURATION_FRACTION * self.max_derivative
+        threshold = SATURATION_FRACTION * self.max_derivative
+        if self.name in _NONNEGATIVE_DERIVATIVE or (self.name == "leaky_relu"
+                                                    and self.negative_slope >= 0):
+            return np.asarray(d < threshold)  # φ' ≥ 0: |φ'| is φ' (one pass fewer)
+        mask: np.ndarray = np.abs(d) < threshold
         return mask
 
 

@@ -49,8 +49,11 @@ class DenseLayer:
 
     @cached_property
     def weight_norm(self) -> float:
-        """‖W‖_F (float64), computed once: the weights do not change during propagation."""
-        return float(np.linalg.norm(self.weight))
+        """‖W‖_F, computed once: the weights do not change during propagation.
+
+        ``np.linalg.norm(W)`` bit for bit (one dot in W's dtype), without its wrapper.
+        """
+        return _frobenius(self.weight)
 
     @property
     def fan_in(self) -> int:
@@ -114,13 +117,18 @@ def build_network(spec: NetworkSpec, widths: tuple[int, ...], x: np.ndarray,
     out_dtype = np.dtype(np.float64) if spec.init == "lsuv" else dtype
     gain = 1.0 if spec.init == "lsuv" else spec.gain
 
+    scales: dict[tuple[int, int], float] = {}  # per layer shape: most layers share one
+    norms: dict[int, float] = {}  # ‖W_l‖_F of the final weights, by layer
+
     def weight(idx: int) -> np.ndarray:
         raise_if_cancelled(cancel)
         fan_in, fan_out = widths[idx - 1], widths[idx]
         if base_init == "zeros":
             return np.zeros((fan_out, fan_in), dtype=out_dtype)
-        scale = weight_scale(base_init, fan_out, fan_in, gain=gain, mode=spec.mode,
-                             negative_slope=slope)
+        scale = scales.get((fan_out, fan_in))
+        if scale is None:
+            scale = scales[fan_out, fan_in] = weight_scale(
+                base_init, fan_out, fan_in, gain=gain, mode=spec.mode, negative_slope=slope)
         # = init_weight(base_init, ..., rng=stream(seed, STREAM_WEIGHTS, idx),
         # cancel=cancel).astype(dtype), bit for bit: the same standard draw (cached across runs,
         # see ``draws``) times the same scale in float64, rounded once into the output dtype
@@ -128,6 +136,8 @@ def build_network(spec: NetworkSpec, widths: tuple[int, ...], x: np.ndarray,
                               cancel=cancel)
         w: np.ndarray = np.multiply(base, scale, out=np.empty(base.shape, out_dtype),
                                     casting="same_kind")
+        if out_dtype == dtype:  # final: its norm now, while it is in cache (and in a thread)
+            norms[idx] = _frobenius(w)
         return w
 
     weights = _map_layers(weight, len(widths) - 1, sum(widths[i - 1] * widths[i]
@@ -146,7 +156,16 @@ def build_network(spec: NetworkSpec, widths: tuple[int, ...], x: np.ndarray,
     # drawn in float64 and cast, so switching dtype changes the precision, not the network
     layers = [DenseLayer(w.astype(dtype, copy=False), b.astype(dtype, copy=False))
               for w, b in zip(weights, biases, strict=True)]
+    if spec.init != "lsuv":  # LSUV changed the weights after their draw: norms computed later
+        for idx, norm in norms.items():
+            layers[idx - 1].__dict__["weight_norm"] = norm  # the cached_property's value
     return Network(layers=layers, sigma_w2=sw2, zero_bias=zero_bias)
+
+
+def _frobenius(w: np.ndarray) -> float:
+    """‖w‖_F as ``np.linalg.norm(w)``, bit for bit (one dot in w's dtype), without its wrapper."""
+    flat = w.ravel(order="K")
+    return float(np.sqrt(flat.dot(flat)))
 
 
 def base_weight_of(seed: int, layer: int, kind: str, fan_out: int, fan_in: int, *,

@@ -56,10 +56,13 @@ from gradexplorer.engine.runs.records import (
     TheoryLayers,
 )
 from gradexplorer.engine.runs.statistics import (
+    frobenius,
+    gram_is_cheaper,
     linear_histogram,
     log10_histogram,
     log10_scaled,
     moments,
+    product_norm,
     rms,
     sample_rows,
     unscale,
@@ -96,7 +99,9 @@ def propagate(spec: NetworkSpec, arrays: dict[str, np.ndarray] | None = None, *,
         they read the theory's χ).
     weight_grads : False skips the product ∂L/∂W_l = (∂L/∂h_l)ᵀ a_{l−1} (a third of the
         flops): ``grad_weight_norm``, ``grad_to_weight`` and their log10 twins are NaN. Not with
-        ``arrays``. Every other number is bit for bit the full run's.
+        ``arrays``. Every other number is bit for bit the full run's. Without ``arrays``, at
+        batch ≤ min(fan_in, fan_out)/2, ‖∂L/∂W_l‖ comes from two (B, B) Gram matrices
+        (``statistics.product_norm``; ≲ 1e-13 relative of the product's norm).
 
     Raises (on the first ``next()``)
     ------
@@ -168,16 +173,22 @@ def _propagate(spec: NetworkSpec, arrays: dict[str, np.ndarray] | None,
         raise_if_cancelled(cancel)
         a_in, s_in, fwd = kept.pop()
         assert g_a is not None  # asked for every layer above the first
+        # ‖∂L/∂W‖ from two (B, B) Gram matrices where that is cheaper than ∂L/∂W itself
+        gram = weight_grads and arrays is None and gram_is_cheaper(a_in.shape[0], layer.fan_in,
+                                                                   layer.fan_out)
         g_a, g_h, g_rms, t, grad_w, grad_b = block_backward(
             layer, fwd, a_in, g_a, t, alpha, need_input_grad=idx > 1,
-            need_weight_grad=weight_grads)
+            need_weight_grad=weight_grads and not gram)
         if arrays is not None:
             assert grad_w is not None  # arrays imply weight_grads
             arrays[f"grad_h{idx}"] = np.ldexp(g_h.astype(np.float64), t)
             arrays[f"grad_W{idx}"] = np.ldexp(grad_w.astype(np.float64), t + s_in)
             arrays[f"grad_b{idx}"] = np.ldexp(grad_b.astype(np.float64), t)
-        record = _backward_record(idx, layer, g_h, g_rms, t, grad_w, t + s_in, grad_b,
-                                  histograms)
+        if gram:
+            gw = product_norm(g_h, a_in)
+        else:
+            gw = frobenius(grad_w) if grad_w is not None else math.nan
+        record = _backward_record(idx, layer, g_h, g_rms, t, gw, t + s_in, grad_b, histograms)
         yield record
         if idx == len(net.layers) and theory:
             prediction = run_prediction(start, record.log10_grad_preact_rms)
@@ -238,7 +249,7 @@ def _forward_record(idx: int, layer: DenseLayer, fwd: BlockForward, activation: 
         saturated_fraction=float(np.count_nonzero(activation.saturated(fwd.z, derivative=deriv)))
         / h.size,
         weight_norm=layer.weight_norm,
-        bias_norm=float(np.linalg.norm(layer.bias)),
+        bias_norm=frobenius(layer.bias),
         log10_act_scale=log10_scaled(1.0, s_a), preact_hist=preact_hist, act_hist=act_hist,
         nonfinite_fraction=nonfinite, **_normed_stats(fwd),
     )
@@ -258,7 +269,8 @@ def _forward_histograms(fwd: BlockForward, h_sq: float, a_mean: float, a_std: fl
     a_finite = math.isfinite(a_mean)
     if activation.bounds is not None and not fwd.residual:
         lo, hi = activation.bounds
-        act_hist = linear_histogram(as_, lo, hi, HIST_BINS, "value", finite=a_finite)
+        act_hist = linear_histogram(as_, lo, hi, HIST_BINS, "value", finite=a_finite,
+                                    inside=a_finite)  # finite φ values lie in [lo, hi]
     else:
         lo = 0.0 if activation.name in ("relu", "softplus") else -RMS_RANGE
         act_hist = linear_histogram(as_, lo, RMS_RANGE, HIST_BINS, "units of the layer's RMS",
@@ -276,10 +288,10 @@ def _normed_stats(fwd: BlockForward) -> dict[str, float]:
 
 
 def _backward_record(idx: int, layer: DenseLayer, g_h: np.ndarray, g_rms: float, t: int,
-                     grad_w: np.ndarray | None, tw: int,
-                     grad_b: np.ndarray, histograms: bool = True) -> BackwardLayer:
-    gw = float(np.linalg.norm(grad_w)) if grad_w is not None else math.nan
-    gb = float(np.linalg.norm(grad_b))
+                     gw: float, tw: int, grad_b: np.ndarray,
+                     histograms: bool = True) -> BackwardLayer:
+    """The record of layer ``idx``; ``gw`` = ‖∂L/∂W‖_F at scale 2**tw (NaN: not computed)."""
+    gb = frobenius(grad_b)
     w_norm = layer.weight_norm
     log_gw = log10_scaled(gw, tw)
     log_w = log10_scaled(w_norm, 0)

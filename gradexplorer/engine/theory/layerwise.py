@@ -19,6 +19,7 @@ so ``E[(∂L/∂h_k)²] = χ_k E[(∂L/∂h_{k+1})²]`` with
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,8 +28,8 @@ from numpy.typing import ArrayLike
 
 from gradexplorer.engine.model.activations import Activation
 from gradexplorer.engine.theory._activation import resolve
-from gradexplorer.engine.theory.length_map import _moments
-from gradexplorer.engine.theory.quadrature import DEFAULT_NODES
+from gradexplorer.engine.theory.length_map import _dot, _moments
+from gradexplorer.engine.theory.quadrature import DEFAULT_NODES, variance_rule_one
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class LayerwisePrediction:
     log10_grad_rms_rel : half of it: log10 of the RMS ratio.
     log10_grad_rms_random_loss : log10 RMS of ∂L/∂h_l in absolute units for the ``random`` loss
         (∂L/∂a_L = G with unit variance, so E[(∂L/∂h_L)²] = E[φ'(h_L)²]).
+    post_mean : E[a_l] = E[φ(√q_l z)] (the q → ∞ limit where q overflows).
     """
 
     q: np.ndarray
@@ -56,6 +58,7 @@ class LayerwisePrediction:
     log10_grad_ms_rel: np.ndarray
     log10_grad_rms_rel: np.ndarray
     log10_grad_rms_random_loss: np.ndarray
+    post_mean: np.ndarray
 
     @property
     def preact_var(self) -> np.ndarray:
@@ -137,20 +140,9 @@ def layerwise_prediction(activation: str | Activation, sigma_w2: ArrayLike, sigm
             raise ValueError(f"widths must list {depth + 1} positive sizes (n_0, ..., n_L)")
         ratio = n[2:] / n[1:-1]  # n_{k+1}/n_k for k = 1..L-1
 
-    q = np.empty(depth)
-    v = np.empty(depth)
-    d = np.empty(depth)
-    q_prev_moment = m2  # E[a_0²] = E[x²]
-    with np.errstate(over="ignore", invalid="ignore"):
-        for layer in range(depth):
-            q[layer] = w2[layer] * q_prev_moment + b2[layer]
-            if not np.isfinite(q[layer]):  # overflow: the q -> ∞ limits from here on
-                q[layer:] = v[layer:] = np.inf
-                d[layer:] = _moments(act, np.array([np.inf]), n_nodes)[1][0]
-                break
-            vl, dl = _moments(act, np.array([q[layer]]), n_nodes)
-            v[layer], d[layer] = vl[0], dl[0]
-            q_prev_moment = v[layer]
+    q, v = _length_recursion(act, w2, b2, m2, n_nodes)
+    with np.errstate(over="ignore", invalid="ignore"):  # all layers at once, q known
+        d, mean = _moments(act, q, n_nodes, mean=True)[1:]
     chi = np.full(depth, np.nan)
     chi[:-1] = w2[1:] * ratio * d[:-1]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -161,7 +153,42 @@ def layerwise_prediction(activation: str | Activation, sigma_w2: ArrayLike, sigm
     rms_rel = 0.5 * ms_rel
     return LayerwisePrediction(q=q, post_second_moment=v, derivative_second_moment=d, chi=chi,
                                log10_grad_ms_rel=ms_rel, log10_grad_rms_rel=rms_rel,
-                               log10_grad_rms_random_loss=rms_rel + top)
+                               log10_grad_rms_random_loss=rms_rel + top, post_mean=mean)
+
+
+def _length_recursion(act: Activation, w2: np.ndarray, b2: np.ndarray, m2: float,
+                      n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """q_l = σ_{w,l}² E[φ(√q_{l−1} z)²] + σ_{b,l}² from E[a_0²] = m2, and E[a_l²]; shapes (L,).
+
+    Sequential (each layer's quadrature needs the previous q), so each step is lean: one
+    :func:`variance_rule_one` and φ only (no φ'), the operations of ``_moments`` on one q, bit
+    for bit. Past a q that overflows float64: q = E[a²] = +inf.
+    """
+    depth = w2.size
+    q = np.empty(depth)
+    v = np.empty(depth)
+    phi0_sq = float(act.forward(np.zeros(1))[0]) ** 2
+    m = 3 * int(n_nodes)  # nodes of one rule (three pieces)
+    pm = np.empty(2 * m)  # ±u
+    q_prev_moment = m2  # E[a_0²] = E[x²]
+    with np.errstate(over="ignore", invalid="ignore"):
+        for layer in range(depth):
+            ql = float(w2[layer] * q_prev_moment + b2[layer])
+            q[layer] = ql
+            if not math.isfinite(ql):  # overflow: the q -> ∞ limits from here on
+                q[layer:] = v[layer:] = np.inf
+                break
+            if ql == 0:  # exactly φ(0)² (the floor would leave ~1e-300 where φ(0) = 0)
+                q_prev_moment = phi0_sq
+            else:
+                u, w = variance_rule_one(ql, n_nodes)
+                np.negative(u, out=pm[m:])  # φ(u) and φ(−u) in one call (elementwise: the
+                pm[:m] = u                  # same values as two)
+                f = act.forward(pm)
+                f *= f
+                q_prev_moment = float(_dot(f[:m] + f[m:], w))
+            v[layer] = q_prev_moment
+    return q, v
 
 
 def predict_layers(activation: str | Activation, sigma_w2: ArrayLike, sigma_b2: ArrayLike,

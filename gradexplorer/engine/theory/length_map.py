@@ -29,8 +29,11 @@ SLOPE_Q_FLOOR = 1e-12
 
 
 def _moments(act: Activation, q: np.ndarray, n_nodes: int, *,
-             slope: bool = False) -> tuple[np.ndarray, ...]:
-    """(E[φ²], E[φ'²]) and optionally E[z φ φ']/√q at variance q, one activation pass."""
+             slope: bool = False, mean: bool = False) -> tuple[np.ndarray, ...]:
+    """(E[φ²], E[φ'²]) and E[z φ φ']/√q (``slope``) or E[φ] (``mean``) at variance q.
+
+    One activation pass; E[φ] is bit for bit ``gaussian_expectation(act.forward, q)``.
+    """
     s, t, w = variance_rule(q, n_nodes)
     fp, dp = act.forward_and_derivative(s)
     fm, dm = act.forward_and_derivative(-s)
@@ -38,6 +41,8 @@ def _moments(act: Activation, q: np.ndarray, n_nodes: int, *,
     d = _dot(dp * dp + dm * dm, w)
     if np.any(q == 0):  # exactly φ(0)² (the floor would leave ~1e-300 where φ(0) = 0)
         v = np.where(q == 0, float(act.forward(np.zeros(1))[0]) ** 2, v)
+    if mean:
+        return v, d, _dot(fp + fm, w)
     if not slope:
         return v, d
     small = q < SLOPE_Q_FLOOR

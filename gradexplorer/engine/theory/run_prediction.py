@@ -23,6 +23,7 @@ reason in ``assumptions``).
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -43,13 +44,23 @@ ASSUMPTIONS = ("Mean-field theory assumes: large width; i.i.d. zero-mean Gaussia
                "The gradient curve is anchored at the measured top layer L.")
 
 
+@functools.lru_cache(maxsize=32)
+def _unit_moments(act: Activation, n_nodes: int) -> tuple[float, float]:
+    """(E[φ(z)], E[φ(z)²]) for z ~ N(0, 1), computed once per activation and rule.
+
+    Constants of the activation: a homogeneous φ's whole length map.
+    """
+    return (float(gaussian_expectation(act.forward, 1.0, n_nodes)),
+            float(_moments(act, np.ones(1), n_nodes)[0][0]))
+
+
 def _log10_q_homogeneous(act: Activation, w2: np.ndarray, b2: np.ndarray, m2: float, n_nodes: int
                          ) -> np.ndarray:
     """log10 q_l for φ(c h) = c φ(h): q_l = σ_{w,l}² V1 q_{l−1} + σ_{b,l}², V1 = E[φ(z)²].
 
     Summed in log space (logaddexp), so it never overflows. Shape (L,).
     """
-    v1 = float(_moments(act, np.ones(1), n_nodes)[0][0])
+    v1 = _unit_moments(act, n_nodes)[1]
     ln10 = math.log(10.0)
     out = np.empty(w2.size)
     with np.errstate(divide="ignore"):
@@ -113,8 +124,7 @@ def run_prediction(start: RunStart, log10_top_grad_rms: float, *,
         if act.positively_homogeneous:
             log10_q = _log10_q_homogeneous(act, w2, b2, m2, n_nodes)
             q = 10.0 ** log10_q
-            m1 = float(gaussian_expectation(act.forward, 1.0, n_nodes))
-            v1 = float(_moments(act, np.ones(1), n_nodes)[0][0])
+            m1, v1 = _unit_moments(act, n_nodes)
             std1 = math.sqrt(max(v1 - m1 * m1, 0.0))
             log10_std = 0.5 * log10_q + (math.log10(std1) if std1 > 0 else -math.inf)
             mean = m1 * np.sqrt(q)
@@ -122,7 +132,7 @@ def run_prediction(start: RunStart, log10_top_grad_rms: float, *,
         else:
             q = pred.q
             log10_q = np.log10(q)
-            mean = gaussian_expectation(act.forward, q, n_nodes)
+            mean = pred.post_mean  # = gaussian_expectation(act.forward, q), bit for bit
             std = np.sqrt(np.maximum(pred.post_second_moment - mean * mean, 0.0))
             log10_std = np.log10(std)
     top = float(log10_top_grad_rms)
