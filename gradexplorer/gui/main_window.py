@@ -123,7 +123,7 @@ class MainWindow(QMainWindow):
         self.preview = PreviewPolicy(self)  # a drag's fast first pass, then the full run
         # the drag ended: its full run starts now (a preview still computing is cancelled)
         self.preview.sigFull.connect(
-            lambda spec: self._start(spec, coalesce=True, let_finish=False))
+            lambda spec: self._start(spec, coalesce=True, let_finish=False, burst=True))
         self.state.sigDragStarted.connect(self.preview.start_burst)
         self.state.sigDragFinished.connect(self.preview.finish_now)
         paint = getattr(self.dashboard, "paint_seconds", None)

@@ -172,6 +172,25 @@ def test_a_drags_first_run_is_delivered_whole(qtbot, lane_factory, gated_engine)
         assert (len(got["ids"]) == 1) == burst  # one batch in a drag, streamed otherwise
 
 
+def test_a_drags_full_run_after_the_release_is_delivered_whole_up_to_two_seconds(
+        qtbot, lane_factory, gated_engine):
+    """After the release (``let_finish=False, burst=True``) the complete preview stays until the
+    exact run replaces it in one go, for runs up to WHOLE_AFTER_DRAG (2 s); a run estimated
+    longer, or submitted during the drag, streams (LET_FINISH, 1 s)."""
+    gated_engine.step_seconds = 0.02
+    lane = lane_factory(gated_engine, batch_seconds=0)
+    got = _collector(lane)
+    spec = NetworkSpec(depth=3, width=4, in_features=4)
+    for estimate, let_finish, whole in ((1.5, False, True), (1.5, True, False),
+                                        (2.5, False, False)):
+        got["ids"].clear()
+        lane._times.set(None, estimate)
+        with qtbot.waitSignal(lane.sigFinished, timeout=10000) as blocker:
+            run = lane.submit(spec, coalesce=True, burst=True, let_finish=let_finish)
+        assert blocker.args == [run] and set(got["ids"]) == {run}
+        assert (len(got["ids"]) == 1) == whole, (estimate, let_finish)
+
+
 def test_of_two_runs_complete_in_one_delivery_only_the_later_is_drawn(qtbot):
     from PySide6.QtCore import Qt
 

@@ -62,6 +62,11 @@ LET_FINISH = 1.0
 STALE_MAX = 2.0
 #: Coalesced runs whose measured run time is below this (seconds) are delivered whole.
 WHOLE_BELOW = 0.3
+#: A drag's full run after the release (``burst=True, let_finish=False``) is delivered whole
+#: up to this many seconds: the complete preview stays on screen until the exact result
+#: replaces it, instead of plots cleared and redrawn layer by layer (at 200 × 256 a streamed
+#: full run took ~1.5 s, its ~60 partial redraws contending with the engine; ~1.1 s whole).
+WHOLE_AFTER_DRAG = 2.0
 #: Shortest delivery interval (≤ 60 Hz) and the longest the adaptive interval may grow to (ms).
 PACE_MS = 16
 MAX_PACE_MS = 250
@@ -171,14 +176,17 @@ class Lane(QObject):
         cancelled = self._inflight is not None
         self._cancel_inflight()
         self._inflight_key = self._times.key(payload)
-        self._send(run_id, payload, gate,
-                   whole=coalesce and self._whole(burst or cancelled, self._inflight_key))
+        key = self._inflight_key
+        whole = coalesce and (self._whole(burst or cancelled, key) if let_finish else
+                              self._whole(burst or cancelled, key, WHOLE_AFTER_DRAG))
+        self._send(run_id, payload, gate, whole=whole)
         return run_id
 
-    def _whole(self, burst: bool, key: Hashable) -> bool:
+    def _whole(self, burst: bool, key: Hashable, burst_limit: float = LET_FINISH) -> bool:
         """Deliver a coalesced run (of kind ``key``) in one batch? Short runs always; in a
-        burst, up to :data:`LET_FINISH` (a half-drawn run would replace the complete one)."""
-        limit = LET_FINISH if burst else WHOLE_BELOW
+        burst, up to ``burst_limit`` seconds (a half-drawn run would replace the complete
+        one)."""
+        limit = burst_limit if burst else WHOLE_BELOW
         seconds = self._times.estimate(key)
         return seconds is not None and seconds <= limit
 
