@@ -179,6 +179,10 @@ def test_product_norm_edge_cases():
                                                       (33, 64, False)])
 def test_gram_is_cheaper_switch(batch, width, gram):
     assert gram_is_cheaper(batch, width, width) is gram
+    # float32 data: float64 Grams cost about twice per multiply-add
+    assert gram_is_cheaper(16, width, width, float32=True)
+    assert not gram_is_cheaper(17, width, width, float32=True)
+    assert not gram_is_cheaper(512, 1024, 1024, float32=True)  # 40 x 1024, batch 512
 
 
 @pytest.mark.parametrize("loc", [0.0, 0.5, 2.0, 7.0, 8.5, 30.0, 1e4])

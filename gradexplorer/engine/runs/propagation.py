@@ -174,8 +174,8 @@ def _propagate(spec: NetworkSpec, arrays: dict[str, np.ndarray] | None,
         a_in, s_in, fwd = kept.pop()
         assert g_a is not None  # asked for every layer above the first
         # ‖∂L/∂W‖ from two (B, B) Gram matrices where that is cheaper than ∂L/∂W itself
-        gram = weight_grads and arrays is None and gram_is_cheaper(a_in.shape[0], layer.fan_in,
-                                                                   layer.fan_out)
+        gram = weight_grads and arrays is None and gram_is_cheaper(
+            a_in.shape[0], layer.fan_in, layer.fan_out, float32=a_in.dtype == np.float32)
         g_a, g_h, g_rms, t, grad_w, grad_b = block_backward(
             layer, fwd, a_in, g_a, t, alpha, need_input_grad=idx > 1,
             need_weight_grad=weight_grads and not gram)
