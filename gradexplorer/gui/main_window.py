@@ -180,7 +180,7 @@ class MainWindow(QMainWindow):
                 self._to_panel = False
         if source not in SHOW_ONLY:
             run = self.preview.spec_for(spec)
-            run_id = self.request_run(run, coalesce=True, burst=run is not spec)
+            run_id = self.request_run(run, coalesce=True, burst=self.preview.bursting)
             if run is not spec:
                 self._previews[run_id] = run.batch
 
@@ -340,8 +340,10 @@ class MainWindow(QMainWindow):
             self._pin_runs.keep(rec)  # to redraw this run after a pin's (when pins are due)
             if isinstance(rec, RunEnd):
                 feed_chunk()
+                # axes narrow again only when nothing else is coming (not between a burst's
+                # runs: a narrower label, then a wider one, re-laid every plot out twice)
                 self.dashboard.finish_run(rec, release_axes=run_id not in self._previews
-                                          and not self.lane.has_queued())
+                                          and not self.lane.is_running())
                 ended = rec
                 continue
             chunk.append(rec)

@@ -147,6 +147,10 @@ def test_a_held_control_previews_from_its_first_value(qtbot):
     policy.finish_now()
     assert full == [first]
     assert policy.spec_for(NET.replace(gain=1.2)) == NET.replace(gain=1.2)
+    assert not policy.bursting  # a single change
+    policy.start_burst()
+    small = NET.replace(batch=32)  # nothing to preview: its run is the drag's run all the same
+    assert policy.spec_for(small) is small and policy.bursting
 
 
 def test_pressing_the_slider_and_the_phase_point_start_a_drag(qtbot, window):

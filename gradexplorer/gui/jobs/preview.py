@@ -82,6 +82,9 @@ class PreviewPolicy(QObject):
         self._timer.timeout.connect(self._end_burst)
         self.enabled = True
         self._held = False  # the mouse holds a control: every value is part of a drag
+        #: Whether the last value given to :meth:`spec_for` belonged to a burst (its run is a
+        #: drag's run even when it needs no preview, e.g. at ≤ 64 batch rows).
+        self.bursting = False
 
     def start_burst(self) -> None:
         """The mouse took hold of a control: values until :meth:`finish_now` are a burst."""
@@ -91,6 +94,7 @@ class PreviewPolicy(QObject):
         """What to run now for the new value ``spec``: its preview inside a burst, else it."""
         now = time.perf_counter()
         burst, self._last = self._held or now - self._last < BURST_SECONDS, now
+        self.bursting = self.enabled and burst
         preview = preview_of(spec)
         if not self.enabled or not burst or preview is spec:
             self._timer.stop()
