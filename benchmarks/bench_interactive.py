@@ -67,15 +67,16 @@ def send(widget, kind, pos: QPoint, buttons) -> None:
     QApplication.sendEvent(widget, event)
 
 
-def drag(app, widget, start: QPoint, end: QPoint, seconds: float) -> None:
-    """Press at ``start``, move back and forth to ``end`` at ~60 moves/s, release where it is."""
+def drag(app, widget, start: QPoint, end: QPoint, seconds: float, passes: int = 1) -> None:
+    """Press at ``start``, move back and forth to ``end`` (``passes`` times) at ~60 moves/s,
+    release where it is."""
     left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
     send(widget, QEvent.Type.MouseButtonPress, start, left)
     n = int(seconds * MOVES_PER_SECOND)
     t0 = time.perf_counter()
     pos = start
     for k in range(1, n + 1):
-        phase = (k / n * 2) % 2  # there and back once
+        phase = (k / n * 2 * passes) % 2  # there and back
         f = phase if phase <= 1 else 2 - phase
         f = 0.1 + 0.8 * f if k < n else 0.77  # end off the turning point, at a fresh value
         pos = start + (end - start) * f
@@ -183,10 +184,10 @@ def drag_cases(app, window, seconds: float) -> list[tuple]:
     panel = window.panel
     phase = next(v for title, v in window.views if title == "Phase diagram")
 
-    def slider_drag(log_slider, to=0.15):
+    def slider_drag(log_slider, to=0.15, passes=1):
         def run():
             start, end = slider_points(log_slider.slider, to)
-            drag(app, log_slider.slider, start, end, seconds)
+            drag(app, log_slider.slider, start, end, seconds, passes)
         return run
 
     def phase_drag():
@@ -205,6 +206,8 @@ def drag_cases(app, window, seconds: float) -> list[tuple]:
     gain = slider_drag(panel.init.gain, to=0.05)  # 50+ distinct values, as in the issue
     return [
         ("Gain, first-launch net (sigmoid 20 x 128, batch 256)", first, gain, 0),
+        ("Gain, first-launch net, twice as fast (two passes)", first,
+         slider_drag(panel.init.gain, to=0.05, passes=2), 0),
         ("Gain, depth 200 x width 256", first.replace(depth=200, width=256), gain, 0),
         ("Depth slider (20 -> ~3 and back)", first, slider_drag(panel.network.depth), 0),
         ("Width slider (128 -> ~3 and back)", first, slider_drag(panel.network.width), 0),

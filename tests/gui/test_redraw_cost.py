@@ -239,3 +239,18 @@ def test_the_std_scale_does_not_flip_between_runs_near_the_switch(dash):
     assert all(log for _, log in middle)  # between the limits: stays log10
     assert run(0.9)[0] < AUTO_LINEAR_DECADES and not dash.activation.std_log  # linear again
     assert not any(log for _, log in (run(g) for g in (0.7, 0.68, 0.66)))  # and stays linear
+
+
+def test_colour_bar_and_histogram_axes_keep_a_floor_of_text_space(dash):
+    """Released after a run, these axes still never narrow below a "0.00" label: a colour bar
+    whose labels went "5" -> "1.5" at a drag's first runs re-laid every plot out."""
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    feed(dash, list(propagate(NET)))  # a full run: the axes are released
+    axes = [dash.grad_heatmap.colorbar.axis, dash.act_heatmap.colorbar.axis,
+            *(plot.getAxis("left") for plot in dash.detail.plots().values())]
+    for axis in axes:
+        floor = QFontMetrics(axis.style.get("tickFont") or QFont()).horizontalAdvance("0.00")
+        assert axis.style["autoReduceTextSpace"]  # released: it may narrow...
+        axis._updateMaxTextSize(1.0)  # ...to labels as short as "1"
+        assert axis.textWidth >= floor  # but not below a typical label

@@ -14,6 +14,7 @@ from gradexplorer.gui.plots.stack import HistogramStack
 from gradexplorer.gui.plots.sticky import sticky_top
 from gradexplorer.gui.plots.style import (
     colormap,
+    floor_text_space,
     hold_text_space,
     pg,
     style_axis,
@@ -63,6 +64,7 @@ class HeatmapPlot(LayerPanel):
         axis = self.colorbar.axis
         style_axis(axis, points)
         axis.setWidth(None)  # automatic: tick text
+        floor_text_space(axis)
 
     def set_depth(self, depth: int) -> None:
         """Start a run of ``depth`` layers: empty image, x range 1..L."""

@@ -14,6 +14,7 @@ from gradexplorer.gui.plots.curve import Curve
 from gradexplorer.gui.plots.sticky import keeps, with_headroom
 from gradexplorer.gui.plots.style import (
     MEASURED,
+    floor_text_space,
     hold_text_space,
     pg,
     set_axis_label,
@@ -105,6 +106,7 @@ class LayerDetail:
             plot = self.plots_[name]
             for side in ("left", "bottom"):
                 style_axis(plot.getAxis(side), points)
+            floor_text_space(plot.getAxis("left"))
             # "density" once, on the first of the three side-by-side plots: the width of two
             # more labels is what a large presentation scale cannot spare
             set_axis_label(plot, "left", "density" if i == 0 else "", points)
