@@ -121,9 +121,11 @@ class MainWindow(QMainWindow):
         self.lane.sigYielded.connect(self._on_records)
         self.lane.sigErrored.connect(self._on_failed)
         self.preview = PreviewPolicy(self)  # a drag's fast first pass, then the full run
-        # the drag ended: its full run starts now (a preview still computing is cancelled)
+        # the drag ended: its full run starts now (a preview still computing is cancelled);
+        # an error shown now came after that value (the drag ended on an invalid one): kept
         self.preview.sigFull.connect(
-            lambda spec: self._start(spec, coalesce=True, let_finish=False, burst=True))
+            lambda spec: self._start(spec, coalesce=True, let_finish=False, burst=True,
+                                     keep_error=True))
         self.state.sigDragStarted.connect(self.preview.start_burst)
         self.state.sigDragFinished.connect(self.preview.finish_now)
         paint = getattr(self.dashboard, "paint_seconds", None)
@@ -254,12 +256,14 @@ class MainWindow(QMainWindow):
         self.request_run(spec)
 
     def _start(self, spec: NetworkSpec, coalesce: bool = False, let_finish: bool = True,
-               burst: bool = False) -> int:
+               burst: bool = False, keep_error: bool = False) -> int:
+        """Submit ``spec``; ``keep_error``: the settings on screen are not ``spec`` (a drag's
+        full run of its last valid value after it ended on an invalid one): the error stays."""
         if self._closed:
             return self.lane.latest_id
-        if self._error_shown:
+        if self._error_shown and not keep_error:
             self.show_message("")
-        if hasattr(self.dashboard, "set_stale"):
+        if hasattr(self.dashboard, "set_stale") and not (keep_error and self._error_shown):
             self.dashboard.set_stale(None)  # valid settings again: the plots follow them
         early, self._early = self._early, None
         if early is not None and early[1] == spec:  # started while the window was built
