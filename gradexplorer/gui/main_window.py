@@ -277,9 +277,13 @@ class MainWindow(QMainWindow):
 
     def _mark_pending(self) -> None:
         """Say in the run time label whether the plots are behind the controls."""
-        if self.lane.has_queued() or (self._run_spec is not None
-                                      and self._run_spec != self.state.spec()
-                                      and self.lane.is_running()):
+        spec, shown = self.state.spec(), self._run_spec
+        if (not self.lane.has_queued() and shown is not None and shown != spec
+                and self._shown_id in self._previews and self.lane.is_running()
+                and shown.replace(batch=spec.batch) == spec):  # this value's full run computes
+            self.run_time.setText(f"{preview_text(shown.batch)}; full run…")
+        elif self.lane.has_queued() or (shown is not None and shown != spec
+                                        and self.lane.is_running()):
             self.run_time.setText(PENDING_TEXT)
         elif self._shown_id in self._previews:
             self.run_time.setText(preview_text(self._previews[self._shown_id]))

@@ -211,6 +211,29 @@ def test_releasing_the_slider_runs_the_last_value_in_full_at_once(qtbot, window,
     wait_for_run(qtbot, window, final)
 
 
+def test_after_the_release_the_label_says_the_full_run_computes(qtbot, window, wait_for_run):
+    """The preview of the value on screen stays while its full run computes: the run-time label
+    says so ("preview (64 rows); full run…"), not "newer settings pending…"."""
+    slider = window.panel.init.gain.slider
+    slider.sliderPressed.emit()
+    for pos in (slider.value() - 30, slider.value() - 60):
+        slider.setValue(pos)
+        window.panel.flush()
+    final = window.state.spec()
+    qtbot.waitUntil(lambda: window.dashboard.result() is not None
+                    and window.dashboard.result().complete
+                    and window.dashboard.result().start.config["batch"] == 64
+                    and window.dashboard.result().start.config["gain"] == final.gain,
+                    timeout=10000)
+    seen = []
+    window.run_time.setText("")
+    slider.sliderReleased.emit()  # the full run of the same value starts
+    seen.append(window.run_time.text())
+    assert seen == ["preview (64 rows); full run…"]
+    wait_for_run(qtbot, window, final)
+    assert "preview" not in window.run_time.text() and "pending" not in window.run_time.text()
+
+
 def test_releasing_the_phase_point_ends_the_burst(qtbot, window):
     phase = dict(window.views)["Phase diagram"]
     window.preview.spec_for(NET)
