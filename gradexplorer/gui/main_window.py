@@ -38,6 +38,7 @@ from gradexplorer.gui.jobs.preview import PreviewPolicy
 from gradexplorer.gui.jobs.propagation import Propagate, propagation_work, run_cost_key
 from gradexplorer.gui.pin_replay import PinReplay
 from gradexplorer.gui.presentation import apply_scale
+from gradexplorer.gui.run_status import PENDING_TEXT, preview_text, run_time_text
 from gradexplorer.gui.session import Pin
 from gradexplorer.gui.state import SHOW_ONLY, AppState
 from gradexplorer.gui.status_bar import build_status_bar
@@ -52,13 +53,6 @@ DEFAULT_SIZE = (1400, 900)
 #: The settings dock takes at most this share of the window's width before its labels wrap.
 DOCK_SHARE = 0.36
 ERROR_STYLE = "color: #b71c1c; font-weight: bold;"
-PENDING_TEXT = "newer settings pending…"
-
-
-def preview_text(rows: int) -> str:
-    """Run time label and header note while a drag's fast first pass (``rows`` rows) is shown."""
-    return f"preview ({rows} rows)"
-
 
 #: The first-launch story: this preset's run beside this one's, pinned (:meth:`show_story`).
 STORY = ("sigmoid-xavier", "relu-he")
@@ -277,18 +271,11 @@ class MainWindow(QMainWindow):
 
     def _mark_pending(self) -> None:
         """Say in the run time label whether the plots are behind the controls."""
-        spec, shown = self.state.spec(), self._run_spec
-        if (not self.lane.has_queued() and shown is not None and shown != spec
-                and self._shown_id in self._previews and self.lane.is_running()
-                and shown.replace(batch=spec.batch) == spec):  # this value's full run computes
-            self.run_time.setText(f"{preview_text(shown.batch)}; full run…")
-        elif self.lane.has_queued() or (shown is not None and shown != spec
-                                        and self.lane.is_running()):
-            self.run_time.setText(PENDING_TEXT)
-        elif self._shown_id in self._previews:
-            self.run_time.setText(preview_text(self._previews[self._shown_id]))
-        elif self.lane.is_running() and self.progress.value() == 0:
-            self.run_time.setText("running…")
+        text = run_time_text(self.state.spec(), self._run_spec,
+                             self._previews.get(self._shown_id), queued=self.lane.has_queued(),
+                             running=self.lane.is_running(), started=self.progress.value() > 0)
+        if text is not None:
+            self.run_time.setText(text)
 
     def is_running(self) -> bool:
         """True while a run is computing, queued, its records are not all shown yet, or a
