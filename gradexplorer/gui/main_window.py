@@ -257,7 +257,7 @@ class MainWindow(QMainWindow):
             return self.lane.latest_id
         if self._error_shown and not keep_error:
             self.show_message("")
-        if hasattr(self.dashboard, "set_stale") and not (keep_error and self._error_shown):
+        if not self._error_shown and hasattr(self.dashboard, "set_stale"):
             self.dashboard.set_stale(None)  # valid settings again: the plots follow them
         early, self._early = self._early, None
         if early is not None and early[1] == spec:  # started while the window was built

@@ -170,15 +170,14 @@ class Lane(QObject):
             self._queued_key = key
             return run_id
         self._drop_queued()
-        if self._inflight is not None:  # cancelled after this long: it lasts at least that
+        cancelled = self._inflight is not None
+        if cancelled:  # cancelled after this long: it lasts at least that
             self._times.lasted_at_least(self._inflight_key,
                                         time.perf_counter() - self._inflight_since)
-        cancelled = self._inflight is not None
         self._cancel_inflight()
         self._inflight_key = self._times.key(payload)
-        key = self._inflight_key
-        whole = coalesce and (self._whole(burst or cancelled, key) if let_finish else
-                              self._whole(burst or cancelled, key, WHOLE_AFTER_DRAG))
+        limit = LET_FINISH if let_finish else WHOLE_AFTER_DRAG
+        whole = coalesce and self._whole(burst or cancelled, self._inflight_key, limit)
         self._send(run_id, payload, gate, whole=whole)
         return run_id
 
