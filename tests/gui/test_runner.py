@@ -88,9 +88,12 @@ def test_new_request_cancels_running_one(qtbot, lane_factory, gated_engine):
     assert got["result"].depth == 3 and got["result"].complete
 
 
-def test_coalesce_lets_a_run_that_ends_soon_finish_then_runs_only_the_newest(
-        qtbot, lane_factory, fake_engine, monkeypatch):
-    """The drag policy: values during a short run are coalesced; first and last complete."""
+def _held_at_gain_one(qtbot, lane_factory, fake_engine, monkeypatch):
+    """A lane whose runs all "end soon" and whose gain-1.0 run waits for ``release`` after its
+    first record; one run (gain 0.5) done so the lane knows a run time.
+
+    Returns (lane, collector, release event, gains of the runs started in order).
+    """
     monkeypatch.setattr(runner_module, "FINISH_SOON", 10.0)  # every run "ends soon"
     release = threading.Event()
     seen = []
@@ -106,6 +109,13 @@ def test_coalesce_lets_a_run_that_ends_soon_finish_then_runs_only_the_newest(
     got = _collector(lane)
     with qtbot.waitSignal(lane.sigFinished, timeout=5000):
         lane.submit(NetworkSpec(depth=3, width=4, in_features=4, gain=0.5))  # learn a run time
+    return lane, got, release, seen
+
+
+def test_coalesce_lets_a_run_that_ends_soon_finish_then_runs_only_the_newest(
+        qtbot, lane_factory, fake_engine, monkeypatch):
+    """The drag policy: values during a short run are coalesced; first and last complete."""
+    lane, got, release, seen = _held_at_gain_one(qtbot, lane_factory, fake_engine, monkeypatch)
     first = lane.submit(NetworkSpec(depth=3, width=4, in_features=4, gain=1.0), coalesce=True)
     qtbot.waitUntil(lambda: seen[-1] == 1.0, timeout=5000)
     for gain in (1.1, 1.2, 1.3):
@@ -128,21 +138,7 @@ def test_the_end_of_a_drag_cancels_the_preview_in_flight(
         qtbot, lane_factory, fake_engine, monkeypatch):
     """``let_finish=False`` (the mouse was released): the full run does not wait for the run in
     flight, even one that ends soon; it is still delivered whole (no half-drawn run)."""
-    monkeypatch.setattr(runner_module, "FINISH_SOON", 10.0)  # every run "ends soon"
-    release = threading.Event()
-    seen = []
-
-    def slow(spec):
-        seen.append(spec.gain)
-        for i, record in enumerate(fake_engine(spec)):
-            if i == 1 and spec.gain == 1.0:
-                release.wait(5)
-            yield record
-
-    lane = lane_factory(slow)
-    got = _collector(lane)
-    with qtbot.waitSignal(lane.sigFinished, timeout=5000):
-        lane.submit(NetworkSpec(depth=3, width=4, in_features=4, gain=0.5))  # learn a run time
+    lane, got, release, seen = _held_at_gain_one(qtbot, lane_factory, fake_engine, monkeypatch)
     preview = lane.submit(NetworkSpec(depth=3, width=4, in_features=4, gain=1.0), coalesce=True)
     qtbot.waitUntil(lambda: seen[-1] == 1.0, timeout=5000)
     with qtbot.waitSignal(lane.sigFinished, timeout=5000) as blocker:
