@@ -21,3 +21,27 @@ def state_and_runner(qtbot):
     yield make
     for runner in runners:
         runner.shutdown()
+
+
+@pytest.fixture
+def shown_window(qtbot, tmp_path, wait_for_run):
+    """``make(spec, presets=None, size=None) -> MainWindow``: a window with its settings in a
+    temporary file (nothing restored), its panel showing ``spec`` and the plots its finished
+    run; ``presets`` as MainWindow's (None: the shipped ones, []: none); ``size`` (width,
+    height) is set before it is shown."""
+    from PySide6.QtCore import QSettings
+
+    from gradexplorer.gui.main_window import MainWindow
+
+    def make(spec, presets=None, size=None):
+        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(settings=settings, presets=presets, restore=False)
+        qtbot.addWidget(window)
+        window.state.set_spec(spec, "test")  # not "panel": the panel follows the spec
+        if size is not None:
+            window.resize(*size)
+        window.show()
+        wait_for_run(qtbot, window, spec)
+        return window
+
+    return make

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QTimer
 
 from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.engine.runs.propagation import propagate
@@ -21,7 +21,7 @@ from gradexplorer.gui.jobs.preview import (
     preview_of,
     preview_rows,
 )
-from gradexplorer.gui.main_window import PENDING_TEXT, MainWindow, preview_text
+from gradexplorer.gui.main_window import PENDING_TEXT, preview_text
 from gradexplorer.gui.plots.headline import describe
 
 #: The first-launch net: a run takes ~0.1-0.3 s here, values come every 16 ms.
@@ -31,13 +31,8 @@ SERIES = ("log10_grad_preact_rms", "log10_act_std", "saturated_fraction")
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, wait_for_run):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(settings=settings, presets=[], restore=False)
-    qtbot.addWidget(w)
-    w.state.set_spec(NET, "test")  # not "panel": the panel shows NET and drags from it
-    w.show()
-    wait_for_run(qtbot, w, NET)
+def window(qtbot, shown_window, wait_for_run):
+    w = shown_window(NET, presets=[])  # the panel shows NET and drags from it
     w.state.set_spec(NET.replace(gain=1.01), "panel")  # the lane learns the run time
     wait_for_run(qtbot, w, NET.replace(gain=1.01))
     return w

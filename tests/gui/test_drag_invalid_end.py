@@ -4,10 +4,8 @@ error (red status message, "showing the last valid run" mark) the invalid value 
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings
 
 from gradexplorer.engine.model.spec import NetworkSpec
-from gradexplorer.gui.main_window import MainWindow
 
 #: Batch norm needs ≥ 2 rows: the batch slider's left end (1) is invalid.
 NET = NetworkSpec(depth=20, width=128, in_features=128, batch=256, activation="sigmoid",
@@ -15,14 +13,8 @@ NET = NetworkSpec(depth=20, width=128, in_features=128, batch=256, activation="s
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, wait_for_run):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(settings=settings, presets=[], restore=False)
-    qtbot.addWidget(w)
-    w.state.set_spec(NET, "test")
-    w.show()
-    wait_for_run(qtbot, w, NET)
-    return w
+def window(shown_window):
+    return shown_window(NET, presets=[])
 
 
 def test_a_drag_released_on_an_invalid_value_keeps_the_error(qtbot, window, wait_for_run):

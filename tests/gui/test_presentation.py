@@ -22,16 +22,8 @@ def scene_items(window, kind):
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, wait_for_run):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(settings=settings, presets=None, restore=False)
-    qtbot.addWidget(w)
-    w.panel.set_spec(SMALL)
-    w.request_run(SMALL)
-    w.resize(1280, 720)
-    w.show()
-    wait_for_run(qtbot, w, SMALL)
-    return w
+def window(shown_window):
+    return shown_window(SMALL, size=(1280, 720))
 
 
 def test_one_scale_sizes_every_text_in_every_tab(qtbot, window):

@@ -4,24 +4,16 @@ the settings panel narrows, titles and labels keep their scaled type, legends st
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings
 
 from gradexplorer.engine.model.spec import NetworkSpec
-from gradexplorer.gui.main_window import DOCK_SHARE, MainWindow
+from gradexplorer.gui.main_window import DOCK_SHARE
 
 SMALL = NetworkSpec(depth=8, width=24, in_features=16, batch=32)
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, wait_for_run):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(settings=settings, presets=None, restore=False)
-    qtbot.addWidget(w)
-    w.panel.set_spec(SMALL)
-    w.request_run(SMALL)
-    w.resize(1280, 720)
-    w.show()
-    wait_for_run(qtbot, w, SMALL)
+def window(shown_window):
+    w = shown_window(SMALL, size=(1280, 720))
     w.set_font_size(16)  # 1.6×
     return w
 
