@@ -9,13 +9,12 @@ from __future__ import annotations
 import numpy as np
 
 from gradexplorer.engine.runs.result import RunResult
+from gradexplorer.gui.plots.axis_space import floor_text_space, hold_text_space
 from gradexplorer.gui.plots.panel import LayerPanel
 from gradexplorer.gui.plots.stack import HistogramStack
 from gradexplorer.gui.plots.sticky import sticky_top
 from gradexplorer.gui.plots.style import (
     colormap,
-    floor_text_space,
-    hold_text_space,
     pg,
     style_axis,
     value_label,

@@ -10,12 +10,11 @@ import numpy as np
 
 from gradexplorer.engine.runs.records import Histogram
 from gradexplorer.engine.runs.result import RunResult
+from gradexplorer.gui.plots.axis_space import floor_text_space, hold_plot_axes
 from gradexplorer.gui.plots.curve import Curve
 from gradexplorer.gui.plots.sticky import keeps, with_headroom
 from gradexplorer.gui.plots.style import (
     MEASURED,
-    floor_text_space,
-    hold_text_space,
     pg,
     set_axis_label,
     set_title,
@@ -119,8 +118,7 @@ class LayerDetail:
         """Let the axes only widen while ``hold`` (a run streams, a drag's previews come), as
         the dashboard's plots do: a narrower density label here re-laid every plot out."""
         for plot in self.plots_.values():
-            for side in ("left", "bottom"):
-                hold_text_space(plot.getAxis(side), hold)
+            hold_plot_axes(plot, hold)
 
     def _label_key(self) -> tuple:
         """What the titles and labels say (they are redone only when it changes)."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 
+from gradexplorer.gui.plots.axis_space import hold_plot_axes
 from gradexplorer.gui.plots.sticky import keeps, with_headroom
 from gradexplorer.gui.plots.style import (
     CURSOR,
-    hold_text_space,
     pg,
     set_axis_label,
     set_title,
@@ -104,8 +104,7 @@ class LayerPanel:
 
         Each narrowing of an axis re-lays the whole dashboard out and repaints all of it.
         """
-        for side in ("left", "bottom"):
-            hold_text_space(self.plot.getAxis(side), hold)
+        hold_plot_axes(self.plot, hold)
 
     def contains(self, scene_pos) -> bool:
         """Whether ``scene_pos`` lies in this plot's data area."""

@@ -227,35 +227,6 @@ def _readable_tick_spacing(axis: pg.AxisItem, lo: float, hi: float, size: float)
     return [(major, 0.0), (minor, 0.0)]
 
 
-def hold_text_space(axis: pg.AxisItem, hold: bool) -> None:
-    """While ``hold``, ``axis``' tick-text space only grows; released, it may shrink again.
-
-    A streaming run holds it: otherwise each redraw whose tick labels are a little narrower
-    shrinks an axis, which re-lays the whole dashboard out and repaints all of it. Neither
-    call redraws the axis: a released axis refits its labels the next time its range changes
-    (so a drag, whose ranges stay put, regenerates no tick text).
-    """
-    axis.style["autoReduceTextSpace"] = not hold
-
-
-def floor_text_space(axis: pg.AxisItem, sample: str = "0.00") -> None:
-    """Keep a vertical ``axis``' tick-text space at least as wide as ``sample`` in its tick
-    font (call again after a font change).
-
-    An axis whose labels go from "5" to "1.5" between two runs widens by ~8 px, which re-lays
-    every plot of the dashboard out and repaints all of it (a colour bar at the start of each
-    drag, the layer histograms' density axes): with a floor at a typical label's width the
-    space rarely has to change.
-    """
-    metrics = QFontMetrics(axis.style.get("tickFont") or QFont())
-    axis._gx_text_floor = metrics.horizontalAdvance(sample)
-    if not getattr(axis, "_gx_floored", False):
-        axis._gx_floored = True
-        update = axis._updateMaxTextSize
-        axis._updateMaxTextSize = lambda x: update(max(x, axis._gx_text_floor))
-    axis._updateMaxTextSize(axis._gx_text_floor)
-
-
 def outside_legend(plot: pg.PlotItem, columns: int = 2, rows: int | None = None,
                    **style) -> pg.LegendItem:
     """A legend in its own row under ``plot``'s x axis: outside the data area, so it never
