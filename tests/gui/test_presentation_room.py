@@ -251,3 +251,18 @@ def test_long_settings_lines_and_labels_take_short_or_two_lines_not_tiny_type(qt
                          "batch 64 · 100 steps, a point every 10")
     text, size = headline.settings.text, float(headline.settings.opts["size"].rstrip("pt"))
     assert "<br>" in text and size >= 12
+
+
+def test_the_bottom_rows_x_labels_keep_their_type(qtbot, window):
+    """The colour bars' and the layer histograms' floor of tick-text room (a "0.0" label) must
+    not narrow the bottom row's plots so far that their x labels shrink: with a "0.00" floor
+    the heatmaps' "layer l" fell from 16 to 11 pt and "h / RMS(h)" to 9 pt."""
+    dash = window.dashboard
+
+    def kept():
+        for plot, smallest in [(dash.grad_heatmap.plot, 15), (dash.act_heatmap.plot, 15),
+                               *((plot, 11) for plot in dash.detail.plots().values())]:
+            text, points = plot.getAxis("bottom")._gx_label_shown
+            assert points >= smallest, (text, points)
+
+    qtbot.waitUntil(kept, timeout=5000)

@@ -242,7 +242,7 @@ def test_the_std_scale_does_not_flip_between_runs_near_the_switch(dash):
 
 
 def test_colour_bar_and_histogram_axes_keep_a_floor_of_text_space(dash):
-    """Released after a run, these axes still never narrow below a "0.00" label: a colour bar
+    """Released after a run, these axes still never narrow below a "0.0" label: a colour bar
     whose labels went "5" -> "1.5" at a drag's first runs re-laid every plot out."""
     from PySide6.QtGui import QFont, QFontMetrics
 
@@ -250,7 +250,7 @@ def test_colour_bar_and_histogram_axes_keep_a_floor_of_text_space(dash):
     axes = [dash.grad_heatmap.colorbar.axis, dash.act_heatmap.colorbar.axis,
             *(plot.getAxis("left") for plot in dash.detail.plots().values())]
     for axis in axes:
-        floor = QFontMetrics(axis.style.get("tickFont") or QFont()).horizontalAdvance("0.00")
+        floor = QFontMetrics(axis.style.get("tickFont") or QFont()).horizontalAdvance("0.0")
         assert axis.style["autoReduceTextSpace"]  # released: it may narrow...
         axis._updateMaxTextSize(1.0)  # ...to labels as short as "1"
         assert axis.textWidth >= floor  # but not below a typical label

@@ -23,7 +23,7 @@ def hold_text_space(axis: pg.AxisItem, hold: bool) -> None:
     axis.style["autoReduceTextSpace"] = not hold
 
 
-def floor_text_space(axis: pg.AxisItem, sample: str = "0.00") -> None:
+def floor_text_space(axis: pg.AxisItem, sample: str = "0.0") -> None:
     """Keep a vertical ``axis``' tick-text space at least as wide as ``sample`` in its tick
     font (call again after a font change).
 
