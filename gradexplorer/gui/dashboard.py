@@ -16,6 +16,10 @@ Only the panels a batch touches are redrawn: forward records the activation, sat
 activation-heatmap panels, backward records the gradient panels. The heatmaps, the costliest,
 are redrawn at ≤ 4 Hz while a run streams, on a timer of their own (``plots.pacing``), and
 at once, exactly, when their pass is complete and when the run ends.
+
+Behind another tab nothing is drawn (:mod:`gradexplorer.gui.when_shown`); the run, its
+predictions, headline texts and verdict are kept current, and the newest run is drawn whole
+when the tab is shown again or before an export (:meth:`Dashboard.draw_now`).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from pathlib import Path
 from gradexplorer.engine.runs.records import BackwardLayer, ForwardLayer, Record, RunEnd, RunStart
 from gradexplorer.engine.runs.result import RunResult
 from gradexplorer.engine.runs.verdict import RunVerdict, gradient_verdict, run_verdict
-from gradexplorer.gui.export import IMAGE_SUFFIXES, export_scene
+from gradexplorer.gui.export import IMAGE_SUFFIXES, export_laid_out
 from gradexplorer.gui.plots import (
     ActivationPlot,
     GradientPlot,
@@ -33,9 +37,13 @@ from gradexplorer.gui.plots import (
     LayerDetail,
     SaturationPlot,
 )
-from gradexplorer.gui.plots.headline import Headline
+from gradexplorer.gui.plots.axis_space import cache_axes, tick_axes
+from gradexplorer.gui.plots.headline import Headline, headline_text  # noqa: F401 (re-exported)
 from gradexplorer.gui.plots.pacing import HeatmapPacer, TimedView
-from gradexplorer.gui.plots.style import follow_scale, pg, pin_colour_for, shrinkable
+from gradexplorer.gui.plots.pinned import PinnedRuns
+from gradexplorer.gui.plots.predictions import Predictions
+from gradexplorer.gui.plots.style import follow_scale, pg, shrinkable
+from gradexplorer.gui.when_shown import WhenShown
 
 QtCore, QtWidgets = pg.QtCore, pg.QtWidgets
 
@@ -76,11 +84,13 @@ class Dashboard(QtWidgets.QWidget):
             ci.layout.setColumnStretchFactor(col, 1)
         self.line_plots = [self.gradient, self.activation, self.saturation]
         self.panels = [*self.line_plots, self.grad_heatmap, self.act_heatmap]
+        self._shown = WhenShown(self, self._draw_whole_run)  # nothing drawn behind another tab
         self._result: RunResult | None = None
+        self._predictions = Predictions(self.line_plots)  # this run's, drawn or not
+        self._release = True  # finish_run's release_axes, for a run drawn whole later
         self._verdict: RunVerdict | None = None  # run_verdict of _result as it is now
         self._selected: int | None = None
-        self._pins: dict[str, tuple[int, int, int]] = {}
-        self._pin_count = 0
+        self._pins = PinnedRuns(self.line_plots, legend=self.gradient)
         self._points: int | None = None
         self._pacer = HeatmapPacer(self)
         # draws the headline held by begin_run if no records or settle follow (e.g. a run
@@ -88,33 +98,16 @@ class Dashboard(QtWidgets.QWidget):
         self._release_headline = QtCore.QTimer(self)
         self._release_headline.setSingleShot(True)
         self._release_headline.timeout.connect(self.headline.release)
-        self._cache_axes()
+        cache_axes(self._tick_axes())  # a blit per repaint, not their tick text again
         self.view.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.view.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         follow_scale(self.set_font_size)  # the presentation scale drives every font
         self._show_verdict()
 
-    def _cache_axes(self) -> None:
-        """Keep each axis' rendering in a device pixmap, redrawn only when the axis changes.
-
-        An axis is repainted whenever what it overlaps is (grid lines span the plot, ticks
-        point into it), i.e. every axis at every run of a drag, while its ranges are sticky
-        (:mod:`.plots.sticky`): replaying its tick text and grid cost more than a blit (an
-        A/B on the Layers tab: repaint time 1.78× → 1.51× the records' handling time).
-        """
-        cache = QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
-        for axis in self._tick_axes():
-            axis.setCacheMode(cache)
-
     def _tick_axes(self) -> list[pg.AxisItem]:
-        """The axes with ticks and text: each plot's left and bottom, each colour bar's scale.
-
-        Not the colour bars' frame axes: a line on the edge of their 5-px bounds, which a
-        cached rendering clips away (and which cost next to nothing to draw).
-        """
-        axes = [plot.getAxis(side) for plot in self.plot_items().values()
-                for side in ("left", "bottom")]
-        return axes + [heatmap.colorbar.axis for heatmap in (self.grad_heatmap, self.act_heatmap)]
+        """Every plot's left and bottom axis and each colour bar's scale."""
+        return tick_axes(self.plot_items().values(),
+                         [heatmap.colorbar for heatmap in (self.grad_heatmap, self.act_heatmap)])
 
     # --- the run -------------------------------------------------------------------------------
     def begin_run(self, start: RunStart) -> None:
@@ -124,24 +117,34 @@ class Dashboard(QtWidgets.QWidget):
         latest when control returns to the event loop.
         """
         self.headline.hold()
-        self._release_headline.start(0)
         self._result = RunResult()
         self._result.add(start)
         self._verdict = None
+        self._predictions.clear()
+        self._release = True
         depth = self._result.depth
+        if self._selected is None or self._selected > depth:
+            self._selected = 1 if depth else None
+        self.headline.set_settings(start.config)
+        self._show_verdict()
+        if self._shown.defer():  # another tab is current: drawn whole when shown
+            self._pacer.reset()  # no heatmap of the last run drawn meanwhile
+            return
+        self._release_headline.start(0)
+        self._draw_start()
+
+    def _draw_start(self) -> None:
+        """Clear the plots for the current run (the drawing half of :meth:`begin_run`)."""
+        depth = self._result.depth if self._result is not None else 0
         for panel in self.line_plots:
             panel.set_depth(depth)
         for panel in (self.grad_heatmap, self.act_heatmap):
             panel.set_depth(depth)
         self._pacer.reset()
-        if self._selected is None or self._selected > depth:
-            self._selected = 1 if depth else None
         for panel in self.panels:
             panel.set_cursor(self._selected)
         self.detail.clear()  # its titles follow with the run's first records
         self.detail.hold_axes(True)
-        self.headline.set_settings(start.config)
-        self._show_verdict()
 
     def add_records(self, records: list[Record]) -> None:
         """Store ``records`` (in stream order) and update the plots they touch."""
@@ -164,7 +167,14 @@ class Dashboard(QtWidgets.QWidget):
             backward |= isinstance(rec, BackwardLayer)
         if self._result is None:
             return
-        fresh = records[first:]
+        if backward:
+            self._show_verdict()  # the headline's text (drawn when the headline is)
+        if self._shown.defer():
+            return
+        self._draw_records(records[first:], forward, backward)
+
+    def _draw_records(self, fresh: list[Record], forward: bool, backward: bool) -> None:
+        """Update the plots that ``fresh`` records of the current run touch."""
         if forward:
             for panel in (self.activation, self.saturation):
                 panel.update(self._result)
@@ -173,7 +183,6 @@ class Dashboard(QtWidgets.QWidget):
         if backward:
             self.gradient.update(self._result)
             self._pacer.take(self.grad_heatmap, fresh, self._backward_done())
-            self._show_verdict()
         if forward or backward:
             self.detail.show_layer(self._selected, self._result)
         self.headline.release()
@@ -190,16 +199,44 @@ class Dashboard(QtWidgets.QWidget):
         if self._result is None:
             return
         self._result.add(end)
+        self._release = release_axes
         # no new verdict: run_verdict reads the layer records and the theory, not the RunEnd
+        self._show_verdict()
+        if self._shown.defer():
+            return
+        self._draw_end()
+        self.sigUpdated.emit()
+
+    def _draw_end(self) -> None:
+        """Draw the end of the current run (the drawing half of :meth:`finish_run`)."""
         self._pacer.draw_all()
-        self.headline.release()
         for panel in self.panels:
-            panel.hold_axes(not release_axes)
-        self.detail.hold_axes(not release_axes)
+            panel.hold_axes(not self._release)
+        self.detail.hold_axes(not self._release)
         for panel in self.line_plots:
             panel.theory.drop_parked_legend()  # predictions that did not come with this run
-        self._show_verdict()
+        self.headline.release()
+
+    def _draw_whole_run(self) -> None:
+        """Draw the current run whole: its records, predictions and end as streaming them
+        would have (they came while another tab was current)."""
+        r = self._result
+        if r is None:
+            self.headline.release()
+            return
+        self._draw_start()
+        backward = [b for b in reversed(r.backward) if b is not None]  # stream order: L..1
+        self._draw_records([*r.forward, *backward], bool(r.forward), bool(backward))
+        self._predictions.draw_kept()
+        if r.end is not None:
+            self._draw_end()
+        self._pacer.draw_all()  # what has arrived, now (a run still streaming included)
+        self.settle_views()
         self.sigUpdated.emit()
+
+    def draw_now(self) -> None:
+        """Draw what came while another tab was current, now (before an export or a grab)."""
+        self._shown.catch_up()
 
     def settle_views(self) -> None:
         """Apply pending range fits and view transforms now, before the repaint.
@@ -208,13 +245,16 @@ class Dashboard(QtWidgets.QWidget):
         change their bounds during that paint and ask for a second one, which at every run of
         a drag repainted much of the dashboard twice. Call once after a batch of records.
         """
+        if self._shown.off_screen():
+            return  # nothing was drawn
         self.headline.release()
         for plot in self.plot_items().values():
             plot.vb.prepareForPaint()
 
     def paint_seconds(self) -> float:
-        """How long the last repaint of the plots took (the window paces its flushes by it)."""
-        return self.view.paint_seconds
+        """How long the last repaint of the plots took (the window paces its flushes by it;
+        0 behind another tab, where they are not repainted)."""
+        return 0.0 if self._shown.off_screen() else self.view.paint_seconds
 
     def result(self) -> RunResult | None:
         """The current run's records so far (None before the first run)."""
@@ -253,13 +293,7 @@ class Dashboard(QtWidgets.QWidget):
         return verdict.status if verdict is not None else ""
 
     def _show_verdict(self) -> None:
-        verdict = self.run_verdict()
-        if verdict is not None:
-            self.headline.set_verdict(headline_text(verdict), verdict.kind)
-            self.headline.verdict.setToolTip("\n".join(verdict.details))
-        else:
-            self.headline.verdict.setToolTip("")
-            self.headline.set_verdict("running…" if self._result else "no run yet", None)
+        self.headline.show_verdict(self.run_verdict(), self._result is not None)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
@@ -273,28 +307,19 @@ class Dashboard(QtWidgets.QWidget):
         """
         if self._result is None:
             raise ValueError("no run to pin yet")
-        self.remove_pin(label)
-        colour = pin_colour_for(label, self._pins.values())
-        self._pin_count += 1
-        self._pins[label] = colour
-        for panel in self.line_plots:
-            data = {f: self._result.series(f) for f in panel.fields()}
-            panel.add_pin(label, data, colour, in_legend=panel is self.gradient)
+        self._pins.pin(label, self._result)
 
     def remove_pin(self, label: str) -> None:
         """Remove pin ``label``'s curves and legend entry (no-op if there is none)."""
-        self._pins.pop(label, None)
-        for panel in self.line_plots:
-            panel.remove_pin(label)
+        self._pins.remove(label)
 
     def clear_pins(self) -> None:
         """Remove every pin."""
-        for label in list(self._pins):
-            self.remove_pin(label)
+        self._pins.clear()
 
     def pin_labels(self) -> list[str]:
         """Labels of the pinned runs, oldest first."""
-        return list(self._pins)
+        return self._pins.labels()
 
     # --- display -------------------------------------------------------------------------------
     def set_font_size(self, points: int) -> None:
@@ -309,7 +334,7 @@ class Dashboard(QtWidgets.QWidget):
     def set_std_log(self, on: bool | None) -> None:
         """Activation std on a log10 scale (True), linear (False) or chosen from the data (None)."""
         self.activation.set_std_log(on)
-        if self._result is not None:
+        if self._result is not None and not self._shown.defer():
             self.activation.update(self._result)
 
     def set_theory(self, field: str, values, label: str = "mean-field theory") -> None:
@@ -320,29 +345,24 @@ class Dashboard(QtWidgets.QWidget):
         None to remove it. Predictions belong to the current run: :meth:`begin_run` clears
         them. Raises ValueError for a field no plot draws.
         """
-        if not any(panel.set_theory(field, values, label) for panel in self.line_plots):
+        if not self.set_theories({field: values}, label):
             raise ValueError(f"no plot draws {field!r}")
-        self.sigUpdated.emit()
 
     def set_theories(self, series: dict, label: str = "mean-field theory") -> list[str]:
         """:meth:`set_theory` for every ``field -> values`` of ``series`` that a plot draws
-        (the others are skipped); each plot fits its y range once. Returns the fields drawn."""
-        drawn, touched = [], []
-        for field, values in series.items():
-            for panel in self.line_plots:
-                if panel.set_theory(field, values, label, fit=False):
-                    drawn.append(field)
-                    touched.append(panel)
-                    break
-        for panel in dict.fromkeys(touched):
-            panel.fit_y()
-        if drawn:
+        (the others are skipped; values None removes one); each plot fits its y range once.
+        Returns the fields drawn (behind another tab: kept, and drawn when it is shown)."""
+        drawn = self._predictions.keep(series, label)
+        if drawn and not self._shown.defer():
+            self._predictions.draw({field: series[field] for field in drawn}, label)
             self.sigUpdated.emit()
         return drawn
 
     def select_layer(self, layer: int | None) -> None:
         """Show layer ``layer``'s histograms and mark it on every plot (no signal emitted)."""
         self._selected = layer
+        if self._shown.defer():
+            return
         for panel in self.panels:
             panel.set_cursor(layer)
         self.detail.show_layer(layer, self._result)
@@ -355,7 +375,8 @@ class Dashboard(QtWidgets.QWidget):
         return self._readout.text
 
     def plot_items(self) -> dict[str, pg.PlotItem]:
-        """Every plot by panel name, for per-plot export."""
+        """Every plot by panel name, for per-plot export (drawn up to date first)."""
+        self.draw_now()
         return {"gradient": self.gradient.plot, "activation": self.activation.plot,
                 "saturation": self.saturation.plot, "gradient_heatmap": self.grad_heatmap.plot,
                 "activation_heatmap": self.act_heatmap.plot, **self.detail.plots()}
@@ -391,34 +412,11 @@ class Dashboard(QtWidgets.QWidget):
         """
         if Path(path).suffix.lower() not in IMAGE_SUFFIXES:
             raise ValueError(f"cannot export {Path(path).name!r}: use .png or .svg")
+        self.draw_now()
         readout = self._readout.text
         self._readout.setText("", size=f"{self._points}pt")
-        old = self.view.size()
-        relayout = size is not None and (int(size[0]), int(size[1])) != (old.width(), old.height())
-        try:
-            if relayout:
-                self._layout_at(QtCore.QSize(int(size[0]), int(size[1])))
-            export_scene(self.view, path, size)
+        try:  # the headline refits its fonts to the export's width
+            export_laid_out(self.view, path, size, lambda px: self.headline.set_width(px - 20))
         finally:
-            if relayout:
-                self._layout_at(old)
             self._readout.setText(readout, size=f"{self._points}pt")
 
-    def _layout_at(self, size) -> None:
-        """Lay the scene out at ``size`` now, without waiting for the event loop."""
-        self.view.resize(size)  # a hidden widget gets its resize event only when shown
-        pg.GraphicsView.resizeEvent(self.view, None)
-        self.headline.set_width(size.width() - 20)  # refit the headline to the new width
-        self.view.ci.layout.activate()
-
-
-def headline_text(verdict: RunVerdict) -> str:
-    """The dashboard's big line: run_verdict's headline with the gradient's factor per layer
-    and, when ∂L/∂h and ‖∂L/∂W‖ disagree, which one training feels (kept short: the headline's
-    font shrinks to fit; the tooltip has the full sentences)."""
-    g = verdict.gradient
-    if verdict.kind == "undefined":
-        return g.text
-    if "disagree" in verdict.flags:
-        return f"{verdict.headline} (∂L/∂h ×{g.per_layer:.3g}/layer) — training feels ‖∂L/∂W‖"
-    return f"{verdict.headline} (∂L/∂h ×{g.per_layer:.3g} per layer, 10^{g.log10_ratio:+.1f})"

@@ -13,6 +13,7 @@ import contextlib
 import errno
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from gradexplorer.engine.model.spec import NetworkSpec
@@ -136,6 +137,30 @@ def export_scene(widget: pg.GraphicsView, path: str, size: tuple[int, int] | Non
     Raises ValueError for other extensions.
     """
     _export(widget.scene(), path, size)
+
+
+def export_laid_out(view: pg.GraphicsLayoutWidget, path: str, size: tuple[int, int] | None,
+                    fit_width: Callable[[int], None]) -> None:
+    """:func:`export_scene` of ``view`` laid out anew at ``size`` (pixels; None: as it is), so
+    text stays sharp and nothing is stretched; the layout is restored after.
+    ``fit_width(pixels)`` refits what depends on the width (e.g. a headline's font)."""
+    old = view.size()
+    relayout = size is not None and (int(size[0]), int(size[1])) != (old.width(), old.height())
+    try:
+        if relayout and size is not None:
+            _layout_at(view, pg.QtCore.QSize(int(size[0]), int(size[1])), fit_width)
+        export_scene(view, path, size)
+    finally:
+        if relayout:
+            _layout_at(view, old, fit_width)
+
+
+def _layout_at(view: pg.GraphicsLayoutWidget, size, fit_width: Callable[[int], None]) -> None:
+    """Lay ``view``'s scene out at ``size`` now, without waiting for the event loop."""
+    view.resize(size)  # a hidden widget gets its resize event only when shown
+    pg.GraphicsView.resizeEvent(view, None)
+    fit_width(size.width())
+    view.ci.layout.activate()
 
 
 def copy_to_clipboard(widget: pg.QtWidgets.QWidget) -> None:

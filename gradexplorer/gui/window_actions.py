@@ -210,8 +210,12 @@ class WindowActions(QObject):
         return True
 
     def copy_image(self) -> None:
-        """Put an image of the dashboard on the clipboard."""
-        QGuiApplication.clipboard().setPixmap(self.w.dashboard.grab())
+        """Put an image of the dashboard on the clipboard (drawn up to date first: another
+        tab may be current)."""
+        dashboard = self.w.dashboard
+        if hasattr(dashboard, "draw_now"):
+            dashboard.draw_now()
+        QGuiApplication.clipboard().setPixmap(dashboard.grab())
         self.w.show_message("dashboard image copied to the clipboard")
 
     # --- view / help ----------------------------------------------------------------------------

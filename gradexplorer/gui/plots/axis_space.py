@@ -1,4 +1,5 @@
-"""How much room an axis keeps for its tick text: held through a run or a drag, floored.
+"""How much room an axis keeps for its tick text: held through a run or a drag, floored;
+and its rendering kept in a pixmap (:func:`cache_axes`).
 
 pyqtgraph widens a vertical axis to its widest tick label and narrows it again when the labels
 get more than 10 px shorter. Each change of an axis' width re-lays the whole dashboard out and
@@ -6,6 +7,8 @@ repaints all of it, so the plots keep that room steady while results stream in.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from PySide6.QtGui import QFont, QFontMetrics
 
@@ -45,3 +48,24 @@ def hold_plot_axes(plot: pg.PlotItem, hold: bool) -> None:
     """:func:`hold_text_space` for ``plot``'s left and bottom axes."""
     for side in ("left", "bottom"):
         hold_text_space(plot.getAxis(side), hold)
+
+
+def tick_axes(plots: Iterable[pg.PlotItem], colorbars: Iterable = ()) -> list[pg.AxisItem]:
+    """The axes with ticks and text: each of ``plots``' left and bottom, each colour bar's
+    scale (``colorbars``: pg.ColorBarItem). Not the colour bars' frame axes: a line on the
+    edge of their 5-px bounds, which a cached rendering clips away (and which cost next to
+    nothing to draw)."""
+    axes = [plot.getAxis(side) for plot in plots for side in ("left", "bottom")]
+    return axes + [bar.axis for bar in colorbars]
+
+
+def cache_axes(axes: Iterable[pg.AxisItem]) -> None:
+    """Keep each of ``axes``' rendering in a device pixmap, redrawn only when it changes.
+
+    An axis is repainted whenever what it overlaps is (grid lines span the plot, ticks point
+    into it): every axis at every run of a drag, or at every move of a dragged point, while
+    its range stays put. Replaying its tick text and grid cost more than a blit (an A/B on
+    the Layers tab: repaint time 1.78× → 1.51× the records' handling time).
+    """
+    for axis in axes:
+        axis.setCacheMode(pg.QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)

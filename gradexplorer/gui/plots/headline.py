@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gradexplorer.engine.runs.verdict import RunVerdict
 from gradexplorer.gui.plots.style import DEFAULT_FONT_POINTS, fitted_points, pg, shrinkable
 from gradexplorer.gui.plots.text_fit import wrapped_text
 
@@ -93,6 +94,16 @@ class Headline:
             self._text, self._colour = text, colour
             self._draw()
 
+    def show_verdict(self, verdict: RunVerdict | None, running: bool) -> None:
+        """Show ``verdict`` (:func:`headline_text`, its details as the tooltip); None: "running…"
+        (``running``) or "no run yet"."""
+        if verdict is not None:
+            self.set_verdict(headline_text(verdict), verdict.kind)
+            self.verdict.setToolTip("\n".join(verdict.details))
+        else:
+            self.verdict.setToolTip("")
+            self.set_verdict("running…" if running else "no run yet", None)
+
     def set_font(self, points: int) -> None:
         """Base font size in points (the verdict is :data:`VERDICT_SCALE` times it)."""
         self._points = points
@@ -150,6 +161,18 @@ def _set(label: pg.LabelItem, text: str, **style) -> None:
     if getattr(label, "_gx_shown", None) != key:
         label._gx_shown = key
         label.setText(text, **style)
+
+
+def headline_text(verdict: RunVerdict) -> str:
+    """The dashboard's big line: run_verdict's headline with the gradient's factor per layer
+    and, when ∂L/∂h and ‖∂L/∂W‖ disagree, which one training feels (kept short: the headline's
+    font shrinks to fit; the tooltip has the full sentences)."""
+    g = verdict.gradient
+    if verdict.kind == "undefined":
+        return g.text
+    if "disagree" in verdict.flags:
+        return f"{verdict.headline} (∂L/∂h ×{g.per_layer:.3g}/layer) — training feels ‖∂L/∂W‖"
+    return f"{verdict.headline} (∂L/∂h ×{g.per_layer:.3g} per layer, 10^{g.log10_ratio:+.1f})"
 
 
 def _short(value) -> str:
