@@ -3,13 +3,19 @@
 Dragging the point sets gain and bias std and the Layers tab re-runs; this preview shows that
 run's measured log10 RMS of ∂L/∂h (solid) with its mean-field prediction (dashed) right beside
 the point, so the flip from vanishing to exploding is seen while dragging. It only displays
-what the dashboard already holds (``Dashboard.result()``); it computes nothing.
+what the dashboard already holds (``Dashboard.result()``); it computes nothing. Its y range
+stays put while the curves stay well inside it (:mod:`gradexplorer.gui.plots.sticky`, as the
+Layers tab's plots): pyqtgraph's auto range refitted it, and regenerated the tick text, at
+every run of a drag (~3 ms of a result's GUI time).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from gradexplorer.gui.plots.axis_space import cache_axes, tick_axes
+from gradexplorer.gui.plots.panel import Y_PADDING
+from gradexplorer.gui.plots.sticky import keeps, with_headroom
 from gradexplorer.gui.plots.style import (
     MEASURED,
     follow_scale,
@@ -33,11 +39,15 @@ class GradientPreview(pg.PlotWidget):
         item.setMenuEnabled(False)
         self._title = "the current run (as in the Layers tab)"
         self._points = 10
+        self._depth = 0  # the x range shows layers 1.._depth
+        self._fitted = False  # the y range was fitted to a run (not zoomed since)
+        item.vb.disableAutoRange()
         self.measured = item.plot([], [], pen=pg.mkPen(MEASURED["grad"], width=2.5),
                                   connect="finite")
         self.theory = item.plot([], [], connect="finite",
                                 pen=pg.mkPen(MEASURED["grad"], width=1.5,
                                              style=pg.QtCore.Qt.PenStyle.DashLine))
+        cache_axes(tick_axes([item]))  # a new curve at every result: blit the axes
         follow_scale(self.set_font)
 
     def set_font(self, points: int) -> None:
@@ -57,11 +67,35 @@ class GradientPreview(pg.PlotWidget):
         if result is None or result.depth == 0:
             return
         x = layer_x(result.depth)
-        self.measured.setData(x, result.series(FIELD))
+        measured = result.series(FIELD)
+        self.measured.setData(x, measured)
         theory = result.theory.series()[FIELD] if result.theory is not None else None
         if theory is None:
             self.theory.setData([], [])
+            self._fit(result.depth, measured)
         else:
             self.theory.setData(x, np.asarray(theory, dtype=float))
+            self._fit(result.depth, np.concatenate([measured, np.asarray(theory, dtype=float)]))
         self._title = verdict or "the current run (as in the Layers tab)"
-        set_title(self.getPlotItem(), self._title, self._points)
+        item = self.getPlotItem()
+        set_title(item, self._title, self._points)
+        # a new range now, not during the paint (which then asked for a second paint)
+        item.vb.prepareForPaint()
+
+    def _fit(self, depth: int, values: np.ndarray) -> None:
+        """x: layers 1..``depth``; y: refitted (with headroom) only when ``values`` leave the
+        range or fill less than half of it (a user's zoom is kept until then)."""
+        vb = self.getPlotItem().vb
+        if depth != self._depth:
+            self._depth, self._fitted = depth, False
+            vb.setXRange(0.5, depth + 0.5, padding=0.02)
+        finite = values[np.isfinite(values)]
+        if finite.size == 0:
+            return
+        lo, hi = float(finite.min()), float(finite.max())
+        if hi - lo < 1e-12 * max(1.0, abs(lo)):
+            lo, hi = lo - 0.5, hi + 0.5
+        if self._fitted and keeps(vb.viewRange()[1], lo, hi):
+            return
+        vb.setYRange(*with_headroom(lo, hi), padding=Y_PADDING)
+        self._fitted = True

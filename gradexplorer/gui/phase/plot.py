@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from gradexplorer.gui.plots.axis_space import cache_axes, tick_axes
 from gradexplorer.gui.plots.style import (
     _fit_legend_columns,
     fit_label,
@@ -101,6 +102,9 @@ class PhasePlot(pg.GraphicsLayoutWidget):
         self.diagram = None
         self.legend_beside = False  # in a column right of the diagram (wide, short views)
         self.plot.vb.sigResized.connect(lambda _vb: self._fit_ranges())
+        # a point dragged near an axis (σ_b² ≈ 0: along the bottom one) repaints it at every
+        # move: blit it, do not replay its tick text (~1 ms a move)
+        cache_axes(tick_axes([self.plot], [self.colorbar]))
         follow_scale(self.set_font)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -224,6 +228,8 @@ class PhasePlot(pg.GraphicsLayoutWidget):
 
     def set_applicable(self, applicable: bool) -> None:
         """Mark the point as described by the diagram (yellow) or not (grey, relabelled)."""
+        if applicable == self.applicable:
+            return  # as it is (asked at every value of a drag: new brushes, legend relaid)
         self.applicable = applicable
         colour = POINT_COLOUR if applicable else NOT_APPLICABLE_COLOUR
         self.target.setBrush(pg.mkBrush(*colour))
