@@ -43,6 +43,8 @@ SPECS = [  # batch · width ≥ MIN_ENTRIES: each overlaps where two cores are f
 
 def _records(spec, monkeypatch, background: bool, threads: list[str] | None = None):
     monkeypatch.setattr(propagation, "overlap_statistics", lambda *a: background)
+    # no taking back: every record is made there, however busy this machine is
+    monkeypatch.setattr(overlap._Task, "result", lambda task: task.future.result())
     made = propagation._forward_record
 
     def forward_record(*args):  # which thread made it
@@ -100,3 +102,14 @@ def test_an_error_making_a_record_is_raised_where_that_record_comes_out():
     assert next(out) == 1
     with pytest.raises(ZeroDivisionError):
         next(out)
+
+
+def test_a_record_the_statistics_thread_has_not_started_is_made_here():
+    gate = threading.Event()
+    busy: OrderedRecords[str] = OrderedRecords(background=True)
+    busy.put(lambda: "gate" if gate.wait(10) else "timed out")  # holds the statistics thread
+    queue: OrderedRecords[str] = OrderedRecords(background=True)
+    queue.put(lambda: threading.current_thread().name)
+    assert list(queue.drain()) == [threading.current_thread().name]  # not waited for
+    gate.set()
+    assert list(busy.drain()) == ["gate"]
