@@ -7,6 +7,8 @@ run during such a drag (the panel's throttle sends a value every 40 ms), whateve
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QTimer
@@ -14,6 +16,7 @@ from PySide6.QtCore import QTimer
 from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.engine.runs.propagation import propagate
 from gradexplorer.engine.runs.result import collect
+from gradexplorer.gui.jobs import preview as preview_module
 from gradexplorer.gui.jobs.preview import (
     MIN_PREVIEW_ROWS,
     PREVIEW_ROWS,
@@ -146,6 +149,24 @@ def test_a_held_control_previews_from_its_first_value(qtbot):
     policy.start_burst()
     small = NET.replace(batch=32)  # nothing to preview: its run is the drag's run all the same
     assert policy.spec_for(small) is small and policy.bursting
+
+
+def test_a_press_whose_release_never_comes_ends_its_burst_once_the_values_stop(
+        qtbot, monkeypatch):
+    """A slider hidden mid-press sends no release: once no value came for FULL_AFTER and no
+    mouse button is down, the burst is over (a later typed value runs in full at once)."""
+    clock = [100.0]
+    monkeypatch.setattr(preview_module, "time", SimpleNamespace(perf_counter=lambda: clock[0]))
+    policy = PreviewPolicy()
+    policy.start_burst()
+    value = NET.replace(gain=1.1)
+    assert policy.spec_for(value) == preview_of(value)
+    with qtbot.waitSignal(policy.sigFull, timeout=2000) as blocker:
+        pass
+    assert blocker.args == [value]
+    clock[0] += 10.0  # long after: a typed value, not a drag
+    typed = NET.replace(gain=1.3)
+    assert policy.spec_for(typed) is typed and not policy.bursting
 
 
 def test_pressing_the_slider_and_the_phase_point_start_a_drag(qtbot, window):

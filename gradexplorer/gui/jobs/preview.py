@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
 
 from gradexplorer.engine.model.spec import NetworkSpec
 
@@ -123,6 +124,8 @@ class PreviewPolicy(QObject):
         self._latest = None
 
     def _end_burst(self) -> None:
+        if self._held and QGuiApplication.mouseButtons() == Qt.MouseButton.NoButton:
+            self._held = False  # a press whose release never came (its control hidden)
         spec, self._latest = self._latest, None
         if spec is not None:
             self.sigFull.emit(spec)
