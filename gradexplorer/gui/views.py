@@ -6,7 +6,10 @@ the :class:`~gradexplorer.gui.state.AppState` (never the window) and the
 ``state.sigSpecChanged`` / ``state.spec()``, the shown run through ``state.sigResultChanged``,
 and may change the settings with ``state.set_spec(spec, "<view name>")``. Its engine work runs
 on a lane of the runner (``runner.lane(name, work)``); the window's close shuts the runner down
-after calling the view's ``shutdown()``, if it defines one.
+after calling the view's ``shutdown()``, if it defines one. A view that redraws at every
+result draws nothing while another tab is current and the newest result when shown again
+(:class:`~gradexplorer.gui.when_shown.WhenShown`, as the Layers dashboard and the phase
+diagram's curve do).
 """
 
 from __future__ import annotations

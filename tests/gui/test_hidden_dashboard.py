@@ -123,13 +123,15 @@ def test_an_export_from_another_tab_draws_the_newest_run_first(qtbot, behind, tm
     assert tabs.currentWidget() is other
 
 
-def test_a_run_finishing_on_the_phase_tab_redraws_no_layer_plot(qtbot, monkeypatch,
+def test_a_run_finishing_on_the_phase_tab_redraws_no_layer_plot_and_back(qtbot, monkeypatch,
                                                                 shown_window, wait_for_run,
                                                                 tmp_path):
     window = shown_window(SPEC, presets=[])
     dash = window.dashboard
-    phase = dict(window.views)["Phase diagram"]
+    phase = dict(window.views)["Phase diagram"]  # built behind the Layers tab
     window.tabs.setCurrentWidget(phase)
+    np.testing.assert_array_equal(phase.preview.measured.getData()[1],  # the run shown
+                                  dash.result().series("log10_grad_preact_rms"))
     calls = _counting(monkeypatch, dash)
     spec = SPEC.replace(gain=1.7)
     window.apply_spec(spec)
@@ -160,3 +162,15 @@ def test_a_run_finishing_on_the_phase_tab_redraws_no_layer_plot(qtbot, monkeypat
     assert "(gain 0.6)" in dash.headline.settings.text
     assert window.verdict.full_text() == dash.run_verdict().status
     assert isinstance(result.end, RunEnd)
+    # the same rule for the phase diagram's curve behind the Layers tab
+    shown = []
+    monkeypatch.setattr(phase.preview, "show_result",
+                        lambda *a, _o=phase.preview.show_result: shown.append(a) or _o(*a))
+    spec = SPEC.replace(gain=0.9)
+    window.apply_spec(spec)
+    result = wait_for_run(qtbot, window, spec)
+    assert shown == []
+    window.tabs.setCurrentWidget(phase)
+    assert len(shown) == 1
+    np.testing.assert_array_equal(phase.preview.measured.getData()[1],
+                                  result.series("log10_grad_preact_rms"))

@@ -35,6 +35,7 @@ from gradexplorer.gui.phase.coverage import not_covered, why
 from gradexplorer.gui.phase.gradient_preview import GradientPreview
 from gradexplorer.gui.phase.plot import PhasePlot
 from gradexplorer.gui.state import AppState
+from gradexplorer.gui.when_shown import WhenShown
 
 #: At most one value per this many milliseconds while the point is dragged (as the panel's
 #: sliders: 25 a second, more than the 20 complete redraws a second a drag aims at).
@@ -80,6 +81,7 @@ class PhaseView(QWidget):
         self.preview = GradientPreview()
         box.addWidget(self.preview, 1)  # the diagram takes most of the room (short screens)
         box.addWidget(self.readout)
+        self._run_later = WhenShown(self, self._draw_run)  # the preview: only on screen
         state.sigResultChanged.connect(self._show_run)
         self.grid = runner.lane("phase-grid", _grid_work)
         self.grid.sigYielded.connect(lambda _id, diagrams: self._on_diagram(diagrams[-1]))
@@ -96,15 +98,18 @@ class PhaseView(QWidget):
         self.plot.target.sigPositionChangeFinished.connect(self._on_drag_finished)
         state.sigSpecChanged.connect(self._on_spec_changed)
         self.set_spec(state.spec())
+        self._show_run()  # the run shown already (built behind another tab: when shown)
 
     def _on_spec_changed(self, spec: NetworkSpec, source: str) -> None:
         if source != "phase" or not getattr(self.plot.target, "moving", False):
             self.set_spec(spec)
 
     def _show_run(self, *_args) -> None:
-        """Mirror the shown run's gradient curve (only while this tab is shown)."""
-        if not self.isVisible():
-            return
+        """Mirror the shown run's gradient curve (behind another tab: when it is shown)."""
+        if not self._run_later.defer():
+            self._draw_run()
+
+    def _draw_run(self) -> None:
         result = self.state.result()
         self.preview.show_result(result, _verdict_text(result))
 
@@ -142,10 +147,10 @@ class PhaseView(QWidget):
         return (_range_end(cache[(activation, slope)], w2), _range_end(B2_MAX, b2))
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
-        """The grid and the curve are only computed while the tab is shown: catch up."""
+        """The grid and the point are only computed while the tab is shown: catch up (the
+        curve catches up by itself, :mod:`gradexplorer.gui.when_shown`)."""
         super().showEvent(event)
         self.set_spec(self._spec)
-        self._show_run()
 
     def _n_features(self, spec: NetworkSpec) -> int | None:
         """n_0 for digits/file inputs, from the last run of this input (else None)."""
