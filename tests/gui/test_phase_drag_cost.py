@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
 from gradexplorer.engine.model.spec import NetworkSpec
@@ -113,3 +115,42 @@ def test_the_point_keeps_its_brush_and_legend_when_nothing_changes(make_view, mo
     assert made == []  # applicable before and after: no new brushes, no legend relayout
     view.state.set_spec(TANH.replace(norm="layer"), "panel")
     assert len(made) == 2 and not view.plot.applicable  # the point turns grey
+
+
+def test_a_point_drag_skips_the_hover_search_and_looks_as_before(qtbot, make_view,
+                                                                  monkeypatch):
+    view = make_view()
+    scene = view.plot.scene()
+    searches = []
+    original = scene.itemsNearEvent
+    monkeypatch.setattr(scene, "itemsNearEvent",
+                        lambda *a, **k: searches.append(1) or original(*a, **k))
+    vb = view.plot.plot.vb
+
+    def at(x, y) -> QPoint:
+        return view.plot.mapFromScene(vb.mapViewToScene(QPointF(x, y)))
+
+    def send(kind, pos, button, buttons):
+        event = QMouseEvent(kind, QPointF(pos), QPointF(view.plot.viewport().mapToGlobal(pos)),
+                            button, buttons, Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(view.plot.viewport(), event)
+
+    monkeypatch.setitem(pg.CONFIG_OPTIONS, "mouseRateLimit", 0)  # every move, however fast
+    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+    start, end = at(*view.plot.point()), at(3.0, 1.0)
+    send(QEvent.Type.MouseMove, start, none, none)  # the pointer on the point: hovered, white
+    assert view.plot.target.mouseHovering
+    send(QEvent.Type.MouseButtonPress, start, left, left)
+    searches.clear()
+    xs = []
+    for k in range(1, 21):
+        send(QEvent.Type.MouseMove, start + (end - start) * (k / 20), none, left)
+        # dragged along, in its own colour (not the hover colour), as before
+        assert scene.dragItem is view.plot.target and not view.plot.target.mouseHovering
+        xs.append(view.plot.point()[0])
+    assert len(searches) <= 1  # the first move only (a search at each of 20 moves before)
+    assert xs == sorted(set(xs))  # it followed every move
+    assert view.plot.point() == pytest.approx((3.0, 1.0), abs=0.05)
+    send(QEvent.Type.MouseButtonRelease, end, left, none)
+    assert view.plot.target.mouseHovering  # the release hovers it again
+    view._apply_throttled.cancel()
