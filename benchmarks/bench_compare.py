@@ -88,18 +88,21 @@ def startup(runs: int) -> dict[str, float]:
             "bare_all": bare, "app_all": app}
 
 
-def engine_vs_gemm(spec, repeat: int = 7) -> dict[str, float]:
-    """Best-of-``repeat`` seconds of the run (after setup) and of its bare matrix products."""
+def engine_vs_gemm(spec, repeat: int = 15) -> dict[str, float]:
+    """Best-of-``repeat`` seconds of the run (after setup) and of its bare matrix products,
+    measured in turn (run, products, run, ...) so a busy moment of a shared machine slows both."""
     from bench_engine import bare_gemms
 
     from gradexplorer.engine.runs.propagation import propagate
     from gradexplorer.engine.runs.result import collect
 
-    ends = [collect(propagate(spec)).end for _ in range(repeat)]
+    ends, gemms = [], []
+    for _ in range(repeat):
+        ends.append(collect(propagate(spec)).end)
+        gemms.append(bare_gemms(spec.depth, spec.width, spec.batch, spec.dtype))
     run = min(e.seconds - e.setup_seconds for e in ends)
     setup = min(e.setup_seconds for e in ends)
-    gemm = min(bare_gemms(spec.depth, spec.width, spec.batch, spec.dtype) for _ in range(repeat))
-    return {"run": run, "setup": setup, "gemm": gemm}
+    return {"run": run, "setup": setup, "gemm": min(gemms)}
 
 
 def run_vs_torch(repeat: int = 3, depth: int = 40, width: int = 1024,
