@@ -74,6 +74,7 @@ def test_overlap_only_for_small_products_with_histograms_and_enough_entries(monk
     assert not overlap_statistics(256, (128,) * 21, histograms=False)  # sweeps
     assert not overlap_statistics(512, (1024,) * 41, histograms=True)  # BLAS uses every core
     assert not overlap_statistics(8, (256,) * 201, histograms=True)  # an 8-row preview
+    assert not overlap_statistics(64, (128,) * 21, histograms=True)  # the 64-row preview
     monkeypatch.setattr(overlap, "_cores", lambda: 1)
     assert not overlap_statistics(256, (128,) * 21, histograms=True)
 
