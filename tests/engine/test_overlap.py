@@ -29,7 +29,7 @@ def _same(a, b) -> bool:
     return a == b
 
 
-SPECS = [  # batch · width ≥ MIN_ENTRIES: each overlaps where two cores are free
+SPECS = [  # the thread is turned on for each below, whatever its size
     NetworkSpec(depth=6, width=128, in_features=64, batch=128, activation="sigmoid",
                 init="xavier_normal", gain=1.3),
     NetworkSpec(depth=5, width=128, in_features=64, batch=64, activation="relu",
