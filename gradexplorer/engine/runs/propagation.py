@@ -4,9 +4,7 @@
 soon as each layer 1..L is computed, a :class:`LossRecord`, a :class:`BackwardLayer` for layers
 L..1 with the mean-field :class:`TheoryLayers` right after layer L's (anchored at layer L's
 measured gradient; see ``theory.run_prediction``), and :class:`RunEnd`. A consumer cancels by no
-longer iterating (or ``close()``). Where a core is free, each layer's statistics and the theory
-are made on a second thread beside the next products (``compute.overlap``): the same records
-in the same order, each up to a few layers later.
+longer iterating (or ``close()``).
 
 Never overflow. Backpropagation is linear in ∂L/∂a_L, so ∂L/∂h_l is carried as g_s · 2**t with
 g_s renormalized to RMS ≈ 1 at every layer (power-of-two factors are exact in floating point).
@@ -27,14 +25,12 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import numpy as np
 
 from gradexplorer.engine.compute.blas import blas_threads_for, with_thread_policy
 from gradexplorer.engine.compute.cancel import raise_if_cancelled
 from gradexplorer.engine.compute.heap import keep_freed_memory
-from gradexplorer.engine.compute.overlap import OrderedRecords, overlap_statistics
 from gradexplorer.engine.data.inputs import InputBatch
 from gradexplorer.engine.model import draws, losses
 from gradexplorer.engine.model.activations import Activation
@@ -154,29 +150,15 @@ def _propagate(spec: NetworkSpec, arrays: dict[str, np.ndarray] | None,
     kept: list[tuple[np.ndarray, int, BlockForward]] = []  # (a_{l-1}, its exponent, the block)
     forward_scales: list[tuple[float, float]] = []  # (log10 std h_l, log10 act scale)
     prediction: TheoryLayers | None = None
-    # each layer's statistics beside the next layer's products where a core is free (same
-    # records, same order); no array a queued record reads is written to afterwards
-    records: OrderedRecords[Record] = OrderedRecords(
-        overlap_statistics(x.shape[0], widths, histograms))
-
-    def handed_out(made: Iterator[Record]) -> Iterator[Record]:  # noting what the end reads
-        nonlocal prediction
-        for record in made:
-            if isinstance(record, ForwardLayer):
-                forward_scales.append((record.log10_preact_std, record.log10_act_scale))
-            elif isinstance(record, TheoryLayers):
-                prediction = record
-            yield record
-
     for idx, layer in enumerate(net.layers, 1):
         raise_if_cancelled(cancel)
         fwd = block_forward(layer, a_prev, s_prev, activation, spec.norm, skips[idx - 1], alpha,
                             bias_scale=0.0 if net.zero_bias else 1.0, rescale=rescale)
         kept.append((a_prev, s_prev, fwd))
-        records.put(_forward_record, idx, layer, fwd, activation, histograms)
-        yield from handed_out(records.ready())
+        fwd_record = _forward_record(idx, layer, fwd, activation, histograms)
+        forward_scales.append((fwd_record.log10_preact_std, fwd_record.log10_act_scale))
+        yield fwd_record
         a_prev, s_prev = fwd.a, fwd.s_a
-    yield from handed_out(records.drain())
 
     top = _top_gradient(spec, a_prev, s_prev, inputs)
     if arrays is not None:
@@ -198,13 +180,19 @@ def _propagate(spec: NetworkSpec, arrays: dict[str, np.ndarray] | None,
             layer, fwd, a_in, g_a, t, alpha, need_input_grad=idx > 1,
             need_weight_grad=weight_grads and not gram)
         if arrays is not None:
-            _save_gradients(arrays, idx, g_h, grad_w, grad_b, t, s_in)
-        records.put(_backward_record, idx, layer, g_h, g_rms, t,
-                    _WeightGradient(grad_w, g_h, a_in, gram), t + s_in, grad_b, histograms)
-        if idx == len(net.layers) and theory:  # anchored at the record's log10 RMS of g_h
-            records.put(run_prediction, start, log10_scaled(g_rms, t))
-        yield from handed_out(records.ready())
-    yield from handed_out(records.drain())
+            assert grad_w is not None  # arrays imply weight_grads
+            arrays[f"grad_h{idx}"] = np.ldexp(g_h.astype(np.float64), t)
+            arrays[f"grad_W{idx}"] = np.ldexp(grad_w.astype(np.float64), t + s_in)
+            arrays[f"grad_b{idx}"] = np.ldexp(grad_b.astype(np.float64), t)
+        if gram:
+            gw = product_norm(g_h, a_in)
+        else:
+            gw = frobenius(grad_w) if grad_w is not None else math.nan
+        record = _backward_record(idx, layer, g_h, g_rms, t, gw, t + s_in, grad_b, histograms)
+        yield record
+        if idx == len(net.layers) and theory:
+            prediction = run_prediction(start, record.log10_grad_preact_rms)
+            yield prediction
     yield RunEnd(seconds=time.perf_counter() - t0, setup_seconds=setup,
                  warnings=_warnings(spec, activation, prediction, forward_scales))
 
@@ -299,39 +287,10 @@ def _normed_stats(fwd: BlockForward) -> dict[str, float]:
     return {"normed_mean": mean, "normed_std": std}
 
 
-def _save_gradients(arrays: dict[str, np.ndarray], idx: int, g_h: np.ndarray,
-                    grad_w: np.ndarray | None, grad_b: np.ndarray, t: int, s_in: int) -> None:
-    """Keep layer ``idx``'s gradients unscaled in float64 (``propagate(spec, arrays)``)."""
-    assert grad_w is not None  # arrays imply weight_grads
-    arrays[f"grad_h{idx}"] = np.ldexp(g_h.astype(np.float64), t)
-    arrays[f"grad_W{idx}"] = np.ldexp(grad_w.astype(np.float64), t + s_in)
-    arrays[f"grad_b{idx}"] = np.ldexp(grad_b.astype(np.float64), t)
-
-
-@dataclass(frozen=True)
-class _WeightGradient:
-    """What ‖∂L/∂W_l‖_F is computed from, on whichever thread makes the record.
-
-    ∂L/∂W itself, or (``gram``) the two (B, B) Gram matrices of g_h (B, n_l) and a_{l−1}
-    (B, n_{l−1}); neither: not computed (NaN).
-    """
-
-    grad_w: np.ndarray | None
-    g_h: np.ndarray
-    a_in: np.ndarray
-    gram: bool
-
-    def norm(self) -> float:
-        if self.gram:
-            return product_norm(self.g_h, self.a_in)
-        return frobenius(self.grad_w) if self.grad_w is not None else math.nan
-
-
 def _backward_record(idx: int, layer: DenseLayer, g_h: np.ndarray, g_rms: float, t: int,
-                     weight_grad: _WeightGradient, tw: int, grad_b: np.ndarray,
+                     gw: float, tw: int, grad_b: np.ndarray,
                      histograms: bool = True) -> BackwardLayer:
-    """The record of layer ``idx``; ‖∂L/∂W‖_F from ``weight_grad`` is at scale 2**tw."""
-    gw = weight_grad.norm()
+    """The record of layer ``idx``; ``gw`` = ‖∂L/∂W‖_F at scale 2**tw (NaN: not computed)."""
     gb = frobenius(grad_b)
     w_norm = layer.weight_norm
     log_gw = log10_scaled(gw, tw)
