@@ -174,3 +174,19 @@ def test_a_run_finishing_on_the_phase_tab_redraws_no_layer_plot_and_back(qtbot, 
     assert len(shown) == 1
     np.testing.assert_array_equal(phase.preview.measured.getData()[1],
                                   result.series("log10_grad_preact_rms"))
+
+
+def test_a_story_band_over_every_layer_set_behind_another_tab_spans_the_run_drawn_later(
+        qtbot, behind):
+    tabs, dash, other, reference = behind
+    _feed([dash, reference], list(fake_run(depth=8)))  # drawn: the Layers tab is current
+    tabs.setCurrentWidget(other)  # e.g. the story's last step shows the Phase diagram tab
+    run = list(fake_run(depth=20, decay=0.1, seed=4))
+    for d in (dash, reference):
+        d.begin_run(run[0])
+        d.gradient.set_highlight({"grad"}, band=True)  # the step's highlights: every layer
+        d.add_records(run[1:-1])
+        d.finish_run(run[-1])
+    tabs.setCurrentWidget(dash)
+    assert reference.gradient._band.getRegion() == (0.5, 20.5)
+    assert dash.gradient._band.getRegion() == (0.5, 20.5)  # was (0.5, 8.5): the old depth

@@ -131,6 +131,11 @@ class LayerPlot(LayerPanel):
         """
         same = depth == self.depth
         self.set_x_range(depth)
+        region = self.__dict__.get("_band")
+        if region is not None and self.__dict__.get("_band_all"):
+            # a story band over every layer follows the depth (its step's highlights may
+            # have been set while another tab was current, before this run was drawn)
+            region.setRegion((0.5, depth + 0.5))
         self._values = {}
         for key, item in self.curves.items():
             item.clear()  # cheaper than setData([], []) (a drag clears every run)
@@ -337,6 +342,7 @@ class LayerPlot(LayerPanel):
             pen.setWidthF(max(4.5, 2 * pen.widthF()))
             item.setPen(pen)
         region = self.__dict__.get("_band")
+        self._band_all = band and not layers
         if band and self.depth:
             first, last = layers if layers else (1, self.depth)
             if region is None:
