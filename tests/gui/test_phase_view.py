@@ -16,6 +16,7 @@ from gradexplorer.engine.theory.spec_point import spec_point, unit_gain_sigma_w2
 from gradexplorer.gui.main_window import MainWindow
 from gradexplorer.gui.phase.plot import CLIP_DECADES
 from gradexplorer.gui.phase.view import PhaseView
+from gradexplorer.gui.plots.style import pg
 
 TANH = NetworkSpec(depth=10, width=32, in_features=32, batch=16, activation="tanh",
                    init="xavier_normal")
@@ -159,3 +160,37 @@ def test_preview_shows_the_current_run_under_the_diagram(qtbot, tmp_path, wait_f
                                   result.series("log10_grad_preact_rms"))
     np.testing.assert_array_equal(view.preview.theory.getData()[1],
                                   result.theory.series()["log10_grad_preact_rms"])
+
+
+@pytest.mark.parametrize("end", [(-0.5, -0.3), (9.0, 1.0)])
+def test_a_point_released_off_the_plot_shows_the_value_applied(qtbot, window, wait_for_run,
+                                                               monkeypatch, end):
+    """Dragged past the axes (σ² < 0: clamped to 0) or past the range's end (σ_w² = 9 of
+    0..6), the point used to stay where the mouse left it, off the plot and invisible (the
+    readout said "the point sits at the edge")."""
+    view = _view(qtbot, window)
+    plot, vb = view.plot, view.plot.plot.vb
+
+    def send(kind, x, y, buttons):
+        pos = plot.mapFromScene(vb.mapViewToScene(QPointF(x, y)))
+        event = QMouseEvent(kind, QPointF(pos), QPointF(plot.viewport().mapToGlobal(pos)),
+                            Qt.MouseButton.LeftButton, buttons, Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(plot.viewport(), event)
+
+    monkeypatch.setitem(pg.CONFIG_OPTIONS, "mouseRateLimit", 0)  # every move, however fast
+    left = Qt.MouseButton.LeftButton
+    (x0, y0), (x1, y1) = plot.point(), end
+    send(QEvent.Type.MouseButtonPress, x0, y0, left)
+    for k in range(1, 11):
+        send(QEvent.Type.MouseMove, x0 + (x1 - x0) * k / 10, y0 + (y1 - y0) * k / 10, left)
+    view._apply_throttled.flush()  # the last value applied before the release (a pause)
+    send(QEvent.Type.MouseButtonRelease, x1, y1, Qt.MouseButton.NoButton)
+    spec = window.state.spec()
+    wait_for_run(qtbot, window, spec)
+    qtbot.waitUntil(lambda: not view.grid.is_running(), timeout=20000)
+    w2, b2 = spec_point(spec)
+    assert w2 == pytest.approx(max(x1, 0.0), abs=0.02) and b2 == pytest.approx(max(y1, 0.0),
+                                                                              abs=0.05)
+    assert view.plot.diagram.sigma_w2[-1] >= w2  # the range holds it
+    assert plot.point() == pytest.approx((w2, b2), abs=1e-9)  # on the plot, at the value
+    assert f"σ<sub>w</sub>² = {w2:.4g}" in view.readout_text()

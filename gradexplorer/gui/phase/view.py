@@ -165,14 +165,15 @@ class PhaseView(QWidget):
         """(σ_w² of layer 1, σ_b²) of the spec shown."""
         return spec_point(self._spec, self._n_features(self._spec))
 
-    def _place_point(self) -> None:
+    def _place_point(self, readout: bool = True) -> None:
         w2, b2 = self.current_point()
         self._syncing = True
         try:
             self.plot.set_point(w2, b2)
         finally:
             self._syncing = False
-        self._update_readout(w2, b2)
+        if readout:
+            self._update_readout(w2, b2)
 
     # --- dragging -----------------------------------------------------------------------------
     def _on_dragged(self, *_args) -> None:
@@ -186,6 +187,11 @@ class PhaseView(QWidget):
         if not self._syncing:
             self._dragging = False
             self._apply_throttled.flush()
+            if self._spec is not None and self.isVisible():
+                # released past an axis or the range's end, the point sat off the plot: it
+                # shows the value applied (its readout is written), in a range that holds it
+                self._ensure_grid()
+                self._place_point(readout=False)
             self.state.drag_finished()
 
     def _apply_point(self) -> None:
