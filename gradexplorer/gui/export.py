@@ -149,6 +149,7 @@ def export_laid_out(view: pg.GraphicsLayoutWidget, path: str, size: tuple[int, i
     try:
         if relayout and size is not None:
             _layout_at(view, pg.QtCore.QSize(int(size[0]), int(size[1])), fit_width)
+        paint_once(view)
         export_scene(view, path, size)
     finally:
         if relayout:
@@ -161,6 +162,34 @@ def _layout_at(view: pg.GraphicsLayoutWidget, size, fit_width: Callable[[int], N
     pg.GraphicsView.resizeEvent(view, None)
     fit_width(size.width())
     view.ci.layout.activate()
+
+
+def paint_once(view: pg.GraphicsView) -> None:
+    """Paint ``view`` once into a throwaway image and apply the layout that asks for, if it
+    is not on screen (behind another tab): pyqtgraph's axes measure their tick text while they
+    paint, then take the room it needs, so a view not painted since its fonts or runs changed
+    (a zoom behind another tab) was exported in the old room, labels dropped (a colour bar
+    showing only its "0")."""
+    if not view.isVisible():
+        image = pg.QtGui.QImage(view.size(), pg.QtGui.QImage.Format.Format_ARGB32)
+        painter = pg.QtGui.QPainter(image)
+        try:  # the scene alone: a hidden widget's grab() would lay its parent out too
+            view.scene().render(painter, pg.QtCore.QRectF(image.rect()), view.sceneRect())
+        finally:
+            painter.end()
+        view.ci.layout.activate()
+
+
+def grab_laid_out(widget: pg.QtWidgets.QWidget, view: pg.GraphicsLayoutWidget, size,
+                  fit_width: Callable[[int], None]) -> pg.QtGui.QPixmap:
+    """An image of ``widget`` (``view`` fills it) as it shows at ``size`` (a QSize): a widget
+    not on screen (behind another tab: its size is the one it had when last shown) is laid
+    out and painted at ``size`` first (:func:`paint_once`)."""
+    if not widget.isVisible():
+        widget.resize(size)
+        _layout_at(view, size, fit_width)
+        paint_once(view)
+    return widget.grab()
 
 
 def copy_to_clipboard(widget: pg.QtWidgets.QWidget) -> None:

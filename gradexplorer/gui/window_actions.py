@@ -215,7 +215,15 @@ class WindowActions(QObject):
         dashboard = self.w.dashboard
         if hasattr(dashboard, "draw_now"):
             dashboard.draw_now()
-        QGuiApplication.clipboard().setPixmap(dashboard.grab())
+        from gradexplorer.gui.export import grab_laid_out
+
+        page, view = self.w.tabs.currentWidget(), getattr(dashboard, "view", None)
+        if view is None or page is None:
+            pixmap = dashboard.grab()
+        else:  # behind another tab: at the size it shows at, not the one it had
+            pixmap = grab_laid_out(dashboard, view, page.size(),
+                                   lambda px: dashboard.headline.set_width(px - 20))
+        QGuiApplication.clipboard().setPixmap(pixmap)
         self.w.show_message("dashboard image copied to the clipboard")
 
     # --- view / help ----------------------------------------------------------------------------

@@ -190,3 +190,53 @@ def test_a_story_band_over_every_layer_set_behind_another_tab_spans_the_run_draw
     tabs.setCurrentWidget(dash)
     assert reference.gradient._band.getRegion() == (0.5, 20.5)
     assert dash.gradient._band.getRegion() == (0.5, 20.5)  # was (0.5, 8.5): the old depth
+
+
+def test_zoomed_behind_another_tab_an_export_or_copy_is_laid_out_as_the_tab_shows(
+        qtbot, monkeypatch, shown_window, wait_for_run, tmp_path):
+    """The text grew behind another tab (View ▸ Zoom in): the axes had not measured their new
+    tick text (pyqtgraph does it while painting) and the copy kept the size the tab had when
+    last shown: colour bars exported with only their '0', overlapping titles in the copy
+    (both look as the tab does now; not pixel for pixel: a shown layout depends on its path)."""
+    from PySide6.QtGui import QGuiApplication, QImage, QPainter
+    from PySide6.QtWidgets import QWidget
+
+    from gradexplorer.gui import export
+
+    window = shown_window(SPEC, presets=[], size=(1280, 720))
+    dash, other = window.dashboard, QWidget()
+    window.tabs.addTab(other, "Other")
+    window.tabs.setCurrentWidget(other)
+    for _ in range(3):
+        window.actions_.zoom(1)
+    spec = SPEC.replace(gain=1.7, depth=14)
+    window.apply_spec(spec)
+    wait_for_run(qtbot, window, spec)
+    bars = [h.colorbar.axis for h in (dash.grad_heatmap, dash.act_heatmap)]
+    labels: list = []  # the colour bars' tick labels as the export draws them
+
+    def drawn_labels(axis) -> list[str]:
+        image = QImage(8, 8, QImage.Format.Format_ARGB32)
+        painter = QPainter(image)
+        try:
+            return [text for _rect, _flags, text in axis.generateDrawSpecs(painter)[2]]
+        finally:
+            painter.end()
+
+    original = export.export_scene
+    monkeypatch.setattr(export, "export_scene", lambda *a: labels.append(
+        [drawn_labels(axis) for axis in bars]) or original(*a))
+
+    def copy_and_export(name: str):
+        window.actions_.copy_image()
+        assert window.actions_.export_image(str(tmp_path / name), (878, 628))
+        return QGuiApplication.clipboard().pixmap().toImage()
+
+    behind = copy_and_export("behind.png")
+    dash.view.paint_seconds = 0.0
+    window.tabs.setCurrentWidget(dash)
+    qtbot.waitUntil(lambda: dash.view.paint_seconds > 0)  # painted as shown
+    shown = copy_and_export("shown.png")
+    assert labels[0] == labels[1]  # the colour bars' tick labels, as shown
+    assert all(len(bar) >= 3 for bar in labels[0])
+    assert behind.size() == shown.size() == dash.size()  # the copy: the tab's size
