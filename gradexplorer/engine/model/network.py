@@ -42,18 +42,31 @@ def stream(seed: int, purpose: int, index: int = 0) -> np.random.Generator:
 
 @dataclass
 class DenseLayer:
-    """h = a_prev @ W.T + b, W: (fan_out, fan_in), b: (fan_out,), as ``torch.nn.Linear``."""
+    """h = a_prev @ W.T + b, W: (fan_out, fan_in), b: (fan_out,), as ``torch.nn.Linear``.
+
+    ``scale`` ≠ 1: W = scale · ``weight`` (a cached standard draw, read-only) and the scale is
+    applied to the products instead, h = (a_prev @ weightᵀ) · scale + b and ∂L/∂a_prev =
+    (g_h @ weight) · scale: for a batch B < fan_in / 2 that is fewer multiplies than forming W,
+    and reads half the memory (:func:`build_network` with ``scaled=True``; propagation only).
+    The numbers then differ from W's products by rounding (~1e-16 relative per product).
+    """
 
     weight: np.ndarray
     bias: np.ndarray
+    scale: float = 1.0
 
     @cached_property
     def weight_norm(self) -> float:
         """‖W‖_F, computed once: the weights do not change during propagation.
 
-        ``np.linalg.norm(W)`` bit for bit (one dot in W's dtype), without its wrapper.
+        ``np.linalg.norm(W)`` bit for bit (one dot in W's dtype), without its wrapper; scale ·
+        ‖weight‖ for a scaled layer.
         """
-        return _frobenius(self.weight)
+        return self.scale * _frobenius(self.weight)
+
+    def matrix(self) -> np.ndarray:
+        """W itself, (fan_out, fan_in): ``weight``, or scale · weight formed for a scaled layer."""
+        return self.weight if self.scale == 1.0 else self.weight * self.scale
 
     @property
     def fan_in(self) -> int:
@@ -71,6 +84,8 @@ class DenseLayer:
         ``bias_scale`` multiplies b (the propagation passes 0 when the biases are all zero).
         """
         h = a_prev @ self.weight.T
+        if self.scale != 1.0:
+            h *= self.scale
         if bias_scale:
             h += self.bias if bias_scale == 1.0 else bias_scale * self.bias
         return np.asarray(h)
@@ -86,6 +101,8 @@ class DenseLayer:
         grad_w = g_h.T @ a_prev if need_weight_grad else None
         grad_b = g_h.sum(axis=0)
         g_a = g_h @ self.weight if need_input_grad else None
+        if g_a is not None and self.scale != 1.0:
+            g_a *= self.scale
         return g_a, grad_w, grad_b
 
 
@@ -99,8 +116,14 @@ class Network:
 
 
 def build_network(spec: NetworkSpec, widths: tuple[int, ...], x: np.ndarray,
-                  activation: Activation, *, cancel: Callable[[], bool] | None = None) -> Network:
+                  activation: Activation, *, cancel: Callable[[], bool] | None = None,
+                  scaled: bool = False) -> Network:
     """Draw every layer for ``widths`` = (n_0, ..., n_L) per the spec's initializer and gain.
+
+    ``scaled``: layers whose products cost less than forming W (batch B < fan_in / 2) keep the
+    cached standard draw and apply the scale to the products (:class:`DenseLayer`), for float64
+    runs of a drawn initializer (not LSUV, not zeros). Only for propagation, which never
+    changes the weights (training updates them in place).
 
     Weights and biases are drawn in float64 and cast to the spec's dtype, so float32 and
     float64 runs of one spec share the same network. ``x`` (B, n_0) is used only by LSUV, which
@@ -118,6 +141,11 @@ def build_network(spec: NetworkSpec, widths: tuple[int, ...], x: np.ndarray,
     gain = 1.0 if spec.init == "lsuv" else spec.gain
 
     scales: dict[tuple[int, int], float] = {}  # per layer shape: most layers share one
+    batch = x.shape[0]
+    scaled_layers: dict[int, float] = {  # idx -> its scale, filled in when drawn
+        idx: 1.0 for idx in range(1, len(widths))
+        if scaled and dtype == np.float64 and spec.init not in ("lsuv", "zeros")
+        and 2 * batch < widths[idx - 1]}
     norms: dict[int, float] = {}  # ‖W_l‖_F of the final weights, by layer
 
     def weight(idx: int) -> np.ndarray:
@@ -134,6 +162,10 @@ def build_network(spec: NetworkSpec, widths: tuple[int, ...], x: np.ndarray,
         # see ``draws``) times the same scale in float64, rounded once into the output dtype
         base = base_weight_of(spec.seed, idx, draw_kind(base_init), fan_out, fan_in,
                               cancel=cancel)
+        if idx in scaled_layers:  # W = scale · base, applied to the products (DenseLayer)
+            norms[idx] = scale * base_norm_of(spec.seed, idx, draw_kind(base_init), base, cancel)
+            scaled_layers[idx] = scale
+            return base
         w: np.ndarray = np.multiply(base, scale, out=np.empty(base.shape, out_dtype),
                                     casting="same_kind")
         if out_dtype == dtype:  # final: its norm now, while it is in cache (and in a thread)
@@ -154,8 +186,9 @@ def build_network(spec: NetworkSpec, widths: tuple[int, ...], x: np.ndarray,
                              negative_slope=slope) for i in range(1, len(widths)))
     zero_bias = spec.zero_bias
     # drawn in float64 and cast, so switching dtype changes the precision, not the network
-    layers = [DenseLayer(w.astype(dtype, copy=False), b.astype(dtype, copy=False))
-              for w, b in zip(weights, biases, strict=True)]
+    layers = [DenseLayer(w.astype(dtype, copy=False), b.astype(dtype, copy=False),
+                         scaled_layers.get(idx, 1.0))
+              for idx, (w, b) in enumerate(zip(weights, biases, strict=True), 1)]
     if spec.init != "lsuv":  # LSUV changed the weights after their draw: norms computed later
         for idx, norm in norms.items():
             layers[idx - 1].__dict__["weight_norm"] = norm  # the cached_property's value
@@ -176,11 +209,28 @@ def base_weight_of(seed: int, layer: int, kind: str, fan_out: int, fan_in: int, 
     with ``cancel`` (polled only when the draw is not cached). An orthogonal draw made by the
     cancellable QR (``initializers.panel_qr``) is cached apart from the one-call QR's.
     """
-    qr = "panels" if kind == "orthogonal" and panel_qr(fan_out, fan_in, cancel) else ""
     return draws.cached(
-        ("weight", kind, qr, seed, layer, fan_out, fan_in),
+        _base_key(seed, layer, kind, fan_out, fan_in, cancel),
         lambda: base_weight(kind, fan_out, fan_in, rng=stream(seed, STREAM_WEIGHTS, layer),
                             cancel=cancel))
+
+
+def _base_key(seed: int, layer: int, kind: str, fan_out: int, fan_in: int,
+              cancel: Callable[[], bool] | None) -> tuple[object, ...]:
+    """The ``draws`` key of :func:`base_weight_of`'s draw."""
+    qr = "panels" if kind == "orthogonal" and panel_qr(fan_out, fan_in, cancel) else ""
+    return ("weight", kind, qr, seed, layer, fan_out, fan_in)
+
+
+def base_norm_of(seed: int, layer: int, kind: str, base: np.ndarray,
+                 cancel: Callable[[], bool] | None = None) -> float:
+    """‖base‖_F of :func:`base_weight_of`'s draw ``base``, cached beside it.
+
+    One read of the draw per draw, not per run; ``np.linalg.norm`` bit for bit.
+    """
+    fan_out, fan_in = base.shape
+    key = ("norm", *_base_key(seed, layer, kind, fan_out, fan_in, cancel))
+    return float(draws.cached(key, lambda: np.array(_frobenius(base))))
 
 
 def _bias(spec: NetworkSpec, layer: int, fan_out: int) -> np.ndarray:

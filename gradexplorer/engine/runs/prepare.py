@@ -56,7 +56,7 @@ class Prepared:
 
 def prepare(spec: NetworkSpec, *, save: bool = False, x: np.ndarray | None = None,
             memory: Callable[[tuple[int, ...]], int] | None = None,
-            cancel: Callable[[], bool] | None = None) -> Prepared:
+            cancel: Callable[[], bool] | None = None, scaled: bool = False) -> Prepared:
     """Make the input batch, check memory and draw the network of ``spec``.
 
     Parameters
@@ -76,6 +76,9 @@ def prepare(spec: NetworkSpec, *, save: bool = False, x: np.ndarray | None = Non
     cancel : callable, optional
         Polled while the data are read, between layer draws, inside the orthogonal QR and LSUV;
         True raises :class:`~gradexplorer.engine.compute.cancel.Cancelled`.
+    scaled : bool, default False
+        Let layers apply their scale to the products (``build_network(scaled=True)``): for
+        propagation, which does not change the weights.
 
     Returns
     -------
@@ -106,6 +109,6 @@ def prepare(spec: NetworkSpec, *, save: bool = False, x: np.ndarray | None = Non
             nbytes += save_bytes(widths, x.shape[0])
         check_fits(nbytes)
     with blas_threads_for(x.shape[0], widths):  # the orthogonal QR and LSUV's passes too
-        net = build_network(spec, widths, x, activation, cancel=cancel)
+        net = build_network(spec, widths, x, activation, cancel=cancel, scaled=scaled)
     return Prepared(spec=spec, activation=activation, x=x, inputs=inputs, widths=widths,
                     memory_bytes=nbytes, net=net)

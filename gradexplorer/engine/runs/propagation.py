@@ -125,13 +125,13 @@ def _propagate(spec: NetworkSpec, arrays: dict[str, np.ndarray] | None,
                theory: bool = True, weight_grads: bool = True) -> Iterator[Record]:
     """The body of :func:`propagate` (which adds the BLAS thread policy around it)."""
     t0 = time.perf_counter()
-    prep = prepare(spec, save=arrays is not None, cancel=cancel)
+    prep = prepare(spec, save=arrays is not None, cancel=cancel, scaled=True)
     activation, x, widths, net, inputs = prep.activation, prep.x, prep.widths, prep.net, prep.inputs
     assert inputs is not None  # prepared from the spec's own data
     if arrays is not None:
         arrays["x"] = x.copy()
         for i, layer in enumerate(net.layers, 1):
-            arrays[f"W{i}"] = layer.weight.copy()
+            arrays[f"W{i}"] = layer.matrix().copy()
             arrays[f"b{i}"] = layer.bias.copy()
     arch = describe(widths, spec.norm, spec.residual, spec.residual_scale)
     with blas_threads_for(x.shape[0], widths):  # moments' BLAS dot: not a second, spinning thread
