@@ -15,7 +15,7 @@ import numpy as np
 
 from gradexplorer.gui.plots.axis_space import cache_axes, tick_axes
 from gradexplorer.gui.plots.panel import Y_PADDING
-from gradexplorer.gui.plots.sticky import keeps, with_headroom
+from gradexplorer.gui.plots.sticky import refit
 from gradexplorer.gui.plots.style import (
     MEASURED,
     follow_scale,
@@ -92,10 +92,7 @@ class GradientPreview(pg.PlotWidget):
         finite = values[np.isfinite(values)]
         if finite.size == 0:
             return
-        lo, hi = float(finite.min()), float(finite.max())
-        if hi - lo < 1e-12 * max(1.0, abs(lo)):
-            lo, hi = lo - 0.5, hi + 0.5
-        if self._fitted and keeps(vb.viewRange()[1], lo, hi):
-            return
-        vb.setYRange(*with_headroom(lo, hi), padding=Y_PADDING)
-        self._fitted = True
+        y = refit(vb.viewRange()[1], float(finite.min()), float(finite.max()), self._fitted)
+        if y is not None:
+            vb.setYRange(*y, padding=Y_PADDING)
+            self._fitted = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from gradexplorer.gui.plots.axis_space import hold_plot_axes
-from gradexplorer.gui.plots.sticky import keeps, with_headroom
+from gradexplorer.gui.plots.sticky import refit
 from gradexplorer.gui.plots.style import (
     CURSOR,
     pg,
@@ -86,13 +86,10 @@ class LayerPanel:
         bounds = self.y_bounds()
         if bounds is None or not all(map(math.isfinite, bounds)):
             return
-        lo, hi = float(bounds[0]), float(bounds[1])
-        if hi - lo < 1e-12 * max(1.0, abs(lo)):
-            lo, hi = lo - 0.5, hi + 0.5
-        if self._y_fitted and keeps(vb.viewRange()[1], lo, hi):
-            return
-        vb.setYRange(*with_headroom(lo, hi), padding=Y_PADDING)
-        self._y_fitted = True
+        y = refit(vb.viewRange()[1], float(bounds[0]), float(bounds[1]), self._y_fitted)
+        if y is not None:
+            vb.setYRange(*y, padding=Y_PADDING)
+            self._y_fitted = True
 
     def y_bounds(self) -> tuple[float, float] | None:
         """(lowest, highest) y of what is drawn (None: nothing); subclasses may know it

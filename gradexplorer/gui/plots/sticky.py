@@ -31,6 +31,20 @@ def with_headroom(lo: float, hi: float) -> tuple[float, float]:
     return lo - HEADROOM * span, hi + HEADROOM * span
 
 
+def refit(current: tuple[float, float], lo: float, hi: float,
+          fitted: bool) -> tuple[float, float] | None:
+    """The range to show data spanning [lo, hi], or None to keep ``current``.
+
+    None while the range was ``fitted`` before and still :func:`keeps` the data; else the data
+    with headroom (:func:`with_headroom`). A zero span counts as ±0.5 around the value.
+    """
+    if hi - lo < 1e-12 * max(1.0, abs(lo)):
+        lo, hi = lo - 0.5, hi + 0.5
+    if fitted and keeps(current, lo, hi):
+        return None
+    return with_headroom(lo, hi)
+
+
 def sticky_top(current: float | None, top: float) -> float:
     """A colour scale's upper level for data whose robust maximum is ``top`` (> 0): ``current``
     while ``top`` lies within [MIN_FILL · current, current], else ``top`` rounded up to
