@@ -24,6 +24,30 @@ def state_and_runner(qtbot):
 
 
 @pytest.fixture
+def shown_phase_view(qtbot, state_and_runner):
+    """``make(spec, size=(1000, 800)) -> PhaseView``: shown, its diagram computed; every view
+    made is shut down afterwards."""
+    from gradexplorer.gui.phase.view import PhaseView
+
+    views = []
+
+    def make(spec, size=(1000, 800)):
+        state, runner = state_and_runner(spec)
+        view = PhaseView(state, runner)
+        qtbot.addWidget(view)
+        view.resize(*size)
+        view.show()
+        qtbot.waitUntil(lambda: view.plot.diagram is not None and not view.grid.is_running(),
+                        timeout=20000)
+        views.append(view)
+        return view
+
+    yield make
+    for view in views:
+        view.shutdown()
+
+
+@pytest.fixture
 def shown_window(qtbot, tmp_path, wait_for_run):
     """``make(spec, presets=None, size=None) -> MainWindow``: a window with its settings in a
     temporary file (nothing restored), its panel showing ``spec`` and the plots its finished

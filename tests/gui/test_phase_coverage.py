@@ -9,23 +9,14 @@ import pytest
 from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.gui.phase.coverage import not_covered, why
 from gradexplorer.gui.phase.plot import NOT_APPLICABLE_COLOUR, POINT_COLOUR
-from gradexplorer.gui.phase.view import PhaseView
 
 RELU = NetworkSpec(depth=10, width=32, in_features=32, batch=16, activation="relu",
                    init="kaiming_normal")
 
 
 @pytest.fixture
-def view(qtbot, state_and_runner):
-    state, runner = state_and_runner(RELU)
-    v = PhaseView(state, runner)
-    qtbot.addWidget(v)
-    v.resize(900, 700)
-    v.show()
-    qtbot.waitUntil(lambda: v.plot.diagram is not None and not v.grid.is_running(),
-                    timeout=20000)
-    yield v
-    v.shutdown()
+def view(shown_phase_view):
+    return shown_phase_view(RELU, (900, 700))
 
 
 def _brush(view):

@@ -25,23 +25,8 @@ TANH = NetworkSpec(depth=10, width=32, in_features=32, batch=16, activation="tan
 
 
 @pytest.fixture
-def make_view(qtbot, state_and_runner):
-    views = []
-
-    def make() -> PhaseView:
-        state, runner = state_and_runner(TANH)
-        view = PhaseView(state, runner)
-        qtbot.addWidget(view)
-        view.resize(1000, 800)
-        view.show()
-        qtbot.waitUntil(lambda: view.plot.diagram is not None and not view.grid.is_running(),
-                        timeout=20000)
-        views.append(view)
-        return view
-
-    yield make
-    for view in views:
-        view.shutdown()
+def make_view(shown_phase_view):
+    return lambda: shown_phase_view(TANH)
 
 
 def repaint(view: PhaseView) -> None:
