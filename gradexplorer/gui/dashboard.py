@@ -29,7 +29,7 @@ from pathlib import Path
 from gradexplorer.engine.runs.records import BackwardLayer, ForwardLayer, Record, RunEnd, RunStart
 from gradexplorer.engine.runs.result import RunResult
 from gradexplorer.engine.runs.verdict import RunVerdict, gradient_verdict, run_verdict
-from gradexplorer.gui.export import IMAGE_SUFFIXES, export_laid_out
+from gradexplorer.gui.export import IMAGE_SUFFIXES, export_laid_out, grab_laid_out
 from gradexplorer.gui.plots import (
     ActivationPlot,
     GradientPlot,
@@ -39,6 +39,7 @@ from gradexplorer.gui.plots import (
 )
 from gradexplorer.gui.plots.axis_space import cache_axes, tick_axes
 from gradexplorer.gui.plots.headline import Headline, headline_text  # noqa: F401 (re-exported)
+from gradexplorer.gui.plots.hover import HoverReadout
 from gradexplorer.gui.plots.pacing import HeatmapPacer, TimedView
 from gradexplorer.gui.plots.pinned import PinnedRuns
 from gradexplorer.gui.plots.predictions import Predictions
@@ -76,8 +77,8 @@ class Dashboard(QtWidgets.QWidget):
         self.act_heatmap = HeatmapPlot(ci.addPlot(row=3, col=1), "Activation distribution",
                                        "act_hist", "a", "value", "Activations")
         self.detail = LayerDetail(ci.addLayout(row=3, col=2, colspan=2))
-        self._readout = shrinkable(ci.addLabel("", row=4, col=0, colspan=4, justify="left",
-                                               color="#cccccc"))
+        readout = shrinkable(ci.addLabel("", row=4, col=0, colspan=4, justify="left",
+                                         color="#cccccc"))
         for row, stretch in ((0, 0), (1, 0), (2, 5), (3, 5), (4, 0)):
             ci.layout.setRowStretchFactor(row, stretch)
         for col in range(4):
@@ -99,8 +100,9 @@ class Dashboard(QtWidgets.QWidget):
         self._release_headline.setSingleShot(True)
         self._release_headline.timeout.connect(self.headline.release)
         cache_axes(self._tick_axes())  # a blit per repaint, not their tick text again
-        self.view.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self.view.scene().sigMouseClicked.connect(self._on_mouse_clicked)
+        self._hover = HoverReadout(readout, self.panels, self._on_layer_picked)
+        self.view.scene().sigMouseMoved.connect(self._hover.on_moved)
+        self.view.scene().sigMouseClicked.connect(self._hover.on_clicked)
         follow_scale(self.set_font_size)  # the presentation scale drives every font
         self._show_verdict()
 
@@ -328,7 +330,7 @@ class Dashboard(QtWidgets.QWidget):
         for panel in self.panels:
             panel.set_font(self._points)
         self.detail.set_font(self._points)
-        self._readout.setText(self._readout.text, size=f"{self._points}pt")
+        self._hover.set_points(self._points)
         self.headline.set_font(self._points)
 
     def set_std_log(self, on: bool | None) -> None:
@@ -372,7 +374,7 @@ class Dashboard(QtWidgets.QWidget):
 
     def readout_text(self) -> str:
         """The hover readout currently shown."""
-        return self._readout.text
+        return self._hover.text
 
     def plot_items(self) -> dict[str, pg.PlotItem]:
         """Every plot by panel name, for per-plot export (drawn up to date first)."""
@@ -381,26 +383,7 @@ class Dashboard(QtWidgets.QWidget):
                 "saturation": self.saturation.plot, "gradient_heatmap": self.grad_heatmap.plot,
                 "activation_heatmap": self.act_heatmap.plot, **self.detail.plots()}
 
-    # --- interaction ---------------------------------------------------------------------------
-    def _panel_at(self, scene_pos):
-        for panel in self.panels:
-            if panel.contains(scene_pos):
-                layer = panel.layer_at(scene_pos)
-                if layer is not None:
-                    return panel, layer
-        return None, None
-
-    def _on_mouse_moved(self, scene_pos) -> None:
-        panel, layer = self._panel_at(scene_pos)
-        text = panel.readout(layer, scene_pos) if panel is not None else ""
-        self._readout.setText(text, size=f"{self._points}pt")
-
-    def _on_mouse_clicked(self, event) -> None:
-        if event.button() != QtCore.Qt.MouseButton.LeftButton:
-            return
-        panel, layer = self._panel_at(event.scenePos())
-        if panel is None:
-            return
+    def _on_layer_picked(self, layer: int) -> None:  # a click on a per-layer plot
         self.select_layer(layer)
         self.sigLayerClicked.emit(layer)
 
@@ -413,10 +396,16 @@ class Dashboard(QtWidgets.QWidget):
         if Path(path).suffix.lower() not in IMAGE_SUFFIXES:
             raise ValueError(f"cannot export {Path(path).name!r}: use .png or .svg")
         self.draw_now()
-        readout = self._readout.text
-        self._readout.setText("", size=f"{self._points}pt")
-        try:  # the headline refits its fonts to the export's width
-            export_laid_out(self.view, path, size, lambda px: self.headline.set_width(px - 20))
-        finally:
-            self._readout.setText(readout, size=f"{self._points}pt")
+        with self._hover.blank():  # the headline refits its fonts to the export's width
+            export_laid_out(self.view, path, size, self._fit_headline)
+
+    def image(self, size: QtCore.QSize) -> pg.QtGui.QPixmap:
+        """The dashboard as it shows at ``size`` (its tab's page size), drawn up to date first:
+        behind another tab it is laid out at that size, not the one it had when last shown."""
+        self.draw_now()
+        return grab_laid_out(self, self.view, size, self._fit_headline)
+
+    def _fit_headline(self, pixels: int) -> None:
+        """Refit the headline's fonts to a dashboard ``pixels`` wide (an export's, a grab's)."""
+        self.headline.set_width(pixels - 20)
 

@@ -212,17 +212,9 @@ class WindowActions(QObject):
     def copy_image(self) -> None:
         """Put an image of the dashboard on the clipboard (drawn up to date first: another
         tab may be current)."""
-        dashboard = self.w.dashboard
-        if hasattr(dashboard, "draw_now"):
-            dashboard.draw_now()
-        from gradexplorer.gui.export import grab_laid_out
-
-        page, view = self.w.tabs.currentWidget(), getattr(dashboard, "view", None)
-        if view is None or page is None:
-            pixmap = dashboard.grab()
-        else:  # behind another tab: at the size it shows at, not the one it had
-            pixmap = grab_laid_out(dashboard, view, page.size(),
-                                   lambda px: dashboard.headline.set_width(px - 20))
+        dashboard, page = self.w.dashboard, self.w.tabs.currentWidget()
+        image = getattr(dashboard, "image", None)  # a stand-in dashboard: as it is
+        pixmap = image(page.size()) if image is not None and page is not None else dashboard.grab()
         QGuiApplication.clipboard().setPixmap(pixmap)
         self.w.show_message("dashboard image copied to the clipboard")
 
