@@ -142,10 +142,9 @@ def build_network(spec: NetworkSpec, widths: tuple[int, ...], x: np.ndarray,
 
     scales: dict[tuple[int, int], float] = {}  # per layer shape: most layers share one
     batch = x.shape[0]
-    scaled_layers: dict[int, float] = {  # idx -> its scale, filled in when drawn
-        idx: 1.0 for idx in range(1, len(widths))
-        if scaled and dtype == np.float64 and spec.init not in ("lsuv", "zeros")
-        and 2 * batch < widths[idx - 1]}
+    scaled_layers = {idx for idx in range(1, len(widths))  # W = scale · draw, not formed
+                     if scaled and dtype == np.float64 and spec.init not in ("lsuv", "zeros")
+                     and 2 * batch < widths[idx - 1]}
     norms: dict[int, float] = {}  # ‖W_l‖_F of the final weights, by layer
 
     def weight(idx: int) -> np.ndarray:
@@ -164,7 +163,6 @@ def build_network(spec: NetworkSpec, widths: tuple[int, ...], x: np.ndarray,
                               cancel=cancel)
         if idx in scaled_layers:  # W = scale · base, applied to the products (DenseLayer)
             norms[idx] = scale * base_norm_of(spec.seed, idx, draw_kind(base_init), base, cancel)
-            scaled_layers[idx] = scale
             return base
         w: np.ndarray = np.multiply(base, scale, out=np.empty(base.shape, out_dtype),
                                     casting="same_kind")
@@ -187,7 +185,7 @@ def build_network(spec: NetworkSpec, widths: tuple[int, ...], x: np.ndarray,
     zero_bias = spec.zero_bias
     # drawn in float64 and cast, so switching dtype changes the precision, not the network
     layers = [DenseLayer(w.astype(dtype, copy=False), b.astype(dtype, copy=False),
-                         scaled_layers.get(idx, 1.0))
+                         scales[w.shape] if idx in scaled_layers else 1.0)
               for idx, (w, b) in enumerate(zip(weights, biases, strict=True), 1)]
     if spec.init != "lsuv":  # LSUV changed the weights after their draw: norms computed later
         for idx, norm in norms.items():
