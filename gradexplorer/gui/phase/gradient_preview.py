@@ -12,6 +12,7 @@ every run of a drag (~3 ms of a result's GUI time).
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtGui import QFont, QFontMetrics
 
 from gradexplorer.gui.plots.axis_space import cache_axes, tick_axes
 from gradexplorer.gui.plots.panel import Y_PADDING
@@ -27,6 +28,8 @@ from gradexplorer.gui.plots.style import (
 )
 
 FIELD = "log10_grad_preact_rms"
+#: The preview's least height in lines of its type: ~4 for title and x axis, ~3.5 of data.
+PREVIEW_LINES = 7
 
 
 class GradientPreview(pg.PlotWidget):
@@ -58,8 +61,13 @@ class GradientPreview(pg.PlotWidget):
             style_axis(item.getAxis(side), points)  # log10 values, never "×0.001"
         set_axis_label(item, "left", "∂L/∂h (log10)", points)
         set_axis_label(item, "bottom", "layer l — solid: measured, dashed: theory", points)
-        set_title(item, self._title, points)
-        self.setMinimumHeight(int(10 * points))  # the diagram above keeps most of the height
+        set_title(item, self._title, points, one_line=True)
+        # the diagram above keeps most of the height; the preview keeps its title, x axis and
+        # label and ~3.5 lines of data, so its y axis has room for two tick labels
+        # (at 10 × points it had three lines: "-10" alone at 1.6× on 1280 × 720)
+        font = QFont()
+        font.setPointSizeF(points)
+        self.setMinimumHeight(int(PREVIEW_LINES * QFontMetrics(font).height()))
         self.setMaximumHeight(int(15 * points))
 
     def show_result(self, result, verdict: str = "") -> None:
@@ -78,7 +86,7 @@ class GradientPreview(pg.PlotWidget):
             self._fit(result.depth, np.concatenate([measured, np.asarray(theory, dtype=float)]))
         self._title = verdict or "the current run (as in the Layers tab)"
         item = self.getPlotItem()
-        set_title(item, self._title, self._points)
+        set_title(item, self._title, self._points, one_line=True)
         # a new range now, not during the paint (which then asked for a second paint)
         item.vb.prepareForPaint()
 

@@ -6,7 +6,6 @@ Qt binding is installed.
 
 from __future__ import annotations
 
-import math
 import os
 import types
 import weakref
@@ -22,6 +21,7 @@ import pyqtgraph as pg  # noqa: E402
 import pyqtgraph.exporters  # noqa: E402, F401  (explicit: pyqtgraph does not import it)
 
 from gradexplorer.gui.plots.legend_fit import UnderPlot, legend_layout  # noqa: E402
+from gradexplorer.gui.plots.ticks import readable_tick_spacing  # noqa: E402
 from gradexplorer.gui.plots.text_fit import (  # noqa: E402  (re-exported: panels import them here)
     _TAGS,
     DEFAULT_FONT_POINTS as DEFAULT_FONT_POINTS,
@@ -182,9 +182,8 @@ def style_axis(axis: pg.AxisItem, points: int | None) -> None:
     # enableAutoSIPrefix(False) in pyqtgraph 0.14 freezes the prefix of the current range
     # (e.g. ×1000 for a fresh [-0.5, 0.5] axis) instead of removing it: reset it ourselves.
     if axis.orientation in ("bottom", "top", "left", "right"):
-        # no more ticks than their text fits (pyqtgraph's default spacing ignores the font,
-        # so large type ran "5 10 15" into "51015" and stacked "0.2 0.4 0.6" on short axes)
-        axis.tickSpacing = types.MethodType(_readable_tick_spacing, axis)
+        # no more ticks than their text fits, and two labels where two fit (ticks.py)
+        axis.tickSpacing = types.MethodType(readable_tick_spacing, axis)
         axis.setStyle(maxTextLevel=0)  # labels on major ticks only: their spacing is fitted
     axis.autoSIPrefix = False
     axis.autoSIPrefixScale = 1.0
@@ -196,35 +195,6 @@ def style_axis(axis: pg.AxisItem, points: int | None) -> None:
     axis._updateMaxTextSize(metrics.horizontalAdvance("-0.00") if vertical else metrics.height())
     axis.picture = None
     axis.update()
-
-
-def _nice_step(raw: float) -> float:
-    """The smallest 1, 2 or 5 × 10^k at or above ``raw`` (> 0)."""
-    power = 10.0 ** math.floor(math.log10(raw))
-    for factor in (1.0, 2.0, 5.0, 10.0):
-        if factor * power >= raw * (1 - 1e-9):
-            return factor * power
-    return 10.0 * power
-
-
-def _readable_tick_spacing(axis: pg.AxisItem, lo: float, hi: float, size: float):
-    """Tick spacing of a horizontal axis whose labels never touch: at most as many major
-    ticks as labels of the current tick font fit in ``size`` pixels (pyqtgraph's otherwise)."""
-    default = pg.AxisItem.tickSpacing(axis, lo, hi, size)
-    if axis._tickSpacing is not None or not default or size <= 0 or hi == lo:
-        return default
-    metrics = QFontMetrics(axis.style.get("tickFont") or QFont())
-    step = default[-1][0]  # pyqtgraph's finest level: never finer than that
-    digits = max(0, -math.floor(math.log10(step))) if step < 1 else 0
-    sample = max((f"{v:.{digits}f}" for v in (lo, hi)), key=len)
-    if axis.orientation in ("left", "right"):
-        label = 1.6 * metrics.height()
-    else:
-        label = metrics.horizontalAdvance(sample) + metrics.horizontalAdvance("M")
-    fits = max(2.2, size / label)
-    major = max(_nice_step(abs(hi - lo) / fits), step)
-    minor = major / (2.0 if str(f"{major:.1e}")[0] == "2" else 5.0)
-    return [(major, 0.0), (minor, 0.0)]
 
 
 def outside_legend(plot: pg.PlotItem, columns: int = 2, rows: int | None = None,

@@ -25,15 +25,18 @@ import pyqtgraph as pg  # noqa: E402
 DEFAULT_FONT_POINTS = 10
 
 
-def set_title(plot: pg.PlotItem, text: str, points: int | None, short: str = "") -> None:
+def set_title(plot: pg.PlotItem, text: str, points: int | None, short: str = "",
+              one_line: bool = False) -> None:
     """Title of ``plot`` slightly larger than the axis labels, shrunk to fit the plot's width.
 
     It never widens the layout and is never cut: when the plot is narrower than the title it
     breaks onto two lines (the title row grows), and only if that is not enough the type gets
     smaller (down to 7 pt), again at every resize. ``short``: a shorter wording shown instead
     when it keeps larger type than ``SHORT_BELOW`` of the size (a narrow column).
+    ``one_line``: never two lines, smaller type instead (a compact plot keeps its data room).
     """
     shrinkable(plot.titleLabel)
+    plot._gx_title_one_line = one_line
     plot._gx_title = (text, (points or DEFAULT_FONT_POINTS) + 1, short)
     if not getattr(plot, "_gx_title_fits", False):
         plot._gx_title_fits = True
@@ -61,7 +64,8 @@ def _fitted_title(plot: pg.PlotItem, text: str, points: float) -> tuple[str, flo
     width = 0.92 * plot.width() - 12  # rich text renders ~7 % wider than QFontMetrics says
     if width <= 40:
         shown = points
-    elif plot.height() < TWO_LINE_TITLE_POINTS * points and "<br>" not in text:
+    elif ((plot.height() < TWO_LINE_TITLE_POINTS * points
+           or getattr(plot, "_gx_title_one_line", False)) and "<br>" not in text):
         shown = fitted_points(_TAGS.sub("", text), points, width)  # short: keep the data room
     else:
         text, shown = wrapped_text(text, points, width)
