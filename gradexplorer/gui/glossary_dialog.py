@@ -50,6 +50,10 @@ def matches(term: Term, query: str) -> bool:
     return all(word in hay for word in query.lower().split())
 
 
+#: Most of the table's width the symbol and the name column take.
+SIDE_COLUMNS = (0.16, 0.24)
+
+
 class GlossaryDialog(QDialog):
     """A non-modal, searchable table of the glossary."""
 
@@ -67,9 +71,7 @@ class GlossaryDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # 0, 1: _fit_columns
         for row, term in enumerate(self.terms):
             for col, text in enumerate((term.symbol, term.name, term.plain)):
                 item = QTableWidgetItem(text)
@@ -96,13 +98,27 @@ class GlossaryDialog(QDialog):
         self.table.resizeRowsToContents()
         self.count.setText(f"{shown} of {len(self.terms)} terms")
 
+    def _fit_columns(self) -> None:
+        """Symbol and name columns as wide as their texts, up to SIDE_COLUMNS of the table
+        (beyond, they wrap): sized to contents, the longest name took 335 of 860 px at 1.6×
+        and the plain words, the column one reads, wrapped into rows of five lines."""
+        width = self.table.viewport().width()
+        for col, share in enumerate(SIDE_COLUMNS):
+            self.table.setColumnWidth(col, min(self.table.sizeHintForColumn(col),
+                                               int(share * width)))
+        self.table.resizeRowsToContents()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit_columns()
+
     def visible_symbols(self) -> list[str]:
         """The symbols of the rows shown (for tests)."""
         return [t.symbol for row, t in enumerate(self.terms) if not self.table.isRowHidden(row)]
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
-        self.table.resizeRowsToContents()  # the row heights follow the presentation scale
+        self._fit_columns()  # widths and row heights follow the presentation scale
         self.search.setFocus()
 
 

@@ -74,3 +74,26 @@ def test_saturated_sigmoid_is_not_called_plainly_stable(qtbot, window, wait_for_
     wait_for_run(qtbot, window, spec)
     assert "stable, but saturated and chaotic" in window.dashboard.headline.verdict_html()
     assert "65 % saturated" in window.verdict.full_text()
+
+
+def test_glossary_plain_words_keep_most_of_the_width_at_lecture_size(qtbot):
+    from PySide6.QtGui import QFontMetrics
+
+    dialog = GlossaryDialog()
+    qtbot.addWidget(dialog)
+    font = dialog.font()
+    font.setPointSizeF(font.pointSizeF() * 1.6)  # 1.6×: every widget font follows the app's
+    dialog.setFont(font)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    table = dialog.table
+    # sized to contents, symbol and name took 545 of 862 px and the plain words wrapped into
+    # five-line rows: 5 of 35 terms on screen
+    qtbot.waitUntil(lambda: table.columnWidth(2) >= 0.55 * table.viewport().width())
+    metrics = QFontMetrics(table.font())
+    for row in range(table.rowCount()):
+        for col in (0, 1):
+            text = table.item(row, col).text()
+            lines = -(-metrics.horizontalAdvance(text) // max(1, table.columnWidth(col) - 8))
+            # a wrapped symbol or name still fits its row's height
+            assert table.rowHeight(row) >= min(lines, 3) * metrics.lineSpacing(), text
