@@ -124,3 +124,27 @@ def test_phase_preview_and_layers_axes_at_lecture_size(qtbot, shown_window):
     for panel in (dash.gradient, dash.activation, dash.saturation):
         for side in ("left", "bottom"):
             assert_readable(panel.plot.getAxis(side), (panel.plot.titleLabel.text, side))
+
+
+def test_train_ratio_guide_label_stays_inside_its_plot(qtbot, shown_window):
+    from gradexplorer.engine.model.spec import NetworkSpec as Spec
+
+    window = shown_window(Spec(depth=8, width=24, in_features=16, batch=32), size=(1280, 720))
+    window.set_font_size(16)  # 1.6×
+    index = next(i for i in range(window.tabs.count()) if window.tabs.tabText(i) == "Train")
+    window.tabs.setCurrentIndex(index)
+    ratio = window.tabs.widget(index).plots.ratio
+    vb, label = ratio.plot.vb, ratio.guide.label
+    qtbot.waitUntil(lambda: vb.isVisible() and vb.width() > 0, timeout=5000)
+
+    def inside():
+        # "≈ 10⁻³: healthy (Karpathy)" ran past the plot's left edge: "0⁻³: healthy (Kar…"
+        text = label.mapRectToScene(label.boundingRect())
+        view = vb.sceneBoundingRect()
+        assert text.left() >= view.left() - 0.5 and text.right() <= view.right() + 0.5
+        assert "10⁻³: healthy" in label.format
+
+    qtbot.waitUntil(inside, timeout=5000)
+    window.resize(1920, 1080)  # room again: the whole text
+    qtbot.waitUntil(lambda: "Karpathy" in label.format, timeout=5000)
+    qtbot.waitUntil(inside, timeout=5000)

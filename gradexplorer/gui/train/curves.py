@@ -29,8 +29,10 @@ HEALTHY_COLOUR = (120, 210, 120)
 CURVE_NAMES = ("train (mean over the last k steps)", "held-out")
 
 
-def guide_line(plot: pg.PlotItem, label: str, colour: tuple[int, int, int]) -> pg.InfiniteLine:
-    """A dashed horizontal guide with ``label`` written above it, flush with the right end."""
+def guide_line(plot: pg.PlotItem, label: str, colour: tuple[int, int, int],
+               short: str = "") -> pg.InfiniteLine:
+    """A dashed horizontal guide with ``label`` written above it, flush with the right end;
+    ``short`` replaces it while the plot is too narrow for it (:func:`set_guide_text`)."""
     line = pg.InfiniteLine(angle=0, movable=False,
                            pen=pg.mkPen(colour, width=1.5, style=pg.QtCore.Qt.DashLine),
                            label=label,
@@ -39,7 +41,31 @@ def guide_line(plot: pg.PlotItem, label: str, colour: tuple[int, int, int]) -> p
                                                                           (1.0, 1.0)]})
     line.setZValue(3)
     plot.addItem(line, ignoreBounds=True)
+    set_guide_text(line, label, short)
+    plot.vb.sigResized.connect(lambda vb: _fit_guide(vb, line))
     return line
+
+
+def set_guide_text(line: pg.InfiniteLine, text: str, short: str = "") -> None:
+    """Write ``text`` on guide ``line``, or ``short`` where its plot is too narrow for it."""
+    line._gx_texts = (text, short)
+    view = line.getViewBox()
+    if view is not None:
+        _fit_guide(view, line)
+    elif line.label.format != text:
+        line.label.setFormat(text)
+
+
+def _fit_guide(view: pg.ViewBox, line: pg.InfiniteLine) -> None:
+    """The whole text when it fits the label's room (0.98 of the width: it ends there), else
+    the short one: at 1.6× on 1280 × 720 "≈ 10⁻³: healthy (Karpathy)" ran past the ratio
+    plot's left edge and lost its "≈ 1"."""
+    text, short = line._gx_texts
+    metrics = pg.QtGui.QFontMetrics(line.label.textItem.font())
+    if short and metrics.horizontalAdvance(text) + 8 > 0.98 * view.width():
+        text = short
+    if line.label.format != text:
+        line.label.setFormat(text)
 
 
 def label_room(plot: pg.PlotItem, line: pg.InfiniteLine) -> float:
@@ -109,7 +135,7 @@ class StepCurves:
         self.guide.setVisible(guide is not None)
         if guide is not None:
             self.guide.setValue(guide * self.scale)
-            self.guide.label.setFormat(guide_label)
+            set_guide_text(self.guide, guide_label)
         self._fit_y()
 
     def update(self, history: TrainHistory) -> None:

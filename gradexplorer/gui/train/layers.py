@@ -19,7 +19,7 @@ from gradexplorer.gui.plots.style import (
     set_title,
     style_axis,
 )
-from gradexplorer.gui.train.curves import HEALTHY_COLOUR, guide_line, label_room
+from gradexplorer.gui.train.curves import HEALTHY_COLOUR, guide_line, label_room, set_guide_text
 from gradexplorer.gui.train.history import LayerSeries, TrainHistory
 
 #: Most layers drawn as update-ratio curves (evenly spaced, first and last included).
@@ -70,7 +70,8 @@ class UpdateRatioPlot:
                                         interactive=False)
         plot.layout.addItem(self.colorbar, 2, 5)  # as ColorBarItem(insert_in=plot) does
         plot.layout.setColumnFixedWidth(4, 5)
-        self.guide = guide_line(plot, "≈ 10⁻³: healthy (Karpathy)", HEALTHY_COLOUR)
+        self.guide = guide_line(plot, "≈ 10⁻³: healthy (Karpathy)", HEALTHY_COLOUR,
+                                "≈ 10⁻³: healthy")
         self.guide.setValue(HEALTHY_LOG10_RATIO)
         self.guide.setZValue(15)  # its label above the curves
         self.curves: list[pg.PlotDataItem] = []
@@ -99,6 +100,7 @@ class UpdateRatioPlot:
         style_axis(axis, points)
         axis.setWidth(None)
         fit_label(axis, self.BAR_LABEL, points, self.BAR_SHORT)
+        set_guide_text(self.guide, *self.guide._gx_texts)  # the type may have grown
 
     def begin(self, depth: int, steps: int) -> None:
         """Start a run: one curve per shown layer (created here, then only ``setData``)."""
