@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
 
+from gradexplorer.gui.fitted_progress import FittedProgressBar
 from gradexplorer.gui.verdict_label import VerdictLabel
 
 
@@ -17,8 +18,7 @@ def build_status_bar(bar: QStatusBar) -> tuple[QLabel, VerdictLabel, QProgressBa
     """
     message = QLabel("")
     message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    progress = QProgressBar()
-    progress.setFixedWidth(220)
+    progress = FittedProgressBar(220)  # grows with the type and the depth
     progress.setFormat("%v / %m layers")
     progress.setToolTip("Layers done in this run: forward 1..L, then backward L..1.")
     run_time = QLabel("")

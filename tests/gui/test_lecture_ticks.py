@@ -148,3 +148,33 @@ def test_train_ratio_guide_label_stays_inside_its_plot(qtbot, shown_window):
     window.resize(1920, 1080)  # room again: the whole text
     qtbot.waitUntil(lambda: "Karpathy" in label.format, timeout=5000)
     qtbot.waitUntil(inside, timeout=5000)
+
+
+def test_progress_bars_fit_their_text_at_2x(qtbot, shown_window):
+    from PySide6.QtGui import QFontMetrics
+
+    from gradexplorer.gui.presentation import base_points
+
+    base = base_points()
+    window = shown_window(NetworkSpec(depth=8, width=24, in_features=16, batch=32),
+                          size=(1920, 1080))
+    window.set_font_size(20)  # 2.0×
+
+    def fits(bar, full):
+        assert bar.text() == full
+        qtbot.waitUntil(lambda: bar.font().pointSizeF() >= 1.9 * base, timeout=5000)
+        # fixed at 220, 200 and 180 px (chosen at 1.0×), the text was cut at 2.0×
+        qtbot.waitUntil(lambda: bar.width() >= QFontMetrics(bar.font()).horizontalAdvance(full)
+                        + 12, timeout=5000)
+
+    window.progress.setValue(window.progress.maximum())
+    fits(window.progress, "L = 8: 100 %")  # the status bar's
+    for title, full in (("Sweep", "100 / 100 values"), ("Train", "step 1000 / 1000")):
+        index = next(i for i in range(window.tabs.count()) if window.tabs.tabText(i) == title)
+        window.tabs.setCurrentIndex(index)
+        view = window.tabs.widget(index)
+        bar = view.progress if title == "Sweep" else view.controls.progress
+        qtbot.waitUntil(bar.isVisible, timeout=5000)
+        bar.setRange(0, 100 if title == "Sweep" else 1000)
+        bar.setValue(bar.maximum())
+        fits(bar, full)

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QLabel,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -24,6 +23,7 @@ from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.engine.runs.records import Record
 from gradexplorer.gui.dialogs import export_image_dialog
 from gradexplorer.gui.export import export_scene
+from gradexplorer.gui.fitted_progress import FittedProgressBar
 from gradexplorer.gui.jobs import JobRunner
 from gradexplorer.gui.plots.style import pg
 from gradexplorer.gui.state import AppState
@@ -82,8 +82,7 @@ class SweepView(QWidget):
         self.export_button = QPushButton("Export…")
         self.export_button.setToolTip("Save the plot and its colour bar as PNG or SVG.")
         self.export_button.clicked.connect(self._export_dialog)
-        self.progress = QProgressBar()
-        self.progress.setFixedWidth(200)
+        self.progress = FittedProgressBar(200)  # grows with the type and the values
         self.progress.setFormat("%v / %m values")
         self.progress.setValue(0)
         self._progress_range()  # "0 / 9 values" for 9 values before the first run, not "/ 100"

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QSizePolicy,
     QSpinBox,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 from gradexplorer.engine.model.spec import NetworkSpec
 from gradexplorer.engine.training.trainer import TrainConfig
 from gradexplorer.gui.controls.flow import FlowLayout, labelled
+from gradexplorer.gui.fitted_progress import FittedProgressBar
 
 #: Task combo entries: (shown text, TrainConfig.task).
 TASKS = (("digits (10 classes)", "digits"), ("teacher network", "teacher"),
@@ -117,9 +117,8 @@ class TrainControls(QWidget):
         self.pause.setCheckable(True)
         self.pause.setToolTip("Hold the run between records; Resume continues it exactly.")
         self.stop = QPushButton("Stop")
-        self.progress = QProgressBar()
+        self.progress = FittedProgressBar(180)  # grows with the type and the steps
         self.progress.setFormat("step %v / %m")
-        self.progress.setFixedWidth(180)
         self.status = QLabel("")
         # Long texts (a run's summary) are clipped, never widen the window; the tip shows all.
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
