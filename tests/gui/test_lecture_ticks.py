@@ -73,7 +73,8 @@ SHORT = [((-0.03, 1.03), 135),    # Layers: Saturated units ("0.5")
          ((0.0, 4.033), 82)]      # Train: loss (nats) ("2")
 NARROW = [((0.1, 20.9), 73),      # Layers: the heatmaps' layer axes ("10")
           ((0.1, 20.9), 128),     # Layers: the line plots' layer axes ("10")
-          ((-2.0, 102.0), 260)]   # Train: optimizer step ("50")
+          ((-2.0, 102.0), 260),   # Train: optimizer step ("50")
+          ((-4.774, 4.774), 133)]  # Layers: layer 1's h / RMS(h) at 2.0× ("0")
 
 
 @pytest.mark.parametrize(("y_range", "length"), SHORT)
@@ -89,8 +90,8 @@ def test_a_narrow_axis_keeps_two_labels(qtbot, plot, x_range, length):
 
 
 def test_labels_name_their_ticks(qtbot, plot):
-    # a shifted step (5, 15 for layers 1..20) only where its values print exactly: ±5 in a
-    # 68-px column fits no two labels, and once showed 2.5 as "2"
+    # a shifted step only where its values print exactly: ±5 in a 68-px column once showed
+    # 2.5 as "2"; it has no room for two labels
     axis = sized_axis(qtbot, plot, "bottom", 68, x_range=(-4.953, 4.953))
     assert [text for _a, _b, text in drawn_labels(axis)] == ["0"]
 

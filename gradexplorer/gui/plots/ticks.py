@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtGui import QFont, QFontMetrics, QFontMetricsF
 
 #: Empty room between two neighbouring labels, in widths of "M" (horizontal axes) or in
 #: line heights (vertical axes: pyqtgraph draws a label 0.8 of a line high).
@@ -65,7 +65,7 @@ def labelled(axis, lo: float, hi: float, spacing: float, offset: float = 0.0) ->
     if not values:
         return []
     strings = axis.tickStrings(values, axis.autoSIPrefixScale * axis.scale, spacing)
-    metrics = QFontMetrics(axis.style.get("tickFont") or QFont())
+    metrics = QFontMetricsF(axis.style.get("tickFont") or QFont())
     bounds = axis.boundingRect()
     if vertical:
         room = (bounds.top(), bounds.bottom())
@@ -74,11 +74,12 @@ def labelled(axis, lo: float, hi: float, spacing: float, offset: float = 0.0) ->
         gap = GAP_LINES * metrics.height()
     else:
         room = (bounds.left(), bounds.right())
-        extents = [float(metrics.horizontalAdvance(s)) for s in strings]
+        extents = [metrics.horizontalAdvance(s) for s in strings]
         centres = [(v - lo) / (hi - lo) * length for v in values]
         gap = GAP_EMS * metrics.horizontalAdvance("M")
+    # a pixel inside: pyqtgraph places ticks from its view's span, which may differ by one
     shown = [(c, e, s) for c, e, s in zip(centres, extents, strings, strict=True)
-             if room[0] - 0.5 <= c - e / 2 and c + e / 2 <= room[1] + 0.5]
+             if room[0] + 1 <= c - e / 2 and c + e / 2 <= room[1] - 1]
     shown.sort()
     for (c0, e0, _), (c1, e1, _) in zip(shown, shown[1:], strict=False):
         if c1 - c0 < (e0 + e1) / 2 + gap:
@@ -88,8 +89,9 @@ def labelled(axis, lo: float, hi: float, spacing: float, offset: float = 0.0) ->
 
 def two_labels(axis, lo: float, hi: float, major: float) -> list[tuple[float, float]] | None:
     """Tick levels with at least two readable labels when ``major`` gives fewer: finer steps
-    (down to a quarter of ``major``'s multiples) or ``major`` shifted by half a step ("5, 15"
-    for layers 1..20 where "10, 20" would stick out at the end); None when nothing fits."""
+    (down to a quarter of ``major``'s multiples), ``major`` shifted by half a step ("5, 15"
+    for layers 1..20 where "10, 20" would stick out at the end), or multiples of 4 × 10^k;
+    None when nothing fits."""
     step = major
     for _ in range(3):
         step = finer_step(step)
@@ -99,6 +101,11 @@ def two_labels(axis, lo: float, hi: float, major: float) -> list[tuple[float, fl
     if _lead(half) in (1, 2, 5) and _places(half) <= _printed_places(major):
         if len(labelled(axis, lo, hi, major, half)) >= 2:
             return [(major, half), (half, 0.0)]
+    # last, multiples of 4 × 10^k: "0, 4" for ±4.9 in a 68-px column, "-16, -12" for
+    # -19..-11, where every 1-2-5 step gives one label or labels that touch
+    four = 4.0 * 10.0 ** math.floor(math.log10(major / 4.0))
+    if len(labelled(axis, lo, hi, four)) >= 2:
+        return [(four, 0.0), (four / 2.0, 0.0)]
     return None
 
 
