@@ -301,3 +301,15 @@ def test_copy_image_to_clipboard(qtbot, window):
 
     window.actions_.actions["copy_image"].trigger()
     assert not QApplication.clipboard().pixmap().isNull()
+
+
+def test_the_title_bar_names_the_app_once(window):
+    """Qt appends the application display name (" — gradexplorer", set by gui.app.main) to a
+    title that does not already end with it (QPlatformWindow::formatWindowTitle, on X11 and
+    Windows): the title bar read "gradexplorer — vanishing and exploding gradients —
+    gradexplorer"."""
+    from gradexplorer.gui.app import APPLICATION
+
+    title = window.windowTitle()
+    shown = title if title.endswith(APPLICATION) else f"{title} \u2014 {APPLICATION}"
+    assert shown.count(APPLICATION) == 1 and "vanishing and exploding gradients" in shown
