@@ -273,7 +273,7 @@ def test_mouse_on_new_seed_button(qtbot, window, wait_for_run):
 
 
 def test_recommended_gain_button(qtbot, window, wait_for_run):
-    from gradexplorer.engine.model.initializers import recommended_gain
+    from gradexplorer.engine.model.gains import recommended_gain
 
     panel = window.panel
     panel.network.activation.setCurrentIndex(panel.network.activation.findData("relu"))
