@@ -4,7 +4,9 @@
   window, each in a fresh subprocess (``startup_child.py``), alternating, median of ``runs``;
   gradexplorer is byte-compiled first, as an install leaves it (:func:`compile_package`).
 - :func:`engine_vs_gemm`: the first-launch run (statistics and histograms included, weight
-  draw excluded: ``RunEnd.seconds - setup_seconds``) vs exactly its matrix products.
+  draw excluded: ``RunEnd.seconds - setup_seconds``) vs exactly its matrix products; also the
+  run without histograms, without histograms and prediction, and the histograms' bare
+  ``bincount``/``log10`` calls (:func:`histogram_floor`), to show where the ratio comes from.
 - :func:`run_vs_torch`: 40 × 1024, batch 512, float32, tanh + Xavier normal, weight draw
   included: ``collect(propagate(spec))`` vs PyTorch doing the same draw, forward, backward
   and per-layer mean/std (in one process, best of ``repeat``), and ``gradexplorer run``
@@ -89,20 +91,54 @@ def startup(runs: int) -> dict[str, float]:
 
 
 def engine_vs_gemm(spec, repeat: int = 15) -> dict[str, float]:
-    """Best-of-``repeat`` seconds of the run (after setup) and of its bare matrix products,
-    measured in turn (run, products, run, ...) so a busy moment of a shared machine slows both."""
+    """Best-of-``repeat`` seconds of the run (after setup), of the same run without histograms,
+    without histograms and prediction, and of its bare matrix products, all measured in turn
+    (run, ..., products, run, ...) so a busy moment of a shared machine slows each alike.
+
+    ``hist_floor``: the histograms' unavoidable NumPy calls alone (:func:`histogram_floor`).
+    """
     from bench_engine import bare_gemms
 
     from gradexplorer.engine.runs.propagation import propagate
     from gradexplorer.engine.runs.result import collect
 
-    ends, gemms = [], []
+    variants = {"run": {}, "no_hist": {"histograms": False},
+                "bare_run": {"histograms": False, "theory": False}}
+    times: dict[str, list[float]] = {k: [] for k in (*variants, "gemm", "hist_floor")}
+    setups = []
     for _ in range(repeat):
-        ends.append(collect(propagate(spec)).end)
-        gemms.append(bare_gemms(spec.depth, spec.width, spec.batch, spec.dtype))
-    run = min(e.seconds - e.setup_seconds for e in ends)
-    setup = min(e.setup_seconds for e in ends)
-    return {"run": run, "setup": setup, "gemm": min(gemms)}
+        for key, kw in variants.items():
+            end = collect(propagate(spec, **kw)).end
+            times[key].append(end.seconds - end.setup_seconds)
+            if key == "run":
+                setups.append(end.setup_seconds)
+        times["gemm"].append(bare_gemms(spec.depth, spec.width, spec.batch, spec.dtype))
+        times["hist_floor"].append(histogram_floor(spec))
+    out = {k: min(v) for k, v in times.items()}
+    out["setup"] = min(setups)
+    return out
+
+
+def histogram_floor(spec) -> float:
+    """Seconds of the calls no NumPy histogram of the run can avoid: per layer, one
+    ``np.bincount`` for each of its three histograms (pre-activation, activation, ∂L/∂h) and
+    one ``np.log10`` for the gradient's, on as many entries as the run bins
+    (``statistics.HISTOGRAM_SAMPLE`` at most)."""
+    import numpy as np
+
+    from gradexplorer.engine.runs.statistics import sample_rows
+
+    rng = np.random.default_rng(0)
+    n = sample_rows(np.empty((spec.batch, spec.width))).size
+    idx = rng.integers(0, 66, n)
+    mags = np.abs(rng.standard_normal(n)) + 1e-3
+    buf = np.empty(n)
+    t0 = time.perf_counter()
+    for _ in range(spec.depth):
+        for _ in range(3):
+            np.bincount(idx, minlength=66)
+        np.log10(mags, out=buf)
+    return time.perf_counter() - t0
 
 
 def run_vs_torch(repeat: int = 3, depth: int = 40, width: int = 1024,

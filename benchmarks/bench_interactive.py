@@ -289,6 +289,10 @@ def main() -> None:
               f"{first.batch}, {first.dtype}): {1000 * e['run']:.1f} ms after a "
               f"{1000 * e['setup']:.1f} ms setup; its bare matrix products "
               f"{1000 * e['gemm']:.1f} ms: ratio {e['run'] / e['gemm']:.2f} (target <= 2)")
+        print(f"  the same run without histograms {e['no_hist'] / e['gemm']:.2f}x, without "
+              f"histograms and prediction {e['bare_run'] / e['gemm']:.2f}x its products; the "
+              f"histograms' bincount and log10 calls alone {1000 * e['hist_floor']:.1f} ms = "
+              f"{e['hist_floor'] / e['gemm']:.2f}x")
     if "startup" not in args.skip:
         st = bench_compare.startup(args.startup_runs)
         print(f"first complete result after launch: {st['app']:.2f} s; bare Qt + pyqtgraph "

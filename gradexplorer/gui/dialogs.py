@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gradexplorer.io.atomic import describe
+
 #: File-dialog filters.
 DATA_FILTER = "JSON (*.json);;CSV (*.csv)"
 IMAGE_FILTER = "PNG image (*.png);;SVG vector image (*.svg)"
@@ -65,7 +67,10 @@ def export_image_dialog(parent: QWidget, title: str, default_name: str,
     path, chosen = QFileDialog.getSaveFileName(parent, title, default_name, IMAGE_FILTER)
     if not path:
         return
+    path = with_suffix(path, chosen)
     try:
-        export(with_suffix(path, chosen))
-    except (OSError, ValueError) as exc:
+        export(path)
+    except OSError as exc:  # named by the chosen file, not the temporary file beside it
+        show_error(describe(exc, path))
+    except ValueError as exc:
         show_error(str(exc))

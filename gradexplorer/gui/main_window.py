@@ -87,7 +87,7 @@ class MainWindow(QMainWindow):
                  dashboard: QWidget | None = None, presets: list[Any] | None = None,
                  restore: bool = True, start: bool = True, early: NetworkSpec | None = None):
         super().__init__()
-        self.setWindowTitle("gradexplorer — vanishing and exploding gradients")
+        self.setWindowTitle("vanishing and exploding gradients")  # Qt adds " — gradexplorer"
         self.settings = settings if settings is not None else QSettings()
         self.runner = JobRunner(self)
         self.lane = self.runner.lane("layers", propagation_work(propagate), cost_key=run_cost_key)

@@ -76,7 +76,7 @@ class PinReplay:
             return
         w = self.w
         pin = self._pins.pop(0)
-        run_id = w._start(pin.spec)
+        run_id = w._start(pin.spec, keep_error=True)  # a pin is not new settings: a message stays
         self._runs[run_id] = pin.label
         self._records[run_id] = []
         if not w._error_shown:  # the plots are complete: say what still computes

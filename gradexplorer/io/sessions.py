@@ -243,7 +243,7 @@ def load_session(path: str | os.PathLike) -> Session:
             reason = f"cannot read {os.fspath(path)}: {reason}"
         raise SessionError(reason) from None
     try:
-        doc = json.loads(data.decode("utf-8"))
+        doc = json.loads(data.decode("utf-8-sig"))  # a leading BOM (Notepad) is not an error
     except UnicodeDecodeError:
         raise SessionError(f"{name} is not valid JSON (not UTF-8 text)") from None
     except json.JSONDecodeError as exc:

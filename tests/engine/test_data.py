@@ -212,7 +212,8 @@ BAD_TEXT = [
     ("cell.csv", "a,b\n1,2\n3,x\n", "row 3, column 2: 'x' is not a number"),
     ("hole.csv", "1,2\n3,\n", "row 2, column 2: is empty"),
     ("semi.csv", "1;2\n", "separate values with commas"),
-    ("tabs.txt", "a\tb\n1\t2\n", "separated by ';' or tabs"),
+    ("tabs.txt", "a\tb\n1\t2\n", "';' or tabs"),
+    ("savetxt.txt", "1.0 2.0\n3.0 4.0\n", "separated by spaces"),  # np.savetxt's default
     ("ragged.csv", "1,2\n3,4,5\n", "row 2 has 3 values but row 1 has 2"),
     ("frac.csv", "a,label\n1,2\n3,2.5\n", "row 3, column 'label': label 2.5"),
     ("neg.csv", "a,label\n1,-1\n", "row 2, column 'label': label -1.0"),

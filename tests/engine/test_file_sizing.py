@@ -165,3 +165,22 @@ def test_teacher_memory_estimate_within_10_percent_of_measured_peak():
                          check=True, timeout=300)
     doc = json.loads(out.stdout)
     assert doc["peak"] == pytest.approx(doc["estimate"], rel=0.10)
+
+
+@pytest.mark.parametrize("source", ["normal", "uniform"])
+def test_drawn_inputs_are_sized_before_the_draw(monkeypatch, source):
+    """A run far too large was refused only after its input batch was drawn: 65536 × 8192
+    float64 peaked at 8.4 GB and took 13 s before "needs about 8.3 TiB" (an 8 GB machine
+    swaps or kills the process first)."""
+    from gradexplorer.engine.compute.memory import RunTooLargeError
+    from gradexplorer.engine.data import inputs
+    from gradexplorer.engine.runs.prepare import prepare
+
+    def drawn(*args, **kwargs):
+        raise AssertionError("the batch was drawn before the memory check")
+
+    monkeypatch.setattr(inputs, "draw_in_blocks", drawn)
+    spec = NetworkSpec(depth=1000, width=MAX_WIDTH, in_features=MAX_WIDTH, batch=65536,
+                       input=source)
+    with pytest.raises(RunTooLargeError, match=r"needs about 8\.\d TiB"):
+        prepare(spec)

@@ -7,10 +7,10 @@ import math
 import numpy as np
 import pytest
 
+from gradexplorer.engine.model.gains import recommended_gain
 from gradexplorer.engine.model.initializers import (
     init_bias,
     init_weight,
-    recommended_gain,
     sigma_w2,
     weight_std,
 )

@@ -273,7 +273,7 @@ def test_mouse_on_new_seed_button(qtbot, window, wait_for_run):
 
 
 def test_recommended_gain_button(qtbot, window, wait_for_run):
-    from gradexplorer.engine.model.initializers import recommended_gain
+    from gradexplorer.engine.model.gains import recommended_gain
 
     panel = window.panel
     panel.network.activation.setCurrentIndex(panel.network.activation.findData("relu"))
@@ -301,3 +301,15 @@ def test_copy_image_to_clipboard(qtbot, window):
 
     window.actions_.actions["copy_image"].trigger()
     assert not QApplication.clipboard().pixmap().isNull()
+
+
+def test_the_title_bar_names_the_app_once(window):
+    """Qt appends the application display name (" — gradexplorer", set by gui.app.main) to a
+    title that does not already end with it (QPlatformWindow::formatWindowTitle, on X11 and
+    Windows): the title bar read "gradexplorer — vanishing and exploding gradients —
+    gradexplorer"."""
+    from gradexplorer.gui.app import APPLICATION
+
+    title = window.windowTitle()
+    shown = title if title.endswith(APPLICATION) else f"{title} \u2014 {APPLICATION}"
+    assert shown.count(APPLICATION) == 1 and "vanishing and exploding gradients" in shown

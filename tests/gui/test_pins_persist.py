@@ -58,6 +58,21 @@ def test_damaged_stored_pins_are_ignored_with_a_message(qtbot, tmp_path, wait_fo
     qtbot.waitUntil(lambda: "ignored damaged stored pins" in w.status_text())
 
 
+
+def test_a_damaged_setting_is_still_reported_after_the_stored_pins_rerun(qtbot, tmp_path,
+                                                                         wait_for_run):
+    """The pins' re-runs after launch used to wipe "ignored damaged stored …" from the status
+    bar: the user's settings were reset with no word (found with a real settings file)."""
+    ini = tmp_path / "s.ini"
+    settings = QSettings(str(ini), QSettings.Format.IniFormat)
+    settings.setValue("spec", "null")  # damaged: the defaults are used
+    settings.setValue("pins", json.dumps([{"label": "tanh", "spec": OTHER.to_dict()}]))
+    settings.sync()
+    w = make_window(qtbot, ini)
+    qtbot.waitUntil(lambda: w.dashboard.pin_labels() == ["tanh"] and not w.is_running(),
+                    timeout=15000)
+    assert "ignored damaged stored settings" in w.status_text()
+
 def test_train_pins_round_trip_through_a_session(qtbot, tmp_path, wait_for_run):
     w = make_window(qtbot, tmp_path / "s.ini", restore=False)
     w.apply_spec(SMALL)

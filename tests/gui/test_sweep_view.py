@@ -147,6 +147,32 @@ def test_export_png_and_svg(qtbot, make_view, fake_engine, tmp_path):
         assert (tmp_path / name).stat().st_size > 1000
 
 
+def test_export_on_a_full_disk_names_the_chosen_file(qtbot, make_view, fake_engine, tmp_path,
+                                                     monkeypatch):
+    """The message used to be "[Errno 28] No space left on device: '…/.s.x1y2.tmp.png'": an
+    errno and a hidden temporary file the user never chose. The old file stays."""
+    import errno
+    import os
+
+    from PySide6.QtWidgets import QFileDialog
+
+    view = make_view(SMALL, engine=fake_engine)
+    _configure(view, count=3)
+    view.run()
+    qtbot.waitUntil(lambda: not view.is_running() and len(view.family.rows) == 3,
+                    timeout=10000)
+    target = tmp_path / "s.png"
+    target.write_bytes(b"old")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+
+    def full(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    view._export_dialog()
+    assert view.message_text() == f"cannot write {target}: No space left on device"
+    assert target.read_bytes() == b"old" and sorted(tmp_path.iterdir()) == [target]
+
 def test_depth_sweep_draws_curves_of_each_length(qtbot, make_view, fake_engine):
     view = make_view(SMALL, engine=fake_engine)
     _configure(view, field="depth", lo=2, hi=6, count=5, log=False, seeds=1)

@@ -38,6 +38,16 @@ def test_round_trip(tmp_path):
     assert load_session(tmp_path / "s.json") == session
 
 
+
+def test_a_session_saved_with_a_byte_order_mark_opens(tmp_path):
+    """A session edited in an editor that writes a UTF-8 BOM (Windows Notepad before 2019, some
+    Excel/PowerShell exports) was refused: "not valid JSON (Unexpected UTF-8 BOM ...)"."""
+    session = Session(SPEC, (Pin("a", SPEC.replace(gain=2.0)),))
+    save_session(tmp_path / "s.json", session)
+    path = tmp_path / "s.json"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert load_session(path) == session
+
 @pytest.mark.parametrize("spec, words", [
     ({"widths": 5}, "spec.widths must be a list of whole numbers or null, got 5"),
     ({"widths": [4, "x"]}, "spec.widths must be a list"),

@@ -380,8 +380,8 @@ def _read_text(path: str, name: str, size: int) -> tuple[np.ndarray, np.ndarray 
         if len(values) % 4096 == 0:  # the size estimate from the first line was only an estimate
             check_table_fits(len(values), len(cells), label_columns=1)
     tail = last if values else (header[1] if header else None)  # old rule: all rows 1 cell
-    if tail is not None and all_single and len(tail) == 1 and any(d in tail[0] for d in ";\t"):
-        raise _bad(name, "has values separated by ';' or tabs; separate values with commas")
+    if tail is not None and all_single and len(tail) == 1 and _other_separator(tail[0]):
+        raise _bad(name, SEPARATORS)
     if not values:
         raise _bad(name, "has a header row but no data rows" if header else
                    "has no data (only blank lines)")
@@ -399,14 +399,22 @@ def _read_text(path: str, name: str, size: int) -> tuple[np.ndarray, np.ndarray 
     return _split_labels(table, name, cols[0], header[1][cols[0]], line_no)
 
 
+SEPARATORS = "has values separated by spaces, ';' or tabs; separate values with commas"
+
+
+def _other_separator(cell: str) -> bool:
+    """A one-cell row that is values split by ';', tabs or spaces (np.savetxt's default)."""
+    parts = cell.split()
+    return any(d in cell for d in ";\t") or len(parts) > 1 and all(map(_is_number, parts))
+
+
 def _row_values(name: str, row: int, cells: list[str]) -> np.ndarray:
     """The numbers of one CSV row (float64), or a DataError naming its first bad cell."""
     try:
         return np.array([float(c) for c in cells], dtype=np.float64)
     except ValueError:
-        if len(cells) == 1 and any(d in cells[0] for d in ";\t"):
-            raise _bad(name, "has values separated by ';' or tabs; separate values with "
-                             "commas") from None
+        if len(cells) == 1 and _other_separator(cells[0]):
+            raise _bad(name, SEPARATORS) from None
         j = next(j for j, c in enumerate(cells) if not _is_number(c))
         what = "is empty" if not cells[j] else f"{cells[j]!r} is not a number"
         raise _bad(name, f"row {row}, column {j + 1}: {what}") from None

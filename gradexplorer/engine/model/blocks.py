@@ -26,7 +26,7 @@ Power-of-two scaling (values carried as x · 2**s, see ``runs.statistics``):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -95,6 +95,21 @@ class BlockForward:
     def z(self) -> np.ndarray:
         """The activation's input: the normalized z, or h itself without a norm."""
         return self.h if self.norm is None else self.norm.z
+
+    def for_backward(self) -> BlockForward:
+        """A copy without h (an empty array), for the backward pass.
+
+        :func:`block_backward` reads only φ'(z), the norm cache and the skip flag. A
+        propagation keeps this copy per layer once the layer's record is made, so a run holds
+        a_{l−1} and φ'(h_l) per layer, as ``compute.memory.estimate_bytes`` counts, not h_l
+        too (a third more).
+        """
+        return replace(self, h=_NO_ARRAY)
+
+
+#: The h of a block kept for its backward pass only (:meth:`BlockForward.for_backward`).
+_NO_ARRAY = np.empty((0, 0))
+_NO_ARRAY.setflags(write=False)
 
 
 def block_forward(layer: DenseLayer, a_prev: np.ndarray, s_prev: int, activation: Activation,

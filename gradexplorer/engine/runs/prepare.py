@@ -94,20 +94,26 @@ def prepare(spec: NetworkSpec, *, save: bool = False, x: np.ndarray | None = Non
         See ``cancel``.
     """
     activation = get_activation(spec.activation, spec.negative_slope)
+
+    def checked(widths: tuple[int, ...], batch: int) -> int:
+        if memory is not None:
+            return memory(widths)
+        nbytes = estimate_bytes(widths, batch, np.dtype(spec.dtype).itemsize,
+                                lsuv=spec.init == "lsuv", norm=spec.norm != "none",
+                                residual=spec.residual)
+        if save:  # the float64 copies kept for the caller (``run --save``)
+            nbytes += save_bytes(widths, batch)
+        check_fits(nbytes)
+        return nbytes
+
     inputs = None
+    if x is None and memory is None and spec.input in ("normal", "uniform"):
+        checked(spec.layer_widths(spec.in_features), spec.batch)  # before drawing the batch
     if x is None:
         inputs = make_inputs(spec, stream(spec.seed, STREAM_DATA), cancel=cancel)
         x = inputs.x
     widths = spec.layer_widths(x.shape[1])
-    if memory is not None:
-        nbytes = memory(widths)
-    else:
-        nbytes = estimate_bytes(widths, x.shape[0], np.dtype(spec.dtype).itemsize,
-                                lsuv=spec.init == "lsuv", norm=spec.norm != "none",
-                                residual=spec.residual)
-        if save:  # the float64 copies kept for the caller (``run --save``)
-            nbytes += save_bytes(widths, x.shape[0])
-        check_fits(nbytes)
+    nbytes = checked(widths, x.shape[0])
     with blas_threads_for(x.shape[0], widths):  # the orthogonal QR and LSUV's passes too
         net = build_network(spec, widths, x, activation, cancel=cancel, scaled=scaled)
     return Prepared(spec=spec, activation=activation, x=x, inputs=inputs, widths=widths,

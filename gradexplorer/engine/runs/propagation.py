@@ -154,8 +154,8 @@ def _propagate(spec: NetworkSpec, arrays: dict[str, np.ndarray] | None,
         raise_if_cancelled(cancel)
         fwd = block_forward(layer, a_prev, s_prev, activation, spec.norm, skips[idx - 1], alpha,
                             bias_scale=0.0 if net.zero_bias else 1.0, rescale=rescale)
-        kept.append((a_prev, s_prev, fwd))
         fwd_record = _forward_record(idx, layer, fwd, activation, histograms)
+        kept.append((a_prev, s_prev, fwd.for_backward()))  # h_l is freed: never read again
         forward_scales.append((fwd_record.log10_preact_std, fwd_record.log10_act_scale))
         yield fwd_record
         a_prev, s_prev = fwd.a, fwd.s_a

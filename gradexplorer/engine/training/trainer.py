@@ -14,16 +14,16 @@ evaluates with running averages (momentum 0.1, torch ``BatchNorm1d`` train/eval)
 fixed at 1, 0 (not trained). Every weight and bias, the readout's included, is trained, with
 exact gradients (:func:`backprop.loss_and_gradients`) and :mod:`optimizers` (SGD with
 momentum, Adam).
+
+:class:`TrainConfig` lives in :mod:`.config`, the records in :mod:`.records`; both are
+re-exported here.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -35,186 +35,28 @@ from gradexplorer.engine.model.activations import Activation
 from gradexplorer.engine.model.blocks import Architecture
 from gradexplorer.engine.model.initializers import init_weight
 from gradexplorer.engine.model.network import STREAM_READOUT, DenseLayer, stream
-from gradexplorer.engine.model.spec import MAX_BATCH, MAX_WIDTH, NetworkSpec, SpecError
+from gradexplorer.engine.model.spec import NetworkSpec, SpecError
 from gradexplorer.engine.runs.prepare import prepare
 from gradexplorer.engine.training.backprop import evaluate, loss_and_gradients
+from gradexplorer.engine.training.config import (
+    OPTIMIZER_NAMES,
+    TASK_NAMES,
+    TRAIN_LOSS_NAMES,
+    TrainConfig,
+)
 from gradexplorer.engine.training.optimizers import make_optimizer
+from gradexplorer.engine.training.records import TrainEnd, TrainRecord, TrainStart
 
 __all__ = ["OPTIMIZER_NAMES", "STALLED_LOG10_RATIO", "STREAM_BATCHES", "TASK_NAMES",
            "TRAIN_LOSS_NAMES", "TrainConfig", "TrainEnd", "TrainRecord", "TrainStart",
            "loss_and_gradients", "train"]
 
-OPTIMIZER_NAMES = ("sgd", "adam")
-TASK_NAMES = ("digits", "file", "teacher")
-TRAIN_LOSS_NAMES = ("cross_entropy", "mse")
-MAX_STEPS = 10_000_000
 #: Random-stream purpose of the mini-batch order (tasks.py uses 16 and 17).
 STREAM_BATCHES = 18
 #: Rows of the evaluation batch when nothing is held out (taken from the training rows).
 EVAL_ROWS_WITHOUT_HOLDOUT = 512
 #: A layer "hardly learns" when log10(std ΔW / std W) per step is below this (healthy ≈ −3).
 STALLED_LOG10_RATIO = -5.0
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """How to train: optimizer, schedule, task and loss. Validated on creation (SpecError).
-
-    Fields
-    ------
-    steps : optimizer steps (1..10⁷).
-    lr : learning rate (> 0).
-    optimizer : ``sgd`` (torch.optim.SGD with momentum) or ``adam`` (Kingma & Ba 2015).
-    momentum : μ of SGD, in [0, 1); ignored by Adam.
-    batch_size : rows per mini-batch.
-    eval_every : k: a :class:`TrainRecord` every k steps (and after the last step).
-    task : ``digits``, ``file`` (the spec's ``input_path``, labelled) or ``teacher``.
-    loss : ``cross_entropy`` or ``mse``.
-    holdout : fraction of rows held out for the test accuracy, in [0, 1).
-    beta1, beta2, eps : Adam's β1, β2 in [0, 1) and ε > 0.
-    samples, classes : teacher task only: rows drawn (≥ 2) and classes/outputs C (≥ 2).
-    """
-
-    steps: int = 500
-    lr: float = 0.01
-    optimizer: str = "sgd"
-    momentum: float = 0.9
-    batch_size: int = 64
-    eval_every: int = 25
-    task: str = "digits"
-    loss: str = "cross_entropy"
-    holdout: float = 0.2
-    beta1: float = 0.9
-    beta2: float = 0.999
-    eps: float = 1e-8
-    samples: int = 2048
-    classes: int = 10
-
-    def __post_init__(self) -> None:
-        for name, lo, hi in (("steps", 1, MAX_STEPS), ("batch_size", 1, MAX_BATCH),
-                             ("eval_every", 1, MAX_STEPS), ("samples", 2, 10_000_000),
-                             ("classes", 2, MAX_WIDTH)):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not lo <= v <= hi:
-                raise SpecError(name, f"{_label(name)} must be a whole number from {lo} to {hi}, "
-                                      f"got {v!r}")
-        for name, allowed in (("optimizer", OPTIMIZER_NAMES), ("task", TASK_NAMES),
-                              ("loss", TRAIN_LOSS_NAMES)):
-            if getattr(self, name) not in allowed:
-                raise SpecError(name, f"unknown {name} {getattr(self, name)!r} "
-                                      f"(choose from: {', '.join(allowed)})")
-        for name, low, high, text in (("lr", 0.0, math.inf, "> 0"),
-                                   ("eps", 0.0, math.inf, "> 0"),
-                                   ("momentum", None, 1.0, "in [0, 1)"),
-                                   ("beta1", None, 1.0, "in [0, 1)"),
-                                   ("beta2", None, 1.0, "in [0, 1)"),
-                                   ("holdout", None, 1.0, "in [0, 1)")):
-            v = getattr(self, name)
-            ok = (not isinstance(v, bool) and isinstance(v, (int, float, np.floating))
-                  and math.isfinite(v) and (v > low if low is not None else v >= 0) and v < high)
-            if not ok:
-                raise SpecError(name, f"{_label(name)} must be a finite number {text}, got {v!r}")
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict of every field."""
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
-        """Build from a dict (values may be strings, as typed); unknown keys raise SpecError."""
-        fields = {f.name: f.type for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - set(fields))
-        if unknown:
-            raise SpecError(unknown[0], f"unknown training setting '{unknown[0]}' "
-                                        f"(known: {', '.join(fields)})")
-        kwargs = {}
-        for name, value in data.items():
-            kind = fields[name]
-            if isinstance(value, str) and kind in ("int", "float"):
-                try:
-                    value = int(value.strip()) if kind == "int" else float(value)
-                except ValueError:
-                    noun = "a whole number" if kind == "int" else "a number"
-                    raise SpecError(name, f"{_label(name)} must be {noun}, "
-                                          f"got {value!r}") from None
-            elif isinstance(value, str):
-                value = value.strip().lower()
-            elif kind == "float" and isinstance(value, int) and not isinstance(value, bool):
-                value = float(value)
-            kwargs[name] = value
-        return cls(**kwargs)
-
-
-def _label(name: str) -> str:
-    return {"lr": "learning rate", "eps": "Adam's eps"}.get(name, name.replace("_", " "))
-
-
-@dataclass(frozen=True)
-class TrainStart:
-    """What is about to train: both configs' dicts, widths (n_0..n_L), C, the task's rows."""
-
-    config: dict[str, Any]
-    network: dict[str, Any]
-    widths: tuple[int, ...]
-    n_outputs: int
-    classification: bool
-    task: str
-    n_train: int
-    n_test: int
-    n_eval: int
-    n_parameters: int
-
-
-@dataclass(frozen=True, eq=False)
-class TrainRecord:
-    """The state after ``step`` optimizer steps. Arrays have shape (L,), index l−1 = layer l.
-
-    Attributes
-    ----------
-    train_loss : mean mini-batch loss over the steps since the previous record (k steps).
-    train_accuracy : fraction correct over those mini-batches (before each step), or None.
-    test_loss, test_accuracy : on the whole held-out set after the step; None without held-out
-        rows (accuracy also None for regression).
-    log10_grad_norm : log10 ‖∂L/∂W_l‖_F of this step's mini-batch (−inf for an exact zero).
-    log10_update_ratio : log10(std(ΔW_l) / std(W_l)) for this step, W_l after the update
-        (theory.md §6: healthy ≈ −3; std over all entries); −inf when the update is exactly
-        zero (even for W_l = 0: the layer did not change), +inf when W_l = 0 and ΔW_l ≠ 0.
-    act_std : std of a_l over the evaluation batch (held-out set) and all units.
-    saturated_fraction : fraction of the evaluation batch's units with |φ'(h_l)| < 10 % of max.
-    readout_log10_grad_norm, readout_log10_update_ratio : the same two for the readout R.
-    """
-
-    step: int
-    train_loss: float
-    train_accuracy: float | None
-    test_loss: float | None
-    test_accuracy: float | None
-    log10_grad_norm: np.ndarray
-    log10_update_ratio: np.ndarray
-    act_std: np.ndarray
-    saturated_fraction: np.ndarray
-    readout_log10_grad_norm: float
-    readout_log10_update_ratio: float
-
-
-@dataclass(frozen=True)
-class TrainEnd:
-    """How the run ended: ``verdict`` "completed" or "diverged at step N: loss became NaN".
-
-    ``steps`` is the number of completed steps; ``stalled_layers`` the layers (1-based) whose
-    update ratio, geometrically averaged over the records, is below 10^STALLED_LOG10_RATIO
-    (100× below the healthy 10⁻³); ``frozen_layers`` those of them whose update was exactly
-    zero at every record (they do not learn at all, e.g. zero weights); ``summary`` one line
-    about them. All empty after divergence.
-    """
-
-    verdict: str
-    diverged: bool
-    steps: int
-    seconds: float
-    stalled_layers: tuple[int, ...] = ()
-    summary: str = ""
-    frozen_layers: tuple[int, ...] = ()
 
 
 def train(spec: NetworkSpec, config: TrainConfig, cancel: Callable[[], bool] | None = None

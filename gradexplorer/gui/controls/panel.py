@@ -213,7 +213,7 @@ class ControlPanel(QScrollArea):
     def recommend_gain(self) -> None:
         """Set the engine's recommended gain for the current activation and initializer."""
         try:
-            from gradexplorer.engine.model.initializers import recommended_gain
+            from gradexplorer.engine.model.gains import recommended_gain
         except ImportError:
             self.sigSpecError.emit("gain", "recommended gain is not available in this version")
             return
