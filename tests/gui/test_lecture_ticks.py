@@ -179,3 +179,32 @@ def test_progress_bars_fit_their_text_at_2x(qtbot, shown_window):
         bar.setRange(0, 100 if title == "Sweep" else 1000)
         bar.setValue(bar.maximum())
         fits(bar, full)
+
+
+def test_y_label_follows_its_axis_when_its_wording_changes(qtbot):
+    # Saturated units at 2.0x on 1920x1080: the plot grew taller, the label turned from
+    # "fraction" into "fraction with φ' / below 10 % of its max" and stayed where "fraction"
+    # had been centred: 72 px above the plot, into the subtitle, and over the tick labels
+    from gradexplorer.gui.plots.style import set_axis_label
+
+    widget = pg.GraphicsLayoutWidget()
+    qtbot.addWidget(widget)
+    plot = widget.addPlot()
+    axis = plot.getAxis("left")
+    style_axis(axis, 20)
+    set_axis_label(plot, "left", "fraction with φ' below 10 % of its max", 20, short="fraction")
+    widget.resize(400, 220)
+    widget.show()
+    qtbot.waitExposed(widget)
+    qtbot.waitUntil(lambda: axis.labelText == "fraction")
+    widget.resize(400, 470)
+
+    def placed():
+        label = axis.label.mapRectToScene(axis.label.boundingRect())
+        span = axis.sceneBoundingRect()
+        assert span.height() > 350
+        assert span.top() - 1 <= label.top() and label.bottom() <= span.bottom() + 1
+        assert "<br>" not in axis.labelText  # one line: a second one needs width it may lack
+
+    qtbot.waitUntil(placed, timeout=5000)
+

@@ -225,15 +225,21 @@ def _fit_axis_label(axis: pg.AxisItem, force: bool = False) -> None:
     vertical = axis.orientation in ("left", "right")
     length = 0.92 * (axis.height() if vertical else axis.width()) - 8
     text, shown = _fitted_label(axis, full, points, length)
-    if short and shown < SHORT_BELOW * points:
+    # the short wording also replaces a whole one that needs two lines where it fits one:
+    # a second line needs axis width a narrow column may not give (at 2.0x the saturation
+    # axis was squeezed to 80 of its 115 px and the label ran over the tick labels)
+    wrapped = vertical and "<br>" in text and "<br>" not in full
+    if short and (shown < SHORT_BELOW * points or wrapped):
         alternative = _fitted_label(axis, short, points, length)
-        if alternative[1] > shown:
+        one_line = wrapped and "<br>" not in alternative[0] and alternative[1] >= shown
+        if alternative[1] > shown or one_line:
             text, shown = alternative
     key = (text, round(shown, 1))
     if force or key != getattr(axis, "_gx_label_shown", None):
         axis._gx_label_shown = key
         style = {"color": axis.textPen().color().name(), "font-size": f"{shown:.1f}pt"}
         axis.setLabel(text, **style)
+        axis.resizeEvent()  # centre the new text: pyqtgraph placed the old one
         if vertical and axis.fixedWidth is not None:
             _widen_fixed_axis(axis)
         elif vertical and not getattr(axis, "_gx_two_line_width", False):
