@@ -31,7 +31,8 @@ class FittedProgressBar(QProgressBar):
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
         metrics = self.fontMetrics()
-        width = metrics.horizontalAdvance(self.full_text()) + 2 * metrics.horizontalAdvance("MM")
+        # an "M" of room: the frame and a little space either side of the text
+        width = metrics.horizontalAdvance(self.full_text()) + metrics.horizontalAdvance("M")
         return QSize(max(self._least, width), super().sizeHint().height())
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
