@@ -106,8 +106,28 @@ def make_window(settings=None, on_result=None):
         if not window.show_story():
             window.request_run()
         window.story.offer()  # offered, not forced: nothing loads until "Start the story"
-    window.show()
+    show_on_screen(window)
     return window
+
+
+def show_on_screen(window) -> None:
+    """Show ``window`` at its size, or maximized when that size does not fit its screen.
+
+    The default 1400 × 900 (or a size restored from a larger monitor) would hang off a
+    1366 × 768 laptop or a 1280 × 720 projector, the right-hand plots and the status bar out of
+    reach; maximized, the window manager fits it to the screen's available area exactly (and
+    without a window manager, as in a kiosk or under Xvfb, it is first sized to that area).
+    """
+    from PySide6.QtGui import QGuiApplication
+
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    area = screen.availableGeometry() if screen is not None else None
+    if area is not None and (window.width() > area.width() or window.height() > area.height()):
+        window.setGeometry(area.x(), area.y(), min(window.width(), area.width()),
+                           min(window.height(), area.height()))  # where no manager maximizes
+        window.showMaximized()
+    else:
+        window.show()
 
 
 def _first_spec(settings, first_launch: bool):
