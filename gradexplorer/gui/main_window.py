@@ -4,20 +4,19 @@ dashboard (centre), the tab views and the status bar.
 Settings flow one way: a control edits the :class:`~gradexplorer.gui.state.AppState`; the window
 submits the spec to the runner's ``"layers"`` lane with the drag policy
 (:mod:`gradexplorer.gui.jobs.runner`); the lane delivers the run's records, paced, to
-:meth:`MainWindow._on_records`, which feeds the dashboard and the status bar from the same
-records, so header, σ_w², verdict, progress and curves always describe the same run (the run
-time label says "newer settings pending…" while the controls are ahead of the plots). During
-a burst of values the window runs each with fewer batch rows, labelled "preview (64 rows)", and
-the full run when the values stop (:mod:`gradexplorer.gui.jobs.preview`). Tabs other than the
-layers are built when first shown (:class:`~gradexplorer.gui.views.LazyViews`); the first run
-starts before the plots are built (``early``), and pinned runs are computed after the shown run
-(:mod:`~gradexplorer.gui.pin_replay`).
+:class:`~gradexplorer.gui.run_feed.RunFeed`, which feeds the dashboard and the status bar from
+the same records, so header, σ_w², verdict, progress and curves always describe the same run
+(the run time label says "newer settings pending…" while the controls are ahead of the plots).
+During a burst of values the window runs each with fewer batch rows, labelled "preview (64
+rows)", and the full run when the values stop (:mod:`gradexplorer.gui.jobs.preview`). Tabs
+other than the layers are built when first shown (:class:`~gradexplorer.gui.views.LazyViews`);
+the first run starts before the plots are built (``early``), and pinned runs are computed after
+the shown run (:mod:`~gradexplorer.gui.pin_replay`).
 Menus and file actions live in ``window_actions``.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -25,20 +24,13 @@ from PySide6.QtGui import QCloseEvent, QResizeEvent
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabWidget, QWidget
 
 from gradexplorer.engine.model.spec import NetworkSpec, SpecError
-from gradexplorer.engine.runs.records import (
-    BackwardLayer,
-    ForwardLayer,
-    RunEnd,
-    RunStart,
-    TheoryLayers,
-)
 from gradexplorer.gui.controls import ControlPanel
 from gradexplorer.gui.jobs import JobRunner
 from gradexplorer.gui.jobs.preview import PreviewPolicy
 from gradexplorer.gui.jobs.propagation import Propagate, propagation_work, run_cost_key
 from gradexplorer.gui.pin_replay import PinReplay
 from gradexplorer.gui.presentation import apply_scale
-from gradexplorer.gui.run_status import PENDING_TEXT, preview_text, run_time_text
+from gradexplorer.gui.run_feed import RunFeed
 from gradexplorer.gui.session import Pin
 from gradexplorer.gui.state import SHOW_ONLY, AppState
 from gradexplorer.gui.status_bar import build_status_bar
@@ -46,9 +38,6 @@ from gradexplorer.gui.theory_display import TheoryDisplay
 from gradexplorer.gui.views import LazyViews
 from gradexplorer.gui.window_actions import WindowActions
 
-#: The progress bar is set at most this often (seconds) while records stream: QProgressBar
-#: repaints itself synchronously (``repaint()``, not ``update()``) whenever its text changes.
-PROGRESS_SECONDS = 0.1
 DEFAULT_SIZE = (1400, 900)
 #: The settings dock takes at most this share of the window's width before its labels wrap.
 DOCK_SHARE = 0.36
@@ -112,7 +101,6 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
         self._build_status_bar()
 
-        self.lane.sigYielded.connect(self._on_records)
         self.lane.sigErrored.connect(self._on_failed)
         self.preview = PreviewPolicy(self)  # a drag's fast first pass, then the full run
         # the drag ended: its full run starts now (a preview still computing is cancelled);
@@ -125,12 +113,8 @@ class MainWindow(QMainWindow):
         paint = getattr(self.dashboard, "paint_seconds", None)
         if paint is not None:
             self.lane.set_paint_cost(paint)
-        self._specs: dict[int, NetworkSpec] = {}  # run id -> spec, for runs not shown yet
-        self._previews: dict[int, int] = {}  # run id → batch rows of a fast first pass
-        self._shown_id = 0  # run id whose records the plots show
-        self._layers_done = 0
-        self._progress_shown = 0.0  # perf_counter() of the last progress bar update
-        self._run_spec: NetworkSpec | None = None  # spec of the run the plots show
+        self.feed = RunFeed(self)  # the shown run's records to the plots and the status bar
+        self.lane.sigYielded.connect(self.feed.on_records)
         self._pin_runs = PinReplay(self)  # pins re-run behind the shown run
         self.pin_specs: dict[str, NetworkSpec] = {}
         self._font_points = 10
@@ -178,7 +162,7 @@ class MainWindow(QMainWindow):
             run = self.preview.spec_for(spec)
             run_id = self.request_run(run, coalesce=True, burst=self.preview.bursting)
             if run is not spec:
-                self._previews[run_id] = run.batch
+                self.feed.previews[run_id] = run.batch
 
     # --- status bar ---------------------------------------------------------------------------
     def _build_status_bar(self) -> None:
@@ -209,13 +193,6 @@ class MainWindow(QMainWindow):
         self.show_error(message)
         if hasattr(self.dashboard, "set_stale"):
             self.dashboard.set_stale(message)
-
-    def _progress_format(self, depth: int) -> None:
-        """The bar counts forward and backward passes through the layers: say so (a 20-layer
-        net takes 40 steps; "0 / 40 layers" read as 40 layers)."""
-        self.progress.setFormat(f"L = {depth}: %p %")
-        self.progress.setToolTip(f"Progress of this run: forward through layers 1..{depth}, "
-                                 f"then backward {depth}..1 ({2 * depth} steps).")
 
     def status_text(self) -> str:
         """The status bar's message (for tests and accessibility)."""
@@ -265,17 +242,9 @@ class MainWindow(QMainWindow):
         else:
             run_id = self.lane.submit(spec, coalesce=coalesce, let_finish=let_finish,
                                       burst=burst)
-        self._specs[run_id] = spec
-        self._mark_pending()
+        self.feed.specs[run_id] = spec
+        self.feed.mark_pending()
         return run_id
-
-    def _mark_pending(self) -> None:
-        """Say in the run time label whether the plots are behind the controls."""
-        text = run_time_text(self.state.spec(), self._run_spec,
-                             self._previews.get(self._shown_id), queued=self.lane.has_queued(),
-                             running=self.lane.is_running(), started=self.progress.value() > 0)
-        if text is not None:
-            self.run_time.setText(text)
 
     def is_running(self) -> bool:
         """True while a run is computing, queued, its records are not all shown yet, or a
@@ -291,105 +260,11 @@ class MainWindow(QMainWindow):
         self.run_time.setText("failed")
         self.progress.setValue(0)
 
-    def _on_records(self, run_id: int, records: list) -> None:
-        """Records of run ``run_id`` (paced by the lane): feed the dashboard and the status bar."""
-        if self._pin_runs.owns(run_id):
-            self._pin_runs.take(run_id, records)
-            return
-        started = time.perf_counter()
-        if any(isinstance(rec, RunEnd) for rec in records):
-            self.state.flush_pending()  # a drag's next value computes while this one draws
-        ended = self._feed(run_id, records)
-        if hasattr(self.dashboard, "settle_views"):
-            self.dashboard.settle_views()  # one repaint for the batch, not two
-        if ended is not None or started - self._progress_shown >= PROGRESS_SECONDS:
-            self._progress_shown = started
-            self.progress.setValue(min(self._layers_done, self.progress.maximum()))
-        if ended is not None:
-            self._run_ended(run_id, ended)
-
-    def _feed(self, run_id: int, records: list) -> RunEnd | None:
-        """Give ``records`` to the dashboard in stream order; return the run's end if among them.
-
-        A run's mean-field prediction is drawn after the layer records that came with it, so
-        the plots fit their ranges to the measurement first (the other way round, each run of
-        a drag fitted them twice).
-        """
-        chunk: list = []
-        theory: list[TheoryLayers] = []
-        ended: RunEnd | None = None
-
-        def feed_chunk() -> None:
-            nonlocal chunk, theory
-            if chunk:
-                self.dashboard.add_records(chunk)
-            for prediction in theory:
-                self.theory.show(prediction)
-            chunk, theory = [], []
-
-        for rec in records:
-            if isinstance(rec, RunStart):
-                chunk, theory = [], []
-                self._on_run_start(run_id, rec)
-                continue
-            self._pin_runs.keep(rec)  # to redraw this run after a pin's (when pins are due)
-            if isinstance(rec, RunEnd):
-                feed_chunk()
-                # axes narrow again only when nothing else is coming (not between a burst's
-                # runs: a narrower label, then a wider one, re-laid every plot out twice)
-                self.dashboard.finish_run(rec, release_axes=run_id not in self._previews
-                                          and not self.lane.is_running())
-                ended = rec
-                continue
-            chunk.append(rec)
-            if isinstance(rec, (ForwardLayer, BackwardLayer)):
-                self._layers_done += 1
-            elif isinstance(rec, TheoryLayers):
-                theory.append(rec)
-        feed_chunk()
-        return ended
-
-    def _on_run_start(self, run_id: int, rec: RunStart) -> None:
-        """A run's first record: reset the dashboard, progress and status for it."""
-        self._shown_id = run_id
-        self._run_spec = self._specs.get(run_id) or NetworkSpec.from_dict(rec.config)
-        self.dashboard.begin_run(rec)
-        if hasattr(self.dashboard, "headline"):
-            rows = self._previews.get(run_id)
-            self.dashboard.headline.set_mark(preview_text(rows) if rows else "")
-        self._layers_done = 0
-        self._pin_runs.run_started(rec)
-        self.panel.show_run_start(rec)
-        self._progress_format(len(rec.widths) - 1)
-        self.progress.setRange(0, 2 * (len(rec.widths) - 1))
-        self.verdict.set_verdict("…")
-        self.run_time.setText(PENDING_TEXT if self.lane.has_queued() else "running…")
-        if not self._error_shown:
-            self.show_message(rec.data_description)
-        self.state.run_started(self._run_spec)
-
-    def _run_ended(self, run_id: int, end: RunEnd) -> None:
-        for old in [i for i in self._specs if i <= run_id]:
-            del self._specs[old]
-        rows = self._previews.get(run_id)
-        self._previews = {i: r for i, r in self._previews.items() if i >= run_id}
-        self.run_time.setText(f"{preview_text(rows)}, {end.seconds:.2f} s" if rows
-                              else f"{end.seconds:.2f} s")
-        verdict = self.dashboard.run_verdict()
-        self.verdict.set_verdict(verdict.status if verdict else "",
-                                 verdict.details if verdict else ())
-        if end.warnings:
-            self.show_message("; ".join(end.warnings))
-        if self._run_spec is not None:
-            self.state.set_result(self.dashboard.result(), self._run_spec)
-        self._mark_pending()
-        self._pin_runs.run_ended(run_id)
-
     # --- pins ---------------------------------------------------------------------------------
     def pin_current(self, label: str | None = None) -> str | None:
         """Pin the current run under ``label`` (default: its settings in a few words)."""
         result = self.dashboard.result()
-        if result is None or result.start is None or self._run_spec is None:
+        if result is None or result.start is None or self.feed.run_spec is None:
             self.show_error("nothing to pin yet")
             return None
         spec = NetworkSpec.from_dict(result.start.config)

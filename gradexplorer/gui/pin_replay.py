@@ -91,7 +91,7 @@ class PinReplay:
             return
         label = self._runs.pop(run_id)
         del self._records[run_id]
-        spec = self.w._specs.pop(run_id, None)
+        spec = self.w.feed.specs.pop(run_id, None)
         shown = self._shown
         if label is None or spec is None or shown is None:
             return  # dropped: a newer request came first

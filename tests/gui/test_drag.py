@@ -24,8 +24,8 @@ from gradexplorer.gui.jobs.preview import (
     preview_of,
     preview_rows,
 )
-from gradexplorer.gui.main_window import PENDING_TEXT, preview_text
 from gradexplorer.gui.plots.headline import describe
+from gradexplorer.gui.run_status import PENDING_TEXT, preview_text
 
 #: The first-launch net: a run takes ~0.1-0.3 s here, values come every 16 ms.
 NET = NetworkSpec(depth=20, width=128, in_features=128, batch=256, activation="sigmoid",
