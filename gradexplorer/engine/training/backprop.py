@@ -97,7 +97,7 @@ def _block_loss_and_gradients(layers: list[DenseLayer], activation: Activation, 
         fwd = block_forward(layer, a, 0, activation, arch.norm, arch.skip(i), arch.alpha)
         if arch.running is not None and fwd.norm is not None:
             arch.running[i] = update_running(arch.running[i], fwd.norm, x.shape[0])
-        kept.append((a, fwd))
+        kept.append((a, fwd.for_backward()))  # h_l is never read again (block_backward)
         a = fwd.a
     z = layers[-1].forward(a)
     value, dz = head(z, y, loss, classification)
