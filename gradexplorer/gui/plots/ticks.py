@@ -89,9 +89,9 @@ def labelled(axis, lo: float, hi: float, spacing: float, offset: float = 0.0) ->
 
 def two_labels(axis, lo: float, hi: float, major: float) -> list[tuple[float, float]] | None:
     """Tick levels with at least two readable labels when ``major`` gives fewer: finer steps
-    (down to a quarter of ``major``'s multiples), ``major`` shifted by half a step ("5, 15"
-    for layers 1..20 where "10, 20" would stick out at the end), or multiples of 4 × 10^k;
-    None when nothing fits."""
+    (the next three of 1, 2, 5 × 10^k, down to a tenth of ``major``), ``major`` shifted by
+    half a step ("5, 15" for layers 1..20 where "10, 20" would stick out at the end), or
+    multiples of 4 × 10^k; None when nothing fits."""
     step = major
     for _ in range(3):
         step = finer_step(step)
