@@ -24,7 +24,7 @@ MAX_DEPTH = 1000
 SPEC_DEFAULTS = {"depth": 20, "width": 256, "in_features": 256, "activation": "tanh",
                  "init": "xavier_normal", "batch": 256}
 
-# engine/training/trainer.py
+# engine/training/config.py (re-exported by trainer.py)
 OPTIMIZER_NAMES = ("sgd", "adam")
 TRAIN_LOSS_NAMES = ("cross_entropy", "mse")
 #: TrainConfig() field defaults quoted by --help.
