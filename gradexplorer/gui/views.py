@@ -2,7 +2,7 @@
 
 Each entry is ``(title, factory)``; ``factory(state, runner)`` builds the view's QWidget from
 the :class:`~gradexplorer.gui.state.AppState` (never the window) and the
-:class:`~gradexplorer.gui.jobs.runner.JobRunner`. A view follows the current settings through
+:class:`~gradexplorer.gui.jobs.JobRunner`. A view follows the current settings through
 ``state.sigSpecChanged`` / ``state.spec()``, the shown run through ``state.sigResultChanged``,
 and may change the settings with ``state.set_spec(spec, "<view name>")``. Its engine work runs
 on a lane of the runner (``runner.lane(name, work)``); the window's close shuts the runner down

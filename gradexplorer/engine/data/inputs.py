@@ -14,14 +14,9 @@ from pathlib import Path
 import numpy as np
 
 from gradexplorer.engine.compute.cancel import CancelCheck, Cancelled, draw_in_blocks
-from gradexplorer.engine.data.arrayfiles import (
-    FileProblem,
-    check_table_fits,
-    read_csv_rows,
-    read_npy,
-    read_npz,
-)
-from gradexplorer.engine.model.spec import MAX_WIDTH, NetworkSpec, SpecError
+from gradexplorer.engine.data.arrayfiles import FileProblem, read_npy, read_npz
+from gradexplorer.engine.data.tables import features, read_text_table, whole_labels
+from gradexplorer.engine.model.spec import NetworkSpec, SpecError
 from gradexplorer.resource_files import resource_path
 
 #: (x, labels or None, per-feature mean, per-feature std) of a data set, read-only.
@@ -30,7 +25,6 @@ _Table = tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]
 DIGITS_ROWS = 1797
 DIGITS_FEATURES = 64
 DIGITS_CLASSES = 10
-LABEL_COLUMNS = ("label", "y")
 EXTENSIONS = (".npy", ".npz", ".csv", ".txt")
 
 
@@ -289,7 +283,8 @@ def _load_cached_entry(path: str | os.PathLike[str],
 def _read(resolved: str, name: str, ext: str, size: int, mtime_ns: int) -> _Table:
     try:
         if ext in (".csv", ".txt"):
-            x, y = _read_text(resolved, name, size)
+            check = _LOCAL.__dict__.get("check") or CancelCheck(None)
+            x, y = read_text_table(resolved, size, check)
         else:
             x, y = _read_numpy(resolved, name, ext)
     except (DataError, Cancelled):
@@ -305,30 +300,6 @@ def _read(resolved: str, name: str, ext: str, size: int, mtime_ns: int) -> _Tabl
     return _frozen(x, y, *_stats(x))
 
 
-def _features(a: np.ndarray, name: str, what: str) -> np.ndarray:
-    if a.dtype.kind not in "biuf":
-        raise _bad(name, f"{what} holds {a.dtype} values, not real numbers")
-    if a.ndim != 2:
-        raise _bad(name, f"{what} is {a.ndim}-D with shape {a.shape}; expected a 2-D table "
-                         "(rows × features)")
-    if a.size == 0:
-        raise _bad(name, f"{what} is empty (shape {a.shape})")
-    return np.ascontiguousarray(a, dtype=np.float64)  # a is freshly read: no copy needed
-
-
-def _labels(v: np.ndarray, name: str, where: Callable[[int], str]) -> np.ndarray:
-    if v.dtype.kind not in "biuf":
-        raise _bad(name, f"labels hold {v.dtype} values, not whole numbers")
-    f = v.astype(np.float64)
-    with np.errstate(invalid="ignore"):
-        bad = ~np.isfinite(f) | (f < 0) | (f != np.floor(f)) | (f >= MAX_WIDTH)
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise _bad(name, f"{where(i)}: label {v[i].item()!r} is not a whole number from 0 to "
-                         f"{MAX_WIDTH - 1}")
-    return f.astype(np.int64)
-
-
 def _read_numpy(path: str, name: str, ext: str) -> tuple[np.ndarray, np.ndarray | None]:
     with open(path, "rb") as fh:
         magic = fh.read(6)
@@ -336,94 +307,16 @@ def _read_numpy(path: str, name: str, ext: str) -> tuple[np.ndarray, np.ndarray 
         raise _bad(name, f"is not a NumPy {ext} file")
     check = _LOCAL.__dict__.get("check") or CancelCheck(None)
     if ext == ".npy":
-        return _features(read_npy(path, check), name, "the array"), None
+        return features(read_npy(path, check), "the array"), None
     x, y, files = read_npz(path, check)
     if x is None:
         raise _bad(name, f"has no array named 'x' (found: {', '.join(files) or 'none'})")
-    x = _features(x, name, "array x")
+    x = features(x, "array x")
     if y is None:
         return x, None
     if y.ndim != 1 or y.shape[0] != x.shape[0]:
         raise _bad(name, f"array y has shape {y.shape}; expected ({x.shape[0]},), one label per "
                          "row of x")
-    return x, _labels(y, name, lambda i: f"y[{i}]")
+    return x, whole_labels(y, lambda i: f"y[{i}]")
 
 
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
-
-
-def _read_text(path: str, name: str, size: int) -> tuple[np.ndarray, np.ndarray | None]:
-    check = getattr(_LOCAL, "check", None) or CancelCheck(None)
-    rows = read_csv_rows(path, check, size)
-    header: tuple[int, list[str]] | None = None
-    ref: tuple[int, list[str]] | None = None
-    values: list[np.ndarray] = []
-    line_no: list[int] = []
-    all_single, last = True, None
-    for row, cells in rows:
-        if ref is None:
-            if header is None and not any(_is_number(c) for c in cells):
-                header = (row, cells)
-                continue
-            ref = header or (row, cells)
-        all_single, last = all_single and len(cells) == 1, cells
-        if len(cells) != len(ref[1]):
-            raise _bad(name, f"row {row} has {len(cells)} values but row {ref[0]} has "
-                             f"{len(ref[1])}")
-        values.append(_row_values(name, row, cells))
-        line_no.append(row)
-        if len(values) % 4096 == 0:  # the size estimate from the first line was only an estimate
-            check_table_fits(len(values), len(cells), label_columns=1)
-    tail = last if values else (header[1] if header else None)  # old rule: all rows 1 cell
-    if tail is not None and all_single and len(tail) == 1 and _other_separator(tail[0]):
-        raise _bad(name, SEPARATORS)
-    if not values:
-        raise _bad(name, "has a header row but no data rows" if header else
-                   "has no data (only blank lines)")
-    table = np.array(values, dtype=np.float64)
-    del values
-    cols = [j for j, c in enumerate(header[1] if header else []) if c.lower() in LABEL_COLUMNS]
-    if table.shape[1] - min(len(cols), 1) > MAX_WIDTH:
-        raise _bad(name, f"has {table.shape[1] - min(len(cols), 1):,} feature columns; at most "
-                         f"{MAX_WIDTH} are supported")
-    if not cols:
-        return table, None
-    if len(cols) > 1:
-        raise _bad(name, "has more than one label column ('label' / 'y'); keep one")
-    assert header is not None  # label columns are named in the header
-    return _split_labels(table, name, cols[0], header[1][cols[0]], line_no)
-
-
-SEPARATORS = "has values separated by spaces, ';' or tabs; separate values with commas"
-
-
-def _other_separator(cell: str) -> bool:
-    """A one-cell row that is values split by ';', tabs or spaces (np.savetxt's default)."""
-    parts = cell.split()
-    return any(d in cell for d in ";\t") or len(parts) > 1 and all(map(_is_number, parts))
-
-
-def _row_values(name: str, row: int, cells: list[str]) -> np.ndarray:
-    """The numbers of one CSV row (float64), or a DataError naming its first bad cell."""
-    try:
-        return np.array([float(c) for c in cells], dtype=np.float64)
-    except ValueError:
-        if len(cells) == 1 and _other_separator(cells[0]):
-            raise _bad(name, SEPARATORS) from None
-        j = next(j for j, c in enumerate(cells) if not _is_number(c))
-        what = "is empty" if not cells[j] else f"{cells[j]!r} is not a number"
-        raise _bad(name, f"row {row}, column {j + 1}: {what}") from None
-
-
-def _split_labels(table: np.ndarray, name: str, j: int, col: str,
-                  line_no: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """(features, labels) of a table whose column j (named ``col``) holds the labels."""
-    if table.shape[1] == 1:
-        raise _bad(name, f"has only the label column '{col}', no feature columns")
-    labels = _labels(table[:, j], name, lambda i: f"row {line_no[i]}, column '{col}'")
-    return np.ascontiguousarray(np.delete(table, j, axis=1)), labels

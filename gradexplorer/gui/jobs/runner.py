@@ -27,8 +27,8 @@ show a half-drawn run of one value where the complete run of another just was. W
 runs complete between two deliveries, only the later is delivered (the earlier ends as
 aborted): both would be drawn in one go and the first never seen.
 
-:class:`JobRunner` is what views receive: ``runner.lane(name, work)``; ``runner.shutdown()``
-cancels every lane and quits its thread.
+:class:`~gradexplorer.gui.jobs.JobRunner` (the package's) is what views receive:
+``runner.lane(name, work)``; ``runner.shutdown()`` cancels every lane and quits its thread.
 
 Nothing waits for cancelled work on the GUI thread: cancelling the run the worker is computing
 retires its thread (:mod:`.retired`: it quits by itself once the engine notices the token) and
@@ -390,36 +390,3 @@ class Lane(QObject):
         self._coalesced.difference_update(run_id for run_id, kind, _ in events
                                           if kind in ("finished", "errored", "aborted"))
         return set(done[:-1])
-
-
-class JobRunner(QObject):
-    """Every background computation of the window, by lane name (what views receive).
-
-    ``lane(name, work, **options)`` creates the lane on first call (options as :class:`Lane`);
-    a second call with the same name returns the same lane.
-    """
-
-    def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
-        self._lanes: dict[str, Lane] = {}
-
-    def lane(self, name: str, work: Work | None = None, **options: Any) -> Lane:
-        """The lane ``name`` (created with ``work`` and ``options`` on first use)."""
-        if name not in self._lanes:
-            if work is None:
-                raise KeyError(f"no lane {name!r} yet and no work to create it with")
-            self._lanes[name] = Lane(name, work, parent=self, **options)
-        return self._lanes[name]
-
-    def lanes(self) -> list[Lane]:
-        """Every lane created so far."""
-        return list(self._lanes.values())
-
-    def shutdown(self) -> None:
-        """Cancel every run and stop every worker thread, waiting at most
-        :data:`SHUTDOWN_WAIT` seconds in all (see :meth:`Lane.shutdown`). Safe to call twice."""
-        deadline = time.perf_counter() + SHUTDOWN_WAIT
-        for lane in self._lanes.values():
-            lane.cancel()  # cancel all first: threads then end together
-        for lane in self._lanes.values():
-            lane.shutdown(deadline)
