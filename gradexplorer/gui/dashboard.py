@@ -1,12 +1,5 @@
-"""The dashboard: every plot panel of one run in a single exportable GraphicsLayoutWidget.
-
-Layout (4 columns)::
-
-    verdict in plain words (big)
-    the run's configuration (small)
-    gradient size (headline, 2 cols)        | activation mean/std | saturated fraction
-    gradient heatmap | activation heatmap   | selected layer: h | a | ∂L/∂h histograms
-    hover readout
+"""The dashboard: every plot panel of one run in a single exportable GraphicsLayoutWidget
+(laid out by :mod:`gradexplorer.gui.dashboard_grid`).
 
 The window feeds records (:meth:`Dashboard.add_records`, batched at ≤ 60 Hz); the dashboard
 stores them in a :class:`~gradexplorer.engine.runs.result.RunResult` and copies numbers into the
@@ -29,21 +22,15 @@ from pathlib import Path
 from gradexplorer.engine.runs.records import BackwardLayer, ForwardLayer, Record, RunEnd, RunStart
 from gradexplorer.engine.runs.result import RunResult
 from gradexplorer.engine.runs.verdict import RunVerdict, gradient_verdict, run_verdict
+from gradexplorer.gui.dashboard_grid import build_grid
 from gradexplorer.gui.export import IMAGE_SUFFIXES, export_laid_out, grab_laid_out
-from gradexplorer.gui.plots import (
-    ActivationPlot,
-    GradientPlot,
-    HeatmapPlot,
-    LayerDetail,
-    SaturationPlot,
-)
 from gradexplorer.gui.plots.axis_space import cache_axes, tick_axes
 from gradexplorer.gui.plots.headline import Headline, headline_text  # noqa: F401 (re-exported)
 from gradexplorer.gui.plots.hover import HoverReadout
 from gradexplorer.gui.plots.pacing import HeatmapPacer, TimedView
 from gradexplorer.gui.plots.pinned import PinnedRuns
 from gradexplorer.gui.plots.predictions import Predictions
-from gradexplorer.gui.plots.style import follow_scale, pg, shrinkable
+from gradexplorer.gui.plots.style import follow_scale, pg
 from gradexplorer.gui.when_shown import WhenShown
 
 QtCore, QtWidgets = pg.QtCore, pg.QtWidgets
@@ -66,23 +53,12 @@ class Dashboard(QtWidgets.QWidget):
         box = QtWidgets.QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.view)
-        ci = self.view.ci
-        ci.setContentsMargins(6, 4, 6, 4)
-        self.headline = Headline(ci, row=0, colspan=4)
-        self.gradient = GradientPlot(ci.addPlot(row=2, col=0, colspan=2))
-        self.activation = ActivationPlot(ci.addPlot(row=2, col=2))
-        self.saturation = SaturationPlot(ci.addPlot(row=2, col=3))
-        self.grad_heatmap = HeatmapPlot(ci.addPlot(row=3, col=0), "Gradient distribution",
-                                        "grad_hist", "∂L/∂h", "log10 |value|", "Gradients")
-        self.act_heatmap = HeatmapPlot(ci.addPlot(row=3, col=1), "Activation distribution",
-                                       "act_hist", "a", "value", "Activations")
-        self.detail = LayerDetail(ci.addLayout(row=3, col=2, colspan=2))
-        readout = shrinkable(ci.addLabel("", row=4, col=0, colspan=4, justify="left",
-                                         color="#cccccc"))
-        for row, stretch in ((0, 0), (1, 0), (2, 5), (3, 5), (4, 0)):
-            ci.layout.setRowStretchFactor(row, stretch)
-        for col in range(4):
-            ci.layout.setColumnStretchFactor(col, 1)
+        grid = build_grid(self.view.ci)
+        self.headline, self.detail = grid.headline, grid.detail
+        self.gradient, self.activation, self.saturation = (grid.gradient, grid.activation,
+                                                           grid.saturation)
+        self.grad_heatmap, self.act_heatmap = grid.grad_heatmap, grid.act_heatmap
+        readout = grid.readout
         self.line_plots = [self.gradient, self.activation, self.saturation]
         self.panels = [*self.line_plots, self.grad_heatmap, self.act_heatmap]
         self._shown = WhenShown(self, self._draw_whole_run)  # nothing drawn behind another tab
