@@ -106,14 +106,16 @@ def prepare(spec: NetworkSpec, *, save: bool = False, x: np.ndarray | None = Non
         check_fits(nbytes)
         return nbytes
 
-    inputs = None
+    inputs, nbytes = None, None
     if x is None and memory is None and spec.input in ("normal", "uniform"):
-        checked(spec.layer_widths(spec.in_features), spec.batch)  # before drawing the batch
+        # a drawn batch is (batch, in_features): sized before it is drawn
+        nbytes = checked(spec.layer_widths(spec.in_features), spec.batch)
     if x is None:
         inputs = make_inputs(spec, stream(spec.seed, STREAM_DATA), cancel=cancel)
         x = inputs.x
     widths = spec.layer_widths(x.shape[1])
-    nbytes = checked(widths, x.shape[0])
+    if nbytes is None:
+        nbytes = checked(widths, x.shape[0])
     with blas_threads_for(x.shape[0], widths):  # the orthogonal QR and LSUV's passes too
         net = build_network(spec, widths, x, activation, cancel=cancel, scaled=scaled)
     return Prepared(spec=spec, activation=activation, x=x, inputs=inputs, widths=widths,
