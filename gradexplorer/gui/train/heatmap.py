@@ -25,8 +25,9 @@ from gradexplorer.gui.train.layers import style_plot
 
 #: Colour bar label (the quantity and its scale).
 BAR_LABEL = "log10 ‖∂L/∂W_l‖_F"
-#: Its wording on a short bar (the title names the quantity).
-BAR_SHORT = "log10 norm"
+#: Its wording on a short bar (the title names the quantity): "log10 norm" shrank to ~9 pt
+#: beside a 100-px bar at 1.6x, where "log10" keeps the tick labels' size.
+BAR_SHORT = "log10"
 
 
 def shared_levels(*maps: np.ndarray) -> tuple[float, float] | None:
